@@ -1,0 +1,86 @@
+/**
+ * The one place that reads the environment: a zod schema over `process.env`, parsed once per
+ * process by the CLI and passed down. Every key is documented in the README's configuration table.
+ */
+import path from "node:path";
+import { z } from "zod";
+
+const port = (fallback: number) => z.coerce.number().int().min(0).max(65535).default(fallback);
+const flag = (fallback: boolean) =>
+  z
+    .enum(["0", "1", "true", "false"])
+    .default(fallback ? "1" : "0")
+    .transform((v) => v === "1" || v === "true");
+const optionalText = z
+  .string()
+  .optional()
+  .transform((v) => (v === undefined || v === "" ? undefined : v));
+
+export const EnvSchema = z.object({
+  PORT: port(8080),
+  SLUICE_HOST: z.string().default("127.0.0.1"),
+  SLUICE_ENGINE_PORT: port(8081),
+  SLUICE_ENGINE_URL: optionalText,
+  SLUICE_DATA_DIR: z.string().default("./data"),
+  DATABASE_URL: optionalText,
+  SLUICE_ADMIN_PASSWORD: optionalText,
+  SLUICE_ADMIN_TOKEN: optionalText,
+  SLUICE_TOKEN: optionalText,
+  SLUICE_AGENT_SLOTS: z.coerce.number().int().min(0).max(256).default(4),
+  SLUICE_AGENT_NAME: z
+    .string()
+    .regex(/^[a-z0-9][a-z0-9._-]{0,62}$/)
+    .default("local"),
+  SLUICE_DEMO: flag(true),
+  SLUICE_STOP_ACK_TIMEOUT_SECONDS: z.coerce.number().min(0).max(3600).default(30),
+  SLUICE_BATCH_CANCEL_MAX_IDS: z.coerce.number().int().min(1).max(1_000_000).default(10_000),
+  SLUICE_MAX_RUNNING_OPERATIONS_PER_USER: z.coerce.number().int().min(1).max(1000).default(5),
+  SLUICE_LOG_LEVEL: z.enum(["debug", "info", "warn", "error", "silent"]).default("info"),
+});
+
+export type Config = {
+  bffPort: number;
+  host: string;
+  enginePort: number;
+  /** Set when the BFF or CLI talks to an engine that runs elsewhere. */
+  engineUrl: string | undefined;
+  dataDir: string;
+  databaseUrl: string | undefined;
+  adminPassword: string | undefined;
+  adminToken: string | undefined;
+  token: string | undefined;
+  agentSlots: number;
+  agentName: string;
+  demo: boolean;
+  stopAckTimeoutSeconds: number;
+  batchCancelMaxIds: number;
+  maxRunningOperationsPerUser: number;
+  logLevel: "debug" | "info" | "warn" | "error" | "silent";
+};
+
+export function loadConfig(env: Record<string, string | undefined>): Config {
+  const parsed = EnvSchema.safeParse(env);
+  if (!parsed.success) {
+    const lines = parsed.error.issues.map((i) => `  ${i.path.join(".")}: ${i.message}`);
+    throw new Error(`Invalid configuration:\n${lines.join("\n")}`);
+  }
+  const e = parsed.data;
+  return {
+    bffPort: e.PORT,
+    host: e.SLUICE_HOST,
+    enginePort: e.SLUICE_ENGINE_PORT,
+    engineUrl: e.SLUICE_ENGINE_URL,
+    dataDir: path.resolve(e.SLUICE_DATA_DIR),
+    databaseUrl: e.DATABASE_URL,
+    adminPassword: e.SLUICE_ADMIN_PASSWORD,
+    adminToken: e.SLUICE_ADMIN_TOKEN,
+    token: e.SLUICE_TOKEN,
+    agentSlots: e.SLUICE_AGENT_SLOTS,
+    agentName: e.SLUICE_AGENT_NAME,
+    demo: e.SLUICE_DEMO,
+    stopAckTimeoutSeconds: e.SLUICE_STOP_ACK_TIMEOUT_SECONDS,
+    batchCancelMaxIds: e.SLUICE_BATCH_CANCEL_MAX_IDS,
+    maxRunningOperationsPerUser: e.SLUICE_MAX_RUNNING_OPERATIONS_PER_USER,
+    logLevel: e.SLUICE_LOG_LEVEL,
+  };
+}

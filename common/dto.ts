@@ -1,0 +1,169 @@
+/** Shapes of the engine's HTTP API: responses (types) and requests (zod schemas). */
+import { z } from "zod";
+import type { BuildStatus, JobStatus, StepStatus } from "./statuses.ts";
+import { BuildStatus as BuildStatusSchema } from "./statuses.ts";
+
+export type CancelInfo = { by: string; reason: string | null; operationId: string; at: string };
+
+export type Build = {
+  id: number;
+  project: string;
+  pipeline: string;
+  number: number;
+  status: BuildStatus;
+  branch: string;
+  commit: string;
+  params: Record<string, string>;
+  triggeredBy: string;
+  concurrencyGroup: string | null;
+  statusReason: string | null;
+  createdAt: string;
+  startedAt: string | null;
+  finishedAt: string | null;
+  cancel?: CancelInfo;
+};
+
+export type Step = {
+  index: number;
+  name: string;
+  run: string;
+  status: StepStatus;
+  exitCode: number | null;
+  startedAt: string | null;
+  finishedAt: string | null;
+};
+
+export type Job = {
+  id: number;
+  stage: string;
+  stageIndex: number;
+  name: string;
+  status: JobStatus;
+  agentId: string | null;
+  startedAt: string | null;
+  finishedAt: string | null;
+  steps: Step[];
+};
+
+export type BuildDetail = Build & { cancelGraceSeconds: number; jobs: Job[] };
+
+export type OperationCounts = {
+  canceled: number;
+  alreadyFinished: number;
+  failed: number;
+  pending: number;
+};
+
+export const OPERATION_SOURCES = ["user", "api", "concurrency"] as const;
+export type OperationSource = (typeof OPERATION_SOURCES)[number];
+
+export type Operation = {
+  id: string;
+  kind: "cancel";
+  status: "running" | "completed";
+  source: OperationSource;
+  project: string;
+  pipeline: string;
+  requestedBy: string;
+  reason: string | null;
+  total: number;
+  counts: OperationCounts;
+  createdAt: string;
+  completedAt: string | null;
+};
+
+export const ITEM_OUTCOMES = ["pending", "canceled", "already_finished", "failed"] as const;
+export type ItemOutcome = (typeof ITEM_OUTCOMES)[number];
+
+export type OperationItem = {
+  buildId: number;
+  buildNumber: number;
+  branch: string;
+  outcome: ItemOutcome;
+  /** Why: the status a build had already reached, or the failure reason. */
+  note: string | null;
+  status: BuildStatus;
+};
+
+export type AuditEntry = {
+  id: number;
+  project: string;
+  action: "cancel";
+  actor: string;
+  source: OperationSource;
+  reason: string | null;
+  operationId: string;
+  targets: number;
+  outcome: OperationCounts & { status: Operation["status"] };
+  createdAt: string;
+};
+
+export type Page<T> = { items: T[]; nextCursor: string | null };
+
+export type Project = { name: string; displayName: string; createdAt: string };
+export type PipelineSummary = {
+  project: string;
+  name: string;
+  createdAt: string;
+  updatedAt: string;
+  counts: StatusCounts;
+  lastBuild: Build | null;
+};
+export type Pipeline = PipelineSummary & { source: string; definition: unknown };
+export type StatusCounts = Record<BuildStatus, number>;
+
+/* Requests ---------------------------------------------------------------------------- */
+
+export const NAME_PATTERN = /^[a-z0-9][a-z0-9._-]{0,62}$/;
+export const ResourceName = z.string().regex(NAME_PATTERN, "must be 1-63 lowercase letters, digits, '.', '_' or '-'");
+
+export const ProjectRequest = z.strictObject({
+  displayName: z.string().min(1).max(200).optional(),
+});
+
+export const TriggerRequest = z.strictObject({
+  branch: z.string().min(1).max(255).default("main"),
+  commit: z
+    .string()
+    .regex(/^[0-9a-f]{7,64}$/i, "must be a hex commit id")
+    .optional(),
+  params: z.record(z.string().regex(/^[A-Za-z_][A-Za-z0-9_]{0,63}$/), z.string().max(4096)).default({}),
+});
+export type TriggerRequest = z.infer<typeof TriggerRequest>;
+
+export const MAX_REASON_LENGTH = 500;
+export const Reason = z.string().max(MAX_REASON_LENGTH, `must be at most ${MAX_REASON_LENGTH} characters`);
+
+/** A build id as it appears in a request: a positive integer within a signed 64-bit safe range. */
+export const BuildId = z.number().int().positive().max(Number.MAX_SAFE_INTEGER);
+
+export const CancelRequest = z.strictObject({
+  reason: Reason.optional(),
+  force: z.boolean().default(false),
+});
+export type CancelRequest = z.infer<typeof CancelRequest>;
+
+export const CancelFilter = z.strictObject({
+  status: z
+    .array(BuildStatusSchema)
+    .min(1, "must name at least one status")
+    .refine((s) => s.every((x) => x === "QUEUED" || x === "RUNNING"), {
+      message: "may only name active statuses that can be canceled: QUEUED, RUNNING",
+    }),
+  branch: z.string().min(1).max(255).optional(),
+  /** Only builds created before this instant (ISO 8601) or with an id below this number. */
+  before: z.union([z.iso.datetime({ offset: true }), BuildId]).optional(),
+});
+export type CancelFilter = z.infer<typeof CancelFilter>;
+
+export const BatchCancelRequest = z
+  .strictObject({
+    buildIds: z.array(BuildId).min(1, "must name at least one build").optional(),
+    filter: CancelFilter.optional(),
+    reason: Reason.optional(),
+    atomic: z.boolean().default(false),
+  })
+  .refine((r) => (r.buildIds === undefined) !== (r.filter === undefined), {
+    message: "give exactly one of buildIds or filter",
+  });
+export type BatchCancelRequest = z.infer<typeof BatchCancelRequest>;

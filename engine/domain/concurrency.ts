@@ -1,0 +1,48 @@
+/**
+ * Concurrency groups: the `${{ ... }}` expression language for `concurrency.group`, and the
+ * queue policy for groups without cancelInProgress. Pure: no I/O.
+ */
+export type GroupContext = {
+  branch: string;
+  commit: string;
+  pipeline: string;
+  params: Record<string, string>;
+};
+
+const PLACEHOLDER = /\$\{\{\s*([^}]*?)\s*\}\}/g;
+const VARIABLE = /^(branch|commit|pipeline|params\.[A-Za-z_][A-Za-z0-9_]*)$/;
+
+/** Returns the problem with an expression, or null when it is valid. */
+export function groupExpressionProblem(expression: string): string | null {
+  if (expression.trim() === "") return "must not be empty";
+  for (const match of expression.matchAll(PLACEHOLDER)) {
+    const variable = match[1] ?? "";
+    if (!VARIABLE.test(variable)) {
+      return `unknown variable "${variable}"; use branch, commit, pipeline or params.NAME`;
+    }
+  }
+  const withoutPlaceholders = expression.replace(PLACEHOLDER, "");
+  if (withoutPlaceholders.includes("${{") || withoutPlaceholders.includes("}}")) {
+    return "has an unclosed ${{ ... }}";
+  }
+  return null;
+}
+
+export function resolveGroup(expression: string, ctx: GroupContext): string {
+  return expression.replace(PLACEHOLDER, (_, variable: string) => {
+    if (variable.startsWith("params.")) return ctx.params[variable.slice("params.".length)] ?? "";
+    return ctx[variable as "branch" | "commit" | "pipeline"];
+  });
+}
+
+export type QueueDecision = { kind: "reject" } | { kind: "enqueue"; evictOldest: number };
+
+/**
+ * Without cancelInProgress one build of a group runs and up to `queueLength` wait.
+ * `waiting` counts the group's QUEUED builds, `busy` whether any build of the group is active.
+ */
+export function queueDecision(opts: { queueLength: number; waiting: number; busy: boolean }): QueueDecision {
+  if (!opts.busy) return { kind: "enqueue", evictOldest: 0 };
+  if (opts.queueLength === 0) return { kind: "reject" };
+  return { kind: "enqueue", evictOldest: Math.max(0, opts.waiting + 1 - opts.queueLength) };
+}

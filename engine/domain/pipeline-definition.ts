@@ -1,0 +1,89 @@
+/**
+ * Pipeline definitions: the YAML (or JSON) shape of a pipeline, validated with errors that name
+ * the bad field, e.g. `stages[1].jobs[0].steps[2].run: required`.
+ */
+import { parseDocument } from "yaml";
+import { z } from "zod";
+import { InputError } from "../../common/errors.ts";
+import { parseInput } from "../../common/validation.ts";
+import { groupExpressionProblem } from "./concurrency.ts";
+
+const Name = z.string().min(1).max(100);
+
+const Step = z.strictObject({
+  name: Name.optional(),
+  run: z.string().min(1).max(65_536),
+});
+
+const Job = z.strictObject({
+  name: Name,
+  timeoutMinutes: z
+    .number()
+    .positive()
+    .max(7 * 24 * 60)
+    .default(60),
+  env: z.record(z.string().regex(/^[A-Za-z_][A-Za-z0-9_]*$/), z.string()).default({}),
+  steps: z.array(Step).min(1).max(100),
+});
+
+const Stage = z
+  .strictObject({
+    name: Name,
+    jobs: z.array(Job).min(1).max(50),
+  })
+  .superRefine((stage, ctx) => {
+    const seen = new Set<string>();
+    stage.jobs.forEach((job, i) => {
+      if (seen.has(job.name))
+        ctx.addIssue({ code: "custom", path: ["jobs", i, "name"], message: "duplicate job name" });
+      seen.add(job.name);
+    });
+  });
+
+const Concurrency = z.strictObject({
+  group: z
+    .string()
+    .max(500)
+    .superRefine((expr, ctx) => {
+      const problem = groupExpressionProblem(expr);
+      if (problem) ctx.addIssue({ code: "custom", message: problem });
+    }),
+  cancelInProgress: z.boolean().default(false),
+  queueLength: z.number().int().min(0).max(200).default(10),
+  queueTimeoutMinutes: z
+    .number()
+    .positive()
+    .max(7 * 24 * 60)
+    .default(60),
+});
+
+export const PipelineDefinitionSchema = z.strictObject({
+  name: z.string().max(100).optional(),
+  concurrency: Concurrency.optional(),
+  cancelGraceSeconds: z.number().min(0).max(3600).default(10),
+  stages: z.array(Stage).min(1).max(50),
+});
+
+export type PipelineDefinition = z.output<typeof PipelineDefinitionSchema>;
+export type ConcurrencyPolicy = NonNullable<PipelineDefinition["concurrency"]>;
+
+/** Parses a pipeline from YAML text (JSON is YAML too) or from an already-parsed object. */
+export function parsePipelineDefinition(input: string | unknown): PipelineDefinition {
+  const raw = typeof input === "string" ? parseYaml(input) : input;
+  return parseInput(PipelineDefinitionSchema, raw, "invalid_pipeline");
+}
+
+function parseYaml(text: string): unknown {
+  const doc = parseDocument(text, { uniqueKeys: true });
+  const firstError = doc.errors[0];
+  if (firstError) {
+    const at = firstError.linePos?.[0];
+    const where = at ? ` at line ${at.line}, column ${at.col}` : "";
+    throw new InputError(
+      `Malformed YAML${where}: ${firstError.message.split("\n")[0]?.replace(/ at line \d+, column \d+:?$/, "")}`,
+      undefined,
+      "invalid_yaml",
+    );
+  }
+  return doc.toJS();
+}

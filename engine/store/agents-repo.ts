@@ -1,0 +1,31 @@
+/** Registered agents. */
+import type { Dialect } from "./db.ts";
+import type { Executor } from "./store.ts";
+
+export class AgentsRepo {
+  constructor(
+    private readonly db: Executor,
+    readonly dialect: Dialect,
+  ) {}
+
+  async upsert(opts: { id: string; name: string; slots: number; now: number }): Promise<void> {
+    await this.db
+      .insertInto("agents")
+      .values({ id: opts.id, name: opts.name, slots: opts.slots, last_seen_at: opts.now, created_at: opts.now })
+      .onConflict((oc) => oc.column("id").doUpdateSet({ name: opts.name, slots: opts.slots, last_seen_at: opts.now }))
+      .execute();
+  }
+
+  async touch(opts: { id: string; now: number }): Promise<boolean> {
+    const r = await this.db
+      .updateTable("agents")
+      .set({ last_seen_at: opts.now })
+      .where("id", "=", opts.id)
+      .executeTakeFirst();
+    return Number(r.numUpdatedRows) === 1;
+  }
+
+  async list() {
+    return this.db.selectFrom("agents").selectAll().orderBy("id").execute();
+  }
+}

@@ -1,0 +1,368 @@
+/** Builds, their jobs and steps: inserts, history queries and conditional status transitions. */
+import { type Expression, type Selectable, type SqlBool, sql, type Updateable } from "kysely";
+import { type BuildStatus, isTerminal } from "../../common/statuses.ts";
+import { previousStatus, TRANSITIONS, type TransitionEvent } from "../domain/transitions.ts";
+import type { Dialect } from "./db.ts";
+import type { BuildsTable } from "./schema.ts";
+import { idsIn, rowsFromJson } from "./sql.ts";
+import type { Executor } from "./store.ts";
+
+export type BuildRow = Selectable<BuildsTable> & { project_name: string; pipeline_name: string };
+
+export type BuildRef = {
+  id: number;
+  project_id: number;
+  pipeline_id: number;
+  number: number;
+  branch: string;
+  status: BuildStatus;
+};
+
+export type TransitionedBuild = BuildRef & { from: BuildStatus };
+
+export type NewJob = {
+  stageIndex: number;
+  stageName: string;
+  jobIndex: number;
+  name: string;
+  timeoutSeconds: number;
+  env: Record<string, string>;
+  steps: { index: number; name: string; run: string }[];
+};
+
+export type NewBuild = Omit<
+  BuildsTable,
+  | "id"
+  | "current_stage"
+  | "status"
+  | "status_reason"
+  | "started_at"
+  | "finished_at"
+  | "cancel_by"
+  | "cancel_reason"
+  | "cancel_operation_id"
+  | "cancel_at"
+  | "stop_deadline"
+>;
+
+const REF_COLUMNS = ["id", "project_id", "pipeline_id", "number", "branch", "status"] as const;
+
+export class BuildsRepo {
+  constructor(
+    private readonly db: Executor,
+    readonly dialect: Dialect,
+  ) {}
+
+  private withNames() {
+    return this.db
+      .selectFrom("builds as b")
+      .innerJoin("pipelines as pl", "pl.id", "b.pipeline_id")
+      .innerJoin("projects as pr", "pr.id", "b.project_id")
+      .selectAll("b")
+      .select(["pl.name as pipeline_name", "pr.name as project_name"]);
+  }
+
+  async insert(opts: { build: NewBuild; jobs: NewJob[] }): Promise<BuildRow> {
+    const inserted = await this.db
+      .insertInto("builds")
+      .values({ ...opts.build, status: "QUEUED", current_stage: 0 })
+      .returning("id")
+      .executeTakeFirstOrThrow();
+    const jobRows = opts.jobs.map((j) => ({
+      build_id: inserted.id,
+      stage_index: j.stageIndex,
+      stage_name: j.stageName,
+      job_index: j.jobIndex,
+      name: j.name,
+      status: "QUEUED",
+      timeout_seconds: j.timeoutSeconds,
+      env: JSON.stringify(j.env),
+    }));
+    const jobIds = await this.db
+      .insertInto("jobs")
+      .columns(["build_id", "stage_index", "stage_name", "job_index", "name", "status", "timeout_seconds", "env"])
+      .expression(
+        rowsFromJson(this.dialect, jobRows, {
+          build_id: "bigint",
+          stage_index: "integer",
+          stage_name: "text",
+          job_index: "integer",
+          name: "text",
+          status: "text",
+          timeout_seconds: "real",
+          env: "text",
+        }),
+      )
+      .returning(["id", "stage_index", "job_index"])
+      .execute();
+    const idOf = new Map(jobIds.map((r) => [`${r.stage_index}/${r.job_index}`, r.id]));
+    const stepRows = opts.jobs.flatMap((j) =>
+      j.steps.map((s) => ({
+        job_id: idOf.get(`${j.stageIndex}/${j.jobIndex}`),
+        step_index: s.index,
+        name: s.name,
+        run: s.run,
+        status: "PENDING",
+      })),
+    );
+    await this.db
+      .insertInto("steps")
+      .columns(["job_id", "step_index", "name", "run", "status"])
+      .expression(
+        rowsFromJson(this.dialect, stepRows, {
+          job_id: "bigint",
+          step_index: "integer",
+          name: "text",
+          run: "text",
+          status: "text",
+        }),
+      )
+      .execute();
+    return (await this.findById({ id: inserted.id })) as BuildRow;
+  }
+
+  async findById(opts: { id: number }): Promise<BuildRow | undefined> {
+    return this.withNames().where("b.id", "=", opts.id).executeTakeFirst() as Promise<BuildRow | undefined>;
+  }
+
+  async findManyById(opts: { ids: readonly number[] }): Promise<BuildRow[]> {
+    if (opts.ids.length === 0) return [];
+    return this.withNames()
+      .where(idsIn(this.dialect, "b.id", opts.ids))
+      .orderBy("b.id", "desc")
+      .execute() as Promise<BuildRow[]>;
+  }
+
+  /**
+   * Loads the given builds, locking their rows in id order on PostgreSQL so that two
+   * overlapping bulk cancels always lock in the same order and never deadlock.
+   */
+  async lockRefs(opts: { ids: readonly number[] }): Promise<BuildRef[]> {
+    if (opts.ids.length === 0) return [];
+    let q = this.db
+      .selectFrom("builds")
+      .select(REF_COLUMNS)
+      .where(idsIn(this.dialect, "id", opts.ids))
+      .orderBy("id");
+    if (this.dialect === "postgres") q = q.forUpdate();
+    return q.execute();
+  }
+
+  /** Freezes a filter into the builds it matches now, locked like `lockRefs`. */
+  async lockMatching(opts: {
+    pipelineId: number;
+    statuses: readonly BuildStatus[];
+    branch?: string;
+    beforeId?: number;
+    beforeTime?: number;
+  }): Promise<BuildRef[]> {
+    let q = this.db
+      .selectFrom("builds")
+      .select(REF_COLUMNS)
+      .where("pipeline_id", "=", opts.pipelineId)
+      .where("status", "in", opts.statuses)
+      .orderBy("id");
+    if (opts.branch !== undefined) q = q.where("branch", "=", opts.branch);
+    if (opts.beforeId !== undefined) q = q.where("id", "<", opts.beforeId);
+    if (opts.beforeTime !== undefined) q = q.where("created_at", "<", opts.beforeTime);
+    if (this.dialect === "postgres") q = q.forUpdate();
+    return q.execute();
+  }
+
+  /** A page of a pipeline's history, newest first, starting below `beforeId`. */
+  async history(opts: {
+    pipelineId: number;
+    statuses?: readonly BuildStatus[];
+    branch?: string;
+    beforeId?: number;
+    limit: number;
+  }): Promise<BuildRow[]> {
+    let q = this.withNames().where("b.pipeline_id", "=", opts.pipelineId);
+    if (opts.statuses && opts.statuses.length > 0) q = q.where("b.status", "in", opts.statuses);
+    if (opts.branch !== undefined) q = q.where("b.branch", "=", opts.branch);
+    if (opts.beforeId !== undefined) q = q.where("b.id", "<", opts.beforeId);
+    return q.orderBy("b.id", "desc").limit(opts.limit).execute() as Promise<BuildRow[]>;
+  }
+
+  async countByStatus(opts: { pipelineIds: readonly number[]; branch?: string; statuses?: readonly BuildStatus[] }) {
+    if (opts.pipelineIds.length === 0) return [];
+    let q = this.db
+      .selectFrom("builds")
+      .select(["pipeline_id", "status", (eb) => eb.fn.countAll<number>().as("count")])
+      .where("pipeline_id", "in", opts.pipelineIds);
+    if (opts.branch !== undefined) q = q.where("branch", "=", opts.branch);
+    if (opts.statuses) q = q.where("status", "in", opts.statuses);
+    const rows = await q.groupBy(["pipeline_id", "status"]).execute();
+    return rows.map((r) => ({ pipelineId: r.pipeline_id, status: r.status, count: Number(r.count) }));
+  }
+
+  async latestPerPipeline(opts: { pipelineIds: readonly number[] }): Promise<BuildRow[]> {
+    if (opts.pipelineIds.length === 0) return [];
+    const latest = this.db
+      .selectFrom("builds")
+      .select((eb) => eb.fn.max("id").as("id"))
+      .where("pipeline_id", "in", opts.pipelineIds)
+      .groupBy("pipeline_id");
+    return this.withNames().where("b.id", "in", latest).execute() as Promise<BuildRow[]>;
+  }
+
+  /**
+   * The one way a build's status changes: a conditional update generated from the transition
+   * table. Rows not in one of the event's from-statuses are left alone; the rows that moved
+   * come back with their old and new status. Start and finish times are set here too.
+   */
+  async transition(opts: {
+    ids: readonly number[];
+    event: TransitionEvent;
+    set?: Updateable<BuildsTable>;
+    now: number;
+  }): Promise<TransitionedBuild[]> {
+    if (opts.ids.length === 0) return [];
+    const mapping = Object.entries(TRANSITIONS[opts.event]) as [BuildStatus, BuildStatus][];
+    const froms = mapping.map(([from]) => from);
+    const caseOf = (pick: (to: BuildStatus) => Expression<unknown> | null, otherwise: Expression<unknown>) =>
+      sql`CASE ${sql.join(
+        mapping.flatMap(([from, to]) => {
+          const value = pick(to);
+          return value ? [sql`WHEN status = ${from} THEN ${value}`] : [];
+        }),
+        sql` `,
+      )} ELSE ${otherwise} END`;
+    const statusCase = caseOf((to) => sql.lit(to), sql.ref("status"));
+    const anyTerminal = mapping.some(([, to]) => isTerminal(to));
+    const anyStart = mapping.some(([, to]) => to === "RUNNING");
+    const rows = await this.db
+      .updateTable("builds")
+      .set({
+        ...opts.set,
+        status: statusCase as never,
+        ...(anyTerminal
+          ? {
+              finished_at: caseOf((to) => (isTerminal(to) ? sql.val(opts.now) : null), sql.ref("finished_at")) as never,
+            }
+          : {}),
+        ...(anyStart
+          ? {
+              started_at: caseOf((to) => (to === "RUNNING" ? sql.val(opts.now) : null), sql.ref("started_at")) as never,
+            }
+          : {}),
+      })
+      .where(idsIn(this.dialect, "id", opts.ids))
+      .where("status", "in", froms)
+      .returning(REF_COLUMNS)
+      .execute();
+    return rows.map((r) => ({ ...r, from: previousStatus(opts.event, r.status) }));
+  }
+
+  async activeInGroup(opts: { projectId: number; group: string }): Promise<BuildRef[]> {
+    return this.db
+      .selectFrom("builds")
+      .select(REF_COLUMNS)
+      .where("project_id", "=", opts.projectId)
+      .where("concurrency_group", "=", opts.group)
+      .where("status", "in", ["QUEUED", "RUNNING", "CANCELING"])
+      .orderBy("id")
+      .execute();
+  }
+
+  /** Queued builds, oldest first, whose concurrency group has nothing running. */
+  async startable(opts: { limit: number }): Promise<BuildRow[]> {
+    return this.withNames()
+      .where("b.status", "=", "QUEUED")
+      .where((eb) =>
+        eb.or([
+          eb("b.concurrency_group", "is", null),
+          eb.not(
+            eb.exists(
+              eb
+                .selectFrom("builds as o")
+                .select("o.id")
+                .whereRef("o.project_id", "=", "b.project_id")
+                .whereRef("o.concurrency_group", "=", "b.concurrency_group")
+                .where("o.status", "in", ["RUNNING", "CANCELING"]),
+            ),
+          ),
+        ]),
+      )
+      .orderBy("b.id")
+      .limit(opts.limit)
+      .execute() as Promise<BuildRow[]>;
+  }
+
+  async setCurrentStage(opts: { id: number; stage: number }): Promise<void> {
+    await this.db.updateTable("builds").set({ current_stage: opts.stage }).where("id", "=", opts.id).execute();
+  }
+
+  /** CANCELING builds among `ids` that no longer have a job holding a lease. */
+  async cancelingWithoutRunningJobs(opts: { ids: readonly number[] }): Promise<number[]> {
+    if (opts.ids.length === 0) return [];
+    const rows = await this.db
+      .selectFrom("builds as b")
+      .select("b.id")
+      .where(idsIn(this.dialect, "b.id", opts.ids))
+      .where("b.status", "=", "CANCELING")
+      .where((eb) =>
+        eb.not(
+          eb.exists(
+            eb
+              .selectFrom("jobs as j")
+              .select("j.id")
+              .whereRef("j.build_id", "=", "b.id")
+              .where("j.status", "=", "RUNNING"),
+          ),
+        ),
+      )
+      .execute();
+    return rows.map((r) => r.id);
+  }
+
+  /** Gives each CANCELING build without a deadline one: grace period plus the ack timeout. */
+  async setStopDeadlines(opts: { ids: readonly number[]; now: number; ackTimeoutMs: number }): Promise<void> {
+    if (opts.ids.length === 0) return;
+    await this.db
+      .updateTable("builds")
+      .set({ stop_deadline: sql`${opts.now + opts.ackTimeoutMs} + CAST(grace_seconds * 1000 AS BIGINT)` })
+      .where(idsIn(this.dialect, "id", opts.ids))
+      .where("status", "=", "CANCELING")
+      .where("stop_deadline", "is", null)
+      .execute();
+  }
+
+  async overdue(opts: {
+    status: "QUEUED" | "CANCELING";
+    now: number;
+    limit: number;
+    ids?: readonly number[];
+  }): Promise<number[]> {
+    const column = opts.status === "QUEUED" ? "queue_deadline" : "stop_deadline";
+    let q = this.db
+      .selectFrom("builds")
+      .select("id")
+      .where("status", "=", opts.status)
+      .where(column, "is not", null)
+      .where(column, "<", opts.now);
+    if (opts.ids) q = q.where(idsIn(this.dialect, "id", opts.ids) as Expression<SqlBool>);
+    const rows = await q.orderBy("id").limit(opts.limit).execute();
+    return rows.map((r) => r.id);
+  }
+
+  async earliestStopDeadline(opts: { ids: readonly number[] }): Promise<number | null> {
+    if (opts.ids.length === 0) return null;
+    const row = await this.db
+      .selectFrom("builds")
+      .select((eb) => eb.fn.min("stop_deadline").as("deadline"))
+      .where(idsIn(this.dialect, "id", opts.ids))
+      .where("status", "=", "CANCELING")
+      .executeTakeFirst();
+    return row?.deadline == null ? null : Number(row.deadline);
+  }
+
+  async statusCountsAll(): Promise<Record<string, number>> {
+    const rows = await this.db
+      .selectFrom("builds")
+      .select(["status", (eb) => eb.fn.countAll<number>().as("count")])
+      .groupBy("status")
+      .execute();
+    return Object.fromEntries(rows.map((r) => [r.status, Number(r.count)]));
+  }
+}

@@ -1,0 +1,81 @@
+/** Opens the database (SQLite file by default, PostgreSQL when a URL is given) and migrates it. */
+import fs from "node:fs";
+import path from "node:path";
+import SQLite from "better-sqlite3";
+import { Kysely, type LogEvent, PostgresDialect, SqliteDialect } from "kysely";
+import { Migrator } from "kysely/migration";
+import pg from "pg";
+import { migrations } from "./migrations.ts";
+import type { Database } from "./schema.ts";
+
+export type Dialect = "sqlite" | "postgres";
+
+export type DatabaseHandle = {
+  db: Kysely<Database>;
+  dialect: Dialect;
+  /** Statements executed so far; tests and benchmarks read it to prove batching. */
+  statements: () => number;
+  /** The PostgreSQL pool, for LISTEN/NOTIFY; undefined on SQLite. */
+  pool?: pg.Pool;
+  close: () => Promise<void>;
+};
+
+export type DatabaseOptions = {
+  dataDir: string;
+  databaseUrl?: string | undefined;
+  /** PostgreSQL only: a schema to create and use (tests run each suite in a fresh one). */
+  schema?: string;
+  poolSize?: number;
+};
+
+const INT8_OID = 20;
+
+export async function openDatabase(options: DatabaseOptions): Promise<DatabaseHandle> {
+  let statements = 0;
+  const log = (event: LogEvent) => {
+    if (event.level === "query") statements++;
+  };
+  const handle = options.databaseUrl ? await openPostgres(options, log) : openSqlite(options, log);
+  const migrator = new Migrator({ db: handle.db, provider: migrations(handle.dialect) });
+  const { error, results } = await migrator.migrateToLatest();
+  const failed = results?.find((r) => r.status === "Error");
+  if (error || failed) {
+    await handle.close();
+    throw new Error(`Migration ${failed?.migrationName ?? ""} failed: ${String(error)}`);
+  }
+  return { ...handle, statements: () => statements };
+}
+
+function openSqlite(options: DatabaseOptions, log: (e: LogEvent) => void): Omit<DatabaseHandle, "statements"> {
+  fs.mkdirSync(options.dataDir, { recursive: true });
+  const file = new SQLite(path.join(options.dataDir, "sluice.db"));
+  file.pragma("journal_mode = WAL");
+  file.pragma("synchronous = NORMAL");
+  file.pragma("foreign_keys = ON");
+  file.pragma("busy_timeout = 5000");
+  const db = new Kysely<Database>({ dialect: new SqliteDialect({ database: file }), log });
+  return { db, dialect: "sqlite", close: () => db.destroy() };
+}
+
+async function openPostgres(
+  options: DatabaseOptions,
+  log: (e: LogEvent) => void,
+): Promise<Omit<DatabaseHandle, "statements">> {
+  if (options.schema) {
+    const admin = new pg.Client({ connectionString: options.databaseUrl });
+    await admin.connect();
+    await admin.query(`CREATE SCHEMA IF NOT EXISTS "${options.schema}"`);
+    await admin.end();
+  }
+  const pool = new pg.Pool({
+    connectionString: options.databaseUrl,
+    max: options.poolSize ?? 10,
+    ...(options.schema ? { options: `-c search_path="${options.schema}"` } : {}),
+    types: {
+      getTypeParser: ((oid: number, format?: string) =>
+        oid === INT8_OID ? (v: string) => Number(v) : pg.types.getTypeParser(oid, format as "text")) as never,
+    },
+  });
+  const db = new Kysely<Database>({ dialect: new PostgresDialect({ pool }), log });
+  return { db, dialect: "postgres", pool, close: () => db.destroy() };
+}

@@ -1,0 +1,274 @@
+/** Jobs, their leases on agent slots, stop requests, and steps. */
+import { type Selectable, sql } from "kysely";
+import type { JobStatus, StepStatus } from "../../common/statuses.ts";
+import type { Dialect } from "./db.ts";
+import type { JobsTable, StepsTable } from "./schema.ts";
+import { idsIn, textsIn } from "./sql.ts";
+import type { Executor } from "./store.ts";
+
+export type JobRow = Selectable<JobsTable>;
+export type StepRow = Selectable<StepsTable>;
+export type LeasedJob = JobRow & { build_status: string };
+
+export class JobsRepo {
+  constructor(
+    private readonly db: Executor,
+    readonly dialect: Dialect,
+  ) {}
+
+  async forBuild(opts: { buildId: number }): Promise<{ jobs: JobRow[]; steps: StepRow[] }> {
+    const jobs = await this.db
+      .selectFrom("jobs")
+      .selectAll()
+      .where("build_id", "=", opts.buildId)
+      .orderBy("stage_index")
+      .orderBy("job_index")
+      .execute();
+    const steps = await this.steps({ jobIds: jobs.map((j) => j.id) });
+    return { jobs, steps };
+  }
+
+  async steps(opts: { jobIds: readonly number[] }): Promise<StepRow[]> {
+    if (opts.jobIds.length === 0) return [];
+    return this.db
+      .selectFrom("steps")
+      .selectAll()
+      .where(idsIn(this.dialect, "job_id", opts.jobIds))
+      .orderBy("job_id")
+      .orderBy("step_index")
+      .execute();
+  }
+
+  /** Jobs ready to run: queued, in the current stage of a running build, oldest build first. */
+  async ready(opts: { limit: number; buildIds?: readonly number[] }): Promise<JobRow[]> {
+    let q = this.db
+      .selectFrom("jobs as j")
+      .innerJoin("builds as b", "b.id", "j.build_id")
+      .selectAll("j")
+      .where("b.status", "=", "RUNNING")
+      .where("j.status", "=", "QUEUED")
+      .whereRef("j.stage_index", "=", "b.current_stage");
+    if (opts.buildIds) q = q.where(idsIn(this.dialect, "b.id", opts.buildIds));
+    return q.orderBy("b.id").orderBy("j.id").limit(opts.limit).execute();
+  }
+
+  /** Leases queued jobs to an agent; each gets its own lease id. Jobs taken meanwhile are skipped. */
+  async lease(opts: { jobIds: readonly number[]; agentId: string; token: string; now: number }): Promise<JobRow[]> {
+    if (opts.jobIds.length === 0) return [];
+    return this.db
+      .updateTable("jobs")
+      .set({
+        status: "RUNNING",
+        agent_id: opts.agentId,
+        lease_id: sql`CAST(id AS TEXT) || '-' || ${opts.token}`,
+        started_at: opts.now,
+      })
+      .where(idsIn(this.dialect, "id", opts.jobIds))
+      .where("status", "=", "QUEUED")
+      .returningAll()
+      .execute();
+  }
+
+  async byLease(opts: { leaseId: string; agentId: string }): Promise<LeasedJob | undefined> {
+    return this.db
+      .selectFrom("jobs as j")
+      .innerJoin("builds as b", "b.id", "j.build_id")
+      .selectAll("j")
+      .select("b.status as build_status")
+      .where("j.lease_id", "=", opts.leaseId)
+      .where("j.agent_id", "=", opts.agentId)
+      .executeTakeFirst();
+  }
+
+  async byLeases(opts: { leaseIds: readonly string[]; agentId: string }): Promise<JobRow[]> {
+    if (opts.leaseIds.length === 0) return [];
+    return this.db
+      .selectFrom("jobs")
+      .selectAll()
+      .where(textsIn(this.dialect, "lease_id", opts.leaseIds))
+      .where("agent_id", "=", opts.agentId)
+      .execute();
+  }
+
+  async updateStep(opts: {
+    jobId: number;
+    stepIndex: number;
+    status: StepStatus;
+    exitCode: number | null;
+    now: number;
+  }) {
+    const running = opts.status === "RUNNING";
+    await this.db
+      .updateTable("steps")
+      .set(
+        running
+          ? { status: opts.status, started_at: opts.now }
+          : { status: opts.status, exit_code: opts.exitCode, finished_at: opts.now },
+      )
+      .where("job_id", "=", opts.jobId)
+      .where("step_index", "=", opts.stepIndex)
+      .where("status", "in", running ? ["PENDING"] : ["PENDING", "RUNNING"])
+      .execute();
+  }
+
+  /** Ends a running job (conditional on it still running). Returns false when it was not running. */
+  async finish(opts: { jobId: number; status: JobStatus; now: number }): Promise<boolean> {
+    const result = await this.db
+      .updateTable("jobs")
+      .set({ status: opts.status, finished_at: opts.now })
+      .where("id", "=", opts.jobId)
+      .where("status", "=", "RUNNING")
+      .executeTakeFirst();
+    return Number(result.numUpdatedRows) === 1;
+  }
+
+  async stageStatuses(opts: { buildId: number; stage: number }): Promise<JobStatus[]> {
+    const rows = await this.db
+      .selectFrom("jobs")
+      .select("status")
+      .where("build_id", "=", opts.buildId)
+      .where("stage_index", "=", opts.stage)
+      .execute();
+    return rows.map((r) => r.status);
+  }
+
+  /**
+   * Marks a stop request on every running job of these builds that has none yet (the durable
+   * stop command, delivered on the agent's next poll). Returns the agents to wake.
+   */
+  async requestStops(opts: {
+    buildIds: readonly number[];
+    force: boolean;
+    now: number;
+    exceptJobId?: number;
+  }): Promise<string[]> {
+    if (opts.buildIds.length === 0) return [];
+    let q = this.db
+      .updateTable("jobs")
+      .set({ stop_requested_at: opts.now, stop_force: opts.force ? 1 : 0, stop_delivered_at: null })
+      .where(idsIn(this.dialect, "build_id", opts.buildIds))
+      .where("status", "=", "RUNNING")
+      .where((eb) =>
+        opts.force
+          ? eb.or([eb("stop_requested_at", "is", null), eb("stop_force", "=", 0)])
+          : eb("stop_requested_at", "is", null),
+      );
+    if (opts.exceptJobId !== undefined) q = q.where("id", "!=", opts.exceptJobId);
+    const rows = await q.returning("agent_id").execute();
+    return [...new Set(rows.flatMap((r) => (r.agent_id ? [r.agent_id] : [])))];
+  }
+
+  /**
+   * Revokes the leases of these builds' running jobs: the jobs end CANCELED at once, so a late
+   * report cannot revive them, and a forced stop still goes to the agent to kill what is left.
+   */
+  async revokeLeases(opts: { buildIds: readonly number[]; now: number }): Promise<string[]> {
+    if (opts.buildIds.length === 0) return [];
+    const rows = await this.db
+      .updateTable("jobs")
+      .set({
+        status: "CANCELED",
+        finished_at: opts.now,
+        stop_requested_at: opts.now,
+        stop_force: 1,
+        stop_delivered_at: null,
+      })
+      .where(idsIn(this.dialect, "build_id", opts.buildIds))
+      .where("status", "=", "RUNNING")
+      .returning("agent_id")
+      .execute();
+    return [...new Set(rows.flatMap((r) => (r.agent_id ? [r.agent_id] : [])))];
+  }
+
+  /** Stop orders not yet delivered to this agent, marked delivered. Includes revoked leases. */
+  async takeStops(opts: { agentId: string; now: number }) {
+    return this.db
+      .updateTable("jobs")
+      .set({ stop_delivered_at: opts.now })
+      .where("agent_id", "=", opts.agentId)
+      .where("stop_requested_at", "is not", null)
+      .where("stop_delivered_at", "is", null)
+      .where("lease_id", "is not", null)
+      .returning(["lease_id", "build_id", "stop_force"])
+      .execute();
+  }
+
+  /** An agent acknowledged these stops: running jobs end CANCELED. Returns their builds. */
+  async acknowledgeStops(opts: {
+    agentId: string;
+    leaseIds: readonly string[];
+    now: number;
+  }): Promise<{ jobIds: number[]; buildIds: number[] }> {
+    if (opts.leaseIds.length === 0) return { jobIds: [], buildIds: [] };
+    const rows = await this.db
+      .updateTable("jobs")
+      .set({ status: "CANCELED", finished_at: opts.now })
+      .where("agent_id", "=", opts.agentId)
+      .where(textsIn(this.dialect, "lease_id", opts.leaseIds))
+      .where("status", "=", "RUNNING")
+      .returning(["id", "build_id"])
+      .execute();
+    return { jobIds: rows.map((r) => r.id), buildIds: [...new Set(rows.map((r) => r.build_id))] };
+  }
+
+  /** Jobs of these builds that never started end with `status` (CANCELED or SKIPPED). */
+  async endUnstarted(opts: {
+    buildIds: readonly number[];
+    status: "CANCELED" | "SKIPPED";
+    now: number;
+  }): Promise<void> {
+    if (opts.buildIds.length === 0) return;
+    await this.db
+      .updateTable("jobs")
+      .set({ status: opts.status, finished_at: opts.now })
+      .where(idsIn(this.dialect, "build_id", opts.buildIds))
+      .where("status", "=", "QUEUED")
+      .execute();
+  }
+
+  /**
+   * Closes the open steps of finished jobs (given directly, or every finished job of the given
+   * builds): a running step takes `runningBecomes`, steps that never started are SKIPPED.
+   */
+  async closeSteps(opts: {
+    jobIds?: readonly number[];
+    buildIds?: readonly number[];
+    runningBecomes: StepStatus;
+    now: number;
+  }): Promise<void> {
+    const finishedJobs = this.db
+      .selectFrom("jobs")
+      .select("id")
+      .where(idsIn(this.dialect, "build_id", opts.buildIds ?? []))
+      .where("status", "not in", ["QUEUED", "RUNNING"]);
+    await this.db
+      .updateTable("steps")
+      .set({
+        status: sql`CASE WHEN status = 'RUNNING' THEN ${opts.runningBecomes} ELSE 'SKIPPED' END`,
+        finished_at: opts.now,
+      })
+      .where(opts.jobIds ? idsIn(this.dialect, "job_id", opts.jobIds) : sql<boolean>`job_id IN (${finishedJobs})`)
+      .where("status", "in", ["RUNNING", "PENDING"])
+      .execute();
+  }
+
+  async runningOnAgent(opts: { agentId: string }): Promise<JobRow[]> {
+    return this.db
+      .selectFrom("jobs")
+      .selectAll()
+      .where("agent_id", "=", opts.agentId)
+      .where("status", "=", "RUNNING")
+      .execute();
+  }
+
+  /** Ends these running jobs with `status` (used when their agent is lost). */
+  async endRunning(opts: { jobIds: readonly number[]; status: JobStatus; now: number }): Promise<void> {
+    if (opts.jobIds.length === 0) return;
+    await this.db
+      .updateTable("jobs")
+      .set({ status: opts.status, finished_at: opts.now })
+      .where(idsIn(this.dialect, "id", opts.jobIds))
+      .where("status", "=", "RUNNING")
+      .execute();
+  }
+}

@@ -1,0 +1,249 @@
+/** Schema migrations, run at start. Written once for both dialects. */
+import type { ColumnDefinitionBuilder, Kysely } from "kysely";
+import type { Migration, MigrationProvider } from "kysely/migration";
+import type { Dialect } from "./db.ts";
+
+type Db = Kysely<unknown>;
+type Col = (c: ColumnDefinitionBuilder) => ColumnDefinitionBuilder;
+
+function ids(dialect: Dialect) {
+  return {
+    /** An auto-incrementing 64-bit primary key. */
+    serial:
+      dialect === "postgres"
+        ? (["bigserial", (c: ColumnDefinitionBuilder) => c.primaryKey()] as const)
+        : (["integer", (c: ColumnDefinitionBuilder) => c.primaryKey().autoIncrement()] as const),
+  };
+}
+
+const notNull: Col = (c) => c.notNull();
+
+function initial(dialect: Dialect): Migration {
+  const { serial } = ids(dialect);
+  return {
+    async up(db: Db) {
+      await db.schema
+        .createTable("users")
+        .addColumn("id", serial[0], serial[1])
+        .addColumn("username", "text", (c) => c.notNull().unique())
+        .addColumn("password_hash", "text")
+        .addColumn("is_admin", "integer", (c) => c.notNull().defaultTo(0))
+        .addColumn("created_at", "bigint", notNull)
+        .execute();
+      await db.schema
+        .createTable("api_tokens")
+        .addColumn("id", serial[0], serial[1])
+        .addColumn("user_id", "bigint", (c) => c.notNull().references("users.id").onDelete("cascade"))
+        .addColumn("name", "text", notNull)
+        .addColumn("token_hash", "text", (c) => c.notNull().unique())
+        .addColumn("created_at", "bigint", notNull)
+        .addColumn("last_used_at", "bigint")
+        .addColumn("revoked_at", "bigint")
+        .execute();
+      await db.schema
+        .createTable("projects")
+        .addColumn("id", serial[0], serial[1])
+        .addColumn("name", "text", (c) => c.notNull().unique())
+        .addColumn("display_name", "text", notNull)
+        .addColumn("created_at", "bigint", notNull)
+        .execute();
+      await db.schema
+        .createTable("memberships")
+        .addColumn("project_id", "bigint", (c) => c.notNull().references("projects.id").onDelete("cascade"))
+        .addColumn("user_id", "bigint", (c) => c.notNull().references("users.id").onDelete("cascade"))
+        .addColumn("role", "text", notNull)
+        .addPrimaryKeyConstraint("memberships_pk", ["project_id", "user_id"])
+        .execute();
+      await db.schema
+        .createTable("pipelines")
+        .addColumn("id", serial[0], serial[1])
+        .addColumn("project_id", "bigint", (c) => c.notNull().references("projects.id"))
+        .addColumn("name", "text", notNull)
+        .addColumn("source", "text", notNull)
+        .addColumn("definition", "text", notNull)
+        .addColumn("next_number", "bigint", notNull)
+        .addColumn("created_at", "bigint", notNull)
+        .addColumn("updated_at", "bigint", notNull)
+        .addUniqueConstraint("pipelines_project_name", ["project_id", "name"])
+        .execute();
+      await db.schema
+        .createTable("builds")
+        .addColumn("id", serial[0], serial[1])
+        .addColumn("project_id", "bigint", notNull)
+        .addColumn("pipeline_id", "bigint", (c) => c.notNull().references("pipelines.id"))
+        .addColumn("number", "bigint", notNull)
+        .addColumn("status", "text", notNull)
+        .addColumn("branch", "text", notNull)
+        .addColumn("commit_sha", "text", notNull)
+        .addColumn("params", "text", notNull)
+        .addColumn("triggered_by", "text", notNull)
+        .addColumn("concurrency_group", "text")
+        .addColumn("current_stage", "integer", (c) => c.notNull().defaultTo(0))
+        .addColumn("grace_seconds", "real", notNull)
+        .addColumn("queue_deadline", "bigint")
+        .addColumn("status_reason", "text")
+        .addColumn("created_at", "bigint", notNull)
+        .addColumn("started_at", "bigint")
+        .addColumn("finished_at", "bigint")
+        .addColumn("cancel_by", "text")
+        .addColumn("cancel_reason", "text")
+        .addColumn("cancel_operation_id", "text")
+        .addColumn("cancel_at", "bigint")
+        .addColumn("stop_deadline", "bigint")
+        .addUniqueConstraint("builds_pipeline_number", ["pipeline_id", "number"])
+        .execute();
+      await db.schema.createIndex("builds_history").on("builds").columns(["pipeline_id", "id"]).execute();
+      await db.schema
+        .createIndex("builds_history_status")
+        .on("builds")
+        .columns(["pipeline_id", "status", "id"])
+        .execute();
+      await db.schema
+        .createIndex("builds_history_branch")
+        .on("builds")
+        .columns(["pipeline_id", "branch", "id"])
+        .execute();
+      await db.schema
+        .createIndex("builds_group")
+        .on("builds")
+        .columns(["project_id", "concurrency_group", "status"])
+        .execute();
+      await db.schema.createIndex("builds_status").on("builds").columns(["status", "id"]).execute();
+      await db.schema
+        .createTable("jobs")
+        .addColumn("id", serial[0], serial[1])
+        .addColumn("build_id", "bigint", (c) => c.notNull().references("builds.id"))
+        .addColumn("stage_index", "integer", notNull)
+        .addColumn("stage_name", "text", notNull)
+        .addColumn("job_index", "integer", notNull)
+        .addColumn("name", "text", notNull)
+        .addColumn("status", "text", notNull)
+        .addColumn("timeout_seconds", "real", notNull)
+        .addColumn("env", "text", notNull)
+        .addColumn("agent_id", "text")
+        .addColumn("lease_id", "text")
+        .addColumn("stop_requested_at", "bigint")
+        .addColumn("stop_force", "integer", (c) => c.notNull().defaultTo(0))
+        .addColumn("stop_delivered_at", "bigint")
+        .addColumn("started_at", "bigint")
+        .addColumn("finished_at", "bigint")
+        .execute();
+      await db.schema.createIndex("jobs_build").on("jobs").columns(["build_id", "stage_index", "status"]).execute();
+      await db.schema.createIndex("jobs_agent").on("jobs").columns(["agent_id", "status"]).execute();
+      await db.schema.createIndex("jobs_lease").on("jobs").column("lease_id").execute();
+      await db.schema
+        .createTable("steps")
+        .addColumn("id", serial[0], serial[1])
+        .addColumn("job_id", "bigint", (c) => c.notNull().references("jobs.id"))
+        .addColumn("step_index", "integer", notNull)
+        .addColumn("name", "text", notNull)
+        .addColumn("run", "text", notNull)
+        .addColumn("status", "text", notNull)
+        .addColumn("exit_code", "integer")
+        .addColumn("started_at", "bigint")
+        .addColumn("finished_at", "bigint")
+        .execute();
+      await db.schema.createIndex("steps_job").on("steps").columns(["job_id", "step_index"]).execute();
+      await db.schema
+        .createTable("log_chunks")
+        .addColumn("id", serial[0], serial[1])
+        .addColumn("build_id", "bigint", notNull)
+        .addColumn("job_id", "bigint", notNull)
+        .addColumn("stream", "text", notNull)
+        .addColumn("text", "text", notNull)
+        .addColumn("created_at", "bigint", notNull)
+        .execute();
+      await db.schema.createIndex("log_chunks_build").on("log_chunks").columns(["build_id", "id"]).execute();
+      await db.schema
+        .createTable("agents")
+        .addColumn("id", "text", (c) => c.primaryKey())
+        .addColumn("name", "text", notNull)
+        .addColumn("slots", "integer", notNull)
+        .addColumn("last_seen_at", "bigint", notNull)
+        .addColumn("created_at", "bigint", notNull)
+        .execute();
+      await db.schema
+        .createTable("operations")
+        .addColumn("id", "text", (c) => c.primaryKey())
+        .addColumn("kind", "text", notNull)
+        .addColumn("status", "text", notNull)
+        .addColumn("source", "text", notNull)
+        .addColumn("project_id", "bigint", notNull)
+        .addColumn("pipeline_id", "bigint", notNull)
+        .addColumn("requested_by", "text", notNull)
+        .addColumn("reason", "text")
+        .addColumn("force", "integer", (c) => c.notNull().defaultTo(0))
+        .addColumn("total", "integer", notNull)
+        .addColumn("canceled", "integer", notNull)
+        .addColumn("already_finished", "integer", notNull)
+        .addColumn("failed", "integer", notNull)
+        .addColumn("pending", "integer", notNull)
+        .addColumn("idempotency_key", "text")
+        .addColumn("request_hash", "text")
+        .addColumn("created_at", "bigint", notNull)
+        .addColumn("completed_at", "bigint")
+        .addUniqueConstraint("operations_idempotency", ["requested_by", "idempotency_key"])
+        .execute();
+      await db.schema.createIndex("operations_running").on("operations").columns(["requested_by", "status"]).execute();
+      await db.schema
+        .createTable("operation_items")
+        .addColumn("operation_id", "text", notNull)
+        .addColumn("build_id", "bigint", notNull)
+        .addColumn("outcome", "text", notNull)
+        .addColumn("note", "text")
+        .addPrimaryKeyConstraint("operation_items_pk", ["operation_id", "build_id"])
+        .execute();
+      await db.schema
+        .createIndex("operation_items_build")
+        .on("operation_items")
+        .columns(["build_id", "outcome"])
+        .execute();
+      await db.schema
+        .createTable("audit_entries")
+        .addColumn("id", serial[0], serial[1])
+        .addColumn("project_id", "bigint", notNull)
+        .addColumn("action", "text", notNull)
+        .addColumn("actor", "text", notNull)
+        .addColumn("source", "text", notNull)
+        .addColumn("reason", "text")
+        .addColumn("operation_id", "text", notNull)
+        .addColumn("targets", "integer", notNull)
+        .addColumn("created_at", "bigint", notNull)
+        .execute();
+      await db.schema.createIndex("audit_project").on("audit_entries").columns(["project_id", "id"]).execute();
+      await db.schema
+        .createTable("events")
+        .addColumn("seq", serial[0], serial[1])
+        .addColumn("type", "text", notNull)
+        .addColumn("project_id", "bigint")
+        .addColumn("pipeline_id", "bigint")
+        .addColumn("build_id", "bigint")
+        .addColumn("operation_id", "text")
+        .addColumn("payload", "text", notNull)
+        .addColumn("created_at", "bigint", notNull)
+        .execute();
+      await db.schema.createIndex("events_project").on("events").columns(["project_id", "seq"]).execute();
+      await db.schema.createIndex("events_pipeline").on("events").columns(["pipeline_id", "seq"]).execute();
+      await db.schema.createIndex("events_operation").on("events").columns(["operation_id", "seq"]).execute();
+      await db.schema
+        .createTable("work_queue")
+        .addColumn("id", serial[0], serial[1])
+        .addColumn("kind", "text", notNull)
+        .addColumn("ref", "text", notNull)
+        .addColumn("run_at", "bigint", notNull)
+        .addColumn("attempts", "integer", (c) => c.notNull().defaultTo(0))
+        .addColumn("created_at", "bigint", notNull)
+        .addUniqueConstraint("work_queue_kind_ref", ["kind", "ref"])
+        .execute();
+      await db.schema.createIndex("work_queue_due").on("work_queue").column("run_at").execute();
+    },
+  };
+}
+
+export function migrations(dialect: Dialect): MigrationProvider {
+  return {
+    async getMigrations() {
+      return { "001_initial": initial(dialect) };
+    },
+  };
+}

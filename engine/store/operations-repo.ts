@@ -1,0 +1,153 @@
+/** Bulk operations, their per-build items, and the audit log. */
+import { sql } from "kysely";
+import type { ItemOutcome } from "../../common/dto.ts";
+import type { Dialect } from "./db.ts";
+import type { AuditEntriesTable, OperationsTable } from "./schema.ts";
+import { idsIn, rowsFromJson } from "./sql.ts";
+import type { Executor } from "./store.ts";
+
+export type OperationRow = OperationsTable & { project_name: string; pipeline_name: string };
+export type NewItem = { build_id: number; outcome: ItemOutcome; note: string | null };
+export type CountDelta = { canceled: number; alreadyFinished: number; failed: number };
+
+export class OperationsRepo {
+  constructor(
+    private readonly db: Executor,
+    readonly dialect: Dialect,
+  ) {}
+
+  private withNames() {
+    return this.db
+      .selectFrom("operations as o")
+      .innerJoin("pipelines as pl", "pl.id", "o.pipeline_id")
+      .innerJoin("projects as pr", "pr.id", "o.project_id")
+      .selectAll("o")
+      .select(["pl.name as pipeline_name", "pr.name as project_name"]);
+  }
+
+  async find(opts: { id: string }): Promise<OperationRow | undefined> {
+    return this.withNames().where("o.id", "=", opts.id).executeTakeFirst();
+  }
+
+  async findByIdempotencyKey(opts: { requestedBy: string; key: string }): Promise<OperationRow | undefined> {
+    return this.withNames()
+      .where("o.requested_by", "=", opts.requestedBy)
+      .where("o.idempotency_key", "=", opts.key)
+      .executeTakeFirst();
+  }
+
+  async listRunning(opts: { requestedBy?: string; pipelineId?: number }): Promise<OperationRow[]> {
+    let q = this.withNames().where("o.status", "=", "running");
+    if (opts.requestedBy !== undefined) q = q.where("o.requested_by", "=", opts.requestedBy);
+    if (opts.pipelineId !== undefined) q = q.where("o.pipeline_id", "=", opts.pipelineId);
+    return q.orderBy("o.created_at", "desc").limit(100).execute();
+  }
+
+  async countRunning(opts: { requestedBy: string; sources: string[] }): Promise<number> {
+    const row = await this.db
+      .selectFrom("operations")
+      .select((eb) => eb.fn.countAll<number>().as("n"))
+      .where("requested_by", "=", opts.requestedBy)
+      .where("status", "=", "running")
+      .where("source", "in", opts.sources)
+      .executeTakeFirstOrThrow();
+    return Number(row.n);
+  }
+
+  async insert(opts: { operation: OperationsTable; items: NewItem[] }): Promise<void> {
+    await this.db.insertInto("operations").values(opts.operation).execute();
+    if (opts.items.length === 0) return;
+    const rows = opts.items.map((i) => ({ ...i, operation_id: opts.operation.id }));
+    await this.db
+      .insertInto("operation_items")
+      .columns(["operation_id", "build_id", "outcome", "note"])
+      .expression(
+        rowsFromJson(this.dialect, rows, { operation_id: "text", build_id: "bigint", outcome: "text", note: "text" }),
+      )
+      .execute();
+  }
+
+  async items(opts: { id: string; outcome?: ItemOutcome; afterBuildId?: number; limit: number }) {
+    let q = this.db
+      .selectFrom("operation_items as i")
+      .innerJoin("builds as b", "b.id", "i.build_id")
+      .select(["i.build_id", "i.outcome", "i.note", "b.number", "b.branch", "b.status"])
+      .where("i.operation_id", "=", opts.id);
+    if (opts.outcome) q = q.where("i.outcome", "=", opts.outcome);
+    if (opts.afterBuildId !== undefined) q = q.where("i.build_id", ">", opts.afterBuildId);
+    return q.orderBy("i.build_id").limit(opts.limit).execute();
+  }
+
+  async pendingBuildIds(opts: { id: string; afterBuildId: number; limit: number }): Promise<number[]> {
+    const rows = await this.db
+      .selectFrom("operation_items")
+      .select("build_id")
+      .where("operation_id", "=", opts.id)
+      .where("outcome", "=", "pending")
+      .where("build_id", ">", opts.afterBuildId)
+      .orderBy("build_id")
+      .limit(opts.limit)
+      .execute();
+    return rows.map((r) => r.build_id);
+  }
+
+  /** Settles the pending items of these builds (in every operation naming them). */
+  async settleItems(opts: {
+    buildIds: readonly number[];
+    outcome: ItemOutcome;
+    note: string | null;
+  }): Promise<Map<string, number>> {
+    const perOperation = new Map<string, number>();
+    if (opts.buildIds.length === 0) return perOperation;
+    const rows = await this.db
+      .updateTable("operation_items")
+      .set({ outcome: opts.outcome, note: opts.note })
+      .where(idsIn(this.dialect, "build_id", opts.buildIds))
+      .where("outcome", "=", "pending")
+      .returning("operation_id")
+      .execute();
+    for (const r of rows) perOperation.set(r.operation_id, (perOperation.get(r.operation_id) ?? 0) + 1);
+    return perOperation;
+  }
+
+  /** Adds settled counts to an operation; it completes when nothing is pending. */
+  async addCounts(opts: { id: string; delta: CountDelta; now: number }): Promise<OperationsTable> {
+    const settled = opts.delta.canceled + opts.delta.alreadyFinished + opts.delta.failed;
+    return this.db
+      .updateTable("operations")
+      .set({
+        canceled: sql`canceled + ${opts.delta.canceled}`,
+        already_finished: sql`already_finished + ${opts.delta.alreadyFinished}`,
+        failed: sql`failed + ${opts.delta.failed}`,
+        pending: sql`pending - ${settled}`,
+        status: sql`CASE WHEN pending - ${settled} <= 0 THEN 'completed' ELSE status END`,
+        completed_at: sql`CASE WHEN pending - ${settled} <= 0 AND completed_at IS NULL THEN ${opts.now} ELSE completed_at END`,
+      })
+      .where("id", "=", opts.id)
+      .returningAll()
+      .executeTakeFirstOrThrow();
+  }
+
+  async insertAudit(entry: Omit<AuditEntriesTable, "id">): Promise<void> {
+    await this.db.insertInto("audit_entries").values(entry).execute();
+  }
+
+  async listAudit(opts: { projectId: number; beforeId?: number; limit: number }) {
+    let q = this.db
+      .selectFrom("audit_entries as a")
+      .innerJoin("operations as o", "o.id", "a.operation_id")
+      .innerJoin("projects as pr", "pr.id", "a.project_id")
+      .selectAll("a")
+      .select([
+        "pr.name as project_name",
+        "o.status as operation_status",
+        "o.canceled",
+        "o.already_finished",
+        "o.failed",
+        "o.pending",
+      ])
+      .where("a.project_id", "=", opts.projectId);
+    if (opts.beforeId !== undefined) q = q.where("a.id", "<", opts.beforeId);
+    return q.orderBy("a.id", "desc").limit(opts.limit).execute();
+  }
+}

@@ -1,0 +1,120 @@
+/** Projects and pipelines. */
+import { sql } from "kysely";
+import type { Dialect } from "./db.ts";
+import type { Executor } from "./store.ts";
+
+export type ProjectRow = { id: number; name: string; display_name: string; created_at: number };
+export type PipelineRow = {
+  id: number;
+  project_id: number;
+  name: string;
+  source: string;
+  definition: string;
+  next_number: number;
+  created_at: number;
+  updated_at: number;
+};
+
+export class ProjectsRepo {
+  constructor(
+    private readonly db: Executor,
+    readonly dialect: Dialect,
+  ) {}
+
+  async upsertProject(opts: { name: string; displayName: string; now: number }): Promise<ProjectRow> {
+    return this.db
+      .insertInto("projects")
+      .values({ name: opts.name, display_name: opts.displayName, created_at: opts.now })
+      .onConflict((oc) => oc.column("name").doUpdateSet({ display_name: opts.displayName }))
+      .returningAll()
+      .executeTakeFirstOrThrow();
+  }
+
+  async findProject(opts: { name: string }): Promise<ProjectRow | undefined> {
+    return this.db.selectFrom("projects").selectAll().where("name", "=", opts.name).executeTakeFirst();
+  }
+
+  async findProjectById(opts: { id: number }): Promise<ProjectRow | undefined> {
+    return this.db.selectFrom("projects").selectAll().where("id", "=", opts.id).executeTakeFirst();
+  }
+
+  async listProjects(opts: { ids?: number[] }): Promise<ProjectRow[]> {
+    let q = this.db.selectFrom("projects").selectAll().orderBy("name");
+    if (opts.ids) {
+      if (opts.ids.length === 0) return [];
+      q = q.where("id", "in", opts.ids);
+    }
+    return q.execute();
+  }
+
+  async upsertPipeline(opts: {
+    projectId: number;
+    name: string;
+    source: string;
+    definition: string;
+    now: number;
+  }): Promise<{ row: PipelineRow; created: boolean }> {
+    const existing = await this.findPipeline({ projectId: opts.projectId, name: opts.name });
+    if (existing) {
+      const row = await this.db
+        .updateTable("pipelines")
+        .set({ source: opts.source, definition: opts.definition, updated_at: opts.now })
+        .where("id", "=", existing.id)
+        .returningAll()
+        .executeTakeFirstOrThrow();
+      return { row, created: false };
+    }
+    const row = await this.db
+      .insertInto("pipelines")
+      .values({
+        project_id: opts.projectId,
+        name: opts.name,
+        source: opts.source,
+        definition: opts.definition,
+        next_number: 1,
+        created_at: opts.now,
+        updated_at: opts.now,
+      })
+      .returningAll()
+      .executeTakeFirstOrThrow();
+    return { row, created: true };
+  }
+
+  async findPipeline(opts: { projectId: number; name: string }): Promise<PipelineRow | undefined> {
+    return this.db
+      .selectFrom("pipelines")
+      .selectAll()
+      .where("project_id", "=", opts.projectId)
+      .where("name", "=", opts.name)
+      .executeTakeFirst();
+  }
+
+  async findPipelineById(opts: { id: number }): Promise<PipelineRow | undefined> {
+    return this.db.selectFrom("pipelines").selectAll().where("id", "=", opts.id).executeTakeFirst();
+  }
+
+  async findPipelinesByIds(opts: { ids: number[] }): Promise<PipelineRow[]> {
+    if (opts.ids.length === 0) return [];
+    return this.db.selectFrom("pipelines").selectAll().where("id", "in", opts.ids).execute();
+  }
+
+  async listPipelines(opts: { projectId: number }): Promise<PipelineRow[]> {
+    return this.db
+      .selectFrom("pipelines")
+      .selectAll()
+      .where("project_id", "=", opts.projectId)
+      .orderBy("name")
+      .execute();
+  }
+
+  /** Takes the pipeline's next build number; on PostgreSQL this also locks the pipeline row. */
+  async allocateBuildNumber(opts: { pipelineId: number }): Promise<number> {
+    const row = await this.db
+      .updateTable("pipelines")
+      .set({ next_number: sql`next_number + 1` })
+      .where("id", "=", opts.pipelineId)
+      .returning("next_number")
+      .executeTakeFirstOrThrow();
+    return row.next_number - 1;
+  }
+}

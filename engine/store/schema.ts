@@ -1,0 +1,196 @@
+/** Table types for Kysely. Times are epoch milliseconds; JSON columns hold text. */
+import type { Generated } from "kysely";
+import type { BuildStatus, JobStatus, StepStatus } from "../../common/statuses.ts";
+
+export interface Database {
+  users: UsersTable;
+  api_tokens: ApiTokensTable;
+  memberships: MembershipsTable;
+  projects: ProjectsTable;
+  pipelines: PipelinesTable;
+  builds: BuildsTable;
+  jobs: JobsTable;
+  steps: StepsTable;
+  log_chunks: LogChunksTable;
+  agents: AgentsTable;
+  operations: OperationsTable;
+  operation_items: OperationItemsTable;
+  audit_entries: AuditEntriesTable;
+  events: EventsTable;
+  work_queue: WorkQueueTable;
+}
+
+export interface UsersTable {
+  id: Generated<number>;
+  username: string;
+  password_hash: string | null;
+  is_admin: number;
+  created_at: number;
+}
+
+export interface ApiTokensTable {
+  id: Generated<number>;
+  user_id: number;
+  name: string;
+  token_hash: string;
+  created_at: number;
+  last_used_at: number | null;
+  revoked_at: number | null;
+}
+
+export interface MembershipsTable {
+  project_id: number;
+  user_id: number;
+  role: string;
+}
+
+export interface ProjectsTable {
+  id: Generated<number>;
+  name: string;
+  display_name: string;
+  created_at: number;
+}
+
+export interface PipelinesTable {
+  id: Generated<number>;
+  project_id: number;
+  name: string;
+  source: string;
+  definition: string;
+  next_number: number;
+  created_at: number;
+  updated_at: number;
+}
+
+export interface BuildsTable {
+  id: Generated<number>;
+  project_id: number;
+  pipeline_id: number;
+  number: number;
+  status: BuildStatus;
+  branch: string;
+  commit_sha: string;
+  params: string;
+  triggered_by: string;
+  concurrency_group: string | null;
+  current_stage: number;
+  grace_seconds: number;
+  queue_deadline: number | null;
+  status_reason: string | null;
+  created_at: number;
+  started_at: number | null;
+  finished_at: number | null;
+  cancel_by: string | null;
+  cancel_reason: string | null;
+  cancel_operation_id: string | null;
+  cancel_at: number | null;
+  stop_deadline: number | null;
+}
+
+export interface JobsTable {
+  id: Generated<number>;
+  build_id: number;
+  stage_index: number;
+  stage_name: string;
+  job_index: number;
+  name: string;
+  status: JobStatus;
+  timeout_seconds: number;
+  env: string;
+  agent_id: string | null;
+  lease_id: string | null;
+  stop_requested_at: number | null;
+  stop_force: number;
+  stop_delivered_at: number | null;
+  started_at: number | null;
+  finished_at: number | null;
+}
+
+export interface StepsTable {
+  id: Generated<number>;
+  job_id: number;
+  step_index: number;
+  name: string;
+  run: string;
+  status: StepStatus;
+  exit_code: number | null;
+  started_at: number | null;
+  finished_at: number | null;
+}
+
+export interface LogChunksTable {
+  id: Generated<number>;
+  build_id: number;
+  job_id: number;
+  stream: string;
+  text: string;
+  created_at: number;
+}
+
+export interface AgentsTable {
+  id: string;
+  name: string;
+  slots: number;
+  last_seen_at: number;
+  created_at: number;
+}
+
+export interface OperationsTable {
+  id: string;
+  kind: string;
+  status: "running" | "completed";
+  source: string;
+  project_id: number;
+  pipeline_id: number;
+  requested_by: string;
+  reason: string | null;
+  force: number;
+  total: number;
+  canceled: number;
+  already_finished: number;
+  failed: number;
+  pending: number;
+  idempotency_key: string | null;
+  request_hash: string | null;
+  created_at: number;
+  completed_at: number | null;
+}
+
+export interface OperationItemsTable {
+  operation_id: string;
+  build_id: number;
+  outcome: string;
+  note: string | null;
+}
+
+export interface AuditEntriesTable {
+  id: Generated<number>;
+  project_id: number;
+  action: string;
+  actor: string;
+  source: string;
+  reason: string | null;
+  operation_id: string;
+  targets: number;
+  created_at: number;
+}
+
+export interface EventsTable {
+  seq: Generated<number>;
+  type: string;
+  project_id: number | null;
+  pipeline_id: number | null;
+  build_id: number | null;
+  operation_id: string | null;
+  payload: string;
+  created_at: number;
+}
+
+export interface WorkQueueTable {
+  id: Generated<number>;
+  kind: string;
+  ref: string;
+  run_at: number;
+  attempts: number;
+  created_at: number;
+}
