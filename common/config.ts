@@ -56,7 +56,11 @@ export type Config = {
   batchCancelMaxIds: number;
   maxRunningOperationsPerUser: number;
   logLevel: "debug" | "info" | "warn" | "error" | "silent";
+  /** What build steps inherit from this process's environment: PATH and basics, no secrets. */
+  stepBaseEnv: Record<string, string>;
 };
+
+const STEP_ENV_KEYS = ["PATH", "HOME", "LANG", "LC_ALL", "TZ", "TMPDIR", "USER", "SHELL"];
 
 export function loadConfig(env: Record<string, string | undefined>): Config {
   const parsed = EnvSchema.safeParse(env);
@@ -82,5 +86,6 @@ export function loadConfig(env: Record<string, string | undefined>): Config {
     batchCancelMaxIds: e.SLUICE_BATCH_CANCEL_MAX_IDS,
     maxRunningOperationsPerUser: e.SLUICE_MAX_RUNNING_OPERATIONS_PER_USER,
     logLevel: e.SLUICE_LOG_LEVEL,
+    stepBaseEnv: Object.fromEntries(STEP_ENV_KEYS.flatMap((k) => (env[k] ? [[k, env[k] as string]] : []))),
   };
 }

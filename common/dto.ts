@@ -106,7 +106,8 @@ export type PipelineSummary = {
   name: string;
   createdAt: string;
   updatedAt: string;
-  counts: StatusCounts;
+  /** Active builds right now, across all pages. */
+  active: { queued: number; running: number; canceling: number };
   lastBuild: Build | null;
 };
 export type Pipeline = PipelineSummary & { source: string; definition: unknown };
@@ -151,8 +152,8 @@ export const CancelFilter = z.strictObject({
       message: "may only name active statuses that can be canceled: QUEUED, RUNNING",
     }),
   branch: z.string().min(1).max(255).optional(),
-  /** Only builds created before this instant (ISO 8601) or with an id below this number. */
-  before: z.union([z.iso.datetime({ offset: true }), BuildId]).optional(),
+  /** Only builds created before this instant (ISO 8601), or numbered below this build number. */
+  before: z.union([z.iso.datetime({ offset: true }), z.number().int().positive()]).optional(),
 });
 export type CancelFilter = z.infer<typeof CancelFilter>;
 

@@ -16,6 +16,9 @@ export type BuildRef = {
   number: number;
   branch: string;
   status: BuildStatus;
+  cancel_by: string | null;
+  cancel_reason: string | null;
+  cancel_operation_id: string | null;
 };
 
 export type TransitionedBuild = BuildRef & { from: BuildStatus };
@@ -45,7 +48,17 @@ export type NewBuild = Omit<
   | "stop_deadline"
 >;
 
-const REF_COLUMNS = ["id", "project_id", "pipeline_id", "number", "branch", "status"] as const;
+const REF_COLUMNS = [
+  "id",
+  "project_id",
+  "pipeline_id",
+  "number",
+  "branch",
+  "status",
+  "cancel_by",
+  "cancel_reason",
+  "cancel_operation_id",
+] as const;
 
 export class BuildsRepo {
   constructor(
@@ -153,7 +166,7 @@ export class BuildsRepo {
     pipelineId: number;
     statuses: readonly BuildStatus[];
     branch?: string;
-    beforeId?: number;
+    beforeNumber?: number;
     beforeTime?: number;
   }): Promise<BuildRef[]> {
     let q = this.db
@@ -163,7 +176,7 @@ export class BuildsRepo {
       .where("status", "in", opts.statuses)
       .orderBy("id");
     if (opts.branch !== undefined) q = q.where("branch", "=", opts.branch);
-    if (opts.beforeId !== undefined) q = q.where("id", "<", opts.beforeId);
+    if (opts.beforeNumber !== undefined) q = q.where("number", "<", opts.beforeNumber);
     if (opts.beforeTime !== undefined) q = q.where("created_at", "<", opts.beforeTime);
     if (this.dialect === "postgres") q = q.forUpdate();
     return q.execute();
@@ -254,15 +267,17 @@ export class BuildsRepo {
     return rows.map((r) => ({ ...r, from: previousStatus(opts.event, r.status) }));
   }
 
-  async activeInGroup(opts: { projectId: number; group: string }): Promise<BuildRef[]> {
-    return this.db
+  /** The group's active builds, oldest first, locked like `lockRefs`. */
+  async lockActiveInGroup(opts: { projectId: number; group: string }): Promise<BuildRef[]> {
+    let q = this.db
       .selectFrom("builds")
       .select(REF_COLUMNS)
       .where("project_id", "=", opts.projectId)
       .where("concurrency_group", "=", opts.group)
       .where("status", "in", ["QUEUED", "RUNNING", "CANCELING"])
-      .orderBy("id")
-      .execute();
+      .orderBy("id");
+    if (this.dialect === "postgres") q = q.forUpdate();
+    return q.execute();
   }
 
   /** Queued builds, oldest first, whose concurrency group has nothing running. */
@@ -287,6 +302,16 @@ export class BuildsRepo {
       .orderBy("b.id")
       .limit(opts.limit)
       .execute() as Promise<BuildRow[]>;
+  }
+
+  async graceSeconds(opts: { ids: readonly number[] }): Promise<Map<number, number>> {
+    if (opts.ids.length === 0) return new Map();
+    const rows = await this.db
+      .selectFrom("builds")
+      .select(["id", "grace_seconds"])
+      .where(idsIn(this.dialect, "id", opts.ids))
+      .execute();
+    return new Map(rows.map((r) => [r.id, r.grace_seconds]));
   }
 
   async setCurrentStage(opts: { id: number; stage: number }): Promise<void> {

@@ -36,7 +36,11 @@ export async function openDatabase(options: DatabaseOptions): Promise<DatabaseHa
     if (event.level === "query") statements++;
   };
   const handle = options.databaseUrl ? await openPostgres(options, log) : openSqlite(options, log);
-  const migrator = new Migrator({ db: handle.db, provider: migrations(handle.dialect) });
+  const migrator = new Migrator({
+    db: handle.db,
+    provider: migrations(handle.dialect),
+    ...(options.schema ? { migrationTableSchema: options.schema } : {}),
+  });
   const { error, results } = await migrator.migrateToLatest();
   const failed = results?.find((r) => r.status === "Error");
   if (error || failed) {

@@ -65,6 +65,7 @@ export class JobsRepo {
       })
       .where(idsIn(this.dialect, "id", opts.jobIds))
       .where("status", "=", "QUEUED")
+      .where("build_id", "in", (eb) => eb.selectFrom("builds").select("id").where("status", "=", "RUNNING"))
       .returningAll()
       .execute();
   }

@@ -9,6 +9,7 @@ import type { DatabaseHandle, Dialect } from "./db.ts";
 import { EventsRepo } from "./events-repo.ts";
 import { IdentityRepo } from "./identity-repo.ts";
 import { JobsRepo } from "./jobs-repo.ts";
+import { LogsRepo } from "./logs-repo.ts";
 import { OperationsRepo } from "./operations-repo.ts";
 import { ProjectsRepo } from "./projects-repo.ts";
 import { QueueRepo } from "./queue-repo.ts";
@@ -25,6 +26,7 @@ export class Store {
   readonly queue: QueueRepo;
   readonly identity: IdentityRepo;
   readonly agents: AgentsRepo;
+  readonly logs: LogsRepo;
 
   private constructor(
     private readonly handle: DatabaseHandle,
@@ -40,6 +42,7 @@ export class Store {
     this.queue = new QueueRepo(...args);
     this.identity = new IdentityRepo(...args);
     this.agents = new AgentsRepo(...args);
+    this.logs = new LogsRepo(...args);
   }
 
   static open(handle: DatabaseHandle): Store {

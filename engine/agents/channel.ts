@@ -1,0 +1,141 @@
+/**
+ * The engine's side of the agent channel: leases, reports, logs and stop acknowledgements.
+ * The in-process agent calls it directly; the HTTP routes in `agents/http-routes.ts` expose the
+ * same calls to remote agents.
+ */
+import type {
+  AgentChannel,
+  JobReport,
+  LogChunk,
+  PollResult,
+  ReportResult,
+  StepReport,
+  StopAck,
+  StopOrder,
+} from "../../common/agent-channel.ts";
+import { JobReport as JobReportSchema, StepReport as StepReportSchema } from "../../common/agent-channel.ts";
+import type { EngineContext } from "../context.ts";
+import { TOPICS } from "../events/bus.ts";
+import { emit } from "../events/outbox.ts";
+import { finalizeCancels } from "../ops/finalize.ts";
+import { assignWork } from "../scheduler/assign.ts";
+import { onJobEnded } from "../scheduler/build-progress.ts";
+
+const REJECTED: ReportResult = { accepted: false, stop: true };
+
+export class EngineAgentChannel implements AgentChannel {
+  constructor(private readonly ctx: EngineContext) {}
+
+  async register(agent: { name: string; slots: number }): Promise<{ agentId: string }> {
+    await this.ctx.store.agents.upsert({ id: agent.name, name: agent.name, slots: agent.slots, now: this.ctx.now() });
+    return { agentId: agent.name };
+  }
+
+  async poll(request: {
+    agentId: string;
+    freeSlots: number;
+    waitMs: number;
+    signal?: AbortSignal;
+  }): Promise<PollResult> {
+    const deadline = Date.now() + request.waitMs;
+    await this.ctx.store.agents.touch({ id: request.agentId, now: this.ctx.now() });
+    for (;;) {
+      // Subscribe before looking, so a wake-up between the look and the wait is not missed.
+      const woken = this.ctx.bus.wait(
+        [TOPICS.agent(request.agentId), TOPICS.anyAgent],
+        Math.max(0, deadline - Date.now()),
+        request.signal,
+      );
+      const stops = await this.takeStops(request.agentId);
+      const assignments = await assignWork(this.ctx, request.agentId, request.freeSlots);
+      if (stops.length > 0 || assignments.length > 0 || Date.now() >= deadline || request.signal?.aborted) {
+        return { assignments, stops };
+      }
+      await woken;
+    }
+  }
+
+  private async takeStops(agentId: string): Promise<StopOrder[]> {
+    const rows = await this.ctx.store.jobs.takeStops({ agentId, now: this.ctx.now() });
+    if (rows.length === 0) return [];
+    const grace = await this.ctx.store.builds.graceSeconds({ ids: [...new Set(rows.map((r) => r.build_id))] });
+    return rows.map((r) => ({
+      leaseId: r.lease_id as string,
+      graceSeconds: grace.get(r.build_id) ?? 10,
+      force: r.stop_force === 1,
+    }));
+  }
+
+  async reportStep(agentId: string, input: StepReport): Promise<ReportResult> {
+    const report = StepReportSchema.parse(input);
+    const job = await this.ctx.store.jobs.byLease({ leaseId: report.leaseId, agentId });
+    if (!job || job.status !== "RUNNING") return REJECTED;
+    await this.ctx.store.jobs.updateStep({
+      jobId: job.id,
+      stepIndex: report.stepIndex,
+      status: report.status,
+      exitCode: report.exitCode,
+      now: this.ctx.now(),
+    });
+    const stop = job.build_status !== "RUNNING" || job.stop_requested_at !== null;
+    return { accepted: true, stop };
+  }
+
+  async reportJob(agentId: string, input: JobReport): Promise<ReportResult> {
+    const report = JobReportSchema.parse(input);
+    return this.ctx.store.transaction(async (tx) => {
+      const job = await tx.jobs.byLease({ leaseId: report.leaseId, agentId });
+      if (!job) return REJECTED;
+      const [build] = await tx.builds.lockRefs({ ids: [job.build_id] });
+      const now = this.ctx.now();
+      if (!build || !(await tx.jobs.finish({ jobId: job.id, status: report.status, now }))) return REJECTED;
+      await tx.jobs.closeSteps({ jobIds: [job.id], runningBecomes: report.status, now });
+      await emit(
+        tx,
+        this.ctx.bus,
+        [
+          {
+            type: "job.status_changed",
+            projectId: build.project_id,
+            pipelineId: build.pipeline_id,
+            buildId: build.id,
+            payload: { buildId: build.id, jobId: job.id, name: job.name, status: report.status, reason: report.reason },
+          },
+        ],
+        now,
+      );
+      await onJobEnded(this.ctx, tx, job, { status: report.status, reason: report.reason });
+      tx.afterCommit(() => this.ctx.bus.publish(TOPICS.anyAgent));
+      return { accepted: true, stop: false };
+    });
+  }
+
+  async appendLog(agentId: string, chunks: LogChunk[]): Promise<void> {
+    if (chunks.length === 0) return;
+    const jobs = await this.ctx.store.jobs.byLeases({ leaseIds: [...new Set(chunks.map((c) => c.leaseId))], agentId });
+    const byLease = new Map(jobs.map((j) => [j.lease_id, j]));
+    const now = this.ctx.now();
+    await this.ctx.store.logs.append({
+      chunks: chunks.flatMap((c) => {
+        const job = byLease.get(c.leaseId);
+        return job ? [{ build_id: job.build_id, job_id: job.id, stream: c.stream, text: c.text, created_at: now }] : [];
+      }),
+    });
+  }
+
+  /** The agent stopped these jobs: they end CANCELED, and builds whose jobs all stopped are finalized. */
+  async acknowledgeStops(agentId: string, acks: StopAck[]): Promise<void> {
+    if (acks.length === 0) return;
+    const leaseIds = acks.map((a) => a.leaseId);
+    await this.ctx.store.transaction(async (tx) => {
+      const now = this.ctx.now();
+      // Builds are locked (in id order) before their jobs, on every path: no deadlocks.
+      const jobs = await tx.jobs.byLeases({ leaseIds, agentId });
+      await tx.builds.lockRefs({ ids: [...new Set(jobs.map((j) => j.build_id))] });
+      const { jobIds, buildIds } = await tx.jobs.acknowledgeStops({ agentId, leaseIds, now });
+      await tx.jobs.closeSteps({ jobIds, runningBecomes: "CANCELED", now });
+      await finalizeCancels(this.ctx, tx, { buildIds, force: false });
+      tx.afterCommit(() => this.ctx.bus.publish(TOPICS.anyAgent));
+    });
+  }
+}

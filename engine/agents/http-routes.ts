@@ -1,0 +1,65 @@
+/** The agent channel over HTTP, for agents that run outside the engine process (admin tokens only). */
+import { type Response, Router } from "express";
+import { z } from "zod";
+import { JobReport, LogChunk, StepReport, StopAck } from "../../common/agent-channel.ts";
+import { ForbiddenError } from "../../common/errors.ts";
+import { actorOf, parse } from "../api/http.ts";
+import type { EngineAgentChannel } from "./channel.ts";
+
+const Register = z.strictObject({
+  name: z.string().regex(/^[a-z0-9][a-z0-9._-]{0,62}$/),
+  slots: z.number().int().min(0).max(256),
+});
+const Poll = z.strictObject({
+  freeSlots: z.number().int().min(0).max(256),
+  waitMs: z.number().int().min(0).max(30_000),
+});
+
+function requireAgentRole(res: Response): void {
+  if (!actorOf(res).isAdmin) throw new ForbiddenError("Agents must use an admin token");
+}
+
+export function agentRoutes(channel: EngineAgentChannel): Router {
+  const r = Router();
+  r.use((_req, res, next) => {
+    requireAgentRole(res);
+    next();
+  });
+
+  r.post("/agents/register", async (req, res) => {
+    res.json(await channel.register(parse(Register, req.body)));
+  });
+
+  r.post("/agents/:id/poll", async (req, res) => {
+    const { freeSlots, waitMs } = parse(Poll, req.body);
+    const abort = new AbortController();
+    res.on("close", () => abort.abort());
+    res.json(await channel.poll({ agentId: req.params.id, freeSlots, waitMs, signal: abort.signal }));
+  });
+
+  r.post("/agents/:id/steps", async (req, res) => {
+    res.json(await channel.reportStep(req.params.id, parse(StepReport, req.body)));
+  });
+
+  r.post("/agents/:id/jobs", async (req, res) => {
+    res.json(await channel.reportJob(req.params.id, parse(JobReport, req.body)));
+  });
+
+  r.post("/agents/:id/logs", async (req, res) => {
+    await channel.appendLog(
+      req.params.id,
+      parse(z.strictObject({ chunks: z.array(LogChunk).max(10_000) }), req.body).chunks,
+    );
+    res.status(204).end();
+  });
+
+  r.post("/agents/:id/stops/ack", async (req, res) => {
+    await channel.acknowledgeStops(
+      req.params.id,
+      parse(z.strictObject({ acks: z.array(StopAck).max(100_000) }), req.body).acks,
+    );
+    res.status(204).end();
+  });
+
+  return r;
+}

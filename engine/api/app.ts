@@ -1,0 +1,46 @@
+/** The engine's HTTP API: `/healthz` and the authenticated `/v1` routes. */
+import express, { type NextFunction, type Request, type Response } from "express";
+import type { EngineAgentChannel } from "../agents/channel.ts";
+import { agentRoutes } from "../agents/http-routes.ts";
+import type { EngineContext } from "../context.ts";
+import { authenticateToken } from "../services/identity.ts";
+import { errorHandler, notFoundHandler } from "./http.ts";
+import { buildRoutes } from "./routes/builds.ts";
+import { catalogRoutes } from "./routes/catalog.ts";
+import { eventRoutes } from "./routes/events.ts";
+import { identityRoutes } from "./routes/identity.ts";
+import { operationRoutes } from "./routes/operations.ts";
+
+export const BODY_LIMIT = "1mb";
+
+export function createEngineApp(ctx: EngineContext, channel: EngineAgentChannel, options?: { heartbeatMs: number }) {
+  const app = express();
+  app.disable("x-powered-by");
+  app.set("query parser", "simple");
+  app.get("/healthz", (_req, res) => {
+    res.json({ status: "ok" });
+  });
+
+  const v1 = express.Router();
+  v1.use(express.json({ limit: BODY_LIMIT }));
+  v1.use(
+    express.text({ limit: BODY_LIMIT, type: ["application/yaml", "application/x-yaml", "text/yaml", "text/plain"] }),
+  );
+  v1.use(async (req: Request, res: Response, next: NextFunction) => {
+    const header = req.get("Authorization");
+    const token = header?.startsWith("Bearer ") ? header.slice("Bearer ".length).trim() : undefined;
+    res.locals.actor = await authenticateToken(ctx, token);
+    next();
+  });
+  v1.use(identityRoutes(ctx));
+  v1.use(catalogRoutes(ctx));
+  v1.use(buildRoutes(ctx));
+  v1.use(operationRoutes(ctx));
+  v1.use(eventRoutes(ctx, options));
+  v1.use(agentRoutes(channel));
+
+  app.use("/v1", v1);
+  app.use(notFoundHandler);
+  app.use(errorHandler(ctx.log));
+  return app;
+}

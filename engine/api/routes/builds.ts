@@ -1,0 +1,63 @@
+/** Triggering, history, a build's detail and log, and the single cancel. */
+import { Router } from "express";
+import { CancelRequest, TriggerRequest } from "../../../common/dto.ts";
+import type { EngineContext } from "../../context.ts";
+import { cancelBuild } from "../../ops/cancel-service.ts";
+import { buildCounts, buildHistory, getBuild, getBuildLog, triggerBuild } from "../../services/builds.ts";
+import { actorOf, idParam, limitParam, parse, queryText } from "../http.ts";
+import { cancelCaller } from "./operations.ts";
+
+export function buildRoutes(ctx: EngineContext): Router {
+  const r = Router();
+
+  r.post("/projects/:project/pipelines/:pipeline/builds", async (req, res) => {
+    const build = await triggerBuild(ctx, actorOf(res), req.params, parse(TriggerRequest, req.body ?? {}));
+    res.status(201).json(build);
+  });
+
+  r.get("/projects/:project/pipelines/:pipeline/builds", async (req, res) => {
+    res.json(
+      await buildHistory(ctx, actorOf(res), req.params, {
+        status: queryText(req.query.status, "status"),
+        branch: queryText(req.query.branch, "branch"),
+        cursor: queryText(req.query.cursor, "cursor"),
+        limit: limitParam(req.query.limit, 50, 200),
+      }),
+    );
+  });
+
+  r.get("/projects/:project/pipelines/:pipeline/builds/counts", async (req, res) => {
+    res.json(await buildCounts(ctx, actorOf(res), req.params, { branch: queryText(req.query.branch, "branch") }));
+  });
+
+  r.get("/builds/:id", async (req, res) => {
+    res.json(await getBuild(ctx, actorOf(res), idParam(req.params.id, "build id")));
+  });
+
+  r.get("/builds/:id/log", async (req, res) => {
+    const after = queryText(req.query.after, "after");
+    const job = queryText(req.query.job, "job");
+    const page = await getBuildLog(ctx, actorOf(res), idParam(req.params.id, "build id"), {
+      after: after === undefined ? undefined : idParam(after, "after"),
+      jobId: job === undefined ? undefined : idParam(job, "job"),
+      limit: limitParam(req.query.limit, 10_000, 10_000),
+    });
+    if (req.query.format === "json") {
+      res.json(page);
+      return;
+    }
+    res.type("text/plain").send(page.chunks.map((c) => c.text).join(""));
+  });
+
+  r.post("/builds/:id/cancel", async (req, res) => {
+    const op = await cancelBuild(
+      ctx,
+      cancelCaller(req, res),
+      idParam(req.params.id, "build id"),
+      parse(CancelRequest, req.body ?? {}),
+    );
+    res.status(202).json(op);
+  });
+
+  return r;
+}

@@ -1,0 +1,75 @@
+/** Batch cancel, operations and their items, and the audit log. */
+import { type Request, type Response, Router } from "express";
+import { z } from "zod";
+import { BatchCancelRequest, OPERATION_SOURCES } from "../../../common/dto.ts";
+import { InputError } from "../../../common/errors.ts";
+import type { EngineContext } from "../../context.ts";
+import { batchCancel, type CancelCaller } from "../../ops/cancel-service.ts";
+import { getOperation, listAudit, listOperationItems, listRunningOperations } from "../../ops/operations.ts";
+import { actorOf, limitParam, parse, queryText } from "../http.ts";
+
+const IdempotencyKey = z
+  .string()
+  .min(1)
+  .max(200)
+  .regex(/^[\x21-\x7e]+$/, "must be printable ASCII without spaces");
+
+/** Who is canceling, from where (`X-Sluice-Source: user` marks the BFF's browser users), and the repeat key. */
+export function cancelCaller(req: Request, res: Response): CancelCaller {
+  const source = req.get("X-Sluice-Source") ?? "api";
+  if (!(OPERATION_SOURCES as readonly string[]).includes(source) || source === "concurrency") {
+    throw new InputError("X-Sluice-Source must be user or api", undefined, "invalid_source");
+  }
+  const key = req.get("Idempotency-Key");
+  return {
+    actor: actorOf(res),
+    source: source as CancelCaller["source"],
+    idempotencyKey: key === undefined ? undefined : parse(IdempotencyKey, key),
+  };
+}
+
+export function operationRoutes(ctx: EngineContext): Router {
+  const r = Router();
+
+  r.post("/projects/:project/pipelines/:pipeline/builds/batch-cancel", async (req, res) => {
+    const caller = cancelCaller(req, res);
+    const op = await batchCancel(ctx, caller, req.params, parse(BatchCancelRequest, req.body ?? {}));
+    res.status(202).json(op);
+  });
+
+  r.get("/operations", async (req, res) => {
+    const project = queryText(req.query.project, "project");
+    if (!project) throw new InputError("project is required", undefined, "invalid_input");
+    const items = await listRunningOperations(ctx, actorOf(res), {
+      project,
+      pipeline: queryText(req.query.pipeline, "pipeline"),
+      mine: req.query.mine === "1" || req.query.mine === "true",
+    });
+    res.json({ items });
+  });
+
+  r.get("/operations/:id", async (req, res) => {
+    res.json(await getOperation(ctx, actorOf(res), req.params.id));
+  });
+
+  r.get("/operations/:id/items", async (req, res) => {
+    res.json(
+      await listOperationItems(ctx, actorOf(res), req.params.id, {
+        outcome: queryText(req.query.outcome, "outcome"),
+        cursor: queryText(req.query.cursor, "cursor"),
+        limit: limitParam(req.query.limit, 100, 1000),
+      }),
+    );
+  });
+
+  r.get("/projects/:project/audit", async (req, res) => {
+    res.json(
+      await listAudit(ctx, actorOf(res), req.params.project, {
+        cursor: queryText(req.query.cursor, "cursor"),
+        limit: limitParam(req.query.limit, 50, 500),
+      }),
+    );
+  });
+
+  return r;
+}

@@ -1,0 +1,28 @@
+/** What every engine service receives: the store, the bus, settings and a logger. */
+import type { Bus } from "./events/bus.ts";
+import type { Logger } from "./logger.ts";
+import type { ProgressReporter } from "./ops/progress.ts";
+import type { PipelineNames } from "./services/pipeline-names.ts";
+import type { Store } from "./store/store.ts";
+
+export type EngineSettings = {
+  dataDir: string;
+  stopAckTimeoutSeconds: number;
+  batchCancelMaxIds: number;
+  maxRunningOperationsPerUser: number;
+  adminPassword?: string | undefined;
+  adminToken?: string | undefined;
+};
+
+export type EngineContext = {
+  store: Store;
+  bus: Bus;
+  settings: EngineSettings;
+  log: Logger;
+  names: PipelineNames;
+  progress: ProgressReporter;
+  /** Aborts when the engine stops: long-lived streams end. */
+  shutdown: AbortSignal;
+  /** Milliseconds since the epoch; tests may move it. */
+  now: () => number;
+};

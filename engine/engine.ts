@@ -1,0 +1,100 @@
+/** Starting and stopping the engine: database, bus, worker, sweeper and the HTTP API. */
+import type http from "node:http";
+import type { AddressInfo } from "node:net";
+import { EngineAgentChannel } from "./agents/channel.ts";
+import { recoverLostAgent } from "./agents/recovery.ts";
+import { createEngineApp } from "./api/app.ts";
+import type { EngineContext, EngineSettings } from "./context.ts";
+import { Bus } from "./events/bus.ts";
+import { createLogger, type LogLevel } from "./logger.ts";
+import { ProgressReporter } from "./ops/progress.ts";
+import { SettleWorker } from "./ops/settle-worker.ts";
+import { Sweeper } from "./scheduler/sweeper.ts";
+import { ensureAdmin } from "./services/identity.ts";
+import { PipelineNames } from "./services/pipeline-names.ts";
+import { openDatabase } from "./store/db.ts";
+import { Store } from "./store/store.ts";
+
+export type EngineOptions = {
+  settings: EngineSettings;
+  databaseUrl?: string | undefined;
+  /** PostgreSQL only: run in this schema (tests use a fresh one each). */
+  pgSchema?: string;
+  host: string;
+  port: number;
+  logLevel: LogLevel;
+  /** The in-process agent's id: its jobs from a previous run are finalized at start. */
+  localAgentId?: string;
+  heartbeatMs?: number;
+};
+
+export type EngineHandle = {
+  ctx: EngineContext;
+  channel: EngineAgentChannel;
+  url: string;
+  adminToken: string;
+  stop: () => Promise<void>;
+};
+
+export async function startEngine(options: EngineOptions): Promise<EngineHandle> {
+  const log = createLogger(options.logLevel, "engine");
+  const db = await openDatabase({
+    dataDir: options.settings.dataDir,
+    databaseUrl: options.databaseUrl,
+    ...(options.pgSchema ? { schema: options.pgSchema } : {}),
+  });
+  const store = Store.open(db);
+  const bus = new Bus(db.pool);
+  await bus.start();
+  const progress = new ProgressReporter();
+  const shutdown = new AbortController();
+  const ctx: EngineContext = {
+    store,
+    bus,
+    settings: options.settings,
+    log,
+    names: new PipelineNames(),
+    progress,
+    shutdown: shutdown.signal,
+    now: Date.now,
+  };
+  progress.bind(ctx);
+  const { token: adminToken } = await ensureAdmin(ctx);
+  if (options.localAgentId) {
+    const recovered = await recoverLostAgent(ctx, options.localAgentId);
+    if (recovered.failed + recovered.canceled > 0) log.warn("finalized builds of the previous run", recovered);
+  }
+  const channel = new EngineAgentChannel(ctx);
+  const worker = new SettleWorker(ctx);
+  const sweeper = new Sweeper(ctx);
+  worker.start();
+  sweeper.start();
+
+  const app = createEngineApp(ctx, channel, options.heartbeatMs ? { heartbeatMs: options.heartbeatMs } : undefined);
+  const server = await new Promise<http.Server>((resolve, reject) => {
+    const s = app.listen(options.port, options.host, () => resolve(s));
+    s.once("error", reject);
+  });
+  const { port } = server.address() as AddressInfo;
+  const url = `http://${options.host}:${port}`;
+  log.info("engine listening", { url, database: db.dialect });
+
+  let stopped: Promise<void> | undefined;
+  const stop = () => {
+    stopped ??= (async () => {
+      shutdown.abort();
+      const closed = new Promise<void>((resolve) => server.close(() => resolve()));
+      server.closeIdleConnections();
+      const force = setTimeout(() => server.closeAllConnections(), 2000);
+      await closed;
+      clearTimeout(force);
+      sweeper.stop();
+      progress.stop();
+      await worker.stop();
+      await bus.stop();
+      await store.close();
+    })();
+    return stopped;
+  };
+  return { ctx, channel, url, adminToken, stop };
+}

@@ -1,0 +1,83 @@
+/**
+ * Wakes waiters inside the process when something they care about changed (new outbox events,
+ * work for an agent, due queue tasks). With PostgreSQL it also carries the wake-ups to other
+ * engine replicas over LISTEN/NOTIFY. It carries no data: readers go back to the database.
+ */
+import { EventEmitter } from "node:events";
+import type pg from "pg";
+
+const CHANNEL = "sluice";
+
+export class Bus {
+  private readonly emitter = new EventEmitter();
+  private listener: pg.PoolClient | undefined;
+  private pendingNotify = new Set<string>();
+  private closed = false;
+
+  constructor(private readonly pool?: pg.Pool) {
+    this.emitter.setMaxListeners(0);
+  }
+
+  async start(): Promise<void> {
+    if (!this.pool) return;
+    this.listener = await this.pool.connect();
+    this.listener.on("notification", (msg) => {
+      for (const topic of (msg.payload ?? "").split(",")) if (topic) this.emitter.emit(topic);
+    });
+    await this.listener.query(`LISTEN ${CHANNEL}`);
+  }
+
+  async stop(): Promise<void> {
+    this.closed = true;
+    this.emitter.removeAllListeners();
+    if (this.listener) {
+      this.listener.release(true);
+      this.listener = undefined;
+    }
+  }
+
+  /** Wakes local subscribers now; other replicas are told on the next tick (coalesced). */
+  publish(topic: string): void {
+    this.emitter.emit(topic);
+    if (!this.pool || this.closed) return;
+    if (this.pendingNotify.size === 0) setImmediate(() => this.flushNotify());
+    this.pendingNotify.add(topic);
+  }
+
+  subscribe(topic: string, listener: () => void): () => void {
+    this.emitter.on(topic, listener);
+    return () => this.emitter.off(topic, listener);
+  }
+
+  /** Resolves when `topic` is published, after `ms`, or when `signal` aborts, whichever is first. */
+  wait(topics: string | string[], ms: number, signal?: AbortSignal): Promise<void> {
+    const list = Array.isArray(topics) ? topics : [topics];
+    return new Promise((resolve) => {
+      const done = () => {
+        clearTimeout(timer);
+        for (const t of list) this.emitter.off(t, done);
+        signal?.removeEventListener("abort", done);
+        resolve();
+      };
+      const timer = setTimeout(done, ms);
+      for (const t of list) this.emitter.on(t, done);
+      signal?.addEventListener("abort", done, { once: true });
+    });
+  }
+
+  private flushNotify(): void {
+    const payload = [...this.pendingNotify].join(",");
+    this.pendingNotify.clear();
+    if (!this.pool || this.closed) return;
+    this.pool.query("SELECT pg_notify($1, $2)", [CHANNEL, payload]).catch(() => {
+      // A lost wake-up only delays other replicas until their next poll; nothing is lost.
+    });
+  }
+}
+
+export const TOPICS = {
+  events: "events",
+  work: "work",
+  anyAgent: "agents",
+  agent: (id: string) => `agent:${id}`,
+} as const;

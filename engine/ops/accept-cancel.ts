@@ -1,0 +1,206 @@
+/**
+ * Accepting a cancel: the synchronous half of the bulk-cancel primitive. One transaction,
+ * batched statements: validate → freeze targets → transition → record → answer. A single
+ * cancel, a multi-select, "cancel all running", the concurrency policy and the CLI all come here.
+ */
+import crypto from "node:crypto";
+import type { CancelFilter, ItemOutcome, OperationSource } from "../../common/dto.ts";
+import { ConflictError, NotFoundError, RateLimitedError, UnprocessableError } from "../../common/errors.ts";
+import type { EngineContext } from "../context.ts";
+import { TOPICS } from "../events/bus.ts";
+import { emit } from "../events/outbox.ts";
+import { buildStatusChanged, operationEvent } from "../events/payloads.ts";
+import type { BuildRef, TransitionedBuild } from "../store/builds-repo.ts";
+import type { NewItem, OperationRow } from "../store/operations-repo.ts";
+import type { OperationsTable } from "../store/schema.ts";
+import type { Store } from "../store/store.ts";
+import { finalizeCancels } from "./finalize.ts";
+
+export type CancelTargets =
+  | { kind: "ids"; buildIds: readonly number[] }
+  | { kind: "filter"; filter: CancelFilter }
+  /** Builds the caller already locked (the concurrency policy inside a trigger). */
+  | { kind: "refs"; refs: readonly BuildRef[] };
+
+export type AcceptCancelInput = {
+  projectId: number;
+  pipelineId: number;
+  actor: string;
+  source: OperationSource;
+  reason: string | null;
+  targets: CancelTargets;
+  /** Any target that is no longer active aborts the whole request (409, nothing changes). */
+  atomic: boolean;
+  /** Targets already CANCELING are finalized now and their processes SIGKILLed. */
+  force: boolean;
+  idempotency?: { key: string; requestHash: string };
+};
+
+export const SETTLE_TASK = "settle-operation";
+
+export async function acceptCancel(ctx: EngineContext, tx: Store, input: AcceptCancelInput): Promise<OperationRow> {
+  const repeat = await findRepeat(tx, input);
+  if (repeat) return repeat;
+  await checkRunningLimit(ctx, tx, input);
+  const targets = await freezeTargets(tx, input);
+  checkAtomic(input, targets);
+
+  const operationId = crypto.randomUUID();
+  const now = ctx.now();
+  const moved = await tx.builds.transition({
+    ids: targets.filter((t) => t.status === "QUEUED" || t.status === "RUNNING").map((t) => t.id),
+    event: "cancel",
+    now,
+    set: { cancel_by: input.actor, cancel_reason: input.reason, cancel_operation_id: operationId, cancel_at: now },
+  });
+  const forced = input.force ? targets.filter((t) => t.status === "CANCELING") : [];
+  const items = itemsFor(targets, moved, forced);
+
+  const operation = newOperation(input, operationId, items, now);
+  await tx.operations.insert({ operation, items });
+  await tx.operations.insertAudit({
+    project_id: input.projectId,
+    action: "cancel",
+    actor: input.actor,
+    source: input.source,
+    reason: input.reason,
+    operation_id: operationId,
+    targets: items.length,
+    created_at: now,
+  });
+  const canceledNow = moved.filter((b) => b.status === "CANCELED").map((b) => b.id);
+  await tx.jobs.endUnstarted({ buildIds: canceledNow, status: "CANCELED", now });
+  await tx.jobs.closeSteps({ buildIds: canceledNow, runningBecomes: "CANCELED", now });
+
+  const names = await ctx.names.get(tx, [input.pipelineId]);
+  const events = moved.map((b) =>
+    buildStatusChanged(b, names, { reason: input.reason, operationId, by: input.actor, now }),
+  );
+  events.push(operationEvent(operation, names));
+  await emit(tx, ctx.bus, events, now);
+
+  if (forced.length > 0) {
+    await finalizeCancels(ctx, tx, { buildIds: forced.map((b) => b.id), force: true, note: "forced" });
+  }
+  if (operation.pending > 0) {
+    await tx.queue.enqueue({ kind: SETTLE_TASK, ref: operationId, runAt: now, now });
+    tx.afterCommit(() => ctx.bus.publish(TOPICS.work));
+  }
+  tx.afterCommit(() => ctx.bus.publish(TOPICS.anyAgent));
+  return (await tx.operations.find({ id: operationId })) as OperationRow;
+}
+
+/** The same Idempotency-Key with the same body returns the first operation; another body is refused. */
+async function findRepeat(tx: Store, input: AcceptCancelInput): Promise<OperationRow | undefined> {
+  if (!input.idempotency) return undefined;
+  const existing = await tx.operations.findByIdempotencyKey({ requestedBy: input.actor, key: input.idempotency.key });
+  if (!existing) return undefined;
+  if (existing.request_hash !== input.idempotency.requestHash) {
+    throw new UnprocessableError(
+      "idempotency_key_reused",
+      "This Idempotency-Key was already used with a different request",
+      { operationId: existing.id },
+    );
+  }
+  return existing;
+}
+
+async function checkRunningLimit(ctx: EngineContext, tx: Store, input: AcceptCancelInput): Promise<void> {
+  if (input.source === "concurrency") return;
+  const running = await tx.operations.countRunning({ requestedBy: input.actor, sources: ["user", "api"] });
+  const limit = ctx.settings.maxRunningOperationsPerUser;
+  if (running >= limit) {
+    throw new RateLimitedError(
+      `You already have ${running} bulk operations running (at most ${limit}); try again shortly`,
+      5,
+      "too_many_operations",
+    );
+  }
+}
+
+/** The request's targets as they are now, locked; explicit ids must all exist in this pipeline. */
+async function freezeTargets(tx: Store, input: AcceptCancelInput): Promise<readonly BuildRef[]> {
+  const t = input.targets;
+  if (t.kind === "refs") return t.refs;
+  if (t.kind === "filter") {
+    const before = t.filter.before;
+    return tx.builds.lockMatching({
+      pipelineId: input.pipelineId,
+      statuses: t.filter.status,
+      ...(t.filter.branch !== undefined ? { branch: t.filter.branch } : {}),
+      ...(typeof before === "number" ? { beforeNumber: before } : {}),
+      ...(typeof before === "string" ? { beforeTime: Date.parse(before) } : {}),
+    });
+  }
+  const refs = await tx.builds.lockRefs({ ids: t.buildIds });
+  const found = new Set(refs.filter((r) => r.pipeline_id === input.pipelineId).map((r) => r.id));
+  const missing = t.buildIds.filter((id) => !found.has(id));
+  if (missing.length > 0) {
+    throw new NotFoundError(
+      `${missing.length} of the builds do not exist in this pipeline: ${missing.slice(0, 20).join(", ")}${missing.length > 20 ? ", …" : ""}`,
+      { buildIds: missing },
+      "builds_not_found",
+    );
+  }
+  return refs;
+}
+
+function checkAtomic(input: AcceptCancelInput, targets: readonly BuildRef[]): void {
+  if (!input.atomic) return;
+  const cancelable = (s: string) => s === "QUEUED" || s === "RUNNING" || (input.force && s === "CANCELING");
+  const finished = targets.filter((t) => !cancelable(t.status));
+  if (finished.length === 0) return;
+  const only = targets.length === 1 ? targets[0] : undefined;
+  const message =
+    only?.status === "CANCELING"
+      ? `Build #${only.number} is already being canceled; send force: true to stop it now`
+      : only
+        ? `Build #${only.number} already finished (${only.status})`
+        : `${finished.length} of the ${targets.length} builds are no longer active; nothing was canceled`;
+  throw new ConflictError(only?.status === "CANCELING" ? "already_canceling" : "already_finished", message, {
+    builds: finished.map((b) => ({ id: b.id, number: b.number, status: b.status })),
+  });
+}
+
+function itemsFor(
+  targets: readonly BuildRef[],
+  moved: readonly TransitionedBuild[],
+  forced: readonly BuildRef[],
+): NewItem[] {
+  const movedTo = new Map(moved.map((b) => [b.id, b.status]));
+  const forcedIds = new Set(forced.map((b) => b.id));
+  return targets.map((t) => {
+    const to = movedTo.get(t.id);
+    let outcome: ItemOutcome = "already_finished";
+    let note: string | null = t.status;
+    if (to === "CANCELED") [outcome, note] = ["canceled", null];
+    else if (to === "CANCELING" || forcedIds.has(t.id)) [outcome, note] = ["pending", null];
+    else if (t.status === "CANCELING") note = "already_canceling";
+    return { build_id: t.id, outcome, note };
+  });
+}
+
+function newOperation(input: AcceptCancelInput, id: string, items: NewItem[], now: number): OperationsTable {
+  const count = (o: ItemOutcome) => items.filter((i) => i.outcome === o).length;
+  const pending = count("pending");
+  return {
+    id,
+    kind: "cancel",
+    status: pending === 0 ? "completed" : "running",
+    source: input.source,
+    project_id: input.projectId,
+    pipeline_id: input.pipelineId,
+    requested_by: input.actor,
+    reason: input.reason,
+    force: input.force ? 1 : 0,
+    total: items.length,
+    canceled: count("canceled"),
+    already_finished: count("already_finished"),
+    failed: 0,
+    pending,
+    idempotency_key: input.idempotency?.key ?? null,
+    request_hash: input.idempotency?.requestHash ?? null,
+    created_at: now,
+    completed_at: pending === 0 ? now : null,
+  };
+}

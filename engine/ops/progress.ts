@@ -1,0 +1,56 @@
+/**
+ * `operation.progress` events, coalesced: however many builds settle, an operation reports its
+ * counts at most every `intervalMs` (about 10 a second by default).
+ */
+import type { EngineContext } from "../context.ts";
+import { emit } from "../events/outbox.ts";
+import { operationEvent } from "../events/payloads.ts";
+
+export class ProgressReporter {
+  private readonly timers = new Map<string, NodeJS.Timeout>();
+  private readonly lastEmit = new Map<string, number>();
+  private ctx: EngineContext | undefined;
+  private stopped = false;
+
+  constructor(private readonly intervalMs = 100) {}
+
+  bind(ctx: EngineContext): void {
+    this.ctx = ctx;
+  }
+
+  /** Some item of this operation settled: report its counts soon. */
+  touch(operationId: string): void {
+    if (this.stopped || this.timers.has(operationId)) return;
+    const since = Date.now() - (this.lastEmit.get(operationId) ?? 0);
+    const delay = Math.max(0, this.intervalMs - since);
+    this.timers.set(
+      operationId,
+      setTimeout(() => {
+        this.timers.delete(operationId);
+        this.lastEmit.set(operationId, Date.now());
+        this.report(operationId).catch((err) => this.ctx?.log.warn("progress report failed", { err: String(err) }));
+      }, delay),
+    );
+  }
+
+  stop(): void {
+    this.stopped = true;
+    for (const t of this.timers.values()) clearTimeout(t);
+    this.timers.clear();
+  }
+
+  private async report(operationId: string): Promise<void> {
+    const ctx = this.ctx;
+    if (!ctx || this.stopped) return;
+    await ctx.store.transaction(async (tx) => {
+      const op = await tx.operations.find({ id: operationId });
+      // A completed operation already wrote its operation.completed event.
+      if (!op || op.status === "completed") {
+        this.lastEmit.delete(operationId);
+        return;
+      }
+      const names = await ctx.names.get(tx, [op.pipeline_id]);
+      await emit(tx, ctx.bus, [operationEvent(op, names)], ctx.now());
+    });
+  }
+}

@@ -1,0 +1,91 @@
+/**
+ * Handing work to an agent with free slots: first the next jobs of running builds, then the
+ * oldest queued builds whose concurrency group is free (QUEUED → RUNNING). One transaction;
+ * on PostgreSQL the scheduler lock keeps two agents from starting two builds of one group.
+ */
+import crypto from "node:crypto";
+import type { JobAssignment } from "../../common/agent-channel.ts";
+import type { EngineContext } from "../context.ts";
+import { emit } from "../events/outbox.ts";
+import { buildStatusChanged } from "../events/payloads.ts";
+import type { BuildRow } from "../store/builds-repo.ts";
+import type { JobRow } from "../store/jobs-repo.ts";
+
+const CANDIDATES = 100;
+
+export async function assignWork(ctx: EngineContext, agentId: string, freeSlots: number): Promise<JobAssignment[]> {
+  if (freeSlots <= 0) return [];
+  return ctx.store.transaction(async (tx) => {
+    await tx.lockKey("scheduler");
+    const now = ctx.now();
+    const picked: JobRow[] = await tx.jobs.ready({ limit: freeSlots });
+    const events = [];
+    if (picked.length < freeSlots) {
+      const groupsTaken = new Set<string>();
+      for (const build of await tx.builds.startable({ limit: CANDIDATES })) {
+        if (picked.length >= freeSlots) break;
+        const group = build.concurrency_group === null ? null : `${build.project_id}:${build.concurrency_group}`;
+        if (group !== null && groupsTaken.has(group)) continue;
+        const [started] = await tx.builds.transition({ ids: [build.id], event: "start", now });
+        if (!started) continue;
+        if (group !== null) groupsTaken.add(group);
+        const names = await ctx.names.get(tx, [started.pipeline_id]);
+        events.push(buildStatusChanged(started, names, { now }));
+        picked.push(...(await tx.jobs.ready({ limit: freeSlots - picked.length, buildIds: [build.id] })));
+      }
+    }
+    const leased = await tx.jobs.lease({
+      jobIds: picked.map((j) => j.id),
+      agentId,
+      token: crypto.randomBytes(6).toString("hex"),
+      now,
+    });
+    if (leased.length === 0) {
+      await emit(tx, ctx.bus, events, now);
+      return [];
+    }
+    const builds = new Map(
+      (await tx.builds.findManyById({ ids: [...new Set(leased.map((j) => j.build_id))] })).map((b) => [b.id, b]),
+    );
+    const steps = await tx.jobs.steps({ jobIds: leased.map((j) => j.id) });
+    for (const job of leased) {
+      const build = builds.get(job.build_id) as BuildRow;
+      events.push({
+        type: "job.status_changed" as const,
+        projectId: build.project_id,
+        pipelineId: build.pipeline_id,
+        buildId: build.id,
+        payload: { buildId: build.id, jobId: job.id, name: job.name, status: "RUNNING", agentId },
+      });
+    }
+    await emit(tx, ctx.bus, events, now);
+    return leased.map((job) => {
+      const build = builds.get(job.build_id) as BuildRow;
+      return {
+        leaseId: job.lease_id as string,
+        jobId: job.id,
+        buildId: build.id,
+        jobName: job.name,
+        steps: steps.filter((s) => s.job_id === job.id).map((s) => ({ index: s.step_index, name: s.name, run: s.run })),
+        env: buildEnv(build, JSON.parse(job.env) as Record<string, string>),
+        timeoutSeconds: job.timeout_seconds,
+        graceSeconds: build.grace_seconds,
+      };
+    });
+  });
+}
+
+/** A step's environment: the build's params, the job's env, then Sluice's own variables. */
+function buildEnv(build: BuildRow, jobEnv: Record<string, string>): Record<string, string> {
+  return {
+    ...(JSON.parse(build.params) as Record<string, string>),
+    ...jobEnv,
+    SLUICE_BUILD_ID: String(build.id),
+    SLUICE_BUILD_NUMBER: String(build.number),
+    SLUICE_PROJECT: build.project_name,
+    SLUICE_PIPELINE: build.pipeline_name,
+    SLUICE_BRANCH: build.branch,
+    SLUICE_COMMIT: build.commit_sha,
+    SLUICE_TRIGGERED_BY: build.triggered_by,
+  };
+}

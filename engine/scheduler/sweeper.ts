@@ -1,0 +1,65 @@
+/** Periodic housekeeping: builds that waited in their concurrency queue too long become TIMED_OUT. */
+import type { EngineContext } from "../context.ts";
+import { TOPICS } from "../events/bus.ts";
+import { emit } from "../events/outbox.ts";
+import { buildStatusChanged } from "../events/payloads.ts";
+
+export async function timeOutQueuedBuilds(ctx: EngineContext): Promise<number> {
+  const now = ctx.now();
+  const ids = await ctx.store.builds.overdue({ status: "QUEUED", now, limit: 1000 });
+  if (ids.length === 0) return 0;
+  return ctx.store.transaction(async (tx) => {
+    await tx.builds.lockRefs({ ids });
+    const moved = await tx.builds.transition({
+      ids,
+      event: "queueTimeout",
+      now,
+      set: { status_reason: "queue_timeout" },
+    });
+    const movedIds = moved.map((b) => b.id);
+    await tx.jobs.endUnstarted({ buildIds: movedIds, status: "SKIPPED", now });
+    await tx.jobs.closeSteps({ buildIds: movedIds, runningBecomes: "SKIPPED", now });
+    const names = await ctx.names.get(
+      tx,
+      moved.map((b) => b.pipeline_id),
+    );
+    await emit(
+      tx,
+      ctx.bus,
+      moved.map((b) => buildStatusChanged(b, names, { reason: "queue_timeout", now })),
+      now,
+    );
+    tx.afterCommit(() => ctx.bus.publish(TOPICS.anyAgent));
+    return moved.length;
+  });
+}
+
+export class Sweeper {
+  private timer: NodeJS.Timeout | undefined;
+  private busy = false;
+
+  constructor(
+    private readonly ctx: EngineContext,
+    private readonly intervalMs = 1000,
+  ) {}
+
+  start(): void {
+    this.timer = setInterval(() => void this.tick(), this.intervalMs);
+  }
+
+  stop(): void {
+    clearInterval(this.timer);
+  }
+
+  private async tick(): Promise<void> {
+    if (this.busy) return;
+    this.busy = true;
+    try {
+      await timeOutQueuedBuilds(this.ctx);
+    } catch (err) {
+      this.ctx.log.warn("sweep failed", { err: String(err) });
+    } finally {
+      this.busy = false;
+    }
+  }
+}

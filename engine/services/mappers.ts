@@ -1,0 +1,110 @@
+/** Database rows to the API's shapes (`common/dto.ts`). */
+import type { Build, BuildDetail, Job, Operation, OperationItem, Step } from "../../common/dto.ts";
+import type { BuildStatus } from "../../common/statuses.ts";
+import type { BuildRow } from "../store/builds-repo.ts";
+import type { JobRow, StepRow } from "../store/jobs-repo.ts";
+import type { OperationRow } from "../store/operations-repo.ts";
+
+export const iso = (ms: number | null): string | null => (ms == null ? null : new Date(Number(ms)).toISOString());
+
+export function toBuild(row: BuildRow): Build {
+  const build: Build = {
+    id: row.id,
+    project: row.project_name,
+    pipeline: row.pipeline_name,
+    number: row.number,
+    status: row.status,
+    branch: row.branch,
+    commit: row.commit_sha,
+    params: JSON.parse(row.params) as Record<string, string>,
+    triggeredBy: row.triggered_by,
+    concurrencyGroup: row.concurrency_group,
+    statusReason: row.status_reason,
+    createdAt: iso(row.created_at) as string,
+    startedAt: iso(row.started_at),
+    finishedAt: iso(row.finished_at),
+  };
+  if (row.cancel_operation_id && row.cancel_by && row.cancel_at != null) {
+    build.cancel = {
+      by: row.cancel_by,
+      reason: row.cancel_reason,
+      operationId: row.cancel_operation_id,
+      at: iso(row.cancel_at) as string,
+    };
+  }
+  return build;
+}
+
+function toStep(row: StepRow): Step {
+  return {
+    index: row.step_index,
+    name: row.name,
+    run: row.run,
+    status: row.status,
+    exitCode: row.exit_code,
+    startedAt: iso(row.started_at),
+    finishedAt: iso(row.finished_at),
+  };
+}
+
+export function toBuildDetail(row: BuildRow, jobs: JobRow[], steps: StepRow[]): BuildDetail {
+  const stepsByJob = new Map<number, StepRow[]>();
+  for (const s of steps) stepsByJob.set(s.job_id, [...(stepsByJob.get(s.job_id) ?? []), s]);
+  return {
+    ...toBuild(row),
+    cancelGraceSeconds: row.grace_seconds,
+    jobs: jobs.map(
+      (j): Job => ({
+        id: j.id,
+        stage: j.stage_name,
+        stageIndex: j.stage_index,
+        name: j.name,
+        status: j.status,
+        agentId: j.agent_id,
+        startedAt: iso(j.started_at),
+        finishedAt: iso(j.finished_at),
+        steps: (stepsByJob.get(j.id) ?? []).map(toStep),
+      }),
+    ),
+  };
+}
+
+export function toOperation(row: OperationRow): Operation {
+  return {
+    id: row.id,
+    kind: "cancel",
+    status: row.status,
+    source: row.source as Operation["source"],
+    project: row.project_name,
+    pipeline: row.pipeline_name,
+    requestedBy: row.requested_by,
+    reason: row.reason,
+    total: row.total,
+    counts: {
+      canceled: row.canceled,
+      alreadyFinished: row.already_finished,
+      failed: row.failed,
+      pending: row.pending,
+    },
+    createdAt: iso(row.created_at) as string,
+    completedAt: iso(row.completed_at),
+  };
+}
+
+export function toOperationItem(row: {
+  build_id: number;
+  outcome: string;
+  note: string | null;
+  number: number;
+  branch: string;
+  status: BuildStatus;
+}): OperationItem {
+  return {
+    buildId: row.build_id,
+    buildNumber: row.number,
+    branch: row.branch,
+    outcome: row.outcome as OperationItem["outcome"],
+    note: row.note,
+    status: row.status,
+  };
+}

@@ -1,0 +1,227 @@
+/**
+ * Integration-test harness: a real engine on a real database (a temporary SQLite file, or a
+ * fresh PostgreSQL schema when SLUICE_TEST_DATABASE_URL is set) with a real local agent.
+ */
+import crypto from "node:crypto";
+import fs from "node:fs";
+import os from "node:os";
+import path from "node:path";
+import pg from "pg";
+import { Agent } from "../../agent/agent.ts";
+import type { EngineSettings } from "../context.ts";
+import { type EngineHandle, startEngine } from "../engine.ts";
+
+export type TestDatabase = { name: "sqlite" | "postgres"; url?: string };
+
+/** SQLite always; PostgreSQL too when SLUICE_TEST_DATABASE_URL is set. */
+export const DATABASES: TestDatabase[] = [
+  { name: "sqlite" },
+  ...(process.env.SLUICE_TEST_DATABASE_URL
+    ? [{ name: "postgres" as const, url: process.env.SLUICE_TEST_DATABASE_URL }]
+    : []),
+];
+
+export type TestEngine = {
+  engine: EngineHandle;
+  agent: Agent | undefined;
+  api: Api;
+  dataDir: string;
+  /** Stops the agent (killing its processes) and the engine, keeping the data for a restart. */
+  stop: () => Promise<void>;
+  /** Stops and removes the data (and the PostgreSQL schema). */
+  destroy: () => Promise<void>;
+  restart: (opts?: { slots?: number }) => Promise<TestEngine>;
+};
+
+export type StartOptions = {
+  db: TestDatabase;
+  slots?: number;
+  settings?: Partial<EngineSettings>;
+  dataDir?: string;
+  pgSchema?: string;
+  heartbeatMs?: number;
+};
+
+export async function startTestEngine(opts: StartOptions): Promise<TestEngine> {
+  const dataDir = opts.dataDir ?? fs.mkdtempSync(path.join(os.tmpdir(), "sluice-test-"));
+  const pgSchema = opts.db.url ? (opts.pgSchema ?? `t_${crypto.randomBytes(6).toString("hex")}`) : undefined;
+  const engine = await startEngine({
+    settings: {
+      dataDir,
+      stopAckTimeoutSeconds: 30,
+      batchCancelMaxIds: 10_000,
+      maxRunningOperationsPerUser: 5,
+      adminToken: "test-admin-token",
+      adminPassword: "test-admin-password",
+      ...opts.settings,
+    },
+    databaseUrl: opts.db.url,
+    ...(pgSchema ? { pgSchema } : {}),
+    host: "127.0.0.1",
+    port: 0,
+    logLevel: "warn",
+    localAgentId: "local",
+    ...(opts.heartbeatMs ? { heartbeatMs: opts.heartbeatMs } : {}),
+  });
+  let agent: Agent | undefined;
+  if ((opts.slots ?? 4) > 0) {
+    agent = new Agent(engine.channel, {
+      name: "local",
+      slots: opts.slots ?? 4,
+      workDir: path.join(dataDir, "workspaces"),
+      baseEnv: { PATH: process.env.PATH ?? "/usr/bin:/bin" },
+    });
+    await agent.start();
+  }
+  const stop = async () => {
+    await agent?.stop(500);
+    await engine.stop();
+  };
+  const handle: TestEngine = {
+    engine,
+    agent,
+    api: new Api(engine.url, engine.adminToken),
+    dataDir,
+    stop,
+    destroy: async () => {
+      await stop();
+      fs.rmSync(dataDir, { recursive: true, force: true });
+      if (opts.db.url && pgSchema) await dropSchema(opts.db.url, pgSchema);
+    },
+    restart: async (r) => {
+      await stop();
+      return startTestEngine({
+        ...opts,
+        dataDir,
+        ...(pgSchema ? { pgSchema } : {}),
+        slots: r?.slots ?? opts.slots ?? 4,
+      });
+    },
+  };
+  return handle;
+}
+
+async function dropSchema(url: string, schema: string): Promise<void> {
+  const client = new pg.Client({ connectionString: url });
+  await client.connect();
+  await client.query(`DROP SCHEMA IF EXISTS "${schema}" CASCADE`);
+  await client.end();
+}
+
+export type ApiResponse<T = any> = { status: number; body: T; headers: Headers };
+
+/** A tiny client for the engine API. */
+export class Api {
+  constructor(
+    readonly url: string,
+    readonly token: string | undefined,
+  ) {}
+
+  as(token: string | undefined): Api {
+    return new Api(this.url, token);
+  }
+
+  async request<T = any>(
+    method: string,
+    pathname: string,
+    body?: unknown,
+    headers: Record<string, string> = {},
+  ): Promise<ApiResponse<T>> {
+    const h: Record<string, string> = { ...headers };
+    if (this.token) h.Authorization = `Bearer ${this.token}`;
+    let payload: string | undefined;
+    if (typeof body === "string") {
+      payload = body;
+      h["Content-Type"] ??= "application/yaml";
+    } else if (body !== undefined) {
+      payload = JSON.stringify(body);
+      h["Content-Type"] ??= "application/json";
+    }
+    const res = await fetch(this.url + pathname, {
+      method,
+      headers: h,
+      ...(payload !== undefined ? { body: payload } : {}),
+    });
+    const text = await res.text();
+    const type = res.headers.get("content-type") ?? "";
+    return {
+      status: res.status,
+      body: (type.includes("json") && text ? JSON.parse(text) : text) as T,
+      headers: res.headers,
+    };
+  }
+
+  get<T = any>(p: string) {
+    return this.request<T>("GET", p);
+  }
+  post<T = any>(p: string, body?: unknown, headers?: Record<string, string>) {
+    return this.request<T>("POST", p, body ?? {}, headers);
+  }
+  put<T = any>(p: string, body?: unknown) {
+    return this.request<T>("PUT", p, body);
+  }
+
+  /** Creates a project and a pipeline; returns the pipeline's API path. */
+  async pipeline(project: string, pipeline: string, definition: string | object): Promise<string> {
+    const p = await this.put(`/v1/projects/${project}`, {});
+    if (p.status >= 300) throw new Error(`project: ${p.status} ${JSON.stringify(p.body)}`);
+    const r = await this.put(`/v1/projects/${project}/pipelines/${pipeline}`, definition);
+    if (r.status >= 300) throw new Error(`pipeline: ${r.status} ${JSON.stringify(r.body)}`);
+    return `/v1/projects/${project}/pipelines/${pipeline}`;
+  }
+
+  async trigger(pipelinePath: string, body: object = {}): Promise<any> {
+    const r = await this.post(`${pipelinePath}/builds`, body);
+    if (r.status !== 201) throw new Error(`trigger: ${r.status} ${JSON.stringify(r.body)}`);
+    return r.body;
+  }
+
+  async build(id: number): Promise<any> {
+    return (await this.get(`/v1/builds/${id}`)).body;
+  }
+}
+
+/** Polls `check` until it returns a truthy value (no fixed sleeps in tests). */
+export async function waitFor<T>(
+  check: () => Promise<T> | T,
+  opts: { timeoutMs?: number; what?: string } = {},
+): Promise<NonNullable<T>> {
+  const until = Date.now() + (opts.timeoutMs ?? 20_000);
+  let last: T | undefined;
+  while (Date.now() < until) {
+    last = await check();
+    if (last) return last as NonNullable<T>;
+    await new Promise((r) => setTimeout(r, 25));
+  }
+  throw new Error(`Timed out waiting for ${opts.what ?? "condition"} (last: ${JSON.stringify(last)})`);
+}
+
+/** Live (non-zombie) processes whose environment says they belong to this build. */
+export function processesOfBuild(buildId: number): number[] {
+  const pids: number[] = [];
+  for (const entry of fs.readdirSync("/proc")) {
+    if (!/^\d+$/.test(entry)) continue;
+    try {
+      const env = fs.readFileSync(`/proc/${entry}/environ`, "utf8");
+      if (!env.split("\0").includes(`SLUICE_BUILD_ID=${buildId}`)) continue;
+      const stat = fs.readFileSync(`/proc/${entry}/stat`, "utf8");
+      if (stat.slice(stat.lastIndexOf(")") + 2)[0] !== "Z") pids.push(Number(entry));
+    } catch {
+      // Gone while we looked.
+    }
+  }
+  return pids;
+}
+
+export function sleepPipeline(
+  opts: { seconds?: number; grace?: number; concurrency?: object; trap?: boolean } = {},
+): object {
+  const run = opts.trap
+    ? `trap 'echo got TERM' TERM; echo started; while true; do sleep 0.2; done`
+    : `echo started; sleep ${opts.seconds ?? 300}`;
+  return {
+    cancelGraceSeconds: opts.grace ?? 2,
+    ...(opts.concurrency ? { concurrency: opts.concurrency } : {}),
+    stages: [{ name: "main", jobs: [{ name: "sleep", steps: [{ run }] }] }],
+  };
+}
