@@ -26,7 +26,7 @@ export const EnvSchema = z.object({
   SLUICE_ADMIN_PASSWORD: optionalText,
   SLUICE_ADMIN_TOKEN: optionalText,
   SLUICE_TOKEN: optionalText,
-  SLUICE_AGENT_SLOTS: z.coerce.number().int().min(0).max(256).default(4),
+  SLUICE_AGENT_SLOTS: z.coerce.number().int().min(0).max(256).default(8),
   SLUICE_AGENT_NAME: z
     .string()
     .regex(/^[a-z0-9][a-z0-9._-]{0,62}$/)

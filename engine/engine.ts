@@ -1,6 +1,5 @@
 /** Starting and stopping the engine: database, bus, worker, sweeper and the HTTP API. */
-import type http from "node:http";
-import type { AddressInfo } from "node:net";
+import { listen } from "../common/http-server.ts";
 import { EngineAgentChannel } from "./agents/channel.ts";
 import { recoverLostAgent } from "./agents/recovery.ts";
 import { createEngineApp } from "./api/app.ts";
@@ -44,7 +43,7 @@ export async function startEngine(options: EngineOptions): Promise<EngineHandle>
     ...(options.pgSchema ? { schema: options.pgSchema } : {}),
   });
   const store = Store.open(db);
-  const bus = new Bus(db.pool);
+  const bus = new Bus(db.pool, options.pgSchema ? `sluice_${options.pgSchema}` : "sluice");
   await bus.start();
   const progress = new ProgressReporter();
   const shutdown = new AbortController();
@@ -71,23 +70,14 @@ export async function startEngine(options: EngineOptions): Promise<EngineHandle>
   sweeper.start();
 
   const app = createEngineApp(ctx, channel, options.heartbeatMs ? { heartbeatMs: options.heartbeatMs } : undefined);
-  const server = await new Promise<http.Server>((resolve, reject) => {
-    const s = app.listen(options.port, options.host, () => resolve(s));
-    s.once("error", reject);
-  });
-  const { port } = server.address() as AddressInfo;
-  const url = `http://${options.host}:${port}`;
-  log.info("engine listening", { url, database: db.dialect });
+  const http = await listen(app, options.host, options.port);
+  log.info("engine listening", { url: http.url, database: db.dialect });
 
   let stopped: Promise<void> | undefined;
   const stop = () => {
     stopped ??= (async () => {
       shutdown.abort();
-      const closed = new Promise<void>((resolve) => server.close(() => resolve()));
-      server.closeIdleConnections();
-      const force = setTimeout(() => server.closeAllConnections(), 2000);
-      await closed;
-      clearTimeout(force);
+      await http.close();
       sweeper.stop();
       progress.stop();
       await worker.stop();
@@ -96,5 +86,5 @@ export async function startEngine(options: EngineOptions): Promise<EngineHandle>
     })();
     return stopped;
   };
-  return { ctx, channel, url, adminToken, stop };
+  return { ctx, channel, url: http.url, adminToken, stop };
 }

@@ -6,15 +6,17 @@
 import { EventEmitter } from "node:events";
 import type pg from "pg";
 
-const CHANNEL = "sluice";
-
 export class Bus {
   private readonly emitter = new EventEmitter();
   private listener: pg.PoolClient | undefined;
   private pendingNotify = new Set<string>();
   private closed = false;
 
-  constructor(private readonly pool?: pg.Pool) {
+  /** `channel` separates databases that share a server (each test schema gets its own). */
+  constructor(
+    private readonly pool?: pg.Pool,
+    private readonly channel = "sluice",
+  ) {
     this.emitter.setMaxListeners(0);
   }
 
@@ -24,7 +26,7 @@ export class Bus {
     this.listener.on("notification", (msg) => {
       for (const topic of (msg.payload ?? "").split(",")) if (topic) this.emitter.emit(topic);
     });
-    await this.listener.query(`LISTEN ${CHANNEL}`);
+    await this.listener.query(`LISTEN "${this.channel}"`);
   }
 
   async stop(): Promise<void> {
@@ -69,7 +71,7 @@ export class Bus {
     const payload = [...this.pendingNotify].join(",");
     this.pendingNotify.clear();
     if (!this.pool || this.closed) return;
-    this.pool.query("SELECT pg_notify($1, $2)", [CHANNEL, payload]).catch(() => {
+    this.pool.query("SELECT pg_notify($1, $2)", [this.channel, payload]).catch(() => {
       // A lost wake-up only delays other replicas until their next poll; nothing is lost.
     });
   }

@@ -40,8 +40,10 @@ export async function streamEvents(
 ): Promise<void> {
   let last = afterSeq ?? (await ctx.store.events.lastSeq());
   const abort = new AbortController();
-  req.on("close", () => abort.abort());
+  res.on("close", () => abort.abort());
   ctx.shutdown.addEventListener("abort", () => abort.abort(), { once: true, signal: abort.signal });
+  // A stream's connection is not reused: when the stream ends, the socket closes.
+  res.shouldKeepAlive = false;
   res.writeHead(200, {
     "Content-Type": "text/event-stream; charset=utf-8",
     "Cache-Control": "no-cache, no-transform",
@@ -49,18 +51,23 @@ export async function streamEvents(
     "X-Accel-Buffering": "no",
   });
   res.write("retry: 2000\n\n");
+  let lastWrite = Date.now();
   while (!abort.signal.aborted) {
-    const woken = ctx.bus.wait(TOPICS.events, options.heartbeatMs, abort.signal);
+    const quietFor = Date.now() - lastWrite;
+    if (quietFor >= options.heartbeatMs) {
+      res.write(": heartbeat\n\n");
+      lastWrite = Date.now();
+    }
+    const woken = ctx.bus.wait(TOPICS.events, options.heartbeatMs - (Date.now() - lastWrite), abort.signal);
     const rows = await ctx.store.events.read({ afterSeq: last, filter, limit: options.batch });
     if (rows.length > 0) {
       const ok = res.write(rows.map(formatEvent).join(""));
       last = (rows[rows.length - 1] as EventRow).seq;
+      lastWrite = Date.now();
       if (!ok) await new Promise<void>((resolve) => res.once("drain", resolve).once("close", resolve));
       continue;
     }
-    const before = Date.now();
     await woken;
-    if (!abort.signal.aborted && Date.now() - before >= options.heartbeatMs) res.write(": heartbeat\n\n");
   }
   res.end();
 }

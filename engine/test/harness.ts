@@ -225,3 +225,63 @@ export function sleepPipeline(
     stages: [{ name: "main", jobs: [{ name: "sleep", steps: [{ run }] }] }],
   };
 }
+
+export type ReceivedEvent = { id: string | undefined; event: string; data: any };
+
+/**
+ * Opens `/v1/events?query` and collects events until `until` says so (or the timeout passes).
+ * `raw` keeps the whole stream text, comments included.
+ */
+export async function collectEvents(
+  api: Api,
+  query: string,
+  opts: {
+    lastEventId?: string;
+    until: (events: ReceivedEvent[]) => boolean;
+    timeoutMs?: number;
+    onOpen?: () => Promise<void> | void;
+  },
+): Promise<{ events: ReceivedEvent[]; raw: string }> {
+  const abort = new AbortController();
+  const timer = setTimeout(() => abort.abort(), opts.timeoutMs ?? 20_000);
+  const headers: Record<string, string> = { Authorization: `Bearer ${api.token}` };
+  if (opts.lastEventId) headers["Last-Event-ID"] = opts.lastEventId;
+  const res = await fetch(`${api.url}/v1/events?${query}`, { headers, signal: abort.signal });
+  if (!res.ok || !res.body) throw new Error(`events: ${res.status} ${await res.text()}`);
+  const events: ReceivedEvent[] = [];
+  let raw = "";
+  const decoder = new TextDecoder();
+  const reader = res.body.getReader();
+  await opts.onOpen?.();
+  let buffer = "";
+  try {
+    while (!opts.until(events)) {
+      const { value, done } = await reader.read();
+      if (done) break;
+      const text = decoder.decode(value, { stream: true });
+      raw += text;
+      buffer += text;
+      let end = buffer.indexOf("\n\n");
+      while (end >= 0) {
+        const block = buffer.slice(0, end);
+        buffer = buffer.slice(end + 2);
+        end = buffer.indexOf("\n\n");
+        const fields = Object.fromEntries(
+          block
+            .split("\n")
+            .filter((l) => !l.startsWith(":") && l.includes(":"))
+            .map((l) => [l.slice(0, l.indexOf(":")), l.slice(l.indexOf(":") + 1).trim()]),
+        );
+        if (fields.data !== undefined)
+          events.push({ id: fields.id, event: fields.event ?? "message", data: JSON.parse(fields.data) });
+      }
+    }
+  } catch (err) {
+    if (!abort.signal.aborted) throw err;
+  } finally {
+    clearTimeout(timer);
+    abort.abort();
+    await reader.cancel().catch(() => {});
+  }
+  return { events, raw };
+}

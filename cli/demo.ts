@@ -1,0 +1,78 @@
+/**
+ * The demo seed: a `demo` project whose pipelines run for minutes (sleeping steps that print
+ * progress), topped up at every start so there is always something to cancel.
+ */
+import type { EngineContext } from "../engine/context.ts";
+import { triggerBuild } from "../engine/services/builds.ts";
+import { putPipeline, putProject } from "../engine/services/catalog.ts";
+import type { Actor } from "../engine/services/identity.ts";
+
+const progress = (what: string, seconds: number) =>
+  `for i in $(seq 1 ${seconds}); do echo "${what} $i/${seconds}"; sleep 1; done`;
+
+export const DEMO_PIPELINES: Record<string, object> = {
+  "web-app": {
+    cancelGraceSeconds: 5,
+    stages: [
+      {
+        name: "build",
+        jobs: [
+          {
+            name: "compile",
+            steps: [
+              { name: "install", run: progress("installing dependencies", 20) },
+              { name: "compile", run: progress("compiling module", 600) },
+            ],
+          },
+        ],
+      },
+      {
+        name: "test",
+        jobs: [
+          { name: "unit", steps: [{ run: progress("running unit tests", 300) }] },
+          { name: "lint", steps: [{ run: progress("linting file", 120) }] },
+        ],
+      },
+    ],
+  },
+  "nightly-e2e": {
+    cancelGraceSeconds: 10,
+    stages: [
+      {
+        name: "e2e",
+        jobs: [{ name: "browser-tests", timeoutMinutes: 60, steps: [{ run: progress("e2e scenario", 1800) }] }],
+      },
+    ],
+  },
+  deploy: {
+    concurrency: { group: "deploy-${{ branch }}", cancelInProgress: true },
+    cancelGraceSeconds: 5,
+    stages: [{ name: "deploy", jobs: [{ name: "rollout", steps: [{ run: progress("rolling out replica", 900) }] }] }],
+  },
+};
+
+const BRANCHES = ["main", "feature/login", "fix/flaky-test", "release/2.4", "feature/dark-mode"];
+
+export async function seedDemo(ctx: EngineContext, admin: Actor, buildsPerPipeline = 3): Promise<void> {
+  await putProject(ctx, admin, "demo", { displayName: "Demo" });
+  for (const [name, definition] of Object.entries(DEMO_PIPELINES)) {
+    const names = { project: "demo", pipeline: name };
+    await putPipeline(ctx, admin, names, definition);
+    const pipeline = await ctx.store.projects.findPipeline({
+      projectId: (await ctx.store.projects.findProject({ name: "demo" }))!.id,
+      name,
+    });
+    const active = await ctx.store.builds.countByStatus({
+      pipelineIds: [pipeline!.id],
+      statuses: ["QUEUED", "RUNNING", "CANCELING"],
+    });
+    const missing = buildsPerPipeline - active.reduce((n, c) => n + c.count, 0);
+    for (let i = 0; i < missing; i++) {
+      const branch = name === "deploy" ? BRANCHES[i % 2 === 0 ? 0 : 3]! : BRANCHES[i % BRANCHES.length]!;
+      const commit = Math.floor(Math.random() * 0xfffffff)
+        .toString(16)
+        .padStart(7, "0");
+      await triggerBuild(ctx, admin, names, { branch, commit, params: {} });
+    }
+  }
+}

@@ -1,0 +1,54 @@
+/** The `sluice` command. */
+import { loadConfig } from "../common/config.ts";
+import { runAgent } from "./agent-command.ts";
+import { runCancel } from "./cancel-command.ts";
+import { startEngineProcess, stopOnSignals } from "./engine-process.ts";
+
+const USAGE = `Usage: sluice <command> [options]
+
+Commands:
+  start     engine, local agent and BFF in one process (the all-in-one start)
+  engine    the engine and its local agent (SLUICE_AGENT_SLOTS=0 for none)
+  agent     a standalone agent: --engine URL [--name NAME] [--slots N] (token: SLUICE_TOKEN)
+  cancel    cancel builds: --project P --pipeline X (--ids 12,13 | --all-running) [--reason R] [--wait]
+  bench     benchmarks: see bench/README.md
+
+Configuration comes from the environment; see the README.`;
+
+async function main(argv: string[]): Promise<number> {
+  const [command, ...rest] = argv;
+  const config = loadConfig(process.env);
+  switch (command) {
+    case "start":
+    case "engine": {
+      const running = await startEngineProcess(config, { demo: config.demo && command === "start" });
+      stopOnSignals(running.stop);
+      process.stderr.write(`Sluice engine on ${running.engine.url}\n`);
+      return new Promise<number>(() => {});
+    }
+    case "agent":
+      return runAgent(config, rest);
+    case "cancel":
+      return runCancel(config, rest);
+    case "bench": {
+      const { runBench } = await import("../bench/main.ts");
+      return runBench(rest);
+    }
+    case undefined:
+    case "help":
+    case "--help":
+      process.stdout.write(`${USAGE}\n`);
+      return command === undefined ? 2 : 0;
+    default:
+      process.stderr.write(`Unknown command "${command}"\n\n${USAGE}\n`);
+      return 2;
+  }
+}
+
+main(process.argv.slice(2)).then(
+  (code) => process.exit(code),
+  (err) => {
+    process.stderr.write(`${err instanceof Error ? err.message : String(err)}\n`);
+    process.exit(1);
+  },
+);

@@ -1,0 +1,86 @@
+import { type ChildProcess, spawn } from "node:child_process";
+import crypto from "node:crypto";
+import fs from "node:fs";
+import net from "node:net";
+import os from "node:os";
+import path from "node:path";
+import pg from "pg";
+import { afterEach, describe, expect, it } from "vitest";
+import { Api, DATABASES, processesOfBuild, sleepPipeline, waitFor } from "../../engine/test/harness.ts";
+
+const ROOT = path.resolve(import.meta.dirname, "../..");
+
+async function freePort(): Promise<number> {
+  const server = net.createServer();
+  await new Promise<void>((r) => server.listen(0, "127.0.0.1", r));
+  const { port } = server.address() as net.AddressInfo;
+  await new Promise((r) => server.close(r));
+  return port;
+}
+
+/** The real `sluice engine` command in a child process. */
+async function startCli(env: Record<string, string>): Promise<{ child: ChildProcess; api: Api }> {
+  const port = await freePort();
+  const child = spawn(process.execPath, ["--import", "tsx", "cli/main.ts", "engine"], {
+    cwd: ROOT,
+    env: {
+      PATH: process.env.PATH ?? "",
+      SLUICE_ENGINE_PORT: String(port),
+      SLUICE_ADMIN_TOKEN: "crash-token",
+      SLUICE_LOG_LEVEL: "warn",
+      ...env,
+    },
+    stdio: ["ignore", "ignore", "pipe"],
+  });
+  const api = new Api(`http://127.0.0.1:${port}`, "crash-token");
+  await waitFor(async () => (await fetch(`${api.url}/healthz`).catch(() => undefined))?.ok, {
+    what: "engine up",
+    timeoutMs: 30_000,
+  });
+  return { child, api };
+}
+
+describe.each(DATABASES)("a crash of the engine process on $name", (db) => {
+  const cleanups: (() => Promise<void> | void)[] = [];
+  afterEach(async () => {
+    for (const c of cleanups.splice(0).reverse()) await c();
+  });
+
+  it("leaves no orphan process and no RUNNING build without a process after the next start", async () => {
+    const dataDir = fs.mkdtempSync(path.join(os.tmpdir(), "sluice-crash-"));
+    cleanups.push(() => fs.rmSync(dataDir, { recursive: true, force: true }));
+    const env: Record<string, string> = { SLUICE_DATA_DIR: dataDir, SLUICE_AGENT_SLOTS: "1" };
+    if (db.url) {
+      const name = `sluice_crash_${crypto.randomBytes(4).toString("hex")}`;
+      const admin = new pg.Client({ connectionString: db.url });
+      await admin.connect();
+      await admin.query(`CREATE DATABASE ${name}`);
+      cleanups.push(async () => {
+        await admin.query(`DROP DATABASE IF EXISTS ${name} WITH (FORCE)`);
+        await admin.end();
+      });
+      env.DATABASE_URL = db.url.replace(/\/[^/]*$/, `/${name}`);
+    }
+    const first = await startCli(env);
+    cleanups.push(() => void first.child.kill("SIGKILL"));
+    const p = await first.api.pipeline("acme", "sleepy", sleepPipeline({ seconds: 300 }));
+    const running = await first.api.trigger(p);
+    const queued = await first.api.trigger(p);
+    await waitFor(() => processesOfBuild(running.id).length > 0, { what: "a running step" });
+
+    first.child.kill("SIGKILL");
+    await new Promise((r) => first.child.once("exit", r));
+    expect(processesOfBuild(running.id).length).toBeGreaterThan(0);
+
+    const second = await startCli(env);
+    cleanups.push(async () => {
+      second.child.kill("SIGTERM");
+      await new Promise((r) => second.child.once("exit", r));
+    });
+    await waitFor(() => processesOfBuild(running.id).length === 0, { what: "orphans killed" });
+    const lost = await second.api.build(running.id);
+    expect(lost.status).toBe("FAILED");
+    expect(lost.statusReason).toBe("agent_lost");
+    await waitFor(async () => (await second.api.build(queued.id)).status === "RUNNING", { what: "queued build runs" });
+  });
+});

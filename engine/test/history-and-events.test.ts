@@ -1,0 +1,85 @@
+import { afterEach, describe, expect, it } from "vitest";
+import { collectEvents, DATABASES, startTestEngine, type TestEngine } from "./harness.ts";
+
+const ONE_STEP = { stages: [{ name: "s", jobs: [{ name: "j", steps: [{ run: "true" }] }] }] };
+
+describe.each(DATABASES)("history and events on $name", (db) => {
+  let t: TestEngine;
+  afterEach(async () => {
+    await t?.destroy();
+  });
+
+  it("pages newest first with a cursor that stays stable while builds are inserted", async () => {
+    t = await startTestEngine({ db, slots: 0 });
+    const p = await t.api.pipeline("acme", "web", ONE_STEP);
+    for (let i = 0; i < 120; i++) await t.api.trigger(p, { branch: i % 3 === 0 ? "main" : "dev" });
+    const seen: number[] = [];
+    let cursor: string | null = null;
+    let page = 0;
+    do {
+      const res: any = await t.api.get(`${p}/builds?limit=50${cursor ? `&cursor=${cursor}` : ""}`);
+      expect(res.status).toBe(200);
+      seen.push(...res.body.items.map((b: any) => b.number));
+      cursor = res.body.nextCursor;
+      // New builds arriving between pages must not shift or repeat what comes next.
+      if (page++ === 0) for (let i = 0; i < 7; i++) await t.api.trigger(p, { branch: "main" });
+    } while (cursor);
+    expect(seen).toEqual(Array.from({ length: 120 }, (_, i) => 120 - i));
+  });
+
+  it("filters by several statuses and by branch, and counts per status", async () => {
+    t = await startTestEngine({ db, slots: 0 });
+    const p = await t.api.pipeline("acme", "web", ONE_STEP);
+    const builds = [];
+    for (let i = 0; i < 10; i++) builds.push(await t.api.trigger(p, { branch: i < 4 ? "main" : "dev" }));
+    for (const b of builds.slice(0, 3)) await t.api.post(`/v1/builds/${b.id}/cancel`, {});
+    const canceled = await t.api.get(`${p}/builds?status=CANCELED`);
+    expect(canceled.body.items.map((b: any) => b.number)).toEqual([3, 2, 1]);
+    expect(canceled.body.items[0].cancel.by).toBe("admin");
+    const mixed = await t.api.get(`${p}/builds?status=canceled,QUEUED&branch=main`);
+    expect(mixed.body.items.map((b: any) => [b.number, b.status])).toEqual([
+      [4, "QUEUED"],
+      [3, "CANCELED"],
+      [2, "CANCELED"],
+      [1, "CANCELED"],
+    ]);
+    const counts = await t.api.get(`${p}/builds/counts`);
+    expect(counts.body).toMatchObject({ QUEUED: 7, CANCELED: 3, RUNNING: 0 });
+    expect((await t.api.get(`${p}/builds/counts?branch=main`)).body).toMatchObject({ QUEUED: 1, CANCELED: 3 });
+  });
+
+  it("streams outbox events with id = seq, resumes by Last-Event-ID without gaps or repeats, and filters by project", async () => {
+    t = await startTestEngine({ db, slots: 0, heartbeatMs: 200 });
+    const p = await t.api.pipeline("acme", "web", ONE_STEP);
+    const other = await t.api.pipeline("other", "web", ONE_STEP);
+    const first = await collectEvents(t.api, "project=acme", {
+      onOpen: async () => {
+        for (let i = 0; i < 3; i++) {
+          await t.api.trigger(p);
+          await t.api.trigger(other);
+        }
+      },
+      until: (e) => e.length >= 3,
+    });
+    expect(first.events.map((e) => e.event)).toEqual(["build.created", "build.created", "build.created"]);
+    expect(first.events.every((e) => e.data.project === "acme")).toBe(true);
+    const ids = first.events.map((e) => Number(e.id));
+    expect(ids).toEqual([...ids].sort((a, b) => a - b));
+
+    // Events written while disconnected arrive on resume, exactly once.
+    const lastId = first.events[1]?.id as string;
+    for (let i = 0; i < 2; i++) await t.api.trigger(p);
+    const resumed = await collectEvents(t.api, "project=acme", { lastEventId: lastId, until: (e) => e.length >= 3 });
+    expect(resumed.events.map((e) => e.data.number)).toEqual([3, 4, 5]);
+
+    const quiet = await collectEvents(t.api, "project=acme&pipeline=web", { until: () => false, timeoutMs: 700 });
+    expect(quiet.raw).toContain(": heartbeat");
+  });
+
+  it("a pipeline filter and an unreadable project are refused before the stream starts", async () => {
+    t = await startTestEngine({ db, slots: 0 });
+    const res = await t.api.get("/v1/events?project=missing");
+    expect(res.status).toBe(404);
+    expect(res.body.error.code).toBe("project_not_found");
+  });
+});
