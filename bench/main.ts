@@ -1,6 +1,18 @@
-/** `npm run bench -- <name> [options]`: runs one benchmark. */
+/** `npm run bench -- <name> [options]`: runs one benchmark and writes its results under bench/results/. */
+const BENCHMARKS: Record<string, () => Promise<(argv: string[]) => Promise<number>>> = {
+  history: async () => (await import("./history.ts")).benchHistory,
+};
+
 export async function runBench(argv: string[]): Promise<number> {
-  const [name] = argv;
-  process.stderr.write(`unknown benchmark "${name ?? ""}"\n`);
-  return 2;
+  const [name, ...rest] = argv;
+  const load = name ? BENCHMARKS[name] : undefined;
+  if (!load) {
+    process.stderr.write(`Usage: npm run bench -- <${Object.keys(BENCHMARKS).join("|")}> [options]\n`);
+    return 2;
+  }
+  return (await load())(rest);
+}
+
+if (import.meta.main ?? process.argv[1]?.endsWith("bench/main.ts")) {
+  runBench(process.argv.slice(2)).then((code) => process.exit(code));
 }

@@ -17,6 +17,7 @@ Configuration comes from the environment; see the README.`;
 
 async function main(argv: string[]): Promise<number> {
   const [command, ...rest] = argv;
+  // biome-ignore lint/style/noProcessEnv: the one place the environment is read, parsed once into Config
   const config = loadConfig(process.env);
   switch (command) {
     case "start":

@@ -69,7 +69,7 @@ export class EngineAgentChannel implements AgentChannel {
   async reportStep(agentId: string, input: StepReport): Promise<ReportResult> {
     const report = StepReportSchema.parse(input);
     const job = await this.ctx.store.jobs.byLease({ leaseId: report.leaseId, agentId });
-    if (!job || job.status !== "RUNNING") return REJECTED;
+    if (job?.status !== "RUNNING") return REJECTED;
     await this.ctx.store.jobs.updateStep({
       jobId: job.id,
       stepIndex: report.stepIndex,

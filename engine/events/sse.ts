@@ -32,7 +32,6 @@ export function formatEvent(row: EventRow): string {
 /** Streams events matching `filter` after `afterSeq` (or from now) until the client goes away. */
 export async function streamEvents(
   ctx: EngineContext,
-  req: Request,
   res: Response,
   filter: EventFilter,
   afterSeq: number | undefined,

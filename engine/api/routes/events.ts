@@ -36,7 +36,7 @@ export function eventRoutes(ctx: EngineContext, options?: { heartbeatMs: number 
       filter.operationId = op.id;
     }
     const after = lastEventId(req);
-    await streamEvents(ctx, req, res, filter, after, { heartbeatMs: options?.heartbeatMs ?? 15_000, batch: 1000 });
+    await streamEvents(ctx, res, filter, after, { heartbeatMs: options?.heartbeatMs ?? 15_000, batch: 1000 });
   });
 
   return r;

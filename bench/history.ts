@@ -1,0 +1,154 @@
+/**
+ * `npm run bench -- history [--db sqlite|postgres] [--builds 100000] [--requests 400]`:
+ * seeds a pipeline with N builds and measures 50-row history pages through the engine API.
+ */
+import { parseArgs } from "node:util";
+import { sql } from "kysely";
+import { BUILD_STATUSES } from "../common/statuses.ts";
+import { rowsFromJson } from "../engine/store/sql.ts";
+import { startTestEngine, type TestEngine } from "../engine/test/harness.ts";
+import { databaseOf, machine, stats, table, time, writeResult } from "./lib.ts";
+
+const BRANCHES = ["main", "develop", "feature/a", "feature/b", "release/1.0"];
+
+/** Inserts builds straight into the table in large batches (seeding is not what is measured). */
+export async function seedBuilds(
+  t: TestEngine,
+  pipelinePath: string,
+  count: number,
+  status?: (i: number) => string,
+): Promise<void> {
+  const store = t.engine.ctx.store;
+  const [, , , projectName, , pipelineName] = pipelinePath.split("/");
+  const project = await store.projects.findProject({ name: projectName as string });
+  const pipeline = await store.projects.findPipeline({ projectId: project!.id, name: pipelineName as string });
+  const now = Date.now();
+  const base = await store.projects.allocateBuildNumber({ pipelineId: pipeline!.id });
+  const batch = 5000;
+  for (let start = 0; start < count; start += batch) {
+    const rows = Array.from({ length: Math.min(batch, count - start) }, (_, k) => {
+      const i = start + k;
+      return {
+        project_id: project!.id,
+        pipeline_id: pipeline!.id,
+        number: base + i,
+        status: status ? status(i) : BUILD_STATUSES[3 + (i % 4)],
+        branch: BRANCHES[i % BRANCHES.length],
+        commit_sha: (i * 2654435761).toString(16).slice(0, 7).padStart(7, "0"),
+        params: "{}",
+        triggered_by: "bench",
+        current_stage: 0,
+        grace_seconds: 10,
+        created_at: now - (count - i) * 1000,
+      };
+    });
+    const db = (store as unknown as { builds: { db: any } }).builds.db;
+    await db
+      .insertInto("builds")
+      .columns([
+        "project_id",
+        "pipeline_id",
+        "number",
+        "status",
+        "branch",
+        "commit_sha",
+        "params",
+        "triggered_by",
+        "current_stage",
+        "grace_seconds",
+        "created_at",
+      ])
+      .expression(
+        rowsFromJson(store.dialect, rows, {
+          project_id: "bigint",
+          pipeline_id: "bigint",
+          number: "bigint",
+          status: "text",
+          branch: "text",
+          commit_sha: "text",
+          params: "text",
+          triggered_by: "text",
+          current_stage: "integer",
+          grace_seconds: "real",
+          created_at: "bigint",
+        }),
+      )
+      .execute();
+  }
+  const db = (store as unknown as { builds: { db: any } }).builds.db;
+  await db
+    .updateTable("pipelines")
+    .set({ next_number: base + count })
+    .where("id", "=", pipeline!.id)
+    .execute();
+  if (store.dialect === "postgres") await sql`ANALYZE builds`.execute(db);
+  else await sql`ANALYZE`.execute(db);
+}
+
+export async function benchHistory(argv: string[]): Promise<number> {
+  const { values } = parseArgs({
+    args: argv,
+    options: {
+      db: { type: "string" },
+      builds: { type: "string", default: "100000" },
+      requests: { type: "string", default: "400" },
+      json: { type: "string" },
+    },
+  });
+  const db = databaseOf(values.db);
+  const n = Number(values.builds);
+  const requests = Number(values.requests);
+  const t = await startTestEngine({ db, slots: 0 });
+  try {
+    const p = await t.api.pipeline("bench", "history", {
+      stages: [{ name: "s", jobs: [{ name: "j", steps: [{ run: "true" }] }] }],
+    });
+    const [seedMs] = await time(() => seedBuilds(t, p, n));
+    process.stderr.write(`seeded ${n} builds in ${Math.round(seedMs)} ms\n`);
+    // Cursors spread through the history, so deep pages are measured too.
+    const cursors: string[] = [];
+    let cursor: string | null = null;
+    for (let i = 0; i < 20; i++) {
+      const res: any = await t.api.get(`${p}/builds?limit=50${cursor ? `&cursor=${cursor}` : ""}`);
+      cursor = res.body.nextCursor;
+      if (cursor) cursors.push(cursor);
+    }
+    const deep = Buffer.from(`b${Math.floor(n / 2)}`).toString("base64url");
+    const kinds: Record<string, string> = {
+      first: `${p}/builds?limit=50`,
+      next: `${p}/builds?limit=50&cursor=${cursors[5]}`,
+      deep: `${p}/builds?limit=50&cursor=${deep}`,
+      status: `${p}/builds?limit=50&status=FAILED,CANCELED`,
+      branch: `${p}/builds?limit=50&branch=feature%2Fa`,
+    };
+    for (const url of Object.values(kinds)) await t.api.get(url); // warm up
+    const all: number[] = [];
+    const perKind: Record<string, number[]> = {};
+    for (let i = 0; i < requests; i++) {
+      const [kind, url] = Object.entries(kinds)[i % 5] as [string, string];
+      const [ms, res] = await time(() => t.api.get(url));
+      if (res.status !== 200 || res.body.items.length !== 50) throw new Error(`${kind}: ${res.status}`);
+      all.push(ms);
+      perKind[kind] = [...(perKind[kind] ?? []), ms];
+    }
+    const rows = [
+      { query: "all", ...stats(all) },
+      ...Object.entries(perKind).map(([query, samples]) => ({ query, ...stats(samples) })),
+    ];
+    process.stdout.write(`History page (50 rows) over HTTP, ${n} builds, ${db.name}\n${table(rows)}\n`);
+    const result = {
+      benchmark: "history",
+      db: db.name,
+      builds: n,
+      requests,
+      ...stats(all),
+      perQuery: rows.slice(1),
+      machine: machine(),
+      at: new Date().toISOString(),
+    };
+    process.stderr.write(`wrote ${writeResult(values.json ?? `history-${db.name}.json`, result)}\n`);
+    return 0;
+  } finally {
+    await t.destroy();
+  }
+}
