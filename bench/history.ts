@@ -3,87 +3,9 @@
  * seeds a pipeline with N builds and measures 50-row history pages through the engine API.
  */
 import { parseArgs } from "node:util";
-import { sql } from "kysely";
-import { BUILD_STATUSES } from "../common/statuses.ts";
-import { rowsFromJson } from "../engine/store/sql.ts";
-import { startTestEngine, type TestEngine } from "../engine/test/harness.ts";
+import { startTestEngine } from "../engine/test/harness.ts";
+import { seedBuilds } from "../engine/test/seed.ts";
 import { databaseOf, machine, stats, table, time, writeResult } from "./lib.ts";
-
-const BRANCHES = ["main", "develop", "feature/a", "feature/b", "release/1.0"];
-
-/** Inserts builds straight into the table in large batches (seeding is not what is measured). */
-export async function seedBuilds(
-  t: TestEngine,
-  pipelinePath: string,
-  count: number,
-  status?: (i: number) => string,
-): Promise<void> {
-  const store = t.engine.ctx.store;
-  const [, , , projectName, , pipelineName] = pipelinePath.split("/");
-  const project = await store.projects.findProject({ name: projectName as string });
-  const pipeline = await store.projects.findPipeline({ projectId: project!.id, name: pipelineName as string });
-  const now = Date.now();
-  const base = await store.projects.allocateBuildNumber({ pipelineId: pipeline!.id });
-  const batch = 5000;
-  for (let start = 0; start < count; start += batch) {
-    const rows = Array.from({ length: Math.min(batch, count - start) }, (_, k) => {
-      const i = start + k;
-      return {
-        project_id: project!.id,
-        pipeline_id: pipeline!.id,
-        number: base + i,
-        status: status ? status(i) : BUILD_STATUSES[3 + (i % 4)],
-        branch: BRANCHES[i % BRANCHES.length],
-        commit_sha: (i * 2654435761).toString(16).slice(0, 7).padStart(7, "0"),
-        params: "{}",
-        triggered_by: "bench",
-        current_stage: 0,
-        grace_seconds: 10,
-        created_at: now - (count - i) * 1000,
-      };
-    });
-    const db = (store as unknown as { builds: { db: any } }).builds.db;
-    await db
-      .insertInto("builds")
-      .columns([
-        "project_id",
-        "pipeline_id",
-        "number",
-        "status",
-        "branch",
-        "commit_sha",
-        "params",
-        "triggered_by",
-        "current_stage",
-        "grace_seconds",
-        "created_at",
-      ])
-      .expression(
-        rowsFromJson(store.dialect, rows, {
-          project_id: "bigint",
-          pipeline_id: "bigint",
-          number: "bigint",
-          status: "text",
-          branch: "text",
-          commit_sha: "text",
-          params: "text",
-          triggered_by: "text",
-          current_stage: "integer",
-          grace_seconds: "real",
-          created_at: "bigint",
-        }),
-      )
-      .execute();
-  }
-  const db = (store as unknown as { builds: { db: any } }).builds.db;
-  await db
-    .updateTable("pipelines")
-    .set({ next_number: base + count })
-    .where("id", "=", pipeline!.id)
-    .execute();
-  if (store.dialect === "postgres") await sql`ANALYZE builds`.execute(db);
-  else await sql`ANALYZE`.execute(db);
-}
 
 export async function benchHistory(argv: string[]): Promise<number> {
   const { values } = parseArgs({

@@ -1,6 +1,7 @@
 /** `npm run bench -- <name> [options]`: runs one benchmark and writes its results under bench/results/. */
 const BENCHMARKS: Record<string, () => Promise<(argv: string[]) => Promise<number>>> = {
   history: async () => (await import("./history.ts")).benchHistory,
+  "bulk-cancel": async () => (await import("./bulk-cancel.ts")).benchBulkCancel,
 };
 
 export async function runBench(argv: string[]): Promise<number> {

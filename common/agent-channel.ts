@@ -43,7 +43,8 @@ export const LogChunk = z.strictObject({
 });
 export type LogChunk = z.infer<typeof LogChunk>;
 
-export const StopAck = z.strictObject({ leaseId: z.string() });
+/** `error`: the agent could not stop the job (its processes may still run); the item fails with it. */
+export const StopAck = z.strictObject({ leaseId: z.string(), error: z.string().max(500).optional() });
 export type StopAck = z.infer<typeof StopAck>;
 
 /** What a report learns back: `stop` means the lease is gone or a stop was requested. */

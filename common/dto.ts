@@ -163,6 +163,8 @@ export const BatchCancelRequest = z
     filter: CancelFilter.optional(),
     reason: Reason.optional(),
     atomic: z.boolean().default(false),
+    /** Targets already CANCELING are finalized now and their processes SIGKILLed (retrying failed stops). */
+    force: z.boolean().default(false),
   })
   .refine((r) => (r.buildIds === undefined) !== (r.filter === undefined), {
     message: "give exactly one of buildIds or filter",

@@ -14,10 +14,11 @@ import type {
   StopOrder,
 } from "../../common/agent-channel.ts";
 import { JobReport as JobReportSchema, StepReport as StepReportSchema } from "../../common/agent-channel.ts";
+import { groupBy } from "../../common/collections.ts";
 import type { EngineContext } from "../context.ts";
 import { TOPICS } from "../events/bus.ts";
 import { emit } from "../events/outbox.ts";
-import { finalizeCancels } from "../ops/finalize.ts";
+import { finalizeCancels, settleItems } from "../ops/finalize.ts";
 import { assignWork } from "../scheduler/assign.ts";
 import { onJobEnded } from "../scheduler/build-progress.ts";
 
@@ -41,13 +42,14 @@ export class EngineAgentChannel implements AgentChannel {
     await this.ctx.store.agents.touch({ id: request.agentId, now: this.ctx.now() });
     for (;;) {
       // Subscribe before looking, so a wake-up between the look and the wait is not missed.
+      // An agent without a free slot only needs to hear about its own stop orders.
       const woken = this.ctx.bus.wait(
-        [TOPICS.agent(request.agentId), TOPICS.anyAgent],
+        request.freeSlots > 0 ? [TOPICS.agent(request.agentId), TOPICS.anyAgent] : [TOPICS.agent(request.agentId)],
         Math.max(0, deadline - Date.now()),
         request.signal,
       );
       const stops = await this.takeStops(request.agentId);
-      const assignments = await assignWork(this.ctx, request.agentId, request.freeSlots);
+      const assignments = request.freeSlots > 0 ? await assignWork(this.ctx, request.agentId, request.freeSlots) : [];
       if (stops.length > 0 || assignments.length > 0 || Date.now() >= deadline || request.signal?.aborted) {
         return { assignments, stops };
       }
@@ -123,18 +125,33 @@ export class EngineAgentChannel implements AgentChannel {
     });
   }
 
-  /** The agent stopped these jobs: they end CANCELED, and builds whose jobs all stopped are finalized. */
+  /**
+   * The agent stopped these jobs: they end CANCELED, and builds whose jobs all stopped are
+   * finalized. An acknowledgement with an error means the agent could not stop the job: the
+   * items waiting on it fail with that reason, and the build's stop deadline still applies.
+   */
   async acknowledgeStops(agentId: string, acks: StopAck[]): Promise<void> {
     if (acks.length === 0) return;
-    const leaseIds = acks.map((a) => a.leaseId);
+    const stopped = acks.filter((a) => !a.error).map((a) => a.leaseId);
+    const failed = acks.filter((a) => a.error);
     await this.ctx.store.transaction(async (tx) => {
       const now = this.ctx.now();
       // Builds are locked (in id order) before their jobs, on every path: no deadlocks.
-      const jobs = await tx.jobs.byLeases({ leaseIds, agentId });
+      const jobs = await tx.jobs.byLeases({ leaseIds: acks.map((a) => a.leaseId), agentId });
       await tx.builds.lockRefs({ ids: [...new Set(jobs.map((j) => j.build_id))] });
-      const { jobIds, buildIds } = await tx.jobs.acknowledgeStops({ agentId, leaseIds, now });
+      const { jobIds, buildIds } = await tx.jobs.acknowledgeStops({ agentId, leaseIds: stopped, now });
       await tx.jobs.closeSteps({ jobIds, runningBecomes: "CANCELED", now });
       await finalizeCancels(this.ctx, tx, { buildIds, force: false });
+      const buildOfLease = new Map(jobs.map((j) => [j.lease_id, j.build_id]));
+      for (const [error, group] of groupBy(failed, (a) => a.error as string)) {
+        const ids = group.flatMap((a) => buildOfLease.get(a.leaseId) ?? []);
+        await emit(
+          tx,
+          this.ctx.bus,
+          await settleItems(this.ctx, tx, { buildIds: ids, outcome: "failed", note: error }),
+          now,
+        );
+      }
       tx.afterCommit(() => this.ctx.bus.publish(TOPICS.anyAgent));
     });
   }

@@ -22,6 +22,16 @@ export function createEngineApp(ctx: EngineContext, channel: EngineAgentChannel,
   });
 
   const v1 = express.Router();
+  // Every response says how many SQL statements it took (X-Sluice-Statements): batching is visible.
+  v1.use((_req: Request, res: Response, next: NextFunction) => {
+    const counter = { count: 0 };
+    const writeHead = res.writeHead.bind(res) as (...args: unknown[]) => Response;
+    res.writeHead = ((...args: unknown[]) => {
+      if (!res.headersSent) res.setHeader("X-Sluice-Statements", String(counter.count));
+      return writeHead(...args);
+    }) as typeof res.writeHead;
+    ctx.store.withStatementCounter(counter, next);
+  });
   v1.use(express.json({ limit: BODY_LIMIT }));
   v1.use(
     express.text({ limit: BODY_LIMIT, type: ["application/yaml", "application/x-yaml", "text/yaml", "text/plain"] }),

@@ -9,7 +9,7 @@ import type pg from "pg";
 export class Bus {
   private readonly emitter = new EventEmitter();
   private listener: pg.PoolClient | undefined;
-  private pendingNotify = new Set<string>();
+  private readonly pending = new Set<string>();
   private closed = false;
 
   /** `channel` separates databases that share a server (each test schema gets its own). */
@@ -38,12 +38,14 @@ export class Bus {
     }
   }
 
-  /** Wakes local subscribers now; other replicas are told on the next tick (coalesced). */
+  /**
+   * Wakes subscribers of `topic` on the next tick; a burst of publishes of one topic (a thousand
+   * builds settling) wakes each subscriber once. Other replicas are told at the same time.
+   */
   publish(topic: string): void {
-    this.emitter.emit(topic);
-    if (!this.pool || this.closed) return;
-    if (this.pendingNotify.size === 0) setImmediate(() => this.flushNotify());
-    this.pendingNotify.add(topic);
+    if (this.closed) return;
+    if (this.pending.size === 0) setImmediate(() => this.flush());
+    this.pending.add(topic);
   }
 
   subscribe(topic: string, listener: () => void): () => void {
@@ -67,10 +69,12 @@ export class Bus {
     });
   }
 
-  private flushNotify(): void {
-    const payload = [...this.pendingNotify].join(",");
-    this.pendingNotify.clear();
+  private flush(): void {
+    const topics = [...this.pending];
+    this.pending.clear();
+    for (const topic of topics) this.emitter.emit(topic);
     if (!this.pool || this.closed) return;
+    const payload = topics.join(",");
     this.pool.query("SELECT pg_notify($1, $2)", [this.channel, payload]).catch(() => {
       // A lost wake-up only delays other replicas until their next poll; nothing is lost.
     });

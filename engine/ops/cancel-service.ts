@@ -33,7 +33,7 @@ export async function batchCancel(
     reason: request.reason ?? null,
     targets: buildIds ? { kind: "ids", buildIds } : { kind: "filter", filter: request.filter! },
     atomic: request.atomic,
-    force: false,
+    force: request.force,
     ...idempotency(caller, { pipeline: pipeline.id, ...request, buildIds }),
   });
 }

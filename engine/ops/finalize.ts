@@ -4,9 +4,10 @@
  * have nothing left pending. Used by acknowledgements, forced cancels, stop deadlines and
  * recovery alike.
  */
+import type { ItemOutcome } from "../../common/dto.ts";
 import type { EngineContext } from "../context.ts";
 import { TOPICS } from "../events/bus.ts";
-import { emit } from "../events/outbox.ts";
+import { emit, type OutboxEvent } from "../events/outbox.ts";
 import { buildStatusChanged, operationEvent } from "../events/payloads.ts";
 import type { Store } from "../store/store.ts";
 
@@ -35,7 +36,6 @@ export async function finalizeCancels(
   const movedIds = moved.map((b) => b.id);
   await tx.jobs.endUnstarted({ buildIds: movedIds, status: "CANCELED", now });
   await tx.jobs.closeSteps({ buildIds: movedIds, runningBecomes: "CANCELED", now });
-  const settled = await tx.operations.settleItems({ buildIds: movedIds, outcome: "canceled", note });
   const names = await ctx.names.get(
     tx,
     moved.map((b) => b.pipeline_id),
@@ -48,16 +48,33 @@ export async function finalizeCancels(
       now,
     }),
   );
-  for (const [operationId, count] of settled) {
-    const op = await tx.operations.addCounts({
-      id: operationId,
-      delta: { canceled: count, alreadyFinished: 0, failed: 0 },
-      now,
-    });
-    if (op.status === "completed") events.push(operationEvent(op, names));
-    else tx.afterCommit(() => ctx.progress.touch(operationId));
-  }
+  events.push(...(await settleItems(ctx, tx, { buildIds: movedIds, outcome: "canceled", note })));
   await emit(tx, ctx.bus, events, now);
   tx.afterCommit(() => ctx.bus.publish(TOPICS.anyAgent));
   return movedIds;
+}
+
+/**
+ * Gives the pending items of these builds (in every operation naming them) their outcome and
+ * adds it to the operations' counts. Returns the `operation.completed` events of operations
+ * that have nothing left pending; the others report progress shortly.
+ */
+export async function settleItems(
+  ctx: EngineContext,
+  tx: Store,
+  opts: { buildIds: readonly number[]; outcome: Exclude<ItemOutcome, "pending">; note: string | null },
+): Promise<OutboxEvent[]> {
+  const perOperation = await tx.operations.settleItems(opts);
+  const completed: OutboxEvent[] = [];
+  for (const [operationId, count] of perOperation) {
+    const delta = {
+      canceled: opts.outcome === "canceled" ? count : 0,
+      alreadyFinished: opts.outcome === "already_finished" ? count : 0,
+      failed: opts.outcome === "failed" ? count : 0,
+    };
+    const op = await tx.operations.addCounts({ id: operationId, delta, now: ctx.now() });
+    if (op.status === "completed") completed.push(operationEvent(op, await ctx.names.get(tx, [op.pipeline_id])));
+    else tx.afterCommit(() => ctx.progress.touch(operationId));
+  }
+  return completed;
 }

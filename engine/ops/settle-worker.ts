@@ -1,10 +1,10 @@
 /**
  * Settling accepted cancels: the asynchronous half. A durable task per operation (the
  * `work_queue` table) is processed in chunks of 1,000 builds: stop requests are recorded for
- * every running job (each agent collects all of its stops in one message on its next poll),
- * builds with nothing running are finalized, and builds whose agent has not acknowledged by
- * the stop deadline are force-finalized with their leases revoked. The task comes back at the
- * next deadline, and after a restart, until nothing is pending.
+ * every running job (each agent collects all of its stops in one message on its next poll) with
+ * a stop deadline, and builds with nothing running are finalized. The task comes back every few
+ * seconds, and after a restart, until nothing is pending; acknowledgements and the sweeper's
+ * stop deadlines do the rest.
  */
 import type { EngineContext } from "../context.ts";
 import { TOPICS } from "../events/bus.ts";
@@ -12,7 +12,8 @@ import { SETTLE_TASK } from "./accept-cancel.ts";
 import { finalizeCancels } from "./finalize.ts";
 
 const CHUNK = 1000;
-const CLAIM_LEASE_MS = 30_000;
+const CLAIM_LEASE_MS = 15_000;
+const RECHECK_MS = 5_000;
 
 export class SettleWorker {
   private running = false;
@@ -38,13 +39,9 @@ export class SettleWorker {
         const tasks = await this.ctx.store.queue.claimDue({ now: this.ctx.now(), limit: 10, leaseMs: CLAIM_LEASE_MS });
         for (const task of tasks) {
           if (!this.running) return;
-          if (task.kind !== SETTLE_TASK) {
-            await this.ctx.store.queue.remove({ id: task.id });
-            continue;
-          }
-          const next = await settleOperation(this.ctx, task.ref);
-          if (next === null) await this.ctx.store.queue.remove({ id: task.id });
-          else await this.ctx.store.queue.reschedule({ id: task.id, runAt: next });
+          const done = task.kind !== SETTLE_TASK || (await settleOperation(this.ctx, task.ref));
+          if (done) await this.ctx.store.queue.remove({ id: task.id });
+          else await this.ctx.store.queue.reschedule({ id: task.id, runAt: this.ctx.now() + RECHECK_MS });
         }
         if (tasks.length > 0) continue;
         const nextRunAt = await this.ctx.store.queue.nextRunAt();
@@ -59,34 +56,27 @@ export class SettleWorker {
   }
 }
 
-/** One pass over an operation's pending builds. Returns when to look again, or null when done. */
-export async function settleOperation(ctx: EngineContext, operationId: string): Promise<number | null> {
+/** One pass over an operation's pending builds. Returns true when the operation is complete. */
+export async function settleOperation(ctx: EngineContext, operationId: string): Promise<boolean> {
   const op = await ctx.store.operations.find({ id: operationId });
-  if (!op || op.status === "completed") return null;
+  if (!op || op.status === "completed") return true;
   const ackTimeoutMs = ctx.settings.stopAckTimeoutSeconds * 1000;
-  let earliestDeadline: number | null = null;
   let after = 0;
   for (;;) {
     const ids = await ctx.store.operations.pendingBuildIds({ id: operationId, afterBuildId: after, limit: CHUNK });
     if (ids.length === 0) break;
     after = ids[ids.length - 1] as number;
-    const deadline = await ctx.store.transaction(async (tx) => {
+    await ctx.store.transaction(async (tx) => {
       const now = ctx.now();
       await tx.builds.lockRefs({ ids });
-      const overdue = await tx.builds.overdue({ status: "CANCELING", now, limit: CHUNK, ids });
-      await finalizeCancels(ctx, tx, { buildIds: overdue, force: true, note: "agent_unresponsive" });
       const agents = await tx.jobs.requestStops({ buildIds: ids, force: op.force === 1, now });
       await tx.builds.setStopDeadlines({ ids, now, ackTimeoutMs });
       await finalizeCancels(ctx, tx, { buildIds: ids, force: false });
+      // One wake-up per agent: each collects all of its stop orders in one poll.
       tx.afterCommit(() => {
         for (const agent of agents) ctx.bus.publish(TOPICS.agent(agent));
       });
-      return tx.builds.earliestStopDeadline({ ids });
     });
-    if (deadline !== null) earliestDeadline = Math.min(earliestDeadline ?? deadline, deadline);
   }
-  const fresh = await ctx.store.operations.find({ id: operationId });
-  if (!fresh || fresh.status === "completed") return null;
-  // Look again at the earliest stop deadline (or soon, if something is pending without one).
-  return earliestDeadline === null ? ctx.now() + 1000 : earliestDeadline + 1;
+  return (await ctx.store.operations.find({ id: operationId }))?.status === "completed";
 }

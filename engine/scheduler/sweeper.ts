@@ -1,14 +1,21 @@
-/** Periodic housekeeping: builds that waited in their concurrency queue too long become TIMED_OUT. */
+/**
+ * Periodic housekeeping, on a timer: builds that waited in their concurrency queue too long
+ * become TIMED_OUT, and CANCELING builds whose agent did not acknowledge the stop by the
+ * deadline are force-finalized (note `agent_unresponsive`, leases revoked).
+ */
 import type { EngineContext } from "../context.ts";
 import { TOPICS } from "../events/bus.ts";
 import { emit } from "../events/outbox.ts";
 import { buildStatusChanged } from "../events/payloads.ts";
+import { finalizeCancels } from "../ops/finalize.ts";
+
+const BATCH = 1000;
 
 export async function timeOutQueuedBuilds(ctx: EngineContext): Promise<number> {
-  const now = ctx.now();
-  const ids = await ctx.store.builds.overdue({ status: "QUEUED", now, limit: 1000 });
+  const ids = await ctx.store.builds.overdue({ status: "QUEUED", now: ctx.now(), limit: BATCH });
   if (ids.length === 0) return 0;
   return ctx.store.transaction(async (tx) => {
+    const now = ctx.now();
     await tx.builds.lockRefs({ ids });
     const moved = await tx.builds.transition({
       ids,
@@ -34,6 +41,18 @@ export async function timeOutQueuedBuilds(ctx: EngineContext): Promise<number> {
   });
 }
 
+export async function finalizeUnacknowledgedStops(ctx: EngineContext): Promise<number> {
+  const ids = await ctx.store.builds.overdue({ status: "CANCELING", now: ctx.now(), limit: BATCH });
+  if (ids.length === 0) return 0;
+  return ctx.store.transaction(async (tx) => {
+    await tx.builds.lockRefs({ ids });
+    const done = await finalizeCancels(ctx, tx, { buildIds: ids, force: true, note: "agent_unresponsive" });
+    if (done.length > 0)
+      ctx.log.warn("force-finalized builds whose agent did not acknowledge the stop", { builds: done.length });
+    return done.length;
+  });
+}
+
 export class Sweeper {
   private timer: NodeJS.Timeout | undefined;
   private busy = false;
@@ -56,6 +75,7 @@ export class Sweeper {
     this.busy = true;
     try {
       await timeOutQueuedBuilds(this.ctx);
+      await finalizeUnacknowledgedStops(this.ctx);
     } catch (err) {
       this.ctx.log.warn("sweep failed", { err: String(err) });
     } finally {

@@ -1,4 +1,5 @@
 /** Triggering builds (with the concurrency-group policy), and reading them back. */
+import { groupBy } from "../../common/collections.ts";
 import type { Build, BuildDetail, Page, StatusCounts, TriggerRequest } from "../../common/dto.ts";
 import { ConflictError, InputError, NotFoundError } from "../../common/errors.ts";
 import { BUILD_STATUSES, type BuildStatus } from "../../common/statuses.ts";
@@ -86,9 +87,7 @@ async function cancelForGroup(
   tx: Store,
   opts: { projectId: number; actor: string; reason: string; builds: BuildRef[] },
 ): Promise<void> {
-  const byPipeline = new Map<number, BuildRef[]>();
-  for (const b of opts.builds) byPipeline.set(b.pipeline_id, [...(byPipeline.get(b.pipeline_id) ?? []), b]);
-  for (const [pipelineId, refs] of byPipeline) {
+  for (const [pipelineId, refs] of groupBy(opts.builds, (b) => b.pipeline_id)) {
     await acceptCancel(ctx, tx, {
       projectId: opts.projectId,
       pipelineId,

@@ -1,4 +1,5 @@
 /** Database rows to the API's shapes (`common/dto.ts`). */
+import { groupBy } from "../../common/collections.ts";
 import type { Build, BuildDetail, Job, Operation, OperationItem, Step } from "../../common/dto.ts";
 import type { BuildStatus } from "../../common/statuses.ts";
 import type { BuildRow } from "../store/builds-repo.ts";
@@ -48,8 +49,7 @@ function toStep(row: StepRow): Step {
 }
 
 export function toBuildDetail(row: BuildRow, jobs: JobRow[], steps: StepRow[]): BuildDetail {
-  const stepsByJob = new Map<number, StepRow[]>();
-  for (const s of steps) stepsByJob.set(s.job_id, [...(stepsByJob.get(s.job_id) ?? []), s]);
+  const stepsByJob = groupBy(steps, (s) => s.job_id);
   return {
     ...toBuild(row),
     cancelGraceSeconds: row.grace_seconds,

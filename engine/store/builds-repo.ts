@@ -1,5 +1,5 @@
 /** Builds, their jobs and steps: inserts, history queries and conditional status transitions. */
-import { type Expression, type Selectable, type SqlBool, sql, type Updateable } from "kysely";
+import { type Expression, type Selectable, sql, type Updateable } from "kysely";
 import { type BuildStatus, isTerminal } from "../../common/statuses.ts";
 import { previousStatus, TRANSITIONS, type TransitionEvent } from "../domain/transitions.ts";
 import type { Dialect } from "./db.ts";
@@ -47,6 +47,21 @@ export type NewBuild = Omit<
   | "cancel_at"
   | "stop_deadline"
 >;
+
+export type SeedBuild = {
+  project_id: number;
+  pipeline_id: number;
+  number: number;
+  status: BuildStatus;
+  branch: string;
+  commit_sha: string;
+  params: string;
+  triggered_by: string;
+  current_stage: number;
+  grace_seconds: number;
+  created_at: number;
+  started_at: number | null;
+};
 
 const REF_COLUMNS = [
   "id",
@@ -132,6 +147,53 @@ export class BuildsRepo {
       )
       .execute();
     return (await this.findById({ id: inserted.id })) as BuildRow;
+  }
+
+  /**
+   * Inserts many ready-made builds in one statement and returns their ids. For seeding
+   * benchmarks and tests with history; triggering goes through `insert`.
+   */
+  async insertSeeded(opts: { rows: readonly SeedBuild[] }): Promise<number[]> {
+    if (opts.rows.length === 0) return [];
+    const rows = await this.db
+      .insertInto("builds")
+      .columns([
+        "project_id",
+        "pipeline_id",
+        "number",
+        "status",
+        "branch",
+        "commit_sha",
+        "params",
+        "triggered_by",
+        "current_stage",
+        "grace_seconds",
+        "created_at",
+        "started_at",
+      ])
+      .expression(
+        rowsFromJson(this.dialect, opts.rows, {
+          project_id: "bigint",
+          pipeline_id: "bigint",
+          number: "bigint",
+          status: "text",
+          branch: "text",
+          commit_sha: "text",
+          params: "text",
+          triggered_by: "text",
+          current_stage: "integer",
+          grace_seconds: "real",
+          created_at: "bigint",
+          started_at: "bigint",
+        }),
+      )
+      .returning("id")
+      .execute();
+    return rows.map((r) => r.id);
+  }
+
+  async analyze(): Promise<void> {
+    await sql`ANALYZE`.execute(this.db);
   }
 
   async findById(opts: { id: number }): Promise<BuildRow | undefined> {
@@ -360,26 +422,16 @@ export class BuildsRepo {
     ids?: readonly number[];
   }): Promise<number[]> {
     const column = opts.status === "QUEUED" ? "queue_deadline" : "stop_deadline";
-    let q = this.db
+    const rows = await this.db
       .selectFrom("builds")
       .select("id")
       .where("status", "=", opts.status)
       .where(column, "is not", null)
-      .where(column, "<", opts.now);
-    if (opts.ids) q = q.where(idsIn(this.dialect, "id", opts.ids) as Expression<SqlBool>);
-    const rows = await q.orderBy("id").limit(opts.limit).execute();
+      .where(column, "<", opts.now)
+      .orderBy("id")
+      .limit(opts.limit)
+      .execute();
     return rows.map((r) => r.id);
-  }
-
-  async earliestStopDeadline(opts: { ids: readonly number[] }): Promise<number | null> {
-    if (opts.ids.length === 0) return null;
-    const row = await this.db
-      .selectFrom("builds")
-      .select((eb) => eb.fn.min("stop_deadline").as("deadline"))
-      .where(idsIn(this.dialect, "id", opts.ids))
-      .where("status", "=", "CANCELING")
-      .executeTakeFirst();
-    return row?.deadline == null ? null : Number(row.deadline);
   }
 
   async statusCountsAll(): Promise<Record<string, number>> {

@@ -1,4 +1,5 @@
 /** Opens the database (SQLite file by default, PostgreSQL when a URL is given) and migrates it. */
+import { AsyncLocalStorage } from "node:async_hooks";
 import fs from "node:fs";
 import path from "node:path";
 import SQLite from "better-sqlite3";
@@ -15,6 +16,10 @@ export type DatabaseHandle = {
   dialect: Dialect;
   /** Statements executed so far; tests and benchmarks read it to prove batching. */
   statements: () => number;
+  /** Runs `fn` and counts the statements it (and only it, not concurrent work) executed. */
+  countStatements: <T>(fn: () => Promise<T>) => Promise<{ result: T; statements: number }>;
+  /** Runs `fn` (and all it starts) with `counter` counting its statements. */
+  withStatementCounter: <T>(counter: { count: number }, fn: () => T) => T;
   /** The PostgreSQL pool, for LISTEN/NOTIFY; undefined on SQLite. */
   pool?: pg.Pool;
   close: () => Promise<void>;
@@ -32,8 +37,12 @@ const INT8_OID = 20;
 
 export async function openDatabase(options: DatabaseOptions): Promise<DatabaseHandle> {
   let statements = 0;
+  const scope = new AsyncLocalStorage<{ count: number }>();
   const log = (event: LogEvent) => {
-    if (event.level === "query") statements++;
+    if (event.level !== "query") return;
+    statements++;
+    const counter = scope.getStore();
+    if (counter) counter.count++;
   };
   const handle = options.databaseUrl ? await openPostgres(options, log) : openSqlite(options, log);
   const migrator = new Migrator({
@@ -47,10 +56,18 @@ export async function openDatabase(options: DatabaseOptions): Promise<DatabaseHa
     await handle.close();
     throw new Error(`Migration ${failed?.migrationName ?? ""} failed: ${String(error)}`);
   }
-  return { ...handle, statements: () => statements };
+  const countStatements = async <T>(fn: () => Promise<T>) => {
+    const counter = { count: 0 };
+    const result = await scope.run(counter, fn);
+    return { result, statements: counter.count };
+  };
+  const withStatementCounter = <T>(counter: { count: number }, fn: () => T) => scope.run(counter, fn);
+  return { ...handle, statements: () => statements, countStatements, withStatementCounter };
 }
 
-function openSqlite(options: DatabaseOptions, log: (e: LogEvent) => void): Omit<DatabaseHandle, "statements"> {
+type OpenHandle = Omit<DatabaseHandle, "statements" | "countStatements" | "withStatementCounter">;
+
+function openSqlite(options: DatabaseOptions, log: (e: LogEvent) => void): OpenHandle {
   fs.mkdirSync(options.dataDir, { recursive: true });
   const file = new SQLite(path.join(options.dataDir, "sluice.db"));
   file.pragma("journal_mode = WAL");
@@ -61,10 +78,7 @@ function openSqlite(options: DatabaseOptions, log: (e: LogEvent) => void): Omit<
   return { db, dialect: "sqlite", close: () => db.destroy() };
 }
 
-async function openPostgres(
-  options: DatabaseOptions,
-  log: (e: LogEvent) => void,
-): Promise<Omit<DatabaseHandle, "statements">> {
+async function openPostgres(options: DatabaseOptions, log: (e: LogEvent) => void): Promise<OpenHandle> {
   if (options.schema) {
     const admin = new pg.Client({ connectionString: options.databaseUrl });
     await admin.connect();

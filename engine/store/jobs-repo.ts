@@ -3,7 +3,7 @@ import { type Selectable, sql } from "kysely";
 import type { JobStatus, StepStatus } from "../../common/statuses.ts";
 import type { Dialect } from "./db.ts";
 import type { JobsTable, StepsTable } from "./schema.ts";
-import { idsIn, textsIn } from "./sql.ts";
+import { idsIn, rowsFromJson, textsIn } from "./sql.ts";
 import type { Executor } from "./store.ts";
 
 export type JobRow = Selectable<JobsTable>;
@@ -15,6 +15,58 @@ export class JobsRepo {
     private readonly db: Executor,
     readonly dialect: Dialect,
   ) {}
+
+  /** One running job per build, leased to the given agent: for seeding benchmarks and tests. */
+  async insertSeededLeases(opts: {
+    leases: readonly { buildId: number; agentId: string; leaseId: string }[];
+    now: number;
+  }): Promise<void> {
+    if (opts.leases.length === 0) return;
+    const rows = opts.leases.map((l) => ({
+      build_id: l.buildId,
+      stage_index: 0,
+      stage_name: "main",
+      job_index: 0,
+      name: "job",
+      status: "RUNNING",
+      timeout_seconds: 3600,
+      env: "{}",
+      agent_id: l.agentId,
+      lease_id: l.leaseId,
+      started_at: opts.now,
+    }));
+    await this.db
+      .insertInto("jobs")
+      .columns([
+        "build_id",
+        "stage_index",
+        "stage_name",
+        "job_index",
+        "name",
+        "status",
+        "timeout_seconds",
+        "env",
+        "agent_id",
+        "lease_id",
+        "started_at",
+      ])
+      .expression(
+        rowsFromJson(this.dialect, rows, {
+          build_id: "bigint",
+          stage_index: "integer",
+          stage_name: "text",
+          job_index: "integer",
+          name: "text",
+          status: "text",
+          timeout_seconds: "real",
+          env: "text",
+          agent_id: "text",
+          lease_id: "text",
+          started_at: "bigint",
+        }),
+      )
+      .execute();
+  }
 
   async forBuild(opts: { buildId: number }): Promise<{ jobs: JobRow[]; steps: StepRow[] }> {
     const jobs = await this.db

@@ -107,14 +107,18 @@ export class ProjectsRepo {
       .execute();
   }
 
-  /** Takes the pipeline's next build number; on PostgreSQL this also locks the pipeline row. */
-  async allocateBuildNumber(opts: { pipelineId: number }): Promise<number> {
+  /**
+   * Takes the pipeline's next build number (or `count` consecutive ones, returning the first);
+   * on PostgreSQL this also locks the pipeline row until commit.
+   */
+  async allocateBuildNumber(opts: { pipelineId: number; count?: number }): Promise<number> {
+    const count = opts.count ?? 1;
     const row = await this.db
       .updateTable("pipelines")
-      .set({ next_number: sql`next_number + 1` })
+      .set({ next_number: sql`next_number + ${count}` })
       .where("id", "=", opts.pipelineId)
       .returning("next_number")
       .executeTakeFirstOrThrow();
-    return row.next_number - 1;
+    return row.next_number - count;
   }
 }

@@ -62,6 +62,15 @@ export class Store {
     return this.handle.statements();
   }
 
+  withStatementCounter<T>(counter: { count: number }, fn: () => T): T {
+    return this.handle.withStatementCounter(counter, fn);
+  }
+
+  /** Counts the statements `fn` executes (concurrent work is not counted). */
+  countStatements<T>(fn: () => Promise<T>): Promise<{ result: T; statements: number }> {
+    return this.handle.countStatements(fn);
+  }
+
   /** Runs `fn` in one transaction; inside a transaction it joins the current one. */
   async transaction<T>(fn: (tx: Store) => Promise<T>): Promise<T> {
     if (this.commitHooks) return fn(this);

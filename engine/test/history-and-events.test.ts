@@ -30,7 +30,7 @@ describe.each(DATABASES)("history and events on $name", (db) => {
   it("filters by several statuses and by branch, and counts per status", async () => {
     t = await startTestEngine({ db, slots: 0 });
     const p = await t.api.pipeline("acme", "web", ONE_STEP);
-    const builds = [];
+    const builds: any[] = [];
     for (let i = 0; i < 10; i++) builds.push(await t.api.trigger(p, { branch: i < 4 ? "main" : "dev" }));
     for (const b of builds.slice(0, 3)) await t.api.post(`/v1/builds/${b.id}/cancel`, {});
     const canceled = await t.api.get(`${p}/builds?status=CANCELED`);

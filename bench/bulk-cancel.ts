@@ -1,0 +1,162 @@
+/**
+ * `npm run bench -- bulk-cancel --builds N --db sqlite|postgres [--json FILE]`
+ *
+ * N RUNNING builds spread over 50 simulated agents that acknowledge stop orders through the real
+ * agent channel; on the same database, in one run:
+ * - floor:  one raw UPDATE of N rows' status (its own connection): the physical floor;
+ * - accept: the HTTP batch-cancel call until its 202 (all N CANCELING in the database);
+ * - settle: until all N are CANCELED and operation.completed reached an SSE subscriber;
+ * - loop:   the old way, N single-cancel calls with 8 in flight, until all N are CANCELED;
+ * - the SQL statements of accept (the engine's X-Sluice-Statements header).
+ */
+import path from "node:path";
+import { parseArgs } from "node:util";
+import SQLite from "better-sqlite3";
+import pg from "pg";
+import { collectEvents, startTestEngine, type TestEngine, waitFor } from "../engine/test/harness.ts";
+import { seedBuilds } from "../engine/test/seed.ts";
+import { SimAgent } from "../engine/test/sim-agent.ts";
+import { databaseOf, machine, table, time, writeResult } from "./lib.ts";
+
+const AGENTS = 50;
+const PIPELINE = {
+  cancelGraceSeconds: 10,
+  stages: [{ name: "s", jobs: [{ name: "j", steps: [{ run: "sleep 300" }] }] }],
+};
+
+async function rawFloor(
+  t: TestEngine,
+  ids: number[],
+  url: string | undefined,
+  schema: string | undefined,
+): Promise<number> {
+  const update = "UPDATE builds SET status = 'CANCELING'";
+  if (!url) {
+    const db = new SQLite(path.join(t.dataDir, "sluice.db"));
+    db.pragma("busy_timeout = 5000");
+    const stmt = db.prepare(`${update} WHERE id IN (SELECT value FROM json_each(?))`);
+    const [ms] = await time(async () => stmt.run(JSON.stringify(ids)));
+    db.close();
+    return ms;
+  }
+  const client = new pg.Client({ connectionString: url, ...(schema ? { options: `-c search_path="${schema}"` } : {}) });
+  await client.connect();
+  const [ms] = await time(() => client.query(`${update} WHERE id = ANY($1::bigint[])`, [ids]));
+  await client.end();
+  return ms;
+}
+
+async function countOf(t: TestEngine, pipelinePath: string, status: string): Promise<number> {
+  return (await t.api.get(`${pipelinePath}/builds/counts`)).body[status];
+}
+
+export async function benchBulkCancel(argv: string[]): Promise<number> {
+  const { values } = parseArgs({
+    args: argv,
+    options: {
+      db: { type: "string" },
+      builds: { type: "string", default: "1000" },
+      json: { type: "string" },
+      "skip-loop": { type: "boolean", default: false },
+    },
+  });
+  const db = databaseOf(values.db);
+  const n = Number(values.builds);
+  const schema = db.url ? `bench_${Date.now()}` : undefined;
+  const t = await startTestEngine({
+    db,
+    slots: 0,
+    ...(schema ? { pgSchema: schema } : {}),
+    settings: { batchCancelMaxIds: Math.max(10_000, n), maxRunningOperationsPerUser: 1_000_000 },
+  });
+  const sims = await Promise.all(
+    Array.from({ length: AGENTS }, (_, i) =>
+      new SimAgent(t.engine.channel, `sim-${i}`, { slots: 0, waitMs: 20_000 }).start(),
+    ),
+  );
+  try {
+    const names = sims.map((s) => s.name);
+    const floorPath = await t.api.pipeline("bench", "floor", PIPELINE);
+    const bulkPath = await t.api.pipeline("bench", "bulk", PIPELINE);
+    const loopPath = await t.api.pipeline("bench", "loop", PIPELINE);
+    const floorIds = await seedBuilds(t, floorPath, n, { status: () => "RUNNING", agents: names });
+    const bulkIds = await seedBuilds(t, bulkPath, n, { status: () => "RUNNING", agents: names });
+    const loopIds = values["skip-loop"]
+      ? []
+      : await seedBuilds(t, loopPath, n, { status: () => "RUNNING", agents: names });
+    process.stderr.write(
+      `seeded ${values["skip-loop"] ? 2 : 3} × ${n} running builds over ${AGENTS} simulated agents (${db.name})\n`,
+    );
+
+    const floorMs = await rawFloor(t, floorIds, db.url, schema);
+
+    let operationId = "";
+    const completed = collectEvents(t.api, "project=bench&types=operation.completed", {
+      until: (events) => events.some((e) => e.data.operationId === operationId),
+      timeoutMs: 600_000,
+    });
+    const started = performance.now();
+    const res = await t.api.post(`${bulkPath}/builds/batch-cancel`, { buildIds: bulkIds, reason: "benchmark" });
+    const acceptMs = performance.now() - started;
+    if (res.status !== 202) throw new Error(`batch cancel: ${res.status} ${JSON.stringify(res.body)}`);
+    operationId = res.body.id;
+    const acceptStatements = Number(res.headers.get("x-sluice-statements"));
+    if ((await countOf(t, bulkPath, "CANCELING")) + (await countOf(t, bulkPath, "CANCELED")) !== n)
+      throw new Error("accept did not move all builds");
+    await completed;
+    const settleMs = performance.now() - started;
+    if ((await countOf(t, bulkPath, "CANCELED")) !== n) throw new Error("settle did not cancel all builds");
+
+    let loopMs = Number.NaN;
+    if (loopIds.length > 0) {
+      [loopMs] = await time(async () => {
+        const queue = [...loopIds];
+        await Promise.all(
+          Array.from({ length: 8 }, async () => {
+            for (let id = queue.shift(); id !== undefined; id = queue.shift()) {
+              const r = await t.api.post(`/v1/builds/${id}/cancel`, {});
+              if (r.status !== 202) throw new Error(`single cancel: ${r.status} ${JSON.stringify(r.body)}`);
+            }
+          }),
+        );
+        await waitFor(async () => (await countOf(t, loopPath, "CANCELED")) === n, {
+          timeoutMs: 600_000,
+          what: "loop canceled",
+        });
+      });
+    }
+
+    const round = (x: number) => Math.round(x * 10) / 10;
+    const result = {
+      n,
+      db: db.name,
+      floorMs: round(floorMs),
+      acceptMs: round(acceptMs),
+      settleMs: round(settleMs),
+      loopMs: round(loopMs),
+      acceptStatements,
+      ratios: { loopOverSettle: round(loopMs / settleMs), acceptOverFloor: round(acceptMs / floorMs) },
+      agents: AGENTS,
+      machine: machine(),
+      at: new Date().toISOString(),
+    };
+    process.stdout.write(
+      `Bulk cancel of ${n} running builds (${db.name})\n${table([
+        {
+          floorMs: result.floorMs,
+          acceptMs: result.acceptMs,
+          settleMs: result.settleMs,
+          loopMs: result.loopMs,
+          "loop/settle": result.ratios.loopOverSettle,
+          "accept/floor": result.ratios.acceptOverFloor,
+          statements: acceptStatements,
+        },
+      ])}\n`,
+    );
+    process.stderr.write(`wrote ${writeResult(values.json ?? `bulk-cancel-${db.name}-${n}.json`, result)}\n`);
+    return 0;
+  } finally {
+    for (const s of sims) await s.stop();
+    await t.destroy();
+  }
+}
