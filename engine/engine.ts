@@ -4,7 +4,7 @@ import { EngineAgentChannel } from "./agents/channel.ts";
 import { recoverLostAgent } from "./agents/recovery.ts";
 import { createEngineApp } from "./api/app.ts";
 import type { EngineContext, EngineSettings } from "./context.ts";
-import { Bus } from "./events/bus.ts";
+import { Bus, TOPICS } from "./events/bus.ts";
 import { createLogger, type LogLevel } from "./logger.ts";
 import { ProgressReporter } from "./ops/progress.ts";
 import { SettleWorker } from "./ops/settle-worker.ts";
@@ -42,8 +42,8 @@ export async function startEngine(options: EngineOptions): Promise<EngineHandle>
     databaseUrl: options.databaseUrl,
     ...(options.pgSchema ? { schema: options.pgSchema } : {}),
   });
-  const store = Store.open(db);
   const bus = new Bus(db.pool, options.pgSchema ? `sluice_${options.pgSchema}` : "sluice");
+  const store = Store.open(db, { onEvents: () => bus.publish(TOPICS.events) });
   await bus.start();
   const progress = new ProgressReporter();
   const shutdown = new AbortController();

@@ -17,7 +17,7 @@ import { JobReport as JobReportSchema, StepReport as StepReportSchema } from "..
 import { groupBy } from "../../common/collections.ts";
 import type { EngineContext } from "../context.ts";
 import { TOPICS } from "../events/bus.ts";
-import { emit } from "../events/outbox.ts";
+import { jobStatusChanged } from "../events/payloads.ts";
 import { finalizeCancels, settleItems } from "../ops/finalize.ts";
 import { assignWork } from "../scheduler/assign.ts";
 import { onJobEnded } from "../scheduler/build-progress.ts";
@@ -92,20 +92,7 @@ export class EngineAgentChannel implements AgentChannel {
       const now = this.ctx.now();
       if (!build || !(await tx.jobs.finish({ jobId: job.id, status: report.status, now }))) return REJECTED;
       await tx.jobs.closeSteps({ jobIds: [job.id], runningBecomes: report.status, now });
-      await emit(
-        tx,
-        this.ctx.bus,
-        [
-          {
-            type: "job.status_changed",
-            projectId: build.project_id,
-            pipelineId: build.pipeline_id,
-            buildId: build.id,
-            payload: { buildId: build.id, jobId: job.id, name: job.name, status: report.status, reason: report.reason },
-          },
-        ],
-        now,
-      );
+      await tx.events.append({ events: [jobStatusChanged(build, job, report.status, report.reason)], now });
       await onJobEnded(this.ctx, tx, job, { status: report.status, reason: report.reason });
       tx.afterCommit(() => this.ctx.bus.publish(TOPICS.anyAgent));
       return { accepted: true, stop: false };
@@ -145,12 +132,7 @@ export class EngineAgentChannel implements AgentChannel {
       const buildOfLease = new Map(jobs.map((j) => [j.lease_id, j.build_id]));
       for (const [error, group] of groupBy(failed, (a) => a.error as string)) {
         const ids = group.flatMap((a) => buildOfLease.get(a.leaseId) ?? []);
-        await emit(
-          tx,
-          this.ctx.bus,
-          await settleItems(this.ctx, tx, { buildIds: ids, outcome: "failed", note: error }),
-          now,
-        );
+        await settleItems(this.ctx, tx, { buildIds: ids, outcome: "failed", note: error });
       }
       tx.afterCommit(() => this.ctx.bus.publish(TOPICS.anyAgent));
     });

@@ -3,8 +3,6 @@
  * builds end FAILED (`agent_lost`), or CANCELED if a cancel was already under way.
  */
 import type { EngineContext } from "../context.ts";
-import { emit } from "../events/outbox.ts";
-import { buildStatusChanged } from "../events/payloads.ts";
 import { finalizeCancels } from "../ops/finalize.ts";
 
 export async function recoverLostAgent(
@@ -24,24 +22,9 @@ export async function recoverLostAgent(
     await tx.jobs.closeSteps({ jobIds: lostJobs, runningBecomes: "FAILED", now });
     await tx.jobs.closeSteps({ jobIds: stoppedJobs, runningBecomes: "CANCELED", now });
 
-    const failed = await tx.builds.transition({
-      ids: [...running],
-      event: "fail",
-      now,
-      set: { status_reason: "agent_lost" },
-    });
+    const failed = await tx.transition({ ids: [...running], event: "fail", now, set: { status_reason: "agent_lost" } });
     await tx.jobs.endUnstarted({ buildIds: [...running], status: "SKIPPED", now });
     await tx.jobs.closeSteps({ buildIds: [...running], runningBecomes: "FAILED", now });
-    const names = await ctx.names.get(
-      tx,
-      failed.map((b) => b.pipeline_id),
-    );
-    await emit(
-      tx,
-      ctx.bus,
-      failed.map((b) => buildStatusChanged(b, names, { reason: "agent_lost", now })),
-      now,
-    );
 
     const canceling = builds.filter((b) => b.status === "CANCELING").map((b) => b.id);
     const canceled = await finalizeCancels(ctx, tx, { buildIds: canceling, force: false });

@@ -5,56 +5,48 @@ import type { PipelineName } from "../services/pipeline-names.ts";
 import type { OperationsTable } from "../store/schema.ts";
 import type { OutboxEvent } from "./outbox.ts";
 
-export type BuildChange = {
-  id: number;
-  project_id: number;
-  pipeline_id: number;
-  number: number;
-  branch: string;
-  from: BuildStatus | null;
-  status: BuildStatus;
-};
-
-export type BuildStatusChangedPayload = {
-  buildId: number;
-  number: number;
-  project: string;
-  pipeline: string;
-  branch: string;
-  from: BuildStatus | null;
-  to: BuildStatus;
-  reason: string | null;
-  operationId: string | null;
-  by: string | null;
-  at: string;
-};
-
-export function buildStatusChanged(
-  change: BuildChange,
+/** `build.created`; status changes are written by the store from the rows (`appendBuildChanges`). */
+export function buildCreated(
+  build: { id: number; project_id: number; pipeline_id: number; number: number; branch: string; status: BuildStatus },
   names: Map<number, PipelineName>,
-  extra: { reason?: string | null; operationId?: string | null; by?: string | null; now: number },
+  by: string,
+  now: number,
 ): OutboxEvent {
-  const name = names.get(change.pipeline_id);
-  const payload: BuildStatusChangedPayload = {
-    buildId: change.id,
-    number: change.number,
-    project: name?.project ?? "",
-    pipeline: name?.pipeline ?? "",
-    branch: change.branch,
-    from: change.from,
-    to: change.status,
-    reason: extra.reason ?? null,
-    operationId: extra.operationId ?? null,
-    by: extra.by ?? null,
-    at: new Date(extra.now).toISOString(),
-  };
+  const name = names.get(build.pipeline_id);
   return {
-    type: change.from === null ? "build.created" : "build.status_changed",
-    projectId: change.project_id,
-    pipelineId: change.pipeline_id,
-    buildId: change.id,
-    operationId: extra.operationId ?? null,
-    payload,
+    type: "build.created",
+    projectId: build.project_id,
+    pipelineId: build.pipeline_id,
+    buildId: build.id,
+    payload: {
+      buildId: build.id,
+      number: build.number,
+      project: name?.project ?? "",
+      pipeline: name?.pipeline ?? "",
+      branch: build.branch,
+      from: null,
+      to: build.status,
+      reason: null,
+      operationId: null,
+      by,
+      at: new Date(now).toISOString(),
+    },
+  };
+}
+
+export function jobStatusChanged(
+  build: { id: number; project_id: number; pipeline_id: number },
+  job: { id: number; name: string },
+  status: string,
+  reason: string | null,
+  agentId?: string,
+): OutboxEvent {
+  return {
+    type: "job.status_changed",
+    projectId: build.project_id,
+    pipelineId: build.pipeline_id,
+    buildId: build.id,
+    payload: { buildId: build.id, jobId: job.id, name: job.name, status, reason, ...(agentId ? { agentId } : {}) },
   };
 }
 

@@ -4,14 +4,13 @@
  * cancel, a multi-select, "cancel all running", the concurrency policy and the CLI all come here.
  */
 import crypto from "node:crypto";
-import type { CancelFilter, ItemOutcome, OperationSource } from "../../common/dto.ts";
+import type { CancelFilter, OperationSource } from "../../common/dto.ts";
 import { ConflictError, NotFoundError, RateLimitedError, UnprocessableError } from "../../common/errors.ts";
 import type { EngineContext } from "../context.ts";
 import { TOPICS } from "../events/bus.ts";
-import { emit } from "../events/outbox.ts";
-import { buildStatusChanged, operationEvent } from "../events/payloads.ts";
-import type { BuildRef, TransitionedBuild } from "../store/builds-repo.ts";
-import type { NewItem, OperationRow } from "../store/operations-repo.ts";
+import { operationEvent } from "../events/payloads.ts";
+import type { BuildRef } from "../store/builds-repo.ts";
+import type { OperationRow } from "../store/operations-repo.ts";
 import type { OperationsTable } from "../store/schema.ts";
 import type { Store } from "../store/store.ts";
 import { finalizeCancels } from "./finalize.ts";
@@ -47,17 +46,22 @@ export async function acceptCancel(ctx: EngineContext, tx: Store, input: AcceptC
 
   const operationId = crypto.randomUUID();
   const now = ctx.now();
-  const moved = await tx.builds.transition({
+  const moved = await tx.transition({
     ids: targets.filter((t) => t.status === "QUEUED" || t.status === "RUNNING").map((t) => t.id),
     event: "cancel",
     now,
     set: { cancel_by: input.actor, cancel_reason: input.reason, cancel_operation_id: operationId, cancel_at: now },
   });
-  const forced = input.force ? targets.filter((t) => t.status === "CANCELING") : [];
-  const items = itemsFor(targets, moved, forced);
+  const forced = input.force ? targets.filter((t) => t.status === "CANCELING").map((t) => t.id) : [];
+  const canceledNow = moved.filter((b) => b.status === "CANCELED").map((b) => b.id);
 
-  const operation = newOperation(input, operationId, items, now);
-  await tx.operations.insert({ operation, items });
+  const operation = newOperation(input, operationId, now, {
+    total: targets.length,
+    canceled: canceledNow.length,
+    pending: moved.length - canceledNow.length + forced.length,
+  });
+  await tx.operations.insert({ operation });
+  await tx.operations.insertItemsFromBuilds({ operationId, buildIds: targets.map((t) => t.id), force: input.force });
   await tx.operations.insertAudit({
     project_id: input.projectId,
     action: "cancel",
@@ -65,23 +69,14 @@ export async function acceptCancel(ctx: EngineContext, tx: Store, input: AcceptC
     source: input.source,
     reason: input.reason,
     operation_id: operationId,
-    targets: items.length,
+    targets: targets.length,
     created_at: now,
   });
-  const canceledNow = moved.filter((b) => b.status === "CANCELED").map((b) => b.id);
   await tx.jobs.endUnstarted({ buildIds: canceledNow, status: "CANCELED", now });
   await tx.jobs.closeSteps({ buildIds: canceledNow, runningBecomes: "CANCELED", now });
+  await tx.events.append({ events: [operationEvent(operation, await ctx.names.get(tx, [input.pipelineId]))], now });
 
-  const names = await ctx.names.get(tx, [input.pipelineId]);
-  const events = moved.map((b) =>
-    buildStatusChanged(b, names, { reason: input.reason, operationId, by: input.actor, now }),
-  );
-  events.push(operationEvent(operation, names));
-  await emit(tx, ctx.bus, events, now);
-
-  if (forced.length > 0) {
-    await finalizeCancels(ctx, tx, { buildIds: forced.map((b) => b.id), force: true, note: "forced" });
-  }
+  await finalizeCancels(ctx, tx, { buildIds: forced, force: true, note: "forced" });
   if (operation.pending > 0) {
     await tx.queue.enqueue({ kind: SETTLE_TASK, ref: operationId, runAt: now, now });
     tx.afterCommit(() => ctx.bus.publish(TOPICS.work));
@@ -162,45 +157,31 @@ function checkAtomic(input: AcceptCancelInput, targets: readonly BuildRef[]): vo
   });
 }
 
-function itemsFor(
-  targets: readonly BuildRef[],
-  moved: readonly TransitionedBuild[],
-  forced: readonly BuildRef[],
-): NewItem[] {
-  const movedTo = new Map(moved.map((b) => [b.id, b.status]));
-  const forcedIds = new Set(forced.map((b) => b.id));
-  return targets.map((t) => {
-    const to = movedTo.get(t.id);
-    let outcome: ItemOutcome = "already_finished";
-    let note: string | null = t.status;
-    if (to === "CANCELED") [outcome, note] = ["canceled", null];
-    else if (to === "CANCELING" || forcedIds.has(t.id)) [outcome, note] = ["pending", null];
-    else if (t.status === "CANCELING") note = "already_canceling";
-    return { build_id: t.id, outcome, note };
-  });
-}
-
-function newOperation(input: AcceptCancelInput, id: string, items: NewItem[], now: number): OperationsTable {
-  const count = (o: ItemOutcome) => items.filter((i) => i.outcome === o).length;
-  const pending = count("pending");
+function newOperation(
+  input: AcceptCancelInput,
+  id: string,
+  now: number,
+  counts: { total: number; canceled: number; pending: number },
+): OperationsTable {
+  const done = counts.pending === 0;
   return {
     id,
     kind: "cancel",
-    status: pending === 0 ? "completed" : "running",
+    status: done ? "completed" : "running",
     source: input.source,
     project_id: input.projectId,
     pipeline_id: input.pipelineId,
     requested_by: input.actor,
     reason: input.reason,
     force: input.force ? 1 : 0,
-    total: items.length,
-    canceled: count("canceled"),
-    already_finished: count("already_finished"),
+    total: counts.total,
+    canceled: counts.canceled,
+    already_finished: counts.total - counts.canceled - counts.pending,
     failed: 0,
-    pending,
+    pending: counts.pending,
     idempotency_key: input.idempotency?.key ?? null,
     request_hash: input.idempotency?.requestHash ?? null,
     created_at: now,
-    completed_at: pending === 0 ? now : null,
+    completed_at: done ? now : null,
   };
 }

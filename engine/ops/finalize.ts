@@ -7,8 +7,7 @@
 import type { ItemOutcome } from "../../common/dto.ts";
 import type { EngineContext } from "../context.ts";
 import { TOPICS } from "../events/bus.ts";
-import { emit, type OutboxEvent } from "../events/outbox.ts";
-import { buildStatusChanged, operationEvent } from "../events/payloads.ts";
+import { operationEvent } from "../events/payloads.ts";
 import type { Store } from "../store/store.ts";
 
 export async function finalizeCancels(
@@ -26,46 +25,32 @@ export async function finalizeCancels(
   }
   const ready = opts.force ? opts.buildIds : await tx.builds.cancelingWithoutRunningJobs({ ids: opts.buildIds });
   const note = opts.note ?? null;
-  const moved = await tx.builds.transition({
+  const moved = await tx.transition({
     ids: ready,
     event: "finishCancel",
     now,
-    ...(note ? { set: { status_reason: note } } : {}),
+    ...(note ? { set: { status_reason: note }, reason: note } : {}),
   });
   if (moved.length === 0) return [];
   const movedIds = moved.map((b) => b.id);
   await tx.jobs.endUnstarted({ buildIds: movedIds, status: "CANCELED", now });
   await tx.jobs.closeSteps({ buildIds: movedIds, runningBecomes: "CANCELED", now });
-  const names = await ctx.names.get(
-    tx,
-    moved.map((b) => b.pipeline_id),
-  );
-  const events = moved.map((b) =>
-    buildStatusChanged(b, names, {
-      reason: note ?? b.cancel_reason,
-      operationId: b.cancel_operation_id,
-      by: b.cancel_by,
-      now,
-    }),
-  );
-  events.push(...(await settleItems(ctx, tx, { buildIds: movedIds, outcome: "canceled", note })));
-  await emit(tx, ctx.bus, events, now);
+  await settleItems(ctx, tx, { buildIds: movedIds, outcome: "canceled", note });
   tx.afterCommit(() => ctx.bus.publish(TOPICS.anyAgent));
   return movedIds;
 }
 
 /**
  * Gives the pending items of these builds (in every operation naming them) their outcome and
- * adds it to the operations' counts. Returns the `operation.completed` events of operations
- * that have nothing left pending; the others report progress shortly.
+ * adds it to the operations' counts. Operations with nothing left pending write
+ * `operation.completed`; the others report progress shortly.
  */
 export async function settleItems(
   ctx: EngineContext,
   tx: Store,
   opts: { buildIds: readonly number[]; outcome: Exclude<ItemOutcome, "pending">; note: string | null },
-): Promise<OutboxEvent[]> {
+): Promise<void> {
   const perOperation = await tx.operations.settleItems(opts);
-  const completed: OutboxEvent[] = [];
   for (const [operationId, count] of perOperation) {
     const delta = {
       canceled: opts.outcome === "canceled" ? count : 0,
@@ -73,8 +58,11 @@ export async function settleItems(
       failed: opts.outcome === "failed" ? count : 0,
     };
     const op = await tx.operations.addCounts({ id: operationId, delta, now: ctx.now() });
-    if (op.status === "completed") completed.push(operationEvent(op, await ctx.names.get(tx, [op.pipeline_id])));
-    else tx.afterCommit(() => ctx.progress.touch(operationId));
+    if (op.status === "completed") {
+      const names = await ctx.names.get(tx, [op.pipeline_id]);
+      await tx.events.append({ events: [operationEvent(op, names)], now: ctx.now() });
+    } else {
+      tx.afterCommit(() => ctx.progress.touch(operationId));
+    }
   }
-  return completed;
 }

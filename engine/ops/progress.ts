@@ -3,7 +3,6 @@
  * counts at most every `intervalMs` (about 10 a second by default).
  */
 import type { EngineContext } from "../context.ts";
-import { emit } from "../events/outbox.ts";
 import { operationEvent } from "../events/payloads.ts";
 
 export class ProgressReporter {
@@ -50,7 +49,7 @@ export class ProgressReporter {
         return;
       }
       const names = await ctx.names.get(tx, [op.pipeline_id]);
-      await emit(tx, ctx.bus, [operationEvent(op, names)], ctx.now());
+      await tx.events.append({ events: [operationEvent(op, names)], now: ctx.now() });
     });
   }
 }

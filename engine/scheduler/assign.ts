@@ -6,8 +6,7 @@
 import crypto from "node:crypto";
 import type { JobAssignment } from "../../common/agent-channel.ts";
 import type { EngineContext } from "../context.ts";
-import { emit } from "../events/outbox.ts";
-import { buildStatusChanged } from "../events/payloads.ts";
+import { jobStatusChanged } from "../events/payloads.ts";
 import type { BuildRow } from "../store/builds-repo.ts";
 import type { JobRow } from "../store/jobs-repo.ts";
 
@@ -19,18 +18,15 @@ export async function assignWork(ctx: EngineContext, agentId: string, freeSlots:
     await tx.lockKey("scheduler");
     const now = ctx.now();
     const picked: JobRow[] = await tx.jobs.ready({ limit: freeSlots });
-    const events = [];
     if (picked.length < freeSlots) {
       const groupsTaken = new Set<string>();
       for (const build of await tx.builds.startable({ limit: CANDIDATES })) {
         if (picked.length >= freeSlots) break;
         const group = build.concurrency_group === null ? null : `${build.project_id}:${build.concurrency_group}`;
         if (group !== null && groupsTaken.has(group)) continue;
-        const [started] = await tx.builds.transition({ ids: [build.id], event: "start", now });
+        const [started] = await tx.transition({ ids: [build.id], event: "start", now });
         if (!started) continue;
         if (group !== null) groupsTaken.add(group);
-        const names = await ctx.names.get(tx, [started.pipeline_id]);
-        events.push(buildStatusChanged(started, names, { now }));
         picked.push(...(await tx.jobs.ready({ limit: freeSlots - picked.length, buildIds: [build.id] })));
       }
     }
@@ -40,25 +36,17 @@ export async function assignWork(ctx: EngineContext, agentId: string, freeSlots:
       token: crypto.randomBytes(6).toString("hex"),
       now,
     });
-    if (leased.length === 0) {
-      await emit(tx, ctx.bus, events, now);
-      return [];
-    }
+    if (leased.length === 0) return [];
     const builds = new Map(
       (await tx.builds.findManyById({ ids: [...new Set(leased.map((j) => j.build_id))] })).map((b) => [b.id, b]),
     );
     const steps = await tx.jobs.steps({ jobIds: leased.map((j) => j.id) });
-    for (const job of leased) {
-      const build = builds.get(job.build_id) as BuildRow;
-      events.push({
-        type: "job.status_changed" as const,
-        projectId: build.project_id,
-        pipelineId: build.pipeline_id,
-        buildId: build.id,
-        payload: { buildId: build.id, jobId: job.id, name: job.name, status: "RUNNING", agentId },
-      });
-    }
-    await emit(tx, ctx.bus, events, now);
+    await tx.events.append({
+      events: leased.map((job) =>
+        jobStatusChanged(builds.get(job.build_id) as BuildRow, job, "RUNNING", null, agentId),
+      ),
+      now,
+    });
     return leased.map((job) => {
       const build = builds.get(job.build_id) as BuildRow;
       return {

@@ -6,8 +6,6 @@
 import type { JobStatus } from "../../common/statuses.ts";
 import type { EngineContext } from "../context.ts";
 import { TOPICS } from "../events/bus.ts";
-import { emit } from "../events/outbox.ts";
-import { buildStatusChanged } from "../events/payloads.ts";
 import { finalizeCancels } from "../ops/finalize.ts";
 import type { JobRow } from "../store/jobs-repo.ts";
 import type { Store } from "../store/store.ts";
@@ -35,18 +33,11 @@ export async function onJobEnded(
       tx.afterCommit(() => ctx.bus.publish(TOPICS.anyAgent));
       return;
     }
-    const moved = await tx.builds.transition({ ids: [build.id], event: "succeed", now });
-    const names = await ctx.names.get(tx, [build.pipeline_id]);
-    await emit(
-      tx,
-      ctx.bus,
-      moved.map((b) => buildStatusChanged(b, names, { now })),
-      now,
-    );
+    await tx.transition({ ids: [build.id], event: "succeed", now });
     return;
   }
   const reason = outcome.reason ?? `job "${job.name}" ${outcome.status === "TIMED_OUT" ? "timed out" : "failed"}`;
-  const moved = await tx.builds.transition({
+  await tx.transition({
     ids: [build.id],
     event: outcome.status === "TIMED_OUT" ? "runTimeout" : "fail",
     now,
@@ -58,11 +49,4 @@ export async function onJobEnded(
   tx.afterCommit(() => {
     for (const agent of agents) ctx.bus.publish(TOPICS.agent(agent));
   });
-  const names = await ctx.names.get(tx, [build.pipeline_id]);
-  await emit(
-    tx,
-    ctx.bus,
-    moved.map((b) => buildStatusChanged(b, names, { reason, now })),
-    now,
-  );
 }

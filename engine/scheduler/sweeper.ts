@@ -5,8 +5,6 @@
  */
 import type { EngineContext } from "../context.ts";
 import { TOPICS } from "../events/bus.ts";
-import { emit } from "../events/outbox.ts";
-import { buildStatusChanged } from "../events/payloads.ts";
 import { finalizeCancels } from "../ops/finalize.ts";
 
 const BATCH = 1000;
@@ -17,25 +15,10 @@ export async function timeOutQueuedBuilds(ctx: EngineContext): Promise<number> {
   return ctx.store.transaction(async (tx) => {
     const now = ctx.now();
     await tx.builds.lockRefs({ ids });
-    const moved = await tx.builds.transition({
-      ids,
-      event: "queueTimeout",
-      now,
-      set: { status_reason: "queue_timeout" },
-    });
+    const moved = await tx.transition({ ids, event: "queueTimeout", now, set: { status_reason: "queue_timeout" } });
     const movedIds = moved.map((b) => b.id);
     await tx.jobs.endUnstarted({ buildIds: movedIds, status: "SKIPPED", now });
     await tx.jobs.closeSteps({ buildIds: movedIds, runningBecomes: "SKIPPED", now });
-    const names = await ctx.names.get(
-      tx,
-      moved.map((b) => b.pipeline_id),
-    );
-    await emit(
-      tx,
-      ctx.bus,
-      moved.map((b) => buildStatusChanged(b, names, { reason: "queue_timeout", now })),
-      now,
-    );
     tx.afterCommit(() => ctx.bus.publish(TOPICS.anyAgent));
     return moved.length;
   });

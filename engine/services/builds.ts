@@ -7,8 +7,7 @@ import type { EngineContext } from "../context.ts";
 import { queueDecision, resolveGroup } from "../domain/concurrency.ts";
 import type { PipelineDefinition } from "../domain/pipeline-definition.ts";
 import { TOPICS } from "../events/bus.ts";
-import { emit } from "../events/outbox.ts";
-import { buildStatusChanged } from "../events/payloads.ts";
+import { buildCreated } from "../events/payloads.ts";
 import { acceptCancel } from "../ops/accept-cancel.ts";
 import type { BuildRef, NewJob } from "../store/builds-repo.ts";
 import type { Store } from "../store/store.ts";
@@ -72,8 +71,10 @@ export async function triggerBuild(
       },
       jobs: jobsOf(definition),
     });
-    const names = await ctx.names.get(tx, [pipeline.id]);
-    await emit(tx, ctx.bus, [buildStatusChanged({ ...row, from: null }, names, { by: actor.username, now })], now);
+    await tx.events.append({
+      events: [buildCreated(row, await ctx.names.get(tx, [pipeline.id]), actor.username, now)],
+      now,
+    });
     const reason = policy?.cancelInProgress ? `superseded by #${number}` : "queue_full";
     await cancelForGroup(ctx, tx, { projectId: project.id, actor: actor.username, reason, builds: evict });
     tx.afterCommit(() => ctx.bus.publish(TOPICS.anyAgent));

@@ -9,19 +9,10 @@ import type { Executor } from "./store.ts";
 
 export type BuildRow = Selectable<BuildsTable> & { project_name: string; pipeline_name: string };
 
-export type BuildRef = {
-  id: number;
-  project_id: number;
-  pipeline_id: number;
-  number: number;
-  branch: string;
-  status: BuildStatus;
-  cancel_by: string | null;
-  cancel_reason: string | null;
-  cancel_operation_id: string | null;
-};
+/** What locking a build returns: enough to decide what to do with it. */
+export type BuildRef = { id: number; project_id: number; pipeline_id: number; number: number; status: BuildStatus };
 
-export type TransitionedBuild = BuildRef & { from: BuildStatus };
+export type MovedBuild = { id: number; from: BuildStatus; status: BuildStatus };
 
 export type NewJob = {
   stageIndex: number;
@@ -63,17 +54,7 @@ export type SeedBuild = {
   started_at: number | null;
 };
 
-const REF_COLUMNS = [
-  "id",
-  "project_id",
-  "pipeline_id",
-  "number",
-  "branch",
-  "status",
-  "cancel_by",
-  "cancel_reason",
-  "cancel_operation_id",
-] as const;
+const REF_COLUMNS = ["id", "project_id", "pipeline_id", "number", "status"] as const;
 
 export class BuildsRepo {
   constructor(
@@ -282,16 +263,17 @@ export class BuildsRepo {
   }
 
   /**
-   * The one way a build's status changes: a conditional update generated from the transition
-   * table. Rows not in one of the event's from-statuses are left alone; the rows that moved
-   * come back with their old and new status. Start and finish times are set here too.
+   * A conditional status update generated from the transition table (use `Store.transition`,
+   * which also writes the events). Rows not in one of the event's from-statuses are left alone;
+   * the rows that moved come back with their old and new status. Start and finish times are
+   * set here too.
    */
-  async transition(opts: {
+  async updateStatus(opts: {
     ids: readonly number[];
     event: TransitionEvent;
     set?: Updateable<BuildsTable>;
     now: number;
-  }): Promise<TransitionedBuild[]> {
+  }): Promise<MovedBuild[]> {
     if (opts.ids.length === 0) return [];
     const mapping = Object.entries(TRANSITIONS[opts.event]) as [BuildStatus, BuildStatus][];
     const froms = mapping.map(([from]) => from);
@@ -324,9 +306,9 @@ export class BuildsRepo {
       })
       .where(idsIn(this.dialect, "id", opts.ids))
       .where("status", "in", froms)
-      .returning(REF_COLUMNS)
+      .returning(["id", "status"])
       .execute();
-    return rows.map((r) => ({ ...r, from: previousStatus(opts.event, r.status) }));
+    return rows.map((r) => ({ id: r.id, status: r.status, from: previousStatus(opts.event, r.status) }));
   }
 
   /** The group's active builds, oldest first, locked like `lockRefs`. */

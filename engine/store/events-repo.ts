@@ -1,8 +1,10 @@
 /** The outbox: events written in the same transaction as the change they describe. */
 import { type Selectable, sql } from "kysely";
+import type { BuildStatus } from "../../common/statuses.ts";
+import { TRANSITIONS, type TransitionEvent } from "../domain/transitions.ts";
 import type { Dialect } from "./db.ts";
 import type { EventsTable } from "./schema.ts";
-import { rowsFromJson } from "./sql.ts";
+import { idsIn, rowsFromJson } from "./sql.ts";
 import type { Executor } from "./store.ts";
 
 export type NewEvent = {
@@ -30,15 +32,23 @@ export class EventsRepo {
   constructor(
     private readonly db: Executor,
     readonly dialect: Dialect,
+    /** Called for every write: readers are woken once the transaction commits. */
+    private readonly written: () => void,
   ) {}
 
   /**
-   * Appends events in one statement. On PostgreSQL the transaction first takes the outbox lock
-   * (held to commit), so a reader never sees a later `seq` before an earlier one commits.
+   * On PostgreSQL a writer first takes the outbox lock (held to commit), so a reader never
+   * sees a later `seq` before an earlier one commits.
    */
+  private async beforeWrite(): Promise<void> {
+    this.written();
+    if (this.dialect === "postgres") await sql`SELECT pg_advisory_xact_lock(${OUTBOX_LOCK})`.execute(this.db);
+  }
+
+  /** Appends events in one statement. */
   async append(opts: { events: readonly NewEvent[]; now: number }): Promise<void> {
     if (opts.events.length === 0) return;
-    if (this.dialect === "postgres") await sql`SELECT pg_advisory_xact_lock(${OUTBOX_LOCK})`.execute(this.db);
+    await this.beforeWrite();
     const rows = opts.events.map((e) => ({
       type: e.type,
       project_id: e.projectId,
@@ -63,6 +73,40 @@ export class EventsRepo {
         }),
       )
       .execute();
+  }
+
+  /**
+   * One `build.status_changed` event per build that `event` just moved, in one statement that
+   * builds the payloads from the rows themselves (nothing per build travels from the engine).
+   * `reason` overrides the reason the build carries.
+   */
+  async appendBuildChanges(opts: {
+    ids: readonly number[];
+    event: TransitionEvent;
+    reason?: string | null;
+    now: number;
+  }): Promise<void> {
+    if (opts.ids.length === 0) return;
+    await this.beforeWrite();
+    const mapping = Object.entries(TRANSITIONS[opts.event]) as [BuildStatus, BuildStatus][];
+    const from = sql`CASE b.status ${sql.join(
+      mapping.map(([f, to]) => sql`WHEN ${sql.lit(to)} THEN ${sql.lit(f)}`),
+      sql` `,
+    )} END`;
+    const cancel = opts.event === "cancel" || opts.event === "finishCancel";
+    const text = (value: unknown) => sql`CAST(${value} AS TEXT)`;
+    const reason = opts.reason !== undefined ? text(opts.reason) : cancel ? sql`b.cancel_reason` : sql`b.status_reason`;
+    const operationId = cancel ? sql`b.cancel_operation_id` : sql`NULL`;
+    const by = cancel ? sql`b.cancel_by` : sql`NULL`;
+    const object = sql.raw(this.dialect === "postgres" ? "json_build_object" : "json_object");
+    const payload = sql`${object}('buildId', b.id, 'number', b.number, 'project', pr.name, 'pipeline', pl.name, 'branch', b.branch, 'from', ${from}, 'to', b.status, 'reason', ${reason}, 'operationId', ${operationId}, 'by', ${by}, 'at', ${text(new Date(opts.now).toISOString())})`;
+    await sql`INSERT INTO events (type, project_id, pipeline_id, build_id, operation_id, payload, created_at)
+      SELECT 'build.status_changed', b.project_id, b.pipeline_id, b.id, ${operationId}, CAST(${payload} AS TEXT), ${opts.now}
+      FROM builds b
+      JOIN pipelines pl ON pl.id = b.pipeline_id
+      JOIN projects pr ON pr.id = b.project_id
+      WHERE ${idsIn(this.dialect, "b.id", opts.ids)}
+      ORDER BY b.id`.execute(this.db);
   }
 
   async read(opts: { afterSeq: number; filter: EventFilter; limit: number }): Promise<EventRow[]> {

@@ -3,11 +3,10 @@ import { sql } from "kysely";
 import type { ItemOutcome } from "../../common/dto.ts";
 import type { Dialect } from "./db.ts";
 import type { AuditEntriesTable, OperationsTable } from "./schema.ts";
-import { idsIn, rowsFromJson } from "./sql.ts";
+import { idsIn } from "./sql.ts";
 import type { Executor } from "./store.ts";
 
 export type OperationRow = OperationsTable & { project_name: string; pipeline_name: string };
-export type NewItem = { build_id: number; outcome: ItemOutcome; note: string | null };
 export type CountDelta = { canceled: number; alreadyFinished: number; failed: number };
 
 export class OperationsRepo {
@@ -54,17 +53,33 @@ export class OperationsRepo {
     return Number(row.n);
   }
 
-  async insert(opts: { operation: OperationsTable; items: NewItem[] }): Promise<void> {
+  async insert(opts: { operation: OperationsTable }): Promise<void> {
     await this.db.insertInto("operations").values(opts.operation).execute();
-    if (opts.items.length === 0) return;
-    const rows = opts.items.map((i) => ({ ...i, operation_id: opts.operation.id }));
-    await this.db
-      .insertInto("operation_items")
-      .columns(["operation_id", "build_id", "outcome", "note"])
-      .expression(
-        rowsFromJson(this.dialect, rows, { operation_id: "text", build_id: "bigint", outcome: "text", note: "text" }),
-      )
-      .execute();
+  }
+
+  /**
+   * The operation's items, one statement, from the builds as the accept just left them:
+   * canceled (this operation moved it to CANCELED), pending (it moved it to CANCELING, or it is
+   * forced), or already finished (noted with the status it had, or `already_canceling`).
+   */
+  async insertItemsFromBuilds(opts: {
+    operationId: string;
+    buildIds: readonly number[];
+    force: boolean;
+  }): Promise<void> {
+    if (opts.buildIds.length === 0) return;
+    const mine = sql`b.cancel_operation_id = ${opts.operationId}`;
+    const forced = opts.force ? sql`b.status = 'CANCELING'` : sql`1 = 0`;
+    await sql`INSERT INTO operation_items (operation_id, build_id, outcome, note)
+      SELECT ${opts.operationId}, b.id,
+        CASE WHEN ${mine} AND b.status = 'CANCELED' THEN 'canceled'
+             WHEN ${mine} OR ${forced} THEN 'pending'
+             ELSE 'already_finished' END,
+        CASE WHEN ${mine} OR ${forced} THEN NULL
+             WHEN b.status = 'CANCELING' THEN 'already_canceling'
+             ELSE b.status END
+      FROM builds b
+      WHERE ${idsIn(this.dialect, "b.id", opts.buildIds)}`.execute(this.db);
   }
 
   async items(opts: { id: string; outcome?: ItemOutcome; afterBuildId?: number; limit: number }) {

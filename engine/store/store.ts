@@ -2,9 +2,10 @@
  * The store: the engine's one door to the database. Services see repositories whose methods
  * take one options object; only the Kysely code behind them writes SQL.
  */
-import { type Kysely, sql, type Transaction } from "kysely";
+import { type Kysely, sql, type Transaction, type Updateable } from "kysely";
+import type { TransitionEvent } from "../domain/transitions.ts";
 import { AgentsRepo } from "./agents-repo.ts";
-import { BuildsRepo } from "./builds-repo.ts";
+import { BuildsRepo, type MovedBuild } from "./builds-repo.ts";
 import type { DatabaseHandle, Dialect } from "./db.ts";
 import { EventsRepo } from "./events-repo.ts";
 import { IdentityRepo } from "./identity-repo.ts";
@@ -13,7 +14,7 @@ import { LogsRepo } from "./logs-repo.ts";
 import { OperationsRepo } from "./operations-repo.ts";
 import { ProjectsRepo } from "./projects-repo.ts";
 import { QueueRepo } from "./queue-repo.ts";
-import type { Database } from "./schema.ts";
+import type { BuildsTable, Database } from "./schema.ts";
 
 export type Executor = Kysely<Database> | Transaction<Database>;
 
@@ -32,21 +33,23 @@ export class Store {
     private readonly handle: DatabaseHandle,
     private readonly executor: Executor,
     private readonly commitHooks: (() => void)[] | null,
+    private readonly onEvents: () => void,
   ) {
     const args = [executor, handle.dialect] as const;
     this.projects = new ProjectsRepo(...args);
     this.builds = new BuildsRepo(...args);
     this.jobs = new JobsRepo(...args);
     this.operations = new OperationsRepo(...args);
-    this.events = new EventsRepo(...args);
+    this.events = new EventsRepo(...args, () => this.afterCommit(onEvents));
     this.queue = new QueueRepo(...args);
     this.identity = new IdentityRepo(...args);
     this.agents = new AgentsRepo(...args);
     this.logs = new LogsRepo(...args);
   }
 
-  static open(handle: DatabaseHandle): Store {
-    return new Store(handle, handle.db, null);
+  /** `onEvents` runs after each commit that wrote outbox events (it wakes their readers). */
+  static open(handle: DatabaseHandle, opts: { onEvents?: () => void } = {}): Store {
+    return new Store(handle, handle.db, null, opts.onEvents ?? (() => {}));
   }
 
   get dialect(): Dialect {
@@ -75,9 +78,34 @@ export class Store {
   async transaction<T>(fn: (tx: Store) => Promise<T>): Promise<T> {
     if (this.commitHooks) return fn(this);
     const hooks: (() => void)[] = [];
-    const result = await this.handle.db.transaction().execute((trx) => fn(new Store(this.handle, trx, hooks)));
+    const result = await this.handle.db
+      .transaction()
+      .execute((trx) => fn(new Store(this.handle, trx, hooks, this.onEvents)));
     for (const hook of hooks) hook();
     return result;
+  }
+
+  /**
+   * The one way a build's status changes: a conditional update generated from the transition
+   * table (rows not in one of the event's from-statuses are left alone), and a
+   * `build.status_changed` event for every build that moved, in the same transaction.
+   */
+  async transition(opts: {
+    ids: readonly number[];
+    event: TransitionEvent;
+    now: number;
+    set?: Updateable<BuildsTable>;
+    /** The reason the events carry, when not the build's own (cancel or status reason). */
+    reason?: string | null;
+  }): Promise<MovedBuild[]> {
+    const moved = await this.builds.updateStatus(opts);
+    await this.events.appendBuildChanges({
+      ids: moved.map((b) => b.id),
+      event: opts.event,
+      now: opts.now,
+      ...(opts.reason !== undefined ? { reason: opts.reason } : {}),
+    });
+    return moved;
   }
 
   /** Runs `hook` once the current transaction commits (at once outside a transaction). */
