@@ -47,7 +47,8 @@ export async function acceptCancel(ctx: EngineContext, tx: Store, input: AcceptC
   const operationId = crypto.randomUUID();
   const now = ctx.now();
   const moved = await tx.transition({
-    ids: targets.filter((t) => t.status === "QUEUED" || t.status === "RUNNING").map((t) => t.id),
+    ids: targets.map((t) => t.id),
+    known: new Map(targets.map((t) => [t.id, t.status])),
     event: "cancel",
     now,
     set: { cancel_by: input.actor, cancel_reason: input.reason, cancel_operation_id: operationId, cancel_at: now },

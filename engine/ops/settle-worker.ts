@@ -6,6 +6,7 @@
  * seconds, and after a restart, until nothing is pending; acknowledgements and the sweeper's
  * stop deadlines do the rest.
  */
+import { setImmediate } from "node:timers/promises";
 import type { EngineContext } from "../context.ts";
 import { TOPICS } from "../events/bus.ts";
 import { SETTLE_TASK } from "./accept-cancel.ts";
@@ -61,22 +62,27 @@ export async function settleOperation(ctx: EngineContext, operationId: string): 
   const op = await ctx.store.operations.find({ id: operationId });
   if (!op || op.status === "completed") return true;
   const ackTimeoutMs = ctx.settings.stopAckTimeoutSeconds * 1000;
+  const agentsToWake = new Set<string>();
   let after = 0;
   for (;;) {
     const ids = await ctx.store.operations.pendingBuildIds({ id: operationId, afterBuildId: after, limit: CHUNK });
     if (ids.length === 0) break;
     after = ids[ids.length - 1] as number;
+    // Let responses and other I/O through between chunks (SQLite work is synchronous).
+    await setImmediate();
     await ctx.store.transaction(async (tx) => {
       const now = ctx.now();
       await tx.builds.lockRefs({ ids });
       const agents = await tx.jobs.requestStops({ buildIds: ids, force: op.force === 1, now });
       await tx.builds.setStopDeadlines({ ids, now, ackTimeoutMs });
       await finalizeCancels(ctx, tx, { buildIds: ids, force: false });
-      // One wake-up per agent: each collects all of its stop orders in one poll.
       tx.afterCommit(() => {
-        for (const agent of agents) ctx.bus.publish(TOPICS.agent(agent));
+        for (const agent of agents) agentsToWake.add(agent);
       });
     });
   }
+  // One wake-up per agent once every chunk is recorded: each agent collects all of its stop
+  // orders for this operation in one poll, one message.
+  for (const agent of agentsToWake) ctx.bus.publish(TOPICS.agent(agent));
   return (await ctx.store.operations.find({ id: operationId }))?.status === "completed";
 }

@@ -1,10 +1,10 @@
 /** Builds, their jobs and steps: inserts, history queries and conditional status transitions. */
 import { type Expression, type Selectable, sql, type Updateable } from "kysely";
 import { type BuildStatus, isTerminal } from "../../common/statuses.ts";
-import { previousStatus, TRANSITIONS, type TransitionEvent } from "../domain/transitions.ts";
+import { nextStatus, previousStatus, TRANSITIONS, type TransitionEvent } from "../domain/transitions.ts";
 import type { Dialect } from "./db.ts";
 import type { BuildsTable } from "./schema.ts";
-import { idsIn, rowsFromJson } from "./sql.ts";
+import { buildsWithIds, idsIn, rowsFromJson } from "./sql.ts";
 import type { Executor } from "./store.ts";
 
 export type BuildRow = Selectable<BuildsTable> & { project_name: string; pipeline_name: string };
@@ -195,13 +195,10 @@ export class BuildsRepo {
    */
   async lockRefs(opts: { ids: readonly number[] }): Promise<BuildRef[]> {
     if (opts.ids.length === 0) return [];
-    let q = this.db
-      .selectFrom("builds")
-      .select(REF_COLUMNS)
-      .where(idsIn(this.dialect, "id", opts.ids))
-      .orderBy("id");
-    if (this.dialect === "postgres") q = q.forUpdate();
-    return q.execute();
+    const order = this.dialect === "postgres" ? sql`ORDER BY b.id FOR UPDATE` : sql``;
+    const { rows } = await sql<BuildRef>`SELECT b.id, b.project_id, b.pipeline_id, b.number, b.status
+      FROM ${buildsWithIds(this.dialect, opts.ids)} ${order}`.execute(this.db);
+    return rows;
   }
 
   /** Freezes a filter into the builds it matches now, locked like `lockRefs`. */
@@ -273,10 +270,17 @@ export class BuildsRepo {
     event: TransitionEvent;
     set?: Updateable<BuildsTable>;
     now: number;
+    /**
+     * The statuses of `ids` as the caller locked them (in this transaction). Then the rows that
+     * move are known in advance, and none has to come back from the database.
+     */
+    known?: ReadonlyMap<number, BuildStatus>;
   }): Promise<MovedBuild[]> {
-    if (opts.ids.length === 0) return [];
     const mapping = Object.entries(TRANSITIONS[opts.event]) as [BuildStatus, BuildStatus][];
     const froms = mapping.map(([from]) => from);
+    const known = opts.known;
+    const ids = known ? opts.ids.filter((id) => froms.includes(known.get(id) as BuildStatus)) : opts.ids;
+    if (ids.length === 0) return [];
     const caseOf = (pick: (to: BuildStatus) => Expression<unknown> | null, otherwise: Expression<unknown>) =>
       sql`CASE ${sql.join(
         mapping.flatMap(([from, to]) => {
@@ -288,7 +292,7 @@ export class BuildsRepo {
     const statusCase = caseOf((to) => sql.lit(to), sql.ref("status"));
     const anyTerminal = mapping.some(([, to]) => isTerminal(to));
     const anyStart = mapping.some(([, to]) => to === "RUNNING");
-    const rows = await this.db
+    const update = this.db
       .updateTable("builds")
       .set({
         ...opts.set,
@@ -304,10 +308,17 @@ export class BuildsRepo {
             }
           : {}),
       })
-      .where(idsIn(this.dialect, "id", opts.ids))
-      .where("status", "in", froms)
-      .returning(["id", "status"])
-      .execute();
+      .where(idsIn(this.dialect, "id", ids))
+      .where("status", "in", froms);
+    if (known) {
+      const { numUpdatedRows } = await update.executeTakeFirstOrThrow();
+      if (Number(numUpdatedRows) !== ids.length) throw new Error(`${opts.event}: locked builds changed under the lock`);
+      return ids.map((id) => {
+        const from = known.get(id) as BuildStatus;
+        return { id, from, status: nextStatus(opts.event, from) as BuildStatus };
+      });
+    }
+    const rows = await update.returning(["id", "status"]).execute();
     return rows.map((r) => ({ id: r.id, status: r.status, from: previousStatus(opts.event, r.status) }));
   }
 

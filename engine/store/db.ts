@@ -3,7 +3,7 @@ import { AsyncLocalStorage } from "node:async_hooks";
 import fs from "node:fs";
 import path from "node:path";
 import SQLite from "better-sqlite3";
-import { Kysely, type LogEvent, PostgresDialect, SqliteDialect } from "kysely";
+import { Kysely, type LogEvent, PostgresDialect, SqliteDialect, sql } from "kysely";
 import { Migrator } from "kysely/migration";
 import pg from "pg";
 import { migrations } from "./migrations.ts";
@@ -34,6 +34,7 @@ export type DatabaseOptions = {
 };
 
 const INT8_OID = 20;
+const CHECKPOINT_INTERVAL_MS = 1000;
 
 export async function openDatabase(options: DatabaseOptions): Promise<DatabaseHandle> {
   let statements = 0;
@@ -74,8 +75,19 @@ function openSqlite(options: DatabaseOptions, log: (e: LogEvent) => void): OpenH
   file.pragma("synchronous = NORMAL");
   file.pragma("foreign_keys = ON");
   file.pragma("busy_timeout = 5000");
+  // Checkpoint the WAL on a timer rather than inside whichever commit crosses the threshold,
+  // so a large transaction (a bulk cancel) does not also pay for copying pages back.
+  file.pragma("wal_autocheckpoint = 0");
   const db = new Kysely<Database>({ dialect: new SqliteDialect({ database: file }), log });
-  return { db, dialect: "sqlite", close: () => db.destroy() };
+  const checkpoints = setInterval(() => {
+    sql`PRAGMA wal_checkpoint(PASSIVE)`.execute(db).catch(() => {});
+  }, CHECKPOINT_INTERVAL_MS);
+  checkpoints.unref();
+  const close = async () => {
+    clearInterval(checkpoints);
+    await db.destroy();
+  };
+  return { db, dialect: "sqlite", close };
 }
 
 async function openPostgres(options: DatabaseOptions, log: (e: LogEvent) => void): Promise<OpenHandle> {

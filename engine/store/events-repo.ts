@@ -1,10 +1,11 @@
 /** The outbox: events written in the same transaction as the change they describe. */
 import { type Selectable, sql } from "kysely";
 import type { BuildStatus } from "../../common/statuses.ts";
-import { TRANSITIONS, type TransitionEvent } from "../domain/transitions.ts";
+import { groupBy } from "../../common/collections.ts";
+import type { TransitionEvent } from "../domain/transitions.ts";
 import type { Dialect } from "./db.ts";
 import type { EventsTable } from "./schema.ts";
-import { idsIn, rowsFromJson } from "./sql.ts";
+import { buildsWithIds, rowsFromJson } from "./sql.ts";
 import type { Executor } from "./store.ts";
 
 export type NewEvent = {
@@ -29,26 +30,41 @@ export type EventFilter = {
 const OUTBOX_LOCK = 7_741_001;
 
 export class EventsRepo {
+  /** Writes waiting for the end of the transaction, in order. */
+  private readonly pending: (() => Promise<unknown>)[] = [];
+
   constructor(
     private readonly db: Executor,
     readonly dialect: Dialect,
     /** Called for every write: readers are woken once the transaction commits. */
     private readonly written: () => void,
+    /**
+     * Inside a transaction, writes wait for `flush()` just before the commit, so that on
+     * PostgreSQL the outbox lock is held for as short a time as possible.
+     */
+    private readonly deferred: boolean,
   ) {}
 
-  /**
-   * On PostgreSQL a writer first takes the outbox lock (held to commit), so a reader never
-   * sees a later `seq` before an earlier one commits.
-   */
-  private async beforeWrite(): Promise<void> {
+  private async write(statement: () => Promise<unknown>): Promise<void> {
     this.written();
+    if (this.deferred) this.pending.push(statement);
+    else await statement();
+  }
+
+  /**
+   * Runs the waiting writes. On PostgreSQL the transaction first takes the outbox lock (held to
+   * commit), so `seq` order is commit order: a reader never sees a later `seq` before an
+   * earlier one commits.
+   */
+  async flush(): Promise<void> {
+    if (this.pending.length === 0) return;
     if (this.dialect === "postgres") await sql`SELECT pg_advisory_xact_lock(${OUTBOX_LOCK})`.execute(this.db);
+    for (const statement of this.pending.splice(0)) await statement();
   }
 
   /** Appends events in one statement. */
   async append(opts: { events: readonly NewEvent[]; now: number }): Promise<void> {
     if (opts.events.length === 0) return;
-    await this.beforeWrite();
     const rows = opts.events.map((e) => ({
       type: e.type,
       project_id: e.projectId,
@@ -58,55 +74,57 @@ export class EventsRepo {
       payload: JSON.stringify(e.payload),
       created_at: opts.now,
     }));
-    await this.db
-      .insertInto("events")
-      .columns(["type", "project_id", "pipeline_id", "build_id", "operation_id", "payload", "created_at"])
-      .expression(
-        rowsFromJson(this.dialect, rows, {
-          type: "text",
-          project_id: "bigint",
-          pipeline_id: "bigint",
-          build_id: "bigint",
-          operation_id: "text",
-          payload: "text",
-          created_at: "bigint",
-        }),
-      )
-      .execute();
+    await this.write(() =>
+      this.db
+        .insertInto("events")
+        .columns(["type", "project_id", "pipeline_id", "build_id", "operation_id", "payload", "created_at"])
+        .expression(
+          rowsFromJson(this.dialect, rows, {
+            type: "text",
+            project_id: "bigint",
+            pipeline_id: "bigint",
+            build_id: "bigint",
+            operation_id: "text",
+            payload: "text",
+            created_at: "bigint",
+          }),
+        )
+        .execute(),
+    );
   }
 
   /**
-   * One `build.status_changed` event per build that `event` just moved, in one statement that
-   * builds the payloads from the rows themselves (nothing per build travels from the engine).
-   * `reason` overrides the reason the build carries.
+   * One `build.status_changed` event per build that moved, built by the database from the
+   * rows themselves (nothing per build travels from the engine): one statement per kind of
+   * move (QUEUED → CANCELED, RUNNING → CANCELING, ...). `reason` overrides the build's own
+   * (its cancel reason for cancels, else its status reason).
    */
   async appendBuildChanges(opts: {
-    ids: readonly number[];
+    moved: readonly { id: number; from: BuildStatus; status: BuildStatus }[];
     event: TransitionEvent;
     reason?: string | null;
     now: number;
   }): Promise<void> {
-    if (opts.ids.length === 0) return;
-    await this.beforeWrite();
-    const mapping = Object.entries(TRANSITIONS[opts.event]) as [BuildStatus, BuildStatus][];
-    const from = sql`CASE b.status ${sql.join(
-      mapping.map(([f, to]) => sql`WHEN ${sql.lit(to)} THEN ${sql.lit(f)}`),
-      sql` `,
-    )} END`;
     const cancel = opts.event === "cancel" || opts.event === "finishCancel";
     const text = (value: unknown) => sql`CAST(${value} AS TEXT)`;
     const reason = opts.reason !== undefined ? text(opts.reason) : cancel ? sql`b.cancel_reason` : sql`b.status_reason`;
     const operationId = cancel ? sql`b.cancel_operation_id` : sql`NULL`;
     const by = cancel ? sql`b.cancel_by` : sql`NULL`;
     const object = sql.raw(this.dialect === "postgres" ? "json_build_object" : "json_object");
-    const payload = sql`${object}('buildId', b.id, 'number', b.number, 'project', pr.name, 'pipeline', pl.name, 'branch', b.branch, 'from', ${from}, 'to', b.status, 'reason', ${reason}, 'operationId', ${operationId}, 'by', ${by}, 'at', ${text(new Date(opts.now).toISOString())})`;
-    await sql`INSERT INTO events (type, project_id, pipeline_id, build_id, operation_id, payload, created_at)
-      SELECT 'build.status_changed', b.project_id, b.pipeline_id, b.id, ${operationId}, CAST(${payload} AS TEXT), ${opts.now}
-      FROM builds b
-      JOIN pipelines pl ON pl.id = b.pipeline_id
-      JOIN projects pr ON pr.id = b.project_id
-      WHERE ${idsIn(this.dialect, "b.id", opts.ids)}
-      ORDER BY b.id`.execute(this.db);
+    const at = text(new Date(opts.now).toISOString());
+    const pipeline = sql`(SELECT name FROM pipelines WHERE id = b.pipeline_id)`;
+    const project = sql`(SELECT name FROM projects WHERE id = b.project_id)`;
+    for (const [move, builds] of groupBy(opts.moved, (b) => `${b.from}>${b.status}`)) {
+      const [from, to] = move.split(">") as [BuildStatus, BuildStatus];
+      const ids = builds.map((b) => b.id);
+      const payload = sql`${object}('buildId', b.id, 'number', b.number, 'project', ${project}, 'pipeline', ${pipeline}, 'branch', b.branch, 'from', ${sql.lit(from)}, 'to', ${sql.lit(to)}, 'reason', ${reason}, 'operationId', ${operationId}, 'by', ${by}, 'at', ${at})`;
+      await this.write(() =>
+        sql`INSERT INTO events (type, project_id, pipeline_id, build_id, operation_id, payload, created_at)
+          SELECT 'build.status_changed', b.project_id, b.pipeline_id, b.id, ${operationId}, CAST(${payload} AS TEXT), ${opts.now}
+          FROM ${buildsWithIds(this.dialect, ids)}
+          ORDER BY b.id`.execute(this.db),
+      );
+    }
   }
 
   async read(opts: { afterSeq: number; filter: EventFilter; limit: number }): Promise<EventRow[]> {

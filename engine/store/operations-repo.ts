@@ -3,7 +3,7 @@ import { sql } from "kysely";
 import type { ItemOutcome } from "../../common/dto.ts";
 import type { Dialect } from "./db.ts";
 import type { AuditEntriesTable, OperationsTable } from "./schema.ts";
-import { idsIn } from "./sql.ts";
+import { buildsWithIds, idsIn } from "./sql.ts";
 import type { Executor } from "./store.ts";
 
 export type OperationRow = OperationsTable & { project_name: string; pipeline_name: string };
@@ -78,8 +78,7 @@ export class OperationsRepo {
         CASE WHEN ${mine} OR ${forced} THEN NULL
              WHEN b.status = 'CANCELING' THEN 'already_canceling'
              ELSE b.status END
-      FROM builds b
-      WHERE ${idsIn(this.dialect, "b.id", opts.buildIds)}`.execute(this.db);
+      FROM ${buildsWithIds(this.dialect, opts.buildIds)}`.execute(this.db);
   }
 
   async items(opts: { id: string; outcome?: ItemOutcome; afterBuildId?: number; limit: number }) {

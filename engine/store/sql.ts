@@ -13,6 +13,15 @@ export function idsIn(dialect: Dialect, column: string, ids: readonly number[]):
   return sql<boolean>`${sql.ref(column)} IN (SELECT value FROM json_each(${JSON.stringify(ids)}))`;
 }
 
+/**
+ * `FROM builds b` restricted to the given ids, as a join from the id list: on SQLite this walks
+ * the list and looks rows up by rowid, which is several times faster than `IN (SELECT ...)`.
+ */
+export function buildsWithIds(dialect: Dialect, ids: readonly number[]): RawBuilder<unknown> {
+  if (dialect === "postgres") return sql`builds b WHERE b.id = ANY(${ids as number[]}::bigint[])`;
+  return sql`json_each(${JSON.stringify(ids)}) AS ids JOIN builds b ON b.id = ids.value WHERE 1 = 1`;
+}
+
 export function textsIn(dialect: Dialect, column: string, values: readonly string[]): RawBuilder<boolean> {
   if (dialect === "postgres") return sql<boolean>`${sql.ref(column)} = ANY(${values as string[]}::text[])`;
   return sql<boolean>`${sql.ref(column)} IN (SELECT value FROM json_each(${JSON.stringify(values)}))`;

@@ -3,6 +3,7 @@
  * take one options object; only the Kysely code behind them writes SQL.
  */
 import { type Kysely, sql, type Transaction, type Updateable } from "kysely";
+import type { BuildStatus } from "../../common/statuses.ts";
 import type { TransitionEvent } from "../domain/transitions.ts";
 import { AgentsRepo } from "./agents-repo.ts";
 import { BuildsRepo, type MovedBuild } from "./builds-repo.ts";
@@ -40,7 +41,7 @@ export class Store {
     this.builds = new BuildsRepo(...args);
     this.jobs = new JobsRepo(...args);
     this.operations = new OperationsRepo(...args);
-    this.events = new EventsRepo(...args, () => this.afterCommit(onEvents));
+    this.events = new EventsRepo(...args, () => this.afterCommit(onEvents), commitHooks !== null);
     this.queue = new QueueRepo(...args);
     this.identity = new IdentityRepo(...args);
     this.agents = new AgentsRepo(...args);
@@ -80,7 +81,12 @@ export class Store {
     const hooks: (() => void)[] = [];
     const result = await this.handle.db
       .transaction()
-      .execute((trx) => fn(new Store(this.handle, trx, hooks, this.onEvents)));
+      .execute(async (trx) => {
+        const tx = new Store(this.handle, trx, hooks, this.onEvents);
+        const value = await fn(tx);
+        await tx.events.flush();
+        return value;
+      });
     for (const hook of hooks) hook();
     return result;
   }
@@ -97,10 +103,12 @@ export class Store {
     set?: Updateable<BuildsTable>;
     /** The reason the events carry, when not the build's own (cancel or status reason). */
     reason?: string | null;
+    /** The statuses of `ids` as locked in this transaction (see `BuildsRepo.updateStatus`). */
+    known?: ReadonlyMap<number, BuildStatus>;
   }): Promise<MovedBuild[]> {
     const moved = await this.builds.updateStatus(opts);
     await this.events.appendBuildChanges({
-      ids: moved.map((b) => b.id),
+      moved,
       event: opts.event,
       now: opts.now,
       ...(opts.reason !== undefined ? { reason: opts.reason } : {}),
