@@ -102,7 +102,8 @@ export async function benchBulkCancel(argv: string[]): Promise<number> {
     operationId = res.body.id;
     const acceptStatements = Number(res.headers.get("x-sluice-statements"));
     const afterAccept = (await t.api.get(`${bulkPath}/builds/counts`)).body;
-    if (afterAccept.CANCELING + afterAccept.CANCELED !== n) throw new Error(`accept left ${JSON.stringify(afterAccept)}`);
+    if (afterAccept.CANCELING + afterAccept.CANCELED !== n)
+      throw new Error(`accept left ${JSON.stringify(afterAccept)}`);
     await completed;
     const settleMs = performance.now() - started;
     if ((await countOf(t, bulkPath, "CANCELED")) !== n) throw new Error("settle did not cancel all builds");

@@ -77,7 +77,7 @@ export async function acceptCancel(ctx: EngineContext, tx: Store, input: AcceptC
   await tx.jobs.closeSteps({ buildIds: canceledNow, runningBecomes: "CANCELED", now });
   await tx.events.append({ events: [operationEvent(operation, await ctx.names.get(tx, [input.pipelineId]))], now });
 
-  await finalizeCancels(ctx, tx, { buildIds: forced, force: true, note: "forced" });
+  await finalizeCancels(ctx, tx, { buildIds: forced, force: true, note: "forced", countsNow: true });
   if (operation.pending > 0) {
     await tx.queue.enqueue({ kind: SETTLE_TASK, ref: operationId, runAt: now, now });
     tx.afterCommit(() => ctx.bus.publish(TOPICS.work));

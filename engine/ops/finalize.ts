@@ -13,7 +13,13 @@ import type { Store } from "../store/store.ts";
 export async function finalizeCancels(
   ctx: EngineContext,
   tx: Store,
-  opts: { buildIds: readonly number[]; force: boolean; note?: string | null },
+  opts: {
+    buildIds: readonly number[];
+    force: boolean;
+    note?: string | null;
+    /** Update operation counts at once rather than just before commit (see `settleItems`). */
+    countsNow?: boolean;
+  },
 ): Promise<number[]> {
   if (opts.buildIds.length === 0) return [];
   const now = ctx.now();
@@ -23,7 +29,11 @@ export async function finalizeCancels(
       for (const agent of agents) ctx.bus.publish(TOPICS.agent(agent));
     });
   }
-  const ready = opts.force ? opts.buildIds : await tx.builds.cancelingWithoutRunningJobs({ ids: opts.buildIds });
+  // Builds with a job still running wait for its acknowledgement; the rest move if CANCELING.
+  const stillRunning = opts.force
+    ? new Set<number>()
+    : await tx.jobs.buildsWithRunningJobs({ buildIds: opts.buildIds });
+  const ready = opts.buildIds.filter((id) => !stillRunning.has(id));
   const note = opts.note ?? null;
   const moved = await tx.transition({
     ids: ready,
@@ -35,7 +45,12 @@ export async function finalizeCancels(
   const movedIds = moved.map((b) => b.id);
   await tx.jobs.endUnstarted({ buildIds: movedIds, status: "CANCELED", now });
   await tx.jobs.closeSteps({ buildIds: movedIds, runningBecomes: "CANCELED", now });
-  await settleItems(ctx, tx, { buildIds: movedIds, outcome: "canceled", note });
+  await settleItems(ctx, tx, {
+    buildIds: movedIds,
+    outcome: "canceled",
+    note,
+    ...(opts.countsNow ? { countsNow: true } : {}),
+  });
   tx.afterCommit(() => ctx.bus.publish(TOPICS.anyAgent));
   return movedIds;
 }
@@ -48,7 +63,12 @@ export async function finalizeCancels(
 export async function settleItems(
   ctx: EngineContext,
   tx: Store,
-  opts: { buildIds: readonly number[]; outcome: Exclude<ItemOutcome, "pending">; note: string | null },
+  opts: {
+    buildIds: readonly number[];
+    outcome: Exclude<ItemOutcome, "pending">;
+    note: string | null;
+    countsNow?: boolean;
+  },
 ): Promise<void> {
   const perOperation = await tx.operations.settleItems(opts);
   for (const [operationId, count] of perOperation) {
@@ -57,12 +77,18 @@ export async function settleItems(
       alreadyFinished: opts.outcome === "already_finished" ? count : 0,
       failed: opts.outcome === "failed" ? count : 0,
     };
-    const op = await tx.operations.addCounts({ id: operationId, delta, now: ctx.now() });
-    if (op.status === "completed") {
-      const names = await ctx.names.get(tx, [op.pipeline_id]);
-      await tx.events.append({ events: [operationEvent(op, names)], now: ctx.now() });
-    } else {
-      tx.afterCommit(() => ctx.progress.touch(operationId));
-    }
+    // The operation's row is shared by every transaction settling its builds: update it last,
+    // so its lock is held only until the commit that follows (unless the caller reads it back).
+    const addCounts = async () => {
+      const op = await tx.operations.addCounts({ id: operationId, delta, now: ctx.now() });
+      if (op.status === "completed") {
+        const names = await ctx.names.get(tx, [op.pipeline_id]);
+        await tx.events.append({ events: [operationEvent(op, names)], now: ctx.now() });
+      } else {
+        tx.afterCommit(() => ctx.progress.touch(operationId));
+      }
+    };
+    if (opts.countsNow) await addCounts();
+    else tx.beforeCommit(addCounts);
   }
 }

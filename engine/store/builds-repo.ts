@@ -373,29 +373,6 @@ export class BuildsRepo {
     await this.db.updateTable("builds").set({ current_stage: opts.stage }).where("id", "=", opts.id).execute();
   }
 
-  /** CANCELING builds among `ids` that no longer have a job holding a lease. */
-  async cancelingWithoutRunningJobs(opts: { ids: readonly number[] }): Promise<number[]> {
-    if (opts.ids.length === 0) return [];
-    const rows = await this.db
-      .selectFrom("builds as b")
-      .select("b.id")
-      .where(idsIn(this.dialect, "b.id", opts.ids))
-      .where("b.status", "=", "CANCELING")
-      .where((eb) =>
-        eb.not(
-          eb.exists(
-            eb
-              .selectFrom("jobs as j")
-              .select("j.id")
-              .whereRef("j.build_id", "=", "b.id")
-              .where("j.status", "=", "RUNNING"),
-          ),
-        ),
-      )
-      .execute();
-    return rows.map((r) => r.id);
-  }
-
   /** Gives each CANCELING build without a deadline one: grace period plus the ack timeout. */
   async setStopDeadlines(opts: { ids: readonly number[]; now: number; ackTimeoutMs: number }): Promise<void> {
     if (opts.ids.length === 0) return;

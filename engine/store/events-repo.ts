@@ -1,7 +1,7 @@
 /** The outbox: events written in the same transaction as the change they describe. */
 import { type Selectable, sql } from "kysely";
-import type { BuildStatus } from "../../common/statuses.ts";
 import { groupBy } from "../../common/collections.ts";
+import type { BuildStatus } from "../../common/statuses.ts";
 import type { TransitionEvent } from "../domain/transitions.ts";
 import type { Dialect } from "./db.ts";
 import type { EventsTable } from "./schema.ts";

@@ -175,6 +175,19 @@ export class JobsRepo {
     return Number(result.numUpdatedRows) === 1;
   }
 
+  /** Which of these builds still have a running job. */
+  async buildsWithRunningJobs(opts: { buildIds: readonly number[] }): Promise<Set<number>> {
+    if (opts.buildIds.length === 0) return new Set();
+    const rows = await this.db
+      .selectFrom("jobs")
+      .select("build_id")
+      .distinct()
+      .where(idsIn(this.dialect, "build_id", opts.buildIds))
+      .where("status", "=", "RUNNING")
+      .execute();
+    return new Set(rows.map((r) => r.build_id));
+  }
+
   async stageStatuses(opts: { buildId: number; stage: number }): Promise<JobStatus[]> {
     const rows = await this.db
       .selectFrom("jobs")

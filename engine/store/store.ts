@@ -35,6 +35,7 @@ export class Store {
     private readonly executor: Executor,
     private readonly commitHooks: (() => void)[] | null,
     private readonly onEvents: () => void,
+    private readonly preCommitHooks: (() => Promise<void>)[] = [],
   ) {
     const args = [executor, handle.dialect] as const;
     this.projects = new ProjectsRepo(...args);
@@ -79,14 +80,13 @@ export class Store {
   async transaction<T>(fn: (tx: Store) => Promise<T>): Promise<T> {
     if (this.commitHooks) return fn(this);
     const hooks: (() => void)[] = [];
-    const result = await this.handle.db
-      .transaction()
-      .execute(async (trx) => {
-        const tx = new Store(this.handle, trx, hooks, this.onEvents);
-        const value = await fn(tx);
-        await tx.events.flush();
-        return value;
-      });
+    const result = await this.handle.db.transaction().execute(async (trx) => {
+      const tx = new Store(this.handle, trx, hooks, this.onEvents);
+      const value = await fn(tx);
+      for (const hook of tx.preCommitHooks) await hook();
+      await tx.events.flush();
+      return value;
+    });
     for (const hook of hooks) hook();
     return result;
   }
@@ -114,6 +114,15 @@ export class Store {
       ...(opts.reason !== undefined ? { reason: opts.reason } : {}),
     });
     return moved;
+  }
+
+  /**
+   * Runs `hook` at the end of the current transaction, before its events are written and it
+   * commits: for writes to rows many transactions share, whose locks should be held briefly.
+   */
+  beforeCommit(hook: () => Promise<void>): void {
+    if (!this.commitHooks) throw new Error("beforeCommit needs a transaction");
+    this.preCommitHooks.push(hook);
   }
 
   /** Runs `hook` once the current transaction commits (at once outside a transaction). */
