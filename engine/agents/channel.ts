@@ -19,12 +19,15 @@ import type { EngineContext } from "../context.ts";
 import { TOPICS } from "../events/bus.ts";
 import { jobStatusChanged } from "../events/payloads.ts";
 import { finalizeCancels, settleItems } from "../ops/finalize.ts";
+import { GroupCommit } from "./group-commit.ts";
 import { assignWork } from "../scheduler/assign.ts";
 import { onJobEnded } from "../scheduler/build-progress.ts";
 
 const REJECTED: ReportResult = { accepted: false, stop: true };
 
 export class EngineAgentChannel implements AgentChannel {
+  private readonly acks = new GroupCommit((batch: { agentId: string; acks: StopAck[] }[]) => this.writeAcks(batch));
+
   constructor(private readonly ctx: EngineContext) {}
 
   async register(agent: { name: string; slots: number }): Promise<{ agentId: string }> {
@@ -117,21 +120,31 @@ export class EngineAgentChannel implements AgentChannel {
    * finalized. An acknowledgement with an error means the agent could not stop the job: the
    * items waiting on it fail with that reason, and the build's stop deadline still applies.
    */
-  async acknowledgeStops(agentId: string, acks: StopAck[]): Promise<void> {
-    if (acks.length === 0) return;
-    const stopped = acks.filter((a) => !a.error).map((a) => a.leaseId);
-    const failed = acks.filter((a) => a.error);
+  acknowledgeStops(agentId: string, acks: StopAck[]): Promise<void> {
+    if (acks.length === 0) return Promise.resolve();
+    return this.acks.submit({ agentId, acks });
+  }
+
+  /** One transaction for every acknowledgement that arrived together, from any agent. */
+  private async writeAcks(batch: { agentId: string; acks: StopAck[] }[]): Promise<void> {
+    const acks = batch.flatMap((b) => b.acks.map((a) => ({ ...a, agentId: b.agentId })));
     await this.ctx.store.transaction(async (tx) => {
       const now = this.ctx.now();
+      const jobs = await tx.jobs.byLeases({ leaseIds: acks.map((a) => a.leaseId) });
+      // An agent may only acknowledge its own leases.
+      const owner = new Map(jobs.map((j) => [j.lease_id, j]));
+      const owned = acks.filter((a) => owner.get(a.leaseId)?.agent_id === a.agentId);
       // Builds are locked (in id order) before their jobs, on every path: no deadlocks.
-      const jobs = await tx.jobs.byLeases({ leaseIds: acks.map((a) => a.leaseId), agentId });
-      await tx.builds.lockRefs({ ids: [...new Set(jobs.map((j) => j.build_id))] });
-      const { jobIds, buildIds } = await tx.jobs.acknowledgeStops({ agentId, leaseIds: stopped, now });
+      await tx.builds.lockRefs({ ids: [...new Set(owned.map((a) => owner.get(a.leaseId)!.build_id))] });
+      const stopped = owned.filter((a) => !a.error).map((a) => a.leaseId);
+      const { jobIds, buildIds } = await tx.jobs.acknowledgeStops({ leaseIds: stopped, now });
       await tx.jobs.closeSteps({ jobIds, runningBecomes: "CANCELED", now });
       await finalizeCancels(this.ctx, tx, { buildIds, force: false });
-      const buildOfLease = new Map(jobs.map((j) => [j.lease_id, j.build_id]));
-      for (const [error, group] of groupBy(failed, (a) => a.error as string)) {
-        const ids = group.flatMap((a) => buildOfLease.get(a.leaseId) ?? []);
+      for (const [error, group] of groupBy(
+        owned.filter((a) => a.error),
+        (a) => a.error as string,
+      )) {
+        const ids = group.map((a) => owner.get(a.leaseId)!.build_id);
         await settleItems(this.ctx, tx, { buildIds: ids, outcome: "failed", note: error });
       }
       tx.afterCommit(() => this.ctx.bus.publish(TOPICS.anyAgent));

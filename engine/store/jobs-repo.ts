@@ -133,14 +133,11 @@ export class JobsRepo {
       .executeTakeFirst();
   }
 
-  async byLeases(opts: { leaseIds: readonly string[]; agentId: string }): Promise<JobRow[]> {
+  async byLeases(opts: { leaseIds: readonly string[]; agentId?: string }): Promise<JobRow[]> {
     if (opts.leaseIds.length === 0) return [];
-    return this.db
-      .selectFrom("jobs")
-      .selectAll()
-      .where(textsIn(this.dialect, "lease_id", opts.leaseIds))
-      .where("agent_id", "=", opts.agentId)
-      .execute();
+    let q = this.db.selectFrom("jobs").selectAll().where(textsIn(this.dialect, "lease_id", opts.leaseIds));
+    if (opts.agentId !== undefined) q = q.where("agent_id", "=", opts.agentId);
+    return q.execute();
   }
 
   async updateStep(opts: {
@@ -260,16 +257,11 @@ export class JobsRepo {
   }
 
   /** An agent acknowledged these stops: running jobs end CANCELED. Returns their builds. */
-  async acknowledgeStops(opts: {
-    agentId: string;
-    leaseIds: readonly string[];
-    now: number;
-  }): Promise<{ jobIds: number[]; buildIds: number[] }> {
+  async acknowledgeStops(opts: { leaseIds: readonly string[]; now: number }): Promise<{ jobIds: number[]; buildIds: number[] }> {
     if (opts.leaseIds.length === 0) return { jobIds: [], buildIds: [] };
     const rows = await this.db
       .updateTable("jobs")
       .set({ status: "CANCELED", finished_at: opts.now })
-      .where("agent_id", "=", opts.agentId)
       .where(textsIn(this.dialect, "lease_id", opts.leaseIds))
       .where("status", "=", "RUNNING")
       .returning(["id", "build_id"])
