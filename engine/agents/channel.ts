@@ -19,9 +19,9 @@ import type { EngineContext } from "../context.ts";
 import { TOPICS } from "../events/bus.ts";
 import { jobStatusChanged } from "../events/payloads.ts";
 import { finalizeCancels, settleItems } from "../ops/finalize.ts";
-import { GroupCommit } from "./group-commit.ts";
 import { assignWork } from "../scheduler/assign.ts";
 import { onJobEnded } from "../scheduler/build-progress.ts";
+import { GroupCommit } from "./group-commit.ts";
 
 const REJECTED: ReportResult = { accepted: false, stop: true };
 

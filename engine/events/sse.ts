@@ -5,6 +5,7 @@
 import type { Request, Response } from "express";
 import { InputError } from "../../common/errors.ts";
 import type { EngineContext } from "../context.ts";
+import type { PipelineName } from "../services/pipeline-names.ts";
 import type { EventFilter, EventRow } from "../store/events-repo.ts";
 import { TOPICS } from "./bus.ts";
 
@@ -19,11 +20,19 @@ export function lastEventId(req: Request): number | undefined {
   return seq;
 }
 
-export function formatEvent(row: EventRow): string {
+/**
+ * An outbox row as an SSE message. What the row's columns say (when, which build, operation,
+ * project and pipeline) is added here, so payloads need not repeat it.
+ */
+export function formatEvent(row: EventRow, names: Map<number, PipelineName>): string {
+  const name = row.pipeline_id === null ? undefined : names.get(row.pipeline_id);
   const data = {
     seq: row.seq,
     type: row.type,
     at: new Date(Number(row.created_at)).toISOString(),
+    ...(name ? { project: name.project, pipeline: name.pipeline } : {}),
+    ...(row.build_id !== null ? { buildId: row.build_id } : {}),
+    ...(row.operation_id !== null ? { operationId: row.operation_id } : {}),
     ...JSON.parse(row.payload),
   };
   return `id: ${row.seq}\nevent: ${row.type}\ndata: ${JSON.stringify(data)}\n\n`;
@@ -60,7 +69,11 @@ export async function streamEvents(
     const woken = ctx.bus.wait(TOPICS.events, options.heartbeatMs - (Date.now() - lastWrite), abort.signal);
     const rows = await ctx.store.events.read({ afterSeq: last, filter, limit: options.batch });
     if (rows.length > 0) {
-      const ok = res.write(rows.map(formatEvent).join(""));
+      const names = await ctx.names.get(
+        ctx.store,
+        rows.flatMap((r) => (r.pipeline_id === null ? [] : [r.pipeline_id])),
+      );
+      const ok = res.write(rows.map((r) => formatEvent(r, names)).join(""));
       last = (rows[rows.length - 1] as EventRow).seq;
       lastWrite = Date.now();
       if (!ok) await new Promise<void>((resolve) => res.once("drain", resolve).once("close", resolve));

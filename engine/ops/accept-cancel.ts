@@ -75,7 +75,7 @@ export async function acceptCancel(ctx: EngineContext, tx: Store, input: AcceptC
   });
   await tx.jobs.endUnstarted({ buildIds: canceledNow, status: "CANCELED", now });
   await tx.jobs.closeSteps({ buildIds: canceledNow, runningBecomes: "CANCELED", now });
-  await tx.events.append({ events: [operationEvent(operation, await ctx.names.get(tx, [input.pipelineId]))], now });
+  await tx.events.append({ events: [operationEvent(operation)], now });
 
   await finalizeCancels(ctx, tx, { buildIds: forced, force: true, note: "forced", countsNow: true });
   if (operation.pending > 0) {

@@ -82,8 +82,7 @@ export async function settleItems(
     const addCounts = async () => {
       const op = await tx.operations.addCounts({ id: operationId, delta, now: ctx.now() });
       if (op.status === "completed") {
-        const names = await ctx.names.get(tx, [op.pipeline_id]);
-        await tx.events.append({ events: [operationEvent(op, names)], now: ctx.now() });
+        await tx.events.append({ events: [operationEvent(op)], now: ctx.now() });
       } else {
         tx.afterCommit(() => ctx.progress.touch(operationId));
       }

@@ -48,8 +48,7 @@ export class ProgressReporter {
         this.lastEmit.delete(operationId);
         return;
       }
-      const names = await ctx.names.get(tx, [op.pipeline_id]);
-      await tx.events.append({ events: [operationEvent(op, names)], now: ctx.now() });
+      await tx.events.append({ events: [operationEvent(op)], now: ctx.now() });
     });
   }
 }

@@ -72,7 +72,7 @@ export async function triggerBuild(
       jobs: jobsOf(definition),
     });
     await tx.events.append({
-      events: [buildCreated(row, await ctx.names.get(tx, [pipeline.id]), actor.username, now)],
+      events: [buildCreated(row, actor.username)],
       now,
     });
     const reason = policy?.cancelInProgress ? `superseded by #${number}` : "queue_full";

@@ -111,13 +111,11 @@ export class EventsRepo {
     const operationId = cancel ? sql`b.cancel_operation_id` : sql`NULL`;
     const by = cancel ? sql`b.cancel_by` : sql`NULL`;
     const object = sql.raw(this.dialect === "postgres" ? "json_build_object" : "json_object");
-    const at = text(new Date(opts.now).toISOString());
-    const pipeline = sql`(SELECT name FROM pipelines WHERE id = b.pipeline_id)`;
-    const project = sql`(SELECT name FROM projects WHERE id = b.project_id)`;
     for (const [move, builds] of groupBy(opts.moved, (b) => `${b.from}>${b.status}`)) {
       const [from, to] = move.split(">") as [BuildStatus, BuildStatus];
       const ids = builds.map((b) => b.id);
-      const payload = sql`${object}('buildId', b.id, 'number', b.number, 'project', ${project}, 'pipeline', ${pipeline}, 'branch', b.branch, 'from', ${sql.lit(from)}, 'to', ${sql.lit(to)}, 'reason', ${reason}, 'operationId', ${operationId}, 'by', ${by}, 'at', ${at})`;
+      // Build, operation, project, pipeline and time are columns of the row (see `formatEvent`).
+      const payload = sql`${object}('number', b.number, 'branch', b.branch, 'from', ${sql.lit(from)}, 'to', ${sql.lit(to)}, 'reason', ${reason}, 'by', ${by})`;
       await this.write(() =>
         sql`INSERT INTO events (type, project_id, pipeline_id, build_id, operation_id, payload, created_at)
           SELECT 'build.status_changed', b.project_id, b.pipeline_id, b.id, ${operationId}, CAST(${payload} AS TEXT), ${opts.now}

@@ -135,7 +135,10 @@ export class JobsRepo {
 
   async byLeases(opts: { leaseIds: readonly string[]; agentId?: string }): Promise<JobRow[]> {
     if (opts.leaseIds.length === 0) return [];
-    let q = this.db.selectFrom("jobs").selectAll().where(textsIn(this.dialect, "lease_id", opts.leaseIds));
+    let q = this.db
+      .selectFrom("jobs")
+      .selectAll()
+      .where(textsIn(this.dialect, "lease_id", opts.leaseIds));
     if (opts.agentId !== undefined) q = q.where("agent_id", "=", opts.agentId);
     return q.execute();
   }
@@ -257,7 +260,10 @@ export class JobsRepo {
   }
 
   /** An agent acknowledged these stops: running jobs end CANCELED. Returns their builds. */
-  async acknowledgeStops(opts: { leaseIds: readonly string[]; now: number }): Promise<{ jobIds: number[]; buildIds: number[] }> {
+  async acknowledgeStops(opts: {
+    leaseIds: readonly string[];
+    now: number;
+  }): Promise<{ jobIds: number[]; buildIds: number[] }> {
     if (opts.leaseIds.length === 0) return { jobIds: [], buildIds: [] };
     const rows = await this.db
       .updateTable("jobs")
