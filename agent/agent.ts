@@ -30,6 +30,8 @@ type JobRun = {
 };
 
 const PIDS_DIR = ".pgids";
+/** About a minute of retries: an engine restart, not an engine gone for good. */
+const ACK_ATTEMPTS = 16;
 
 export class Agent {
   private agentId = "";
@@ -215,13 +217,26 @@ export class Agent {
         await this.logs.flush();
         this.release(run);
       }
-      await this.channel.acknowledgeStops(this.agentId, [{ leaseId: order.leaseId }]);
+      await this.acknowledge(order.leaseId);
     })()
       // An acknowledgement that cannot be delivered is covered by the engine's stop deadline.
       .catch((err) => this.options.log?.("stop acknowledgement failed", { leaseId: order.leaseId, err: String(err) }))
       .finally(() => this.stopping.delete(order.leaseId));
     this.stopping.set(order.leaseId, stopped);
     return stopped;
+  }
+
+  /** Acknowledges a stop, retrying while the engine is unreachable (it may be restarting). */
+  private async acknowledge(leaseId: string): Promise<void> {
+    for (let attempt = 0; ; attempt++) {
+      try {
+        await this.channel.acknowledgeStops(this.agentId, [{ leaseId }]);
+        return;
+      } catch (err) {
+        if (this.closed || attempt >= ACK_ATTEMPTS) throw err;
+        await new Promise((r) => setTimeout(r, Math.min(5000, 100 * 2 ** attempt)));
+      }
+    }
   }
 
   private release(run: JobRun): void {

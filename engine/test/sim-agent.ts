@@ -11,6 +11,7 @@ export class SimAgent {
   readonly leases = new Map<string, JobAssignment>();
   readonly stopsReceived: StopOrder[] = [];
   private readonly abort = new AbortController();
+  private poll: AbortController | undefined;
   private loop: Promise<void> | undefined;
   stopMode: StopMode;
 
@@ -36,11 +37,12 @@ export class SimAgent {
   private async run(): Promise<void> {
     while (!this.abort.signal.aborted) {
       try {
+        this.poll = new AbortController();
         const { assignments, stops } = await this.channel.poll({
           agentId: this.name,
           freeSlots: Math.max(0, this.opts.slots - this.leases.size),
           waitMs: this.opts.waitMs ?? 1000,
-          signal: this.abort.signal,
+          signal: AbortSignal.any([this.abort.signal, this.poll.signal]),
         });
         for (const a of assignments) this.leases.set(a.leaseId, a);
         if (stops.length > 0) await this.answer(stops);
@@ -55,6 +57,7 @@ export class SimAgent {
     this.stopsReceived.push(...stops);
     if (this.stopMode === "ignore") return;
     for (const s of stops) this.leases.delete(s.leaseId);
+    this.poll?.abort();
     const error = this.stopMode === "fail" ? "processes survived SIGKILL" : undefined;
     await this.channel.acknowledgeStops(
       this.name,
@@ -65,6 +68,9 @@ export class SimAgent {
   /** Reports a job finished, as a real agent would when its last step exits. */
   async finish(leaseId: string, status: "SUCCEEDED" | "FAILED" = "SUCCEEDED") {
     this.leases.delete(leaseId);
-    return this.channel.reportJob(this.name, { leaseId, status });
+    const result = await this.channel.reportJob(this.name, { leaseId, status });
+    // A slot is free: ask for work now, as a real agent does.
+    this.poll?.abort();
+    return result;
   }
 }
