@@ -1,4 +1,5 @@
 import { afterEach, describe, expect, it } from "vitest";
+import { batchCancel } from "../ops/cancel-service.ts";
 import { DATABASES, startTestEngine, type TestEngine, waitFor } from "./harness.ts";
 import { seedBuilds } from "./seed.ts";
 import { SimAgent } from "./sim-agent.ts";
@@ -20,18 +21,26 @@ describe.each(DATABASES)("races on $name", (db) => {
     agents.push(sim);
     const p = await t.api.pipeline("acme", "race", ONE_JOB);
     const tally = { SUCCEEDED: 0, CANCELED: 0 };
+    const caller = { actor: { userId: 1, username: "admin", isAdmin: true }, source: "api" as const };
     for (let round = 0; round < 200; round++) {
       const build = await t.api.trigger(p);
       const lease = await waitFor(() => [...sim.leases.values()].find((l) => l.buildId === build.id), {
         what: "lease",
       });
-      // Half the rounds give the finish a head start, half the cancel; both are in flight together.
+      // Both in flight together, in-process so that neither has an HTTP head start; half the
+      // rounds start the finish first, half the cancel, the other one 0-3 ms later.
       const finish = () => sim.finish(lease.leaseId, "SUCCEEDED");
-      const cancel = () => t.api.post(`${p}/builds/batch-cancel`, { buildIds: [build.id], reason: `round ${round}` });
+      const cancel = () =>
+        batchCancel(
+          t.engine.ctx,
+          caller,
+          { project: "acme", pipeline: "race" },
+          { buildIds: [build.id], reason: `round ${round}`, atomic: false, force: false },
+        );
       const [first, second] = round % 2 === 0 ? [finish, cancel] : [cancel, finish];
-      const results = await Promise.all([first(), second()]);
-      const op = (round % 2 === 0 ? results[1] : results[0]) as { status: number; body: { id: string } };
-      expect(op.status).toBe(202);
+      const later = new Promise<void>((resolve) => setTimeout(resolve, round % 4)).then(() => second());
+      const results = await Promise.all([first(), later]);
+      const op = { body: (round % 2 === 0 ? results[1] : results[0]) as { id: string } };
       const done = await waitFor(
         async () => {
           const b = await t.api.build(build.id);
