@@ -37,9 +37,9 @@ describe.each(DATABASES)("races on $name", (db) => {
           { project: "acme", pipeline: "race" },
           { buildIds: [build.id], reason: `round ${round}`, atomic: false, force: false },
         );
-      const [first, second] = round % 2 === 0 ? [finish, cancel] : [cancel, finish];
-      const later = new Promise<void>((resolve) => setTimeout(resolve, round % 4)).then(() => second());
-      const results = await Promise.all([first(), later]);
+      const [first, second]: (() => Promise<unknown>)[] = round % 2 === 0 ? [finish, cancel] : [cancel, finish];
+      const later = new Promise<void>((resolve) => setTimeout(resolve, round % 4)).then(() => second!());
+      const results = await Promise.all([first!(), later]);
       const op = { body: (round % 2 === 0 ? results[1] : results[0]) as { id: string } };
       const done = await waitFor(
         async () => {
