@@ -2,10 +2,12 @@
  * The demo seed: a `demo` project whose pipelines run for minutes (sleeping steps that print
  * progress), topped up at every start so there is always something to cancel.
  */
+import crypto from "node:crypto";
 import type { EngineContext } from "../engine/context.ts";
 import { triggerBuild } from "../engine/services/builds.ts";
 import { putPipeline, putProject } from "../engine/services/catalog.ts";
-import type { Actor } from "../engine/services/identity.ts";
+import { type Actor, secret } from "../engine/services/identity.ts";
+import { createUser, setMember } from "../engine/services/users.ts";
 
 const progress = (what: string, seconds: number) =>
   `for i in $(seq 1 ${seconds}); do echo "${what} $i/${seconds}"; sleep 1; done`;
@@ -53,8 +55,22 @@ export const DEMO_PIPELINES: Record<string, object> = {
 
 const BRANCHES = ["main", "feature/login", "fix/flaky-test", "release/2.4", "feature/dark-mode"];
 
+/** Demo users next to admin: `dev` (developer) and `viewer` (viewer) on `demo`, passwords in the data dir. */
+const DEMO_USERS = [
+  { username: "dev", role: "developer" },
+  { username: "viewer", role: "viewer" },
+] as const;
+
 export async function seedDemo(ctx: EngineContext, admin: Actor, buildsPerPipeline = 3): Promise<void> {
   await putProject(ctx, admin, "demo", { displayName: "Demo" });
+  for (const { username, role } of DEMO_USERS) {
+    const password = secret(ctx.settings.dataDir, `${username}-password`, undefined, () =>
+      crypto.randomBytes(9).toString("base64url"),
+    );
+    if (!(await ctx.store.identity.findUser({ username })))
+      await createUser(ctx, admin, { username, password, isAdmin: false });
+    await setMember(ctx, admin, "demo", username, role);
+  }
   for (const [name, definition] of Object.entries(DEMO_PIPELINES)) {
     const names = { project: "demo", pipeline: name };
     await putPipeline(ctx, admin, names, definition);

@@ -1,14 +1,21 @@
 /** Composition root: the engine, its in-process agent and (later) the BFF in one process. */
 import path from "node:path";
 import { Agent } from "../agent/agent.ts";
+import { type BffHandle, startBff } from "../bff/server.ts";
 import type { Config } from "../common/config.ts";
+import { createLogger } from "../common/logger.ts";
 import { type EngineHandle, startEngine } from "../engine/engine.ts";
-import { createLogger } from "../engine/logger.ts";
 import { seedDemo } from "./demo.ts";
+import { ensureWebBuild, WEB_DIST } from "./web-build.ts";
 
-export type Running = { engine: EngineHandle; agent: Agent | undefined; stop: () => Promise<void> };
+export type Running = {
+  engine: EngineHandle;
+  agent: Agent | undefined;
+  bff: BffHandle | undefined;
+  stop: () => Promise<void>;
+};
 
-export async function startEngineProcess(config: Config, opts: { demo: boolean }): Promise<Running> {
+export async function startEngineProcess(config: Config, opts: { demo: boolean; bff: boolean }): Promise<Running> {
   const engine = await startEngine({
     settings: {
       dataDir: config.dataDir,
@@ -40,10 +47,23 @@ export async function startEngineProcess(config: Config, opts: { demo: boolean }
     const admin = await engine.ctx.store.identity.findUser({ username: "admin" });
     if (admin) await seedDemo(engine.ctx, { userId: admin.id, username: admin.username, isAdmin: true });
   }
+  let bff: BffHandle | undefined;
+  if (opts.bff) {
+    await ensureWebBuild((msg) => log.info(msg));
+    bff = await startBff({
+      engineUrl: engine.url,
+      webDist: WEB_DIST,
+      log: createLogger(config.logLevel, "bff"),
+      host: config.host,
+      port: config.bffPort,
+    });
+  }
   return {
     engine,
     agent,
+    bff,
     stop: async () => {
+      await bff?.stop();
       await agent?.stop();
       await engine.stop();
     },

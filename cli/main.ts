@@ -1,6 +1,7 @@
 /** The `sluice` command. */
 import { loadConfig } from "../common/config.ts";
 import { runAgent } from "./agent-command.ts";
+import { runBff } from "./bff-command.ts";
 import { runCancel } from "./cancel-command.ts";
 import { startEngineProcess, stopOnSignals } from "./engine-process.ts";
 
@@ -9,6 +10,7 @@ const USAGE = `Usage: sluice <command> [options]
 Commands:
   start     engine, local agent and BFF in one process (the all-in-one start)
   engine    the engine and its local agent (SLUICE_AGENT_SLOTS=0 for none)
+  bff       the BFF and web page alone: --engine URL (or SLUICE_ENGINE_URL)
   agent     a standalone agent: --engine URL [--name NAME] [--slots N] (token: SLUICE_TOKEN)
   cancel    cancel builds: --project P --pipeline X (--ids 12,13 | --all-running) [--reason R] [--wait]
   bench     benchmarks: see bench/README.md
@@ -22,11 +24,20 @@ async function main(argv: string[]): Promise<number> {
   switch (command) {
     case "start":
     case "engine": {
-      const running = await startEngineProcess(config, { demo: config.demo && command === "start" });
+      const running = await startEngineProcess(config, {
+        demo: config.demo && command === "start",
+        bff: command === "start",
+      });
       stopOnSignals(running.stop);
-      process.stderr.write(`Sluice engine on ${running.engine.url}\n`);
+      process.stderr.write(
+        running.bff
+          ? `Sluice on ${running.bff.url} (engine ${running.engine.url})\n`
+          : `Sluice engine on ${running.engine.url}\n`,
+      );
       return new Promise<number>(() => {});
     }
+    case "bff":
+      return runBff(config, rest);
     case "agent":
       return runAgent(config, rest);
     case "cancel":

@@ -1,6 +1,7 @@
 /** What every engine service receives: the store, the bus, settings and a logger. */
+
+import type { Logger } from "../common/logger.ts";
 import type { Bus } from "./events/bus.ts";
-import type { Logger } from "./logger.ts";
 import type { ProgressReporter } from "./ops/progress.ts";
 import type { PipelineNames } from "./services/pipeline-names.ts";
 import type { Store } from "./store/store.ts";

@@ -1,11 +1,11 @@
 /** Starting and stopping the engine: database, bus, worker, sweeper and the HTTP API. */
 import { listen } from "../common/http-server.ts";
+import { createLogger, type LogLevel } from "../common/logger.ts";
 import { EngineAgentChannel } from "./agents/channel.ts";
 import { recoverLostAgent } from "./agents/recovery.ts";
 import { createEngineApp } from "./api/app.ts";
 import type { EngineContext, EngineSettings } from "./context.ts";
 import { Bus, TOPICS } from "./events/bus.ts";
-import { createLogger, type LogLevel } from "./logger.ts";
 import { ProgressReporter } from "./ops/progress.ts";
 import { SettleWorker } from "./ops/settle-worker.ts";
 import { Sweeper } from "./scheduler/sweeper.ts";

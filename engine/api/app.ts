@@ -1,10 +1,12 @@
 /** The engine's HTTP API: `/healthz` and the authenticated `/v1` routes. */
 import express, { type NextFunction, type Request, type Response } from "express";
+import { errorHandler, notFoundHandler } from "../../common/express-errors.ts";
 import type { EngineAgentChannel } from "../agents/channel.ts";
 import { agentRoutes } from "../agents/http-routes.ts";
 import type { EngineContext } from "../context.ts";
 import { authenticateToken } from "../services/identity.ts";
-import { errorHandler, notFoundHandler } from "./http.ts";
+import { SignIn, signIn } from "../services/users.ts";
+import { parse } from "./http.ts";
 import { buildRoutes } from "./routes/builds.ts";
 import { catalogRoutes } from "./routes/catalog.ts";
 import { eventRoutes } from "./routes/events.ts";
@@ -36,10 +38,15 @@ export function createEngineApp(ctx: EngineContext, channel: EngineAgentChannel,
   v1.use(
     express.text({ limit: BODY_LIMIT, type: ["application/yaml", "application/x-yaml", "text/yaml", "text/plain"] }),
   );
+  // Sign-in is the one call without a token.
+  v1.post("/sessions", async (req: Request, res: Response) => {
+    res.status(201).json(await signIn(ctx, parse(SignIn, req.body ?? {})));
+  });
   v1.use(async (req: Request, res: Response, next: NextFunction) => {
     const header = req.get("Authorization");
     const token = header?.startsWith("Bearer ") ? header.slice("Bearer ".length).trim() : undefined;
     res.locals.actor = await authenticateToken(ctx, token);
+    res.locals.token = token;
     next();
   });
   v1.use(identityRoutes(ctx));

@@ -1,9 +1,8 @@
 /** Small helpers every engine route uses: the caller, parsing, and the error middleware. */
-import type { NextFunction, Request, Response } from "express";
+import type { Response } from "express";
 import type { z } from "zod";
-import { InputError, NotFoundError, RateLimitedError, toAppError } from "../../common/errors.ts";
+import { InputError } from "../../common/errors.ts";
 import { parseInput } from "../../common/validation.ts";
-import type { Logger } from "../logger.ts";
 import type { Actor } from "../services/identity.ts";
 
 export function actorOf(res: Response): Actor {
@@ -34,23 +33,4 @@ export function queryText(value: unknown, name: string): string | undefined {
   if (value === undefined) return undefined;
   if (typeof value !== "string") throw new InputError(`${name} must be given once, as text`);
   return value;
-}
-
-export function notFoundHandler(req: Request, _res: Response, next: NextFunction): void {
-  next(new NotFoundError(`No route for ${req.method} ${req.path}`, undefined, "no_route"));
-}
-
-/** The one place errors become responses: status, `{error: {code, message, details}}`, Retry-After. */
-export function errorHandler(log: Logger) {
-  return (err: unknown, req: Request, res: Response, next: NextFunction): void => {
-    const appError = toAppError(err);
-    if (appError.status >= 500)
-      log.error("request failed", { method: req.method, path: req.path, err: String((err as Error)?.stack ?? err) });
-    if (res.headersSent) {
-      next(err);
-      return;
-    }
-    if (appError instanceof RateLimitedError) res.setHeader("Retry-After", String(appError.retryAfterSeconds));
-    res.status(appError.status).json(appError.toBody());
-  };
 }

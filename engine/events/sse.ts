@@ -9,7 +9,7 @@ import type { PipelineName } from "../services/pipeline-names.ts";
 import type { EventFilter, EventRow } from "../store/events-repo.ts";
 import { TOPICS } from "./bus.ts";
 
-export type SseOptions = { heartbeatMs: number; batch: number };
+export type SseOptions = { heartbeatMs: number; batch: number; stillAuthorized?: () => Promise<boolean> };
 
 export function lastEventId(req: Request): number | undefined {
   const raw = req.get("Last-Event-ID") ?? (typeof req.query.after === "string" ? req.query.after : undefined);
@@ -44,7 +44,7 @@ export async function streamEvents(
   res: Response,
   filter: EventFilter,
   afterSeq: number | undefined,
-  options: SseOptions = { heartbeatMs: 15_000, batch: 1000 },
+  options: SseOptions,
 ): Promise<void> {
   let last = afterSeq ?? (await ctx.store.events.lastSeq());
   const abort = new AbortController();
@@ -63,6 +63,7 @@ export async function streamEvents(
   while (!abort.signal.aborted) {
     const quietFor = Date.now() - lastWrite;
     if (quietFor >= options.heartbeatMs) {
+      if (options.stillAuthorized && !(await options.stillAuthorized())) break;
       res.write(": heartbeat\n\n");
       lastWrite = Date.now();
     }

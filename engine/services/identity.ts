@@ -28,7 +28,7 @@ export const ACTION_ROLE = {
 } as const satisfies Record<string, Role>;
 export type Action = keyof typeof ACTION_ROLE;
 
-export type Actor = { userId: number; username: string; isAdmin: boolean };
+export type Actor = { userId: number; username: string; isAdmin: boolean; tokenId?: number; tokenKind?: string };
 
 const SCRYPT = { N: 16384, r: 8, p: 1, keyLength: 32 };
 
@@ -65,9 +65,15 @@ export function hashToken(token: string): string {
 
 export async function authenticateToken(ctx: EngineContext, token: string | undefined): Promise<Actor> {
   if (!token) throw new UnauthenticatedError("Send Authorization: Bearer <token>", "unauthenticated");
-  const row = await ctx.store.identity.findByTokenHash({ tokenHash: hashToken(token) });
-  if (!row) throw new UnauthenticatedError("The token is unknown or revoked", "invalid_token");
-  return { userId: row.id, username: row.username, isAdmin: row.is_admin === 1 };
+  const row = await ctx.store.identity.findByTokenHash({ tokenHash: hashToken(token), now: ctx.now() });
+  if (!row) throw new UnauthenticatedError("The token is unknown, expired or revoked", "invalid_token");
+  return {
+    userId: row.id,
+    username: row.username,
+    isAdmin: row.is_admin === 1,
+    tokenId: row.token_id,
+    tokenKind: row.kind,
+  };
 }
 
 export async function roleIn(ctx: EngineContext, actor: Actor, projectId: number): Promise<Role | "admin" | null> {
@@ -75,6 +81,17 @@ export async function roleIn(ctx: EngineContext, actor: Actor, projectId: number
   const memberships = await ctx.store.identity.membershipsOfUser({ userId: actor.userId });
   const role = memberships.find((m) => m.project_id === projectId)?.role;
   return (ROLES as readonly string[]).includes(role ?? "") ? (role as Role) : null;
+}
+
+export type Permissions = { canRead: boolean; canTrigger: boolean; canCancel: boolean; canEdit: boolean };
+
+export function permissionsOf(role: Role | "admin" | null): Permissions {
+  return {
+    canRead: roleAllows(role, "read"),
+    canTrigger: roleAllows(role, "trigger"),
+    canCancel: roleAllows(role, "cancel"),
+    canEdit: roleAllows(role, "edit"),
+  };
 }
 
 export function roleAllows(role: Role | "admin" | null, action: Action): boolean {
@@ -106,7 +123,7 @@ export async function readableProjectIds(ctx: EngineContext, actor: Actor): Prom
 }
 
 /** A secret from the environment, else one kept in a file in the data dir, else a new one written there. */
-function secret(dataDir: string, file: string, fromEnv: string | undefined, make: () => string): string {
+export function secret(dataDir: string, file: string, fromEnv: string | undefined, make: () => string): string {
   if (fromEnv) return fromEnv;
   const filePath = path.join(dataDir, file);
   if (fs.existsSync(filePath)) return fs.readFileSync(filePath, "utf8").trim();

@@ -54,31 +54,47 @@ export class IdentityRepo {
     await this.db.updateTable("users").set(set).where("id", "=", opts.id).execute();
   }
 
-  async insertToken(opts: { userId: number; name: string; tokenHash: string; now: number }) {
+  async insertToken(opts: {
+    userId: number;
+    name: string;
+    tokenHash: string;
+    now: number;
+    kind?: "api" | "session";
+    expiresAt?: number | null;
+  }) {
     return this.db
       .insertInto("api_tokens")
-      .values({ user_id: opts.userId, name: opts.name, token_hash: opts.tokenHash, created_at: opts.now })
+      .values({
+        user_id: opts.userId,
+        name: opts.name,
+        token_hash: opts.tokenHash,
+        created_at: opts.now,
+        kind: opts.kind ?? "api",
+        expires_at: opts.expiresAt ?? null,
+      })
       .onConflict((oc) => oc.column("token_hash").doNothing())
       .returningAll()
       .executeTakeFirst();
   }
 
-  /** The live token with this hash and its user. */
-  async findByTokenHash(opts: { tokenHash: string }) {
+  /** The live (not revoked, not expired) token with this hash, and its user. */
+  async findByTokenHash(opts: { tokenHash: string; now: number }) {
     return this.db
       .selectFrom("api_tokens as t")
       .innerJoin("users as u", "u.id", "t.user_id")
-      .select(["t.id as token_id", "t.revoked_at", "u.id", "u.username", "u.is_admin"])
+      .select(["t.id as token_id", "t.kind", "u.id", "u.username", "u.is_admin"])
       .where("t.token_hash", "=", opts.tokenHash)
       .where("t.revoked_at", "is", null)
+      .where((eb) => eb.or([eb("t.expires_at", "is", null), eb("t.expires_at", ">", opts.now)]))
       .executeTakeFirst();
   }
 
-  async listTokens(opts: { userId: number }) {
+  async listTokens(opts: { userId: number; kind: "api" | "session" }) {
     return this.db
       .selectFrom("api_tokens")
-      .select(["id", "name", "created_at", "last_used_at", "revoked_at"])
+      .select(["id", "name", "created_at", "last_used_at", "revoked_at", "expires_at"])
       .where("user_id", "=", opts.userId)
+      .where("kind", "=", opts.kind)
       .orderBy("id")
       .execute();
   }

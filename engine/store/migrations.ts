@@ -35,6 +35,8 @@ function initial(dialect: Dialect): Migration {
         .addColumn("id", serial[0], serial[1])
         .addColumn("user_id", "bigint", (c) => c.notNull().references("users.id").onDelete("cascade"))
         .addColumn("name", "text", notNull)
+        .addColumn("kind", "text", (c) => c.notNull().defaultTo("api"))
+        .addColumn("expires_at", "bigint")
         .addColumn("token_hash", "text", (c) => c.notNull().unique())
         .addColumn("created_at", "bigint", notNull)
         .addColumn("last_used_at", "bigint")

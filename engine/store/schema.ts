@@ -32,6 +32,9 @@ export interface ApiTokensTable {
   id: Generated<number>;
   user_id: number;
   name: string;
+  /** `api` (created by the user, no expiry) or `session` (a BFF sign-in, expires). */
+  kind: string;
+  expires_at: number | null;
   token_hash: string;
   created_at: number;
   last_used_at: number | null;

@@ -5,7 +5,7 @@ import type { EngineContext } from "../../context.ts";
 import { lastEventId, streamEvents } from "../../events/sse.ts";
 import { findOperation } from "../../ops/operations.ts";
 import { resolvePipeline, resolveProject } from "../../services/catalog.ts";
-import { readableProjectIds } from "../../services/identity.ts";
+import { authenticateToken, readableProjectIds } from "../../services/identity.ts";
 import type { EventFilter } from "../../store/events-repo.ts";
 import { actorOf, queryText } from "../http.ts";
 
@@ -36,7 +36,17 @@ export function eventRoutes(ctx: EngineContext, options?: { heartbeatMs: number 
       filter.operationId = op.id;
     }
     const after = lastEventId(req);
-    await streamEvents(ctx, res, filter, after, { heartbeatMs: options?.heartbeatMs ?? 15_000, batch: 1000 });
+    const token = res.locals.token as string;
+    await streamEvents(ctx, res, filter, after, {
+      heartbeatMs: options?.heartbeatMs ?? 15_000,
+      batch: 1000,
+      // A revoked or expired token ends the stream at the next heartbeat.
+      stillAuthorized: () =>
+        authenticateToken(ctx, token).then(
+          () => true,
+          () => false,
+        ),
+    });
   });
 
   return r;

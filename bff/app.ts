@@ -1,0 +1,49 @@
+/** The BFF: `/api` for the page (sessions, CSRF, aggregation, streams) and the built page itself. */
+import cookieParser from "cookie-parser";
+import express from "express";
+import helmet from "helmet";
+import { errorHandler, notFoundHandler } from "../common/express-errors.ts";
+import type { Logger } from "../common/logger.ts";
+import { EngineClient } from "./engine-client.ts";
+import { apiRoutes } from "./routes/api.ts";
+import { sessionRoutes } from "./routes/session.ts";
+import { requireCsrf, requireSession } from "./session.ts";
+import { SignInLimiter } from "./sign-in-limiter.ts";
+import { webRoutes } from "./static.ts";
+
+export type BffOptions = { engineUrl: string; webDist: string; log: Logger; limiter?: SignInLimiter };
+
+export function createBffApp(options: BffOptions) {
+  const engine = new EngineClient(options.engineUrl);
+  const app = express();
+  app.disable("x-powered-by");
+  // Behind a local reverse proxy that terminates https, cookies are marked Secure.
+  app.set("trust proxy", "loopback, linklocal, uniquelocal");
+  app.set("query parser", "simple");
+  app.use(
+    helmet({
+      contentSecurityPolicy: {
+        directives: {
+          defaultSrc: ["'self'"],
+          // antd writes its styles at run time.
+          styleSrc: ["'self'", "'unsafe-inline'"],
+          imgSrc: ["'self'", "data:"],
+          connectSrc: ["'self'"],
+        },
+      },
+    }),
+  );
+  app.get("/healthz", (_req, res) => {
+    res.json({ status: "ok" });
+  });
+
+  const api = express.Router();
+  api.use(express.json({ limit: "1mb" }), cookieParser());
+  api.use(sessionRoutes(engine, options.limiter ?? new SignInLimiter()));
+  api.use(requireSession, requireCsrf, apiRoutes(engine));
+  api.use(notFoundHandler);
+  app.use("/api", api);
+  app.use(webRoutes(options.webDist));
+  app.use(errorHandler(options.log));
+  return app;
+}

@@ -1,0 +1,157 @@
+/**
+ * A typed client for the engine's API, acting as one user (their session token). An engine
+ * that does not answer becomes 503 `engine_unavailable`, never a hang.
+ */
+import type {
+  Build,
+  BuildDetail,
+  Operation,
+  OperationItem,
+  Page,
+  Pipeline,
+  PipelineSummary,
+  StatusCounts,
+} from "../common/dto.ts";
+import { AppError, fromErrorBody, UnavailableError } from "../common/errors.ts";
+
+export type EngineMe = {
+  username: string;
+  isAdmin: boolean;
+  projects: {
+    name: string;
+    displayName: string;
+    createdAt: string;
+    role: "viewer" | "developer" | "maintainer" | "admin";
+    permissions: { canRead: boolean; canTrigger: boolean; canCancel: boolean; canEdit: boolean };
+  }[];
+};
+
+export type EngineSession = { token: string; user: { username: string; isAdmin: boolean }; expiresAt: string };
+
+export type LogChunkPage = {
+  chunks: { id: number; jobId: number; stream: string; text: string }[];
+  next: number;
+  active: boolean;
+};
+
+const TIMEOUT_MS = 10_000;
+
+export class EngineClient {
+  constructor(
+    readonly baseUrl: string,
+    private readonly token?: string,
+  ) {}
+
+  as(token: string): EngineClient {
+    return new EngineClient(this.baseUrl, token);
+  }
+
+  private headers(extra: Record<string, string> = {}): Record<string, string> {
+    return { ...(this.token ? { Authorization: `Bearer ${this.token}` } : {}), "X-Sluice-Source": "user", ...extra };
+  }
+
+  /** Sends a request; the caller's signal (a closed browser stream) or the timeout aborts it. */
+  async raw(
+    method: string,
+    path: string,
+    opts: { body?: unknown; headers?: Record<string, string>; signal?: AbortSignal; timeoutMs?: number | null } = {},
+  ) {
+    const timeout = opts.timeoutMs === null ? undefined : AbortSignal.timeout(opts.timeoutMs ?? TIMEOUT_MS);
+    const signals = [timeout, opts.signal].filter((s): s is AbortSignal => s !== undefined);
+    try {
+      return await fetch(`${this.baseUrl}${path}`, {
+        method,
+        headers: this.headers({
+          ...(opts.body !== undefined ? { "Content-Type": "application/json" } : {}),
+          ...opts.headers,
+        }),
+        ...(opts.body !== undefined ? { body: JSON.stringify(opts.body) } : {}),
+        ...(signals.length > 0 ? { signal: AbortSignal.any(signals) } : {}),
+      });
+    } catch (err) {
+      if (opts.signal?.aborted) throw err;
+      throw new UnavailableError("engine_unavailable", "The build engine is not answering; try again shortly");
+    }
+  }
+
+  async request<T>(
+    method: string,
+    path: string,
+    opts: { body?: unknown; headers?: Record<string, string> } = {},
+  ): Promise<T> {
+    const res = await this.raw(method, path, opts);
+    if (res.status === 204) return undefined as T;
+    const body = await res.json().catch(() => undefined);
+    if (!res.ok)
+      throw res.status >= 500 && !body
+        ? new AppError(502, "engine_error", `Engine answered ${res.status}`)
+        : fromErrorBody(res.status, body);
+    return body as T;
+  }
+
+  signIn(username: string, password: string) {
+    return this.request<EngineSession>("POST", "/v1/sessions", { body: { username, password } });
+  }
+  signOut() {
+    return this.request<void>("DELETE", "/v1/sessions/current");
+  }
+  me() {
+    return this.request<EngineMe>("GET", "/v1/me");
+  }
+  pipelines(project: string) {
+    return this.request<{ items: PipelineSummary[] }>("GET", `/v1/projects/${enc(project)}/pipelines`);
+  }
+  pipeline(project: string, pipeline: string) {
+    return this.request<Pipeline>("GET", `/v1/projects/${enc(project)}/pipelines/${enc(pipeline)}`);
+  }
+  builds(project: string, pipeline: string, query: Record<string, string | undefined>) {
+    return this.request<Page<Build>>(
+      "GET",
+      `/v1/projects/${enc(project)}/pipelines/${enc(pipeline)}/builds${qs(query)}`,
+    );
+  }
+  counts(project: string, pipeline: string, branch?: string) {
+    return this.request<StatusCounts>(
+      "GET",
+      `/v1/projects/${enc(project)}/pipelines/${enc(pipeline)}/builds/counts${qs({ branch })}`,
+    );
+  }
+  runningOperations(project: string, pipeline: string) {
+    return this.request<{ items: Operation[] }>("GET", `/v1/operations${qs({ project, pipeline, mine: "1" })}`);
+  }
+  batchCancel(project: string, pipeline: string, body: unknown, idempotencyKey?: string) {
+    return this.request<Operation>(
+      "POST",
+      `/v1/projects/${enc(project)}/pipelines/${enc(pipeline)}/builds/batch-cancel`,
+      {
+        body,
+        ...(idempotencyKey ? { headers: { "Idempotency-Key": idempotencyKey } } : {}),
+      },
+    );
+  }
+  cancelBuild(id: number, body: { reason?: string; force?: boolean }) {
+    return this.request<Operation>("POST", `/v1/builds/${id}/cancel`, { body });
+  }
+  operation(id: string) {
+    return this.request<Operation>("GET", `/v1/operations/${enc(id)}`);
+  }
+  operationItems(id: string, query: Record<string, string | undefined>) {
+    return this.request<Page<OperationItem>>("GET", `/v1/operations/${enc(id)}/items${qs(query)}`);
+  }
+  build(id: number) {
+    return this.request<BuildDetail>("GET", `/v1/builds/${id}`);
+  }
+  log(id: number, after: number) {
+    return this.request<LogChunkPage>(
+      "GET",
+      `/v1/builds/${id}/log${qs({ format: "json", after: after > 0 ? String(after) : undefined })}`,
+    );
+  }
+}
+
+const enc = encodeURIComponent;
+
+function qs(query: Record<string, string | undefined>): string {
+  const entries = Object.entries(query).filter((e): e is [string, string] => e[1] !== undefined && e[1] !== "");
+  return entries.length === 0 ? "" : `?${new URLSearchParams(entries).toString()}`;
+}

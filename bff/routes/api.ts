@@ -1,0 +1,99 @@
+/** The page's API: thin routes — parse, call one service or engine call, answer. */
+import crypto from "node:crypto";
+import { type Response, Router } from "express";
+import { z } from "zod";
+import {
+  type BuildResponse,
+  CancellationRequest,
+  type CancellationResponse,
+  type OperationResponse,
+} from "../../common/bff-api.ts";
+import { CancelRequest } from "../../common/dto.ts";
+import { InputError } from "../../common/errors.ts";
+import { parseInput } from "../../common/validation.ts";
+import type { EngineClient } from "../engine-client.ts";
+import { history, pipelines } from "../services/pages.ts";
+import { buildsStream, logStream, operationStream } from "../services/streams.ts";
+
+const Query = z.record(z.string(), z.string());
+
+function engineOf(engine: EngineClient, res: Response): EngineClient {
+  return engine.as(res.locals.sessionToken as string);
+}
+
+function buildId(value: string | undefined): number {
+  const id = Number(value);
+  if (!value || !/^\d{1,16}$/.test(value) || !Number.isSafeInteger(id) || id <= 0) {
+    throw new InputError("build id must be a positive integer", undefined, "invalid_id");
+  }
+  return id;
+}
+
+export function apiRoutes(engine: EngineClient): Router {
+  const r = Router();
+
+  r.get("/projects/:project/pipelines", async (req, res) => {
+    res.json(await pipelines(engineOf(engine, res), req.params.project));
+  });
+
+  r.get("/projects/:project/pipelines/:pipeline/history", async (req, res) => {
+    const q = parseInput(Query, req.query);
+    res.json(await history(engineOf(engine, res), req.params.project, req.params.pipeline, q));
+  });
+
+  r.post("/projects/:project/pipelines/:pipeline/cancellations", async (req, res) => {
+    const request = parseInput(CancellationRequest, req.body ?? {});
+    const body =
+      "allActive" in request
+        ? { filter: { status: ["QUEUED", "RUNNING"] }, reason: request.reason }
+        : { buildIds: request.buildIds, reason: request.reason, force: request.force ?? false };
+    // The browser sends one key per confirmed dialog: a double click makes one operation.
+    const key = req.get("Idempotency-Key") ?? crypto.randomUUID();
+    const operation = await engineOf(engine, res).batchCancel(req.params.project, req.params.pipeline, body, key);
+    res.status(202).json({ operation } satisfies CancellationResponse);
+  });
+
+  r.get("/operations/:id", async (req, res) => {
+    res.json({ operation: await engineOf(engine, res).operation(req.params.id) } satisfies OperationResponse);
+  });
+
+  r.get("/operations/:id/items", async (req, res) => {
+    res.json(await engineOf(engine, res).operationItems(req.params.id, parseInput(Query, req.query)));
+  });
+
+  r.get("/builds/:id", async (req, res) => {
+    const client = engineOf(engine, res);
+    const [build, me] = await Promise.all([client.build(buildId(req.params.id)), client.me()]);
+    const permissions = me.projects.find((p) => p.name === build.project)?.permissions ?? {
+      canRead: true,
+      canTrigger: false,
+      canCancel: false,
+      canEdit: false,
+    };
+    res.json({ build, permissions } satisfies BuildResponse);
+  });
+
+  r.post("/builds/:id/cancel", async (req, res) => {
+    const request = parseInput(CancelRequest, req.body ?? {});
+    const operation = await engineOf(engine, res).cancelBuild(buildId(req.params.id), request);
+    res.status(202).json({ operation } satisfies CancellationResponse);
+  });
+
+  r.get("/operations/:id/events", async (req, res) => {
+    await operationStream(engineOf(engine, res), req, res, req.params.id);
+  });
+
+  r.get("/projects/:project/pipelines/:pipeline/events", async (req, res) => {
+    await buildsStream(engineOf(engine, res), req, res, req.params);
+  });
+
+  r.get("/projects/:project/events", async (req, res) => {
+    await buildsStream(engineOf(engine, res), req, res, { project: req.params.project });
+  });
+
+  r.get("/builds/:id/log", async (req, res) => {
+    await logStream(engineOf(engine, res), req, res, buildId(req.params.id));
+  });
+
+  return r;
+}

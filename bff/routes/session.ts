@@ -1,0 +1,60 @@
+/** Sign-in, sign-out and who am I. */
+import { type Request, Router } from "express";
+import { SignInRequest } from "../../common/bff-api.ts";
+import { AppError } from "../../common/errors.ts";
+import { parseInput } from "../../common/validation.ts";
+import type { EngineClient } from "../engine-client.ts";
+import { me } from "../services/pages.ts";
+import {
+  clearSessionCookie,
+  csrfFor,
+  requireCsrf,
+  requireSession,
+  sessionToken,
+  setSessionCookie,
+} from "../session.ts";
+import type { SignInLimiter } from "../sign-in-limiter.ts";
+
+export function sessionRoutes(engine: EngineClient, limiter: SignInLimiter): Router {
+  const r = Router();
+
+  r.post("/session", async (req, res) => {
+    const { username, password } = parseInput(SignInRequest, req.body ?? {});
+    const keys = [`user:${username.toLowerCase()}`, `addr:${clientAddress(req)}`];
+    limiter.check(keys);
+    try {
+      const session = await engine.signIn(username, password);
+      limiter.succeed(keys);
+      setSessionCookie(req, res, session.token, session.expiresAt);
+      res.json({ user: session.user, csrfToken: csrfFor(session.token) });
+    } catch (err) {
+      if (err instanceof AppError && err.status === 401) {
+        limiter.fail(keys);
+        await new Promise((resolve) => setTimeout(resolve, limiter.failureDelayMs));
+      }
+      throw err;
+    }
+  });
+
+  r.delete("/session", requireSession, requireCsrf, async (req, res) => {
+    await engine
+      .as(sessionToken(req) as string)
+      .signOut()
+      .catch(() => {
+        // Already expired or revoked: signing out succeeds all the same.
+      });
+    clearSessionCookie(req, res);
+    res.status(204).end();
+  });
+
+  r.get("/me", requireSession, async (_req, res) => {
+    const token = res.locals.sessionToken as string;
+    res.json(await me(engine.as(token), token));
+  });
+
+  return r;
+}
+
+function clientAddress(req: Request): string {
+  return req.ip ?? req.socket.remoteAddress ?? "unknown";
+}

@@ -1,0 +1,54 @@
+/** The page-shaped reads: one BFF call gathers what a page needs from several engine calls, in parallel. */
+import type { HistoryResponse, MeResponse, PipelinesResponse, ProjectAccess } from "../../common/bff-api.ts";
+import { NotFoundError } from "../../common/errors.ts";
+import type { EngineClient, EngineMe } from "../engine-client.ts";
+import { csrfFor } from "../session.ts";
+
+export async function me(engine: EngineClient, sessionToken: string): Promise<MeResponse> {
+  const me = await engine.me();
+  return {
+    user: { username: me.username, isAdmin: me.isAdmin },
+    csrfToken: csrfFor(sessionToken),
+    projects: me.projects,
+  };
+}
+
+function projectAccess(me: EngineMe, project: string): ProjectAccess {
+  const access = me.projects.find((p) => p.name === project);
+  if (!access) throw new NotFoundError(`Project "${project}" not found`, undefined, "project_not_found");
+  return access;
+}
+
+export async function pipelines(engine: EngineClient, project: string): Promise<PipelinesResponse> {
+  const [me, list] = await Promise.all([engine.me(), engine.pipelines(project)]);
+  return { project: projectAccess(me, project), items: list.items };
+}
+
+export type HistoryQuery = { status?: string; branch?: string; cursor?: string; limit?: string };
+
+export async function history(
+  engine: EngineClient,
+  project: string,
+  pipeline: string,
+  query: HistoryQuery,
+): Promise<HistoryResponse> {
+  const branch = query.branch || undefined;
+  const [me, definition, builds, counts, allCounts, operations] = await Promise.all([
+    engine.me(),
+    engine.pipeline(project, pipeline),
+    engine.builds(project, pipeline, { status: query.status, branch, cursor: query.cursor, limit: query.limit }),
+    engine.counts(project, pipeline, branch),
+    branch ? engine.counts(project, pipeline) : undefined,
+    engine.runningOperations(project, pipeline),
+  ]);
+  const { source: _source, definition: parsed, ...summary } = definition;
+  const whole = allCounts ?? counts;
+  return {
+    pipeline: { ...summary, cancelGraceSeconds: (parsed as { cancelGraceSeconds?: number }).cancelGraceSeconds ?? 10 },
+    builds,
+    counts,
+    activeCount: whole.QUEUED + whole.RUNNING,
+    permissions: projectAccess(me, project).permissions,
+    operations: operations.items,
+  };
+}

@@ -1,0 +1,158 @@
+/**
+ * The page's live streams, on top of the engine's event stream as the signed-in user (so the
+ * engine decides what they may see, and a revoked session ends the stream). Permission is
+ * checked before the browser's stream starts.
+ */
+import type { Request, Response } from "express";
+import type { BuildsStreamData, LogChunkData, OperationStreamData } from "../../common/bff-api.ts";
+import type { Operation } from "../../common/dto.ts";
+import type { BuildChangeEvent, OperationEvent } from "../../common/events.ts";
+import type { EngineClient } from "../engine-client.ts";
+import { Coalescer, toBuildChange } from "./coalesce.ts";
+import { type EngineEventWithSeq, followEngineEvents } from "./engine-events.ts";
+import { lastEventIdOf, openSse, type SseWriter } from "./sse.ts";
+
+const BUILD_TYPES = "build.created,build.status_changed,operation.progress,operation.completed";
+
+/**
+ * Build changes of a pipeline (or of a whole project) as coalesced `builds` messages, and the
+ * pipeline's operations as `operation` messages.
+ */
+export async function buildsStream(
+  engine: EngineClient,
+  req: Request,
+  res: Response,
+  scope: { project: string; pipeline?: string },
+): Promise<void> {
+  const query = { project: scope.project, ...(scope.pipeline ? { pipeline: scope.pipeline } : {}), types: BUILD_TYPES };
+  // Check access before any header is written: a refusal is a plain JSON error.
+  if (scope.pipeline) await engine.pipeline(scope.project, scope.pipeline);
+  else await engine.pipelines(scope.project);
+  const sse = openSse(res);
+  const coalescer = new Coalescer((batch) => {
+    for (const [pipeline, changes] of batch.byPipeline) {
+      const data: BuildsStreamData = { pipeline, changes: [...changes.values()] };
+      sse.send("builds", data, batch.seq);
+    }
+  });
+  const operations = new OperationCache(engine);
+  await follow(engine, query, req, sse, async (e) => {
+    if (e.type === "build.created" || e.type === "build.status_changed") {
+      coalescer.add(e.pipeline, toBuildChange(e as BuildChangeEvent), e.seq);
+      return;
+    }
+    if (e.type === "operation.progress" || e.type === "operation.completed") {
+      coalescer.flush();
+      const operation = await operations.merge(e as OperationEvent);
+      if (operation) sse.send("operation", { operation } satisfies OperationStreamData, e.seq);
+    }
+  });
+  coalescer.flush();
+  coalescer.stop();
+  sse.end();
+}
+
+/** One operation's progress: `progress` messages, then `completed`, then the end. */
+export async function operationStream(engine: EngineClient, req: Request, res: Response, id: string): Promise<void> {
+  const operations = new OperationCache(engine);
+  await operations.load(id);
+  const sse = openSse(res);
+  const done = new AbortController();
+  await follow(
+    engine,
+    { operation: id, types: "operation.progress,operation.completed" },
+    req,
+    sse,
+    async (e) => {
+      const operation = await operations.merge(e as OperationEvent);
+      if (!operation) return;
+      sse.send(
+        operation.status === "completed" ? "completed" : "progress",
+        { operation } satisfies OperationStreamData,
+        e.seq,
+      );
+      if (operation.status === "completed") done.abort();
+    },
+    { from: lastEventIdOf(req) ?? "0", until: done.signal },
+  );
+  sse.end();
+}
+
+/** Runs the engine stream into the browser stream until either ends. */
+async function follow(
+  engine: EngineClient,
+  query: Record<string, string>,
+  req: Request,
+  sse: SseWriter,
+  onEvent: (e: EngineEventWithSeq) => Promise<void>,
+  opts: { from?: string; until?: AbortSignal } = {},
+): Promise<void> {
+  const signal = opts.until ? AbortSignal.any([sse.signal, opts.until]) : sse.signal;
+  let chain = Promise.resolve();
+  try {
+    await followEngineEvents(engine, query, {
+      lastEventId: opts.from ?? lastEventIdOf(req),
+      signal,
+      onEvent: (e) => {
+        chain = chain.then(() => onEvent(e));
+      },
+    });
+  } catch {
+    // The engine went away or refused mid-stream: the browser reconnects and is told why then.
+  }
+  await chain.catch(() => {});
+}
+
+/** Operations as the page shows them: fetched once, then kept current from the events. */
+class OperationCache {
+  private readonly known = new Map<string, Operation>();
+
+  constructor(private readonly engine: EngineClient) {}
+
+  async load(id: string): Promise<Operation> {
+    const cached = this.known.get(id);
+    if (cached) return cached;
+    const operation = await this.engine.operation(id);
+    this.known.set(id, operation);
+    return operation;
+  }
+
+  async merge(e: OperationEvent): Promise<Operation | undefined> {
+    const base = await this.load(e.operationId).catch(() => undefined);
+    if (!base) return undefined;
+    const operation: Operation = {
+      ...base,
+      status: e.status,
+      counts: e.counts,
+      completedAt: e.status === "completed" ? (base.completedAt ?? e.at) : null,
+    };
+    this.known.set(e.operationId, operation);
+    return operation;
+  }
+}
+
+/** A build's log: every chunk from the start (or after Last-Event-ID), live while it runs, then `end`. */
+export async function logStream(
+  engine: EngineClient,
+  req: Request,
+  res: Response,
+  buildId: number,
+  pollMs = 500,
+): Promise<void> {
+  let after = Number(lastEventIdOf(req) ?? 0);
+  let page = await engine.log(buildId, after);
+  const sse = openSse(res);
+  while (!sse.signal.aborted) {
+    for (const c of page.chunks) sse.send("chunk", c as LogChunkData, c.id);
+    after = page.next;
+    if (!page.active && page.chunks.length === 0) break;
+    if (page.chunks.length === 0) await new Promise((r) => setTimeout(r, pollMs));
+    try {
+      page = await engine.log(buildId, after);
+    } catch {
+      break;
+    }
+  }
+  sse.send("end", {});
+  sse.end();
+}

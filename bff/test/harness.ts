@@ -1,0 +1,142 @@
+/** BFF integration tests: a real engine (with the test harness) and a real BFF on free ports. */
+import fs from "node:fs";
+import os from "node:os";
+import path from "node:path";
+import { createLogger } from "../../common/logger.ts";
+import { type StartOptions, startTestEngine, type TestEngine } from "../../engine/test/harness.ts";
+import { type BffHandle, startBff } from "../server.ts";
+import { SignInLimiter } from "../sign-in-limiter.ts";
+
+export type Stack = { engine: TestEngine; bff: BffHandle; webDist: string; destroy: () => Promise<void> };
+
+export async function startStack(opts: StartOptions & { limiter?: SignInLimiter }): Promise<Stack> {
+  const engine = await startTestEngine(opts);
+  const webDist = fs.mkdtempSync(path.join(os.tmpdir(), "sluice-web-"));
+  fs.mkdirSync(path.join(webDist, "assets"));
+  fs.writeFileSync(path.join(webDist, "index.html"), "<!doctype html><title>Sluice</title>");
+  fs.writeFileSync(path.join(webDist, "assets", "app-abc123.js"), "console.log('hi')");
+  const bff = await startBff({
+    engineUrl: engine.engine.url,
+    webDist,
+    log: createLogger("warn", "bff"),
+    host: "127.0.0.1",
+    port: 0,
+    limiter: opts.limiter ?? new SignInLimiter(5, 60_000, 0),
+  });
+  return {
+    engine,
+    bff,
+    webDist,
+    destroy: async () => {
+      await bff.stop();
+      await engine.destroy();
+      fs.rmSync(webDist, { recursive: true, force: true });
+    },
+  };
+}
+
+/** Creates a user with a role in a project, through the engine's API as admin. */
+export async function addUser(
+  stack: Stack,
+  username: string,
+  grants: Record<string, "viewer" | "developer" | "maintainer">,
+) {
+  const api = stack.engine.api;
+  const created = await api.post("/v1/users", { username, password: `${username}-password` });
+  if (created.status !== 201) throw new Error(`user: ${created.status} ${JSON.stringify(created.body)}`);
+  for (const [project, role] of Object.entries(grants)) {
+    const r = await api.request("PUT", `/v1/projects/${project}/members/${username}`, { role });
+    if (r.status !== 200) throw new Error(`member: ${r.status} ${JSON.stringify(r.body)}`);
+  }
+}
+
+export type Message = { id: string | undefined; event: string; data: any };
+
+/** A browser: keeps the session cookie and the CSRF token. */
+export class Browser {
+  cookie: string | undefined;
+  csrf: string | undefined;
+
+  constructor(readonly url: string) {}
+
+  async request(method: string, pathname: string, body?: unknown, headers: Record<string, string> = {}) {
+    const h: Record<string, string> = { ...headers };
+    if (this.cookie) h.Cookie = this.cookie;
+    if (this.csrf && method !== "GET" && !("X-CSRF-Token" in headers)) h["X-CSRF-Token"] = this.csrf;
+    if (body !== undefined) h["Content-Type"] = "application/json";
+    const res = await fetch(this.url + pathname, {
+      method,
+      headers: h,
+      ...(body !== undefined ? { body: JSON.stringify(body) } : {}),
+    });
+    const setCookie = res.headers.get("set-cookie");
+    if (setCookie) this.cookie = setCookie.split(";")[0]?.endsWith("=") ? undefined : setCookie.split(";")[0];
+    const text = await res.text();
+    const json = (res.headers.get("content-type") ?? "").includes("json") && text ? JSON.parse(text) : text;
+    return { status: res.status, body: json as any, headers: res.headers };
+  }
+
+  async signIn(username: string, password = `${username}-password`) {
+    const r = await this.request("POST", "/api/session", { username, password });
+    if (r.status === 200) this.csrf = r.body.csrfToken;
+    return r;
+  }
+
+  /** Reads an SSE stream until `until` says so, the stream ends, or the timeout passes. */
+  async stream(
+    pathname: string,
+    opts: {
+      lastEventId?: string;
+      until?: (messages: Message[]) => boolean;
+      timeoutMs?: number;
+      onOpen?: () => Promise<void> | void;
+    } = {},
+  ): Promise<{ status: number; messages: Message[]; ended: boolean }> {
+    const abort = new AbortController();
+    const timer = setTimeout(() => abort.abort(), opts.timeoutMs ?? 20_000);
+    const headers: Record<string, string> = {};
+    if (this.cookie) headers.Cookie = this.cookie;
+    if (opts.lastEventId) headers["Last-Event-ID"] = opts.lastEventId;
+    const messages: Message[] = [];
+    let ended = false;
+    try {
+      const res = await fetch(this.url + pathname, { headers, signal: abort.signal });
+      if (!res.ok || !res.body) return { status: res.status, messages, ended: true };
+      await opts.onOpen?.();
+      const reader = res.body.getReader();
+      const decoder = new TextDecoder();
+      let buffer = "";
+      while (!(opts.until?.(messages) ?? false)) {
+        const { value, done } = await reader.read();
+        if (done) {
+          ended = true;
+          break;
+        }
+        buffer += decoder.decode(value, { stream: true });
+        let end = buffer.indexOf("\n\n");
+        while (end >= 0) {
+          const block = buffer.slice(0, end);
+          buffer = buffer.slice(end + 2);
+          end = buffer.indexOf("\n\n");
+          const lines = block.split("\n").filter((l) => !l.startsWith(":"));
+          const field = (name: string) =>
+            lines
+              .find((l) => l.startsWith(`${name}:`))
+              ?.slice(name.length + 1)
+              .trim();
+          const data = field("data");
+          if (data !== undefined)
+            messages.push({ id: field("id"), event: field("event") ?? "message", data: JSON.parse(data) });
+        }
+      }
+      await reader.cancel().catch(() => {});
+      return { status: res.status, messages, ended };
+    } catch (err) {
+      if (abort.signal.aborted) return { status: 200, messages, ended };
+      throw err;
+    } finally {
+      clearTimeout(timer);
+      abort.abort();
+    }
+  }
+}

@@ -1,0 +1,136 @@
+/**
+ * The BFF's API for the web page (`/api/*`): response shapes, request schemas and the shapes of
+ * its server-sent events. Shared by `bff/` (which serves it) and `web/` (which calls it).
+ */
+import { z } from "zod";
+import {
+  type Build,
+  type BuildDetail,
+  BuildId,
+  type Operation,
+  type OperationItem,
+  type Page,
+  type PipelineSummary,
+  type Project,
+  Reason,
+  type StatusCounts,
+} from "./dto.ts";
+import type { BuildStatus } from "./statuses.ts";
+
+/* Session ------------------------------------------------------------------------------ */
+
+export const SignInRequest = z.strictObject({
+  username: z.string().min(1).max(100),
+  password: z.string().min(1).max(1000),
+});
+export type SignInRequest = z.infer<typeof SignInRequest>;
+
+export type SessionUser = { username: string; isAdmin: boolean };
+
+/** `POST /api/session` → 200 (sets the httpOnly session cookie). */
+export type SessionResponse = { user: SessionUser; csrfToken: string };
+
+export type Role = "viewer" | "developer" | "maintainer" | "admin";
+
+/** What the caller may do in a project; computed by the engine. */
+export type Permissions = { canRead: boolean; canTrigger: boolean; canCancel: boolean; canEdit: boolean };
+
+export type ProjectAccess = Project & { role: Role; permissions: Permissions };
+
+/** `GET /api/me` → 200, or 401 `unauthenticated` without a session. */
+export type MeResponse = SessionResponse & { projects: ProjectAccess[] };
+
+/** Every mutating `/api` call sends the session's CSRF token in this header. */
+export const CSRF_HEADER = "X-CSRF-Token";
+
+/* Pages -------------------------------------------------------------------------------- */
+
+/** `GET /api/projects/{project}/pipelines` */
+export type PipelinesResponse = { project: ProjectAccess; items: PipelineSummary[] };
+
+/**
+ * `GET /api/projects/{project}/pipelines/{pipeline}/history?status=A,B&branch=&cursor=&limit=`
+ * One round trip for the history page.
+ */
+export type HistoryResponse = {
+  pipeline: PipelineSummary & { cancelGraceSeconds: number };
+  /** Newest first; `nextCursor` fetches the next (older) page. */
+  builds: Page<Build>;
+  /** Builds per status across all pages (for the branch filter, when one is given). */
+  counts: StatusCounts;
+  /** Builds that can be canceled (QUEUED + RUNNING) across all pages and branches: the "Cancel all running (M)" number. */
+  activeCount: number;
+  permissions: Permissions;
+  /** The caller's bulk operations on this pipeline that are still running. */
+  operations: Operation[];
+};
+
+/* Cancellations ------------------------------------------------------------------------ */
+
+export const CancellationRequest = z.union([
+  z.strictObject({
+    buildIds: z.array(BuildId).min(1).max(10_000),
+    reason: Reason.optional(),
+    /** Finalize builds already CANCELING now (the retry of failed stops). */
+    force: z.boolean().optional(),
+  }),
+  z.strictObject({ allActive: z.literal(true), reason: Reason.optional() }),
+]);
+export type CancellationRequest = z.infer<typeof CancellationRequest>;
+
+/**
+ * `POST /api/projects/{project}/pipelines/{pipeline}/cancellations` → 202 `{operation}`.
+ * Send an `Idempotency-Key` header (one per confirmed dialog) so a double click makes one operation.
+ */
+export type CancellationResponse = { operation: Operation };
+
+/** `GET /api/operations/{id}` */
+export type OperationResponse = { operation: Operation };
+
+/** `GET /api/operations/{id}/items?outcome=&cursor=&limit=` */
+export type OperationItemsResponse = Page<OperationItem>;
+
+/** `GET /api/builds/{id}` */
+export type BuildResponse = { build: BuildDetail; permissions: Permissions };
+
+/* Streams ------------------------------------------------------------------------------ */
+
+/**
+ * `GET /api/operations/{id}/events` (SSE). Events:
+ * - `progress`: `OperationStreamData` while running (coalesced);
+ * - `completed`: `OperationStreamData` once, then the stream ends.
+ * Each message has an `id:`; reconnecting with `Last-Event-ID` resumes without gaps or repeats.
+ */
+export type OperationStreamData = { operation: Operation };
+
+/** One build's change, as the history page applies it to its rows. */
+export type BuildChange = {
+  id: number;
+  number: number;
+  branch: string;
+  status: BuildStatus;
+  from: BuildStatus | null;
+  reason: string | null;
+  operationId: string | null;
+  by: string | null;
+  at: string;
+  /** True for a build that did not exist before (`build.created`). */
+  created: boolean;
+};
+
+/**
+ * `GET /api/projects/{project}/pipelines/{pipeline}/events` and `GET /api/projects/{project}/events`
+ * (SSE). Bursts are coalesced: one `builds` message carries many changes (at most a few
+ * messages a second), the last change per build wins. Events:
+ * - `builds`: `BuildsStreamData`;
+ * - `operation`: `OperationStreamData` for operations on the pipeline (coalesced progress);
+ * - a `: heartbeat` comment every 15 s.
+ * Reconnecting with `Last-Event-ID` catches up.
+ */
+export type BuildsStreamData = { pipeline: string; changes: BuildChange[] };
+
+/**
+ * `GET /api/builds/{id}/log` (SSE): `chunk` events `{id, jobId, stream, text}` from the start (or
+ * after `Last-Event-ID`), live while the build runs, then `end`.
+ */
+export type LogChunkData = { id: number; jobId: number; stream: "stdout" | "stderr" | "system"; text: string };

@@ -1,0 +1,51 @@
+/// <reference types="vitest/config" />
+/**
+ * Vite builds the web page (`web/`) into `web/dist`, which the BFF serves. `npm run dev:web`
+ * serves it with hot reload and sends `/api` to a running Sluice (`npm start`, port 8080).
+ * Vitest runs two projects: the server suites (Node) and the web component tests (jsdom).
+ */
+import react from "@vitejs/plugin-react";
+import { defineConfig } from "vite";
+
+export default defineConfig({
+  root: "web",
+  plugins: [react()],
+  build: {
+    outDir: "dist",
+    emptyOutDir: true,
+    sourcemap: true,
+    chunkSizeWarningLimit: 1500,
+  },
+  server: {
+    port: 5173,
+    proxy: { "/api": { target: "http://127.0.0.1:8080", changeOrigin: false } },
+  },
+  test: {
+    root: ".",
+    testTimeout: 60_000,
+    hookTimeout: 60_000,
+    projects: [
+      {
+        test: {
+          name: "server",
+          root: ".",
+          include: ["{common,engine,agent,bff,cli}/**/*.test.ts"],
+          environment: "node",
+          testTimeout: 60_000,
+          hookTimeout: 60_000,
+        },
+      },
+      {
+        plugins: [react()],
+        test: {
+          name: "web",
+          root: ".",
+          include: ["web/**/*.test.{ts,tsx}"],
+          environment: "jsdom",
+          setupFiles: ["web/src/test/setup.ts"],
+          testTimeout: 20_000,
+        },
+      },
+    ],
+  },
+});
