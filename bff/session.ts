@@ -44,7 +44,10 @@ const SAFE_METHODS = new Set(["GET", "HEAD", "OPTIONS"]);
 
 /** Mutations must carry the session's CSRF token in `X-CSRF-Token`. */
 export function requireCsrf(req: Request, res: Response, next: NextFunction): void {
-  if (SAFE_METHODS.has(req.method)) return next();
+  if (SAFE_METHODS.has(req.method)) {
+    next();
+    return;
+  }
   const sent = req.get(CSRF_HEADER) ?? "";
   const expected = csrfFor(res.locals.sessionToken as string);
   const ok = sent.length === expected.length && crypto.timingSafeEqual(Buffer.from(sent), Buffer.from(expected));

@@ -1,5 +1,5 @@
 import { afterEach, describe, expect, it } from "vitest";
-import { DATABASES, sleepPipeline, waitFor } from "../../engine/test/harness.ts";
+import { DATABASES, sleepPipeline } from "../../engine/test/harness.ts";
 import { seedBuilds } from "../../engine/test/seed.ts";
 import { SimAgent } from "../../engine/test/sim-agent.ts";
 import { addUser, Browser, type Stack, startStack } from "./harness.ts";
