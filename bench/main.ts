@@ -2,6 +2,7 @@
 const BENCHMARKS: Record<string, () => Promise<(argv: string[]) => Promise<number>>> = {
   history: async () => (await import("./history.ts")).benchHistory,
   "bulk-cancel": async () => (await import("./bulk-cancel.ts")).benchBulkCancel,
+  "bff-history": async () => (await import("./bff-history.ts")).benchBffHistory,
 };
 
 export async function runBench(argv: string[]): Promise<number> {

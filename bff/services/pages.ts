@@ -33,21 +33,20 @@ export async function history(
   query: HistoryQuery,
 ): Promise<HistoryResponse> {
   const branch = query.branch || undefined;
-  const [me, definition, builds, counts, allCounts, operations] = await Promise.all([
+  const [me, definition, builds, counts, operations] = await Promise.all([
     engine.me(),
     engine.pipeline(project, pipeline),
     engine.builds(project, pipeline, { status: query.status, branch, cursor: query.cursor, limit: query.limit }),
     engine.counts(project, pipeline, branch),
-    branch ? engine.counts(project, pipeline) : undefined,
     engine.runningOperations(project, pipeline),
   ]);
   const { source: _source, definition: parsed, ...summary } = definition;
-  const whole = allCounts ?? counts;
   return {
     pipeline: { ...summary, cancelGraceSeconds: (parsed as { cancelGraceSeconds?: number }).cancelGraceSeconds ?? 10 },
     builds,
     counts,
-    activeCount: whole.QUEUED + whole.RUNNING,
+    // Whole pipeline, whatever the filters: what "Cancel all running" would cancel.
+    activeCount: summary.active.queued + summary.active.running,
     permissions: projectAccess(me, project).permissions,
     operations: operations.items,
   };

@@ -48,7 +48,7 @@ export async function acceptCancel(ctx: EngineContext, tx: Store, input: AcceptC
   const now = ctx.now();
   const moved = await tx.transition({
     ids: targets.map((t) => t.id),
-    known: new Map(targets.map((t) => [t.id, t.status])),
+    known: new Map(targets.map((t) => [t.id, t])),
     event: "cancel",
     now,
     set: { cancel_by: input.actor, cancel_reason: input.reason, cancel_operation_id: operationId, cancel_at: now },

@@ -1,7 +1,9 @@
 /** Builds, their jobs and steps: inserts, history queries and conditional status transitions. */
 import { type Expression, type Selectable, sql, type Updateable } from "kysely";
+import { groupBy } from "../../common/collections.ts";
 import { type BuildStatus, isTerminal } from "../../common/statuses.ts";
 import { nextStatus, previousStatus, TRANSITIONS, type TransitionEvent } from "../domain/transitions.ts";
+import type { CountsRepo } from "./counts-repo.ts";
 import type { Dialect } from "./db.ts";
 import type { BuildsTable } from "./schema.ts";
 import { buildsWithIds, idsIn, rowsFromJson } from "./sql.ts";
@@ -12,7 +14,7 @@ export type BuildRow = Selectable<BuildsTable> & { project_name: string; pipelin
 /** What locking a build returns: enough to decide what to do with it. */
 export type BuildRef = { id: number; project_id: number; pipeline_id: number; number: number; status: BuildStatus };
 
-export type MovedBuild = { id: number; from: BuildStatus; status: BuildStatus };
+export type MovedBuild = { id: number; pipeline_id: number; from: BuildStatus; status: BuildStatus };
 
 export type NewJob = {
   stageIndex: number;
@@ -60,6 +62,8 @@ export class BuildsRepo {
   constructor(
     private readonly db: Executor,
     readonly dialect: Dialect,
+    /** Every write that adds builds or changes a status tells the running totals. */
+    private readonly counts: CountsRepo,
   ) {}
 
   private withNames() {
@@ -77,6 +81,7 @@ export class BuildsRepo {
       .values({ ...opts.build, status: "QUEUED", current_stage: 0 })
       .returning("id")
       .executeTakeFirstOrThrow();
+    await this.counts.add(opts.build.pipeline_id, "QUEUED", 1);
     const jobRows = opts.jobs.map((j) => ({
       build_id: inserted.id,
       stage_index: j.stageIndex,
@@ -170,11 +175,15 @@ export class BuildsRepo {
       )
       .returning("id")
       .execute();
+    for (const [key, group] of groupBy(opts.rows, (r) => `${r.pipeline_id}/${r.status}`)) {
+      await this.counts.add(group[0]!.pipeline_id, key.split("/")[1] as BuildStatus, group.length);
+    }
     return rows.map((r) => r.id);
   }
 
+  /** Refreshes planner statistics after seeding (and, on PostgreSQL, the visibility map for index-only scans). */
   async analyze(): Promise<void> {
-    await sql`ANALYZE`.execute(this.db);
+    await sql`${sql.raw(this.dialect === "postgres" ? "VACUUM ANALYZE builds" : "ANALYZE")}`.execute(this.db);
   }
 
   async findById(opts: { id: number }): Promise<BuildRow | undefined> {
@@ -237,25 +246,40 @@ export class BuildsRepo {
     return q.orderBy("b.id", "desc").limit(opts.limit).execute() as Promise<BuildRow[]>;
   }
 
+  /** Builds per status: the running totals, or counted from the index for one branch. */
   async countByStatus(opts: { pipelineIds: readonly number[]; branch?: string; statuses?: readonly BuildStatus[] }) {
     if (opts.pipelineIds.length === 0) return [];
+    if (opts.branch === undefined) {
+      return this.counts.read({ pipelineIds: opts.pipelineIds, ...(opts.statuses ? { statuses: opts.statuses } : {}) });
+    }
     let q = this.db
       .selectFrom("builds")
       .select(["pipeline_id", "status", (eb) => eb.fn.countAll<number>().as("count")])
       .where("pipeline_id", "in", opts.pipelineIds);
     if (opts.branch !== undefined) q = q.where("branch", "=", opts.branch);
     if (opts.statuses) q = q.where("status", "in", opts.statuses);
-    const rows = await q.groupBy(["pipeline_id", "status"]).execute();
+    // With a branch, SQLite would walk the status index to avoid a sort and read every row;
+    // `+status` lets it count from the branch index alone.
+    const status = opts.branch !== undefined && this.dialect === "sqlite" ? sql`+status` : sql.ref("status");
+    const rows = await q.groupBy(["pipeline_id", status]).execute();
     return rows.map((r) => ({ pipelineId: r.pipeline_id, status: r.status, count: Number(r.count) }));
   }
 
   async latestPerPipeline(opts: { pipelineIds: readonly number[] }): Promise<BuildRow[]> {
     if (opts.pipelineIds.length === 0) return [];
+    // One backward step on (pipeline_id, id) per pipeline, not a scan of its history.
     const latest = this.db
-      .selectFrom("builds")
-      .select((eb) => eb.fn.max("id").as("id"))
-      .where("pipeline_id", "in", opts.pipelineIds)
-      .groupBy("pipeline_id");
+      .selectFrom("pipelines as p")
+      .select((eb) =>
+        eb
+          .selectFrom("builds as l")
+          .select("l.id")
+          .whereRef("l.pipeline_id", "=", "p.id")
+          .orderBy("l.id", "desc")
+          .limit(1)
+          .as("id"),
+      )
+      .where("p.id", "in", opts.pipelineIds);
     return this.withNames().where("b.id", "in", latest).execute() as Promise<BuildRow[]>;
   }
 
@@ -274,12 +298,12 @@ export class BuildsRepo {
      * The statuses of `ids` as the caller locked them (in this transaction). Then the rows that
      * move are known in advance, and none has to come back from the database.
      */
-    known?: ReadonlyMap<number, BuildStatus>;
+    known?: ReadonlyMap<number, BuildRef>;
   }): Promise<MovedBuild[]> {
     const mapping = Object.entries(TRANSITIONS[opts.event]) as [BuildStatus, BuildStatus][];
     const froms = mapping.map(([from]) => from);
     const known = opts.known;
-    const ids = known ? opts.ids.filter((id) => froms.includes(known.get(id) as BuildStatus)) : opts.ids;
+    const ids = known ? opts.ids.filter((id) => froms.includes(known.get(id)?.status as BuildStatus)) : opts.ids;
     if (ids.length === 0) return [];
     const caseOf = (pick: (to: BuildStatus) => Expression<unknown> | null, otherwise: Expression<unknown>) =>
       sql`CASE ${sql.join(
@@ -310,16 +334,34 @@ export class BuildsRepo {
       })
       .where(idsIn(this.dialect, "id", ids))
       .where("status", "in", froms);
+    let moved: MovedBuild[];
     if (known) {
       const { numUpdatedRows } = await update.executeTakeFirstOrThrow();
       if (Number(numUpdatedRows) !== ids.length) throw new Error(`${opts.event}: locked builds changed under the lock`);
-      return ids.map((id) => {
-        const from = known.get(id) as BuildStatus;
-        return { id, from, status: nextStatus(opts.event, from) as BuildStatus };
+      moved = ids.map((id) => {
+        const ref = known.get(id) as BuildRef;
+        return {
+          id,
+          pipeline_id: ref.pipeline_id,
+          from: ref.status,
+          status: nextStatus(opts.event, ref.status) as BuildStatus,
+        };
       });
+    } else {
+      const rows = await update.returning(["id", "status", "pipeline_id"]).execute();
+      moved = rows.map((r) => ({
+        id: r.id,
+        pipeline_id: r.pipeline_id,
+        status: r.status,
+        from: previousStatus(opts.event, r.status),
+      }));
     }
-    const rows = await update.returning(["id", "status"]).execute();
-    return rows.map((r) => ({ id: r.id, status: r.status, from: previousStatus(opts.event, r.status) }));
+    for (const group of groupBy(moved, (b) => `${b.pipeline_id}/${b.from}/${b.status}`).values()) {
+      const { pipeline_id, from, status } = group[0]!;
+      await this.counts.add(pipeline_id, from, -group.length);
+      await this.counts.add(pipeline_id, status, group.length);
+    }
+    return moved;
   }
 
   /** The group's active builds, oldest first, locked like `lockRefs`. */

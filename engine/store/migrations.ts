@@ -103,7 +103,8 @@ function initial(dialect: Dialect): Migration {
       await db.schema
         .createIndex("builds_history_branch")
         .on("builds")
-        .columns(["pipeline_id", "branch", "id"])
+        // Status last: a branch's counts per status are read from the index alone.
+        .columns(["pipeline_id", "branch", "id", "status"])
         .execute();
       // Partial: most builds have no group and cost this index nothing.
       await db.schema
@@ -240,6 +241,13 @@ function initial(dialect: Dialect): Migration {
         .addUniqueConstraint("work_queue_kind_ref", ["kind", "ref"])
         .execute();
       await db.schema.createIndex("work_queue_due").on("work_queue").column("run_at").execute();
+      await db.schema
+        .createTable("build_counts")
+        .addColumn("pipeline_id", "bigint", notNull)
+        .addColumn("status", "text", notNull)
+        .addColumn("count", "bigint", notNull)
+        .addPrimaryKeyConstraint("build_counts_pk", ["pipeline_id", "status"])
+        .execute();
     },
   };
 }

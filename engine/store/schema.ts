@@ -18,6 +18,13 @@ export interface Database {
   audit_entries: AuditEntriesTable;
   events: EventsTable;
   work_queue: WorkQueueTable;
+  build_counts: BuildCountsTable;
+}
+
+export interface BuildCountsTable {
+  pipeline_id: number;
+  status: string;
+  count: number;
 }
 
 export interface UsersTable {

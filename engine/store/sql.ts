@@ -40,5 +40,6 @@ export function rowsFromJson(
     return sql`SELECT ${sql.raw(names.map((n) => `"${n}"`).join(", "))} FROM json_to_recordset(${json}::json) AS x(${sql.raw(defs)})`;
   }
   const picks = names.map((n) => `value->>'$.${n}' AS "${n}"`).join(", ");
-  return sql`SELECT ${sql.raw(picks)} FROM json_each(${json})`;
+  // `WHERE true` keeps SQLite from reading a following ON CONFLICT as a join constraint.
+  return sql`SELECT ${sql.raw(picks)} FROM json_each(${json}) WHERE true`;
 }

@@ -3,10 +3,10 @@
  * take one options object; only the Kysely code behind them writes SQL.
  */
 import { type Kysely, sql, type Transaction, type Updateable } from "kysely";
-import type { BuildStatus } from "../../common/statuses.ts";
 import type { TransitionEvent } from "../domain/transitions.ts";
 import { AgentsRepo } from "./agents-repo.ts";
-import { BuildsRepo, type MovedBuild } from "./builds-repo.ts";
+import { type BuildRef, BuildsRepo, type MovedBuild } from "./builds-repo.ts";
+import { CountsRepo } from "./counts-repo.ts";
 import type { DatabaseHandle, Dialect } from "./db.ts";
 import { EventsRepo } from "./events-repo.ts";
 import { IdentityRepo } from "./identity-repo.ts";
@@ -21,6 +21,7 @@ export type Executor = Kysely<Database> | Transaction<Database>;
 
 export class Store {
   readonly projects: ProjectsRepo;
+  readonly counts: CountsRepo;
   readonly builds: BuildsRepo;
   readonly jobs: JobsRepo;
   readonly operations: OperationsRepo;
@@ -39,7 +40,8 @@ export class Store {
   ) {
     const args = [executor, handle.dialect] as const;
     this.projects = new ProjectsRepo(...args);
-    this.builds = new BuildsRepo(...args);
+    this.counts = new CountsRepo(...args, commitHooks ? (hook) => this.beforeCommit(hook) : null);
+    this.builds = new BuildsRepo(...args, this.counts);
     this.jobs = new JobsRepo(...args);
     this.operations = new OperationsRepo(...args);
     this.events = new EventsRepo(...args, () => this.afterCommit(onEvents), commitHooks !== null);
@@ -104,7 +106,7 @@ export class Store {
     /** The reason the events carry, when not the build's own (cancel or status reason). */
     reason?: string | null;
     /** The statuses of `ids` as locked in this transaction (see `BuildsRepo.updateStatus`). */
-    known?: ReadonlyMap<number, BuildStatus>;
+    known?: ReadonlyMap<number, BuildRef>;
   }): Promise<MovedBuild[]> {
     const moved = await this.builds.updateStatus(opts);
     await this.events.appendBuildChanges({

@@ -1,5 +1,5 @@
 import { afterEach, describe, expect, it } from "vitest";
-import { DATABASES, startTestEngine, type TestEngine, waitFor } from "./harness.ts";
+import { DATABASES, expectCountsConsistent, startTestEngine, type TestEngine, waitFor } from "./harness.ts";
 import { SimAgent } from "./sim-agent.ts";
 
 const pipeline = (concurrency: object) => ({
@@ -121,5 +121,6 @@ describe.each(DATABASES)("concurrency groups on $name", (db) => {
       expect(canceled).toHaveLength(7);
       for (const b of canceled) expect(b.cancel.reason).toMatch(/^superseded by #\d+$/);
     }
+    await expectCountsConsistent(t, p);
   });
 });

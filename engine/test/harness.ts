@@ -285,3 +285,16 @@ export async function collectEvents(
   }
   return { events, raw };
 }
+
+/** The running totals the API reports agree with counting the builds themselves. */
+export async function expectCountsConsistent(t: TestEngine, pipelinePath: string): Promise<void> {
+  const reported = (await t.api.get(`${pipelinePath}/builds/counts`)).body as Record<string, number>;
+  const actual = await t.engine.ctx.store.builds.statusCountsAll();
+  const nonZero = (c: Record<string, number>) => Object.fromEntries(Object.entries(c).filter(([, n]) => n !== 0));
+  if (
+    JSON.stringify(nonZero(reported)) !==
+    JSON.stringify(nonZero({ ...Object.fromEntries(Object.keys(reported).map((k) => [k, 0])), ...actual }))
+  ) {
+    throw new Error(`counts drifted: reported ${JSON.stringify(nonZero(reported))}, actual ${JSON.stringify(actual)}`);
+  }
+}

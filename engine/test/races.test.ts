@@ -1,6 +1,6 @@
 import { afterEach, describe, expect, it } from "vitest";
 import { batchCancel } from "../ops/cancel-service.ts";
-import { DATABASES, startTestEngine, type TestEngine, waitFor } from "./harness.ts";
+import { DATABASES, expectCountsConsistent, startTestEngine, type TestEngine, waitFor } from "./harness.ts";
 import { seedBuilds } from "./seed.ts";
 import { SimAgent } from "./sim-agent.ts";
 
@@ -76,6 +76,7 @@ describe.each(DATABASES)("races on $name", (db) => {
     expect(perBuild.size).toBe(200);
     expect([...perBuild.values()].every((n) => n === 1)).toBe(true);
     expect(tally.SUCCEEDED + tally.CANCELED).toBe(200);
+    await expectCountsConsistent(t, p);
     // Both sides won some rounds, so the race was real.
     expect(tally.SUCCEEDED).toBeGreaterThan(0);
     expect(tally.CANCELED).toBeGreaterThan(0);
@@ -121,6 +122,7 @@ describe.each(DATABASES)("races on $name", (db) => {
         expect(canceledBy.get(id)).toEqual([b.cancel.operationId]);
       }
       expect(ops.reduce((n, o) => n + o.counts.canceled, 0)).toBe(ids.length);
+      await expectCountsConsistent(t, p);
     }
   });
 });

@@ -1,0 +1,70 @@
+/**
+ * `npm run bench -- bff-history [--db sqlite|postgres] [--builds 100000] [--requests 300]`:
+ * the history page's one BFF call (pipeline, page, counts, permissions, running operations —
+ * engine calls in parallel) with N builds in the pipeline, through a real engine and BFF.
+ */
+import { parseArgs } from "node:util";
+import { addUser, Browser, startStack } from "../bff/test/harness.ts";
+import { seedBuilds } from "../engine/test/seed.ts";
+import { databaseOf, machine, stats, table, time, writeResult } from "./lib.ts";
+
+export async function benchBffHistory(argv: string[]): Promise<number> {
+  const { values } = parseArgs({
+    args: argv,
+    options: {
+      db: { type: "string" },
+      builds: { type: "string", default: "100000" },
+      requests: { type: "string", default: "300" },
+      json: { type: "string" },
+    },
+  });
+  const db = databaseOf(values.db);
+  const n = Number(values.builds);
+  const requests = Number(values.requests);
+  const stack = await startStack({ db, slots: 0 });
+  try {
+    const p = await stack.engine.api.pipeline("bench", "history", {
+      stages: [{ name: "s", jobs: [{ name: "j", steps: [{ run: "true" }] }] }],
+    });
+    await seedBuilds(stack.engine, p, n, {
+      status: (i) => (i % 50 === 0 ? "QUEUED" : (["SUCCEEDED", "FAILED", "CANCELED", "TIMED_OUT"] as const)[i % 4]!),
+    });
+    await addUser(stack, "dev", { bench: "developer" });
+    const browser = new Browser(stack.bff.url);
+    await browser.signIn("dev");
+    const urls: Record<string, string> = {
+      first: "/api/projects/bench/pipelines/history/history?limit=50",
+      status: "/api/projects/bench/pipelines/history/history?limit=50&status=QUEUED,RUNNING",
+      branch: "/api/projects/bench/pipelines/history/history?limit=50&branch=main",
+    };
+    for (const url of Object.values(urls)) await browser.request("GET", url);
+    const all: number[] = [];
+    const per: Record<string, number[]> = {};
+    for (let i = 0; i < requests; i++) {
+      const [kind, url] = Object.entries(urls)[i % 3] as [string, string];
+      const [ms, res] = await time(() => browser.request("GET", url));
+      if (res.status !== 200) throw new Error(`${kind}: ${res.status} ${JSON.stringify(res.body)}`);
+      all.push(ms);
+      per[kind] = [...(per[kind] ?? []), ms];
+    }
+    const rows = [
+      { query: "all", ...stats(all) },
+      ...Object.entries(per).map(([query, s]) => ({ query, ...stats(s) })),
+    ];
+    process.stdout.write(`BFF history page, ${n} builds, ${db.name}\n${table(rows)}\n`);
+    const result = {
+      benchmark: "bff-history",
+      db: db.name,
+      builds: n,
+      requests,
+      ...stats(all),
+      perQuery: rows.slice(1),
+      machine: machine(),
+      at: new Date().toISOString(),
+    };
+    process.stderr.write(`wrote ${writeResult(values.json ?? `bff-history-${db.name}.json`, result)}\n`);
+    return 0;
+  } finally {
+    await stack.destroy();
+  }
+}
