@@ -3,6 +3,7 @@ const BENCHMARKS: Record<string, () => Promise<(argv: string[]) => Promise<numbe
   history: async () => (await import("./history.ts")).benchHistory,
   "bulk-cancel": async () => (await import("./bulk-cancel.ts")).benchBulkCancel,
   "bff-history": async () => (await import("./bff-history.ts")).benchBffHistory,
+  ui: async () => (await import("./ui.ts")).benchUi,
 };
 
 export async function runBench(argv: string[]): Promise<number> {

@@ -9,12 +9,15 @@ import { SignInLimiter } from "../sign-in-limiter.ts";
 
 export type Stack = { engine: TestEngine; bff: BffHandle; webDist: string; destroy: () => Promise<void> };
 
-export async function startStack(opts: StartOptions & { limiter?: SignInLimiter }): Promise<Stack> {
+/** `webDist`: serve this built page instead of a stand-in (the UI benchmark serves the real one). */
+export async function startStack(opts: StartOptions & { limiter?: SignInLimiter; webDist?: string }): Promise<Stack> {
   const engine = await startTestEngine(opts);
-  const webDist = fs.mkdtempSync(path.join(os.tmpdir(), "sluice-web-"));
-  fs.mkdirSync(path.join(webDist, "assets"));
-  fs.writeFileSync(path.join(webDist, "index.html"), "<!doctype html><title>Sluice</title>");
-  fs.writeFileSync(path.join(webDist, "assets", "app-abc123.js"), "console.log('hi')");
+  const webDist = opts.webDist ?? fs.mkdtempSync(path.join(os.tmpdir(), "sluice-web-"));
+  if (!opts.webDist) {
+    fs.mkdirSync(path.join(webDist, "assets"));
+    fs.writeFileSync(path.join(webDist, "index.html"), "<!doctype html><title>Sluice</title>");
+    fs.writeFileSync(path.join(webDist, "assets", "app-abc123.js"), "console.log('hi')");
+  }
   const bff = await startBff({
     engineUrl: engine.engine.url,
     webDist,
@@ -30,7 +33,7 @@ export async function startStack(opts: StartOptions & { limiter?: SignInLimiter 
     destroy: async () => {
       await bff.stop();
       await engine.destroy();
-      fs.rmSync(webDist, { recursive: true, force: true });
+      if (!opts.webDist) fs.rmSync(webDist, { recursive: true, force: true });
     },
   };
 }

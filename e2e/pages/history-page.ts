@@ -1,0 +1,66 @@
+/** The pipeline history page, its cancel dialog and the progress toast, as a user sees them. */
+import { expect, type Locator, type Page } from "@playwright/test";
+
+export class HistoryPage {
+  constructor(readonly page: Page) {}
+
+  async goto(path: string) {
+    await this.page.goto(path);
+    await expect(this.table()).toBeVisible();
+  }
+
+  readonly table = () => this.page.getByRole("table", { name: "Builds" });
+  /** A build's row, found by its checkbox's name ("Select build #N"). */
+  row(number: number): Locator {
+    return this.table()
+      .getByRole("row")
+      .filter({ has: this.page.getByRole("checkbox", { name: `Select build #${number}`, exact: true }) });
+  }
+  checkbox(number: number): Locator {
+    return this.page.getByRole("checkbox", { name: `Select build #${number}`, exact: true });
+  }
+  readonly pageCheckbox = () => this.page.getByRole("checkbox", { name: "Select all active builds on this page" });
+  readonly cancelSelected = () => this.page.getByRole("button", { name: /^Cancel selected \(\d+\)$/ });
+  readonly cancelAllRunning = () => this.page.getByRole("button", { name: /^Cancel all running \(\d+\)$/ });
+  readonly selectAllActive = () => this.page.getByRole("button", { name: /^Select all \d+ active builds?$/ });
+
+  async tick(...numbers: number[]) {
+    for (const n of numbers) await this.checkbox(n).check();
+  }
+
+  /** Waits until the row shows `status` (as its tag's text). */
+  async expectStatus(number: number, status: string | RegExp) {
+    await expect(this.row(number)).toContainText(status);
+  }
+
+  readonly dialog = () => new CancelDialog(this.page);
+  readonly toast = () => new ProgressToast(this.page);
+}
+
+export class CancelDialog {
+  constructor(readonly page: Page) {}
+
+  readonly root = () => this.page.getByRole("dialog");
+  readonly confirm = () => this.root().getByRole("button", { name: /^Cancel \d+ builds?$/ });
+  readonly keep = () => this.root().getByRole("button", { name: "Keep running" });
+  readonly reason = () => this.root().getByLabel("Reason (optional)");
+
+  async confirmWith(reason?: string) {
+    await expect(this.root()).toBeVisible();
+    if (reason) await this.reason().fill(reason);
+    await this.confirm().click();
+    await expect(this.root()).toBeHidden();
+  }
+}
+
+export class ProgressToast {
+  constructor(readonly page: Page) {}
+
+  readonly root = () => this.page.locator(".ant-notification-notice").last();
+  readonly progress = () => this.root().getByRole("progressbar");
+
+  /** The summary line, e.g. "3 canceled · 0 had already finished · 0 failed". */
+  async expectSummary(summary: string) {
+    await expect(this.page.getByText(summary)).toBeVisible();
+  }
+}

@@ -1,0 +1,52 @@
+import { HistoryPage } from "../pages/history-page.ts";
+import { storageStateOf } from "../support/env.ts";
+import { expect, test } from "../support/fixtures.ts";
+
+test.use({ storageState: storageStateOf("viewer") });
+
+test("a viewer sees the cancel buttons disabled with the reason, and the BFF refuses a forged request", async ({
+  page,
+  makePipeline,
+}) => {
+  const pipeline = await makePipeline();
+  const builds = await pipeline.triggerMany(2);
+  await pipeline.waitForCounts((c) => c.RUNNING === 2);
+  const history = new HistoryPage(page);
+  await history.goto(pipeline.path);
+  await expect(history.cancelAllRunning()).toBeDisabled();
+  await expect(history.cancelSelected()).toBeDisabled();
+  await history.cancelAllRunning().hover({ force: true });
+  await expect(page.getByRole("tooltip")).toContainText(
+    "You need the developer role in this project to cancel builds.",
+  );
+
+  // A request made from the page without the CSRF token, and one with it but as a viewer.
+  const forged = await page.evaluate(
+    async ([path, id]) => {
+      const r = await fetch(`/api${path}/cancellations`, {
+        method: "POST",
+        headers: { "Content-Type": "application/json" },
+        body: JSON.stringify({ buildIds: [id] }),
+      });
+      return { status: r.status, body: await r.json() };
+    },
+    [pipeline.path, builds[0]!.id] as const,
+  );
+  expect(forged.status).toBe(403);
+  expect(forged.body.error.code).toBe("csrf_failed");
+  const asViewer = await page.evaluate(
+    async ([path, id]) => {
+      const me = await (await fetch("/api/me")).json();
+      const r = await fetch(`/api${path}/cancellations`, {
+        method: "POST",
+        headers: { "Content-Type": "application/json", "X-CSRF-Token": me.csrfToken },
+        body: JSON.stringify({ buildIds: [id] }),
+      });
+      return { status: r.status, body: await r.json() };
+    },
+    [pipeline.path, builds[0]!.id] as const,
+  );
+  expect(asViewer.status).toBe(403);
+  expect(asViewer.body.error.code).toBe("forbidden");
+  await pipeline.waitForCounts((c) => c.RUNNING === 2);
+});

@@ -1,0 +1,19 @@
+/** Where the Sluice under test runs (chosen by playwright.config.ts). */
+export const E2E = {
+  baseURL: `http://127.0.0.1:${process.env.SLUICE_E2E_PORT}`,
+  engineURL: `http://127.0.0.1:${process.env.SLUICE_E2E_ENGINE_PORT}`,
+  adminToken: process.env.SLUICE_E2E_ADMIN_TOKEN ?? "",
+  adminPassword: process.env.SLUICE_E2E_ADMIN_PASSWORD ?? "",
+  dataDir: process.env.SLUICE_E2E_DATA_DIR ?? "",
+};
+
+export const ROLES = ["admin", "dev", "viewer"] as const;
+export type RoleName = (typeof ROLES)[number];
+
+export function passwordOf(user: RoleName): string {
+  return user === "admin" ? E2E.adminPassword : `${user}-e2e-password`;
+}
+
+export function storageStateOf(user: RoleName): string {
+  return `e2e/.auth/${user}.json`;
+}

@@ -1,0 +1,71 @@
+/**
+ * End-to-end tests in Debian's Chromium (never downloaded) against a real all-in-one Sluice
+ * (engine, agent running real processes, BFF serving the built page) started for the run on
+ * free ports with a fresh SQLite data dir, and stopped afterwards.
+ */
+import fs from "node:fs";
+import net from "node:net";
+import os from "node:os";
+import path from "node:path";
+import { defineConfig } from "@playwright/test";
+
+async function freePort(): Promise<number> {
+  const server = net.createServer();
+  await new Promise<void>((resolve) => server.listen(0, "127.0.0.1", resolve));
+  const { port } = server.address() as net.AddressInfo;
+  await new Promise((resolve) => server.close(resolve));
+  return port;
+}
+
+// Chosen once by the runner; workers load this file again and inherit the values.
+process.env.SLUICE_E2E_PORT ??= String(await freePort());
+process.env.SLUICE_E2E_ENGINE_PORT ??= String(await freePort());
+process.env.SLUICE_E2E_DATA_DIR ??= fs.mkdtempSync(path.join(os.tmpdir(), "sluice-e2e-"));
+process.env.SLUICE_E2E_ADMIN_TOKEN ??= "e2e-admin-token";
+process.env.SLUICE_E2E_ADMIN_PASSWORD ??= "e2e-admin-password";
+
+const baseURL = `http://127.0.0.1:${process.env.SLUICE_E2E_PORT}`;
+
+export const CHROMIUM = {
+  executablePath: process.env.SLUICE_CHROMIUM ?? "/usr/bin/chromium",
+  args: ["--no-sandbox", "--disable-gpu", "--disable-background-networking", "--disable-component-update"],
+};
+
+export default defineConfig({
+  testDir: "e2e",
+  outputDir: "test-results",
+  timeout: 90_000,
+  expect: { timeout: 15_000 },
+  retries: 0,
+  workers: 2,
+  reporter: [["list"], ["html", { open: "never", outputFolder: "playwright-report" }]],
+  use: {
+    baseURL,
+    trace: "retain-on-failure",
+    screenshot: "only-on-failure",
+    launchOptions: CHROMIUM,
+  },
+  projects: [
+    { name: "setup", testMatch: /auth\.setup\.ts/ },
+    { name: "chromium", dependencies: ["setup"], testMatch: /.*\.spec\.ts/ },
+  ],
+  webServer: {
+    command: "node --import tsx cli/main.ts start",
+    url: `${baseURL}/healthz`,
+    reuseExistingServer: false,
+    timeout: 180_000,
+    stdout: "ignore",
+    stderr: "pipe",
+    gracefulShutdown: { signal: "SIGTERM", timeout: 15_000 },
+    env: {
+      PORT: process.env.SLUICE_E2E_PORT,
+      SLUICE_ENGINE_PORT: process.env.SLUICE_E2E_ENGINE_PORT,
+      SLUICE_DATA_DIR: process.env.SLUICE_E2E_DATA_DIR,
+      SLUICE_ADMIN_TOKEN: process.env.SLUICE_E2E_ADMIN_TOKEN,
+      SLUICE_ADMIN_PASSWORD: process.env.SLUICE_E2E_ADMIN_PASSWORD,
+      SLUICE_DEMO: "0",
+      SLUICE_AGENT_SLOTS: "200",
+      SLUICE_LOG_LEVEL: "warn",
+    },
+  },
+});
