@@ -1,0 +1,36 @@
+import { type QueryClient, QueryClientProvider } from "@tanstack/react-query";
+import { ConfigProvider } from "antd";
+import type { ReactNode } from "react";
+import { I18nProvider, useI18n } from "../lib/i18n/i18n-provider.tsx";
+import type { LanguagePack } from "../lib/i18n/languages.ts";
+
+const THEME = { token: { colorPrimary: "#1677ff", borderRadius: 6 } };
+
+/** Everything above the router: data cache, language, antd's locale and theme. */
+export function AppProvider({
+  queryClient,
+  language,
+  children,
+}: {
+  queryClient: QueryClient;
+  language: LanguagePack;
+  children: ReactNode;
+}) {
+  return (
+    <QueryClientProvider client={queryClient}>
+      <I18nProvider initial={language}>
+        <LocalizedConfig>{children}</LocalizedConfig>
+      </I18nProvider>
+    </QueryClientProvider>
+  );
+}
+
+/** antd's own texts (table filters, empty states, dialogs) follow the chosen language. */
+function LocalizedConfig({ children }: { children: ReactNode }) {
+  const { antdLocale } = useI18n();
+  return (
+    <ConfigProvider locale={antdLocale} theme={THEME}>
+      {children}
+    </ConfigProvider>
+  );
+}

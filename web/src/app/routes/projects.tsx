@@ -1,0 +1,16 @@
+import { PageTitle } from "../../components/page-title.tsx";
+import { useMe } from "../../features/auth/api/get-me.ts";
+import { ProjectList } from "../../features/projects/components/project-list.tsx";
+import { useI18n } from "../../lib/i18n/i18n-provider.tsx";
+
+export function ProjectsRoute() {
+  // The session layout only renders once `me` has loaded.
+  const { t } = useI18n();
+  const me = useMe();
+  return (
+    <>
+      <PageTitle parts={[t.projects.title]} />
+      <ProjectList projects={me.data?.projects ?? []} />
+    </>
+  );
+}

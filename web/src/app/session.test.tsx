@@ -1,0 +1,128 @@
+import { QueryClientProvider } from "@tanstack/react-query";
+import { render, screen } from "@testing-library/react";
+import userEvent from "@testing-library/user-event";
+import { ConfigProvider } from "antd";
+import { createMemoryRouter, RouterProvider } from "react-router";
+import { describe, expect, it } from "vitest";
+import { I18nProvider } from "../lib/i18n/i18n-provider.tsx";
+import { loadLanguage } from "../lib/i18n/languages.ts";
+import { historyPage } from "../test/fixtures.ts";
+import { jsonResponse, mockApi } from "../test/mock-api.ts";
+import { testQueryClient } from "../test/render.tsx";
+import { routes } from "./router.tsx";
+
+const me = {
+  user: { username: "alice", isAdmin: false },
+  csrfToken: "csrf-1",
+  projects: [
+    {
+      name: "demo",
+      displayName: "Demo",
+      createdAt: "2024-05-01T09:00:00.000Z",
+      role: "developer",
+      permissions: { canRead: true, canTrigger: true, canCancel: true, canEdit: false },
+    },
+  ],
+};
+
+async function openApp(url: string) {
+  const router = createMemoryRouter(routes, { initialEntries: [url] });
+  render(
+    <QueryClientProvider client={testQueryClient()}>
+      <I18nProvider initial={await loadLanguage("en")}>
+        <ConfigProvider theme={{ zeroRuntime: true }}>
+          <RouterProvider router={router} />
+        </ConfigProvider>
+      </I18nProvider>
+    </QueryClientProvider>,
+  );
+  return { router, user: userEvent.setup() };
+}
+
+describe("signing in", () => {
+  it("sends a visitor without a session to sign in, then back to where they were going", async () => {
+    let signedIn = false;
+    const api = mockApi({
+      "GET /api/me": () =>
+        signedIn ? me : jsonResponse(401, { error: { code: "unauthenticated", message: "Sign in first" } }),
+      "POST /api/session": (call) => {
+        const { password } = call.body as { password: string };
+        if (password !== "right") return jsonResponse(401, { error: { code: "invalid_credentials", message: "no" } });
+        signedIn = true;
+        return { user: me.user, csrfToken: "csrf-1" };
+      },
+      "GET /api/projects/demo/pipelines": () => ({ project: me.projects[0], items: [] }),
+    });
+    const { router, user } = await openApp("/projects/demo");
+
+    await screen.findByRole("button", { name: "Sign in" });
+    expect(router.state.location.pathname).toBe("/sign-in");
+    expect(router.state.location.search).toBe("?next=%2Fprojects%2Fdemo");
+
+    await user.type(screen.getByLabelText("Username"), "alice");
+    await user.type(screen.getByLabelText("Password"), "wrong");
+    await user.click(screen.getByRole("button", { name: "Sign in" }));
+    expect(await screen.findByText("Wrong username or password.")).toBeInTheDocument();
+    expect(router.state.location.pathname).toBe("/sign-in");
+
+    await user.clear(screen.getByLabelText("Password"));
+    await user.type(screen.getByLabelText("Password"), "right");
+    await user.click(screen.getByRole("button", { name: "Sign in" }));
+    expect(await screen.findByRole("heading", { name: "Demo" })).toBeInTheDocument();
+    expect(router.state.location.pathname).toBe("/projects/demo");
+    expect(screen.getByText("alice")).toBeInTheDocument();
+    expect(api.callsTo("POST", "/api/session")[1]!.body).toEqual({ username: "alice", password: "right" });
+  });
+
+  it("asks for both fields before calling the server", async () => {
+    const api = mockApi({ "GET /api/me": () => jsonResponse(401, {}) });
+    const { user } = await openApp("/sign-in");
+    await user.click(await screen.findByRole("button", { name: "Sign in" }));
+    expect(await screen.findByText("Enter your username")).toBeInTheDocument();
+    expect(screen.getByText("Enter your password")).toBeInTheDocument();
+    expect(api.callsTo("POST", "/api/session")).toHaveLength(0);
+  });
+
+  it("never redirects outside the app after signing in", async () => {
+    mockApi({ "POST /api/session": () => ({ user: me.user, csrfToken: "c" }), "GET /api/me": () => me });
+    const { router, user } = await openApp("/sign-in?next=//evil.example/x");
+    await user.type(await screen.findByLabelText("Username"), "alice");
+    await user.type(screen.getByLabelText("Password"), "right");
+    await user.click(screen.getByRole("button", { name: "Sign in" }));
+    await screen.findByRole("heading", { name: "Projects" });
+    expect(router.state.location.pathname).toBe("/");
+  });
+});
+
+describe("the header", () => {
+  it("signs out with the CSRF token and lands on the sign-in page", async () => {
+    const api = mockApi({
+      "GET /api/me": () => me,
+      "DELETE /api/session": () => new Response(null, { status: 204 }),
+      "GET /api/projects/demo/pipelines": () => ({ project: me.projects[0], items: [] }),
+    });
+    const { router, user } = await openApp("/");
+    await user.click(await screen.findByRole("button", { name: "Sign out" }));
+    await screen.findByRole("button", { name: "Sign in" });
+    expect(router.state.location.pathname).toBe("/sign-in");
+    expect(api.callsTo("DELETE", "/api/session")[0]!.headers.get("X-CSRF-Token")).toBe("csrf-1");
+  });
+
+  it("switches every string to 简体中文 and remembers the choice", async () => {
+    mockApi({
+      "GET /api/me": () => me,
+      "GET /api/projects/demo/pipelines/web-app/history": () => historyPage([]),
+      "GET /api/projects/demo/pipelines": () => ({ project: me.projects[0], items: [] }),
+    });
+    const { user } = await openApp("/projects/demo/pipelines/web-app");
+    expect(await screen.findByText("No builds yet. Trigger one and it shows up here.")).toBeInTheDocument();
+
+    await user.click(screen.getByRole("button", { name: "简体中文" }));
+    expect(await screen.findByRole("button", { name: "退出登录" })).toBeInTheDocument();
+    expect(screen.getByText("还没有构建。触发一次后会显示在这里。")).toBeInTheDocument();
+    expect(screen.getByRole("button", { name: "取消全部进行中（0）" })).toBeInTheDocument();
+    expect(screen.getByRole("group", { name: "语言" })).toBeInTheDocument();
+    expect(localStorage.getItem("sluice.language")).toBe("zh-CN");
+    expect(document.documentElement.lang).toBe("zh-CN");
+  });
+});

@@ -1,0 +1,16 @@
+import { Badge, Tooltip } from "antd";
+import type { StreamState } from "../lib/event-stream.ts";
+import { useI18n } from "../lib/i18n/i18n-provider.tsx";
+
+/** Whether the page's live stream is connected; the stream reconnects by itself. */
+export function LiveBadge({ state }: { state: StreamState }) {
+  const { t } = useI18n();
+  const live = state === "live";
+  return (
+    <Tooltip title={t.history.liveHint}>
+      <span role="status">
+        <Badge status={live ? "processing" : "warning"} text={live ? t.history.live : t.history.reconnecting} />
+      </span>
+    </Tooltip>
+  );
+}

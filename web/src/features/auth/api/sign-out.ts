@@ -1,0 +1,20 @@
+import { useMutation, useQueryClient } from "@tanstack/react-query";
+import { api, setCsrfToken } from "../../../lib/api-client.ts";
+
+export function signOut(): Promise<void> {
+  return api<void>("/api/session", { method: "DELETE" });
+}
+
+/** Signing out ends with a clean slate even when the server call fails (the session may already be gone). */
+export function useSignOut({ onDone }: { onDone?: () => void } = {}) {
+  const queryClient = useQueryClient();
+  return useMutation({
+    mutationFn: signOut,
+    meta: { skipAuthRedirect: true },
+    onSettled: () => {
+      setCsrfToken(null);
+      queryClient.clear();
+      onDone?.();
+    },
+  });
+}

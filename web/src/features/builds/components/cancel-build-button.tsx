@@ -1,0 +1,83 @@
+import { StopOutlined, ThunderboltOutlined } from "@ant-design/icons";
+import { Alert, Button, Popconfirm, Tooltip } from "antd";
+import { useState } from "react";
+import type { BuildDetail } from "../../../../../common/dto.ts";
+import { isCancelableStatus } from "../../../lib/contract.ts";
+import { useI18n } from "../../../lib/i18n/i18n-provider.tsx";
+import { useNotifications } from "../../../lib/notifications.tsx";
+import { randomId } from "../../../lib/random-id.ts";
+import { useNow } from "../../../lib/use-now.ts";
+
+type Props = {
+  build: BuildDetail;
+  canCancel: boolean;
+  onCancel: (force: boolean, idempotencyKey: string) => Promise<unknown>;
+};
+
+/** "Cancel build" while it is queued or running; "Force cancel" once it has been stopping longer than its grace period. */
+export function CancelBuildButton({ build, canCancel, onCancel }: Props) {
+  if (isCancelableStatus(build.status)) {
+    return <ConfirmedCancel force={false} canCancel={canCancel} onCancel={onCancel} />;
+  }
+  if (build.status === "CANCELING") {
+    return <ForceWhenOverdue build={build} canCancel={canCancel} onCancel={onCancel} />;
+  }
+  return null;
+}
+
+function ForceWhenOverdue({ build, canCancel, onCancel }: Props) {
+  const { t } = useI18n();
+  const now = useNow();
+  // Without the time the cancel began, the grace period cannot be judged: offer force at once.
+  const since = build.cancel ? Date.parse(build.cancel.at) : Number.NEGATIVE_INFINITY;
+  if (now - since < build.cancelGraceSeconds * 1000) return null;
+  return (
+    <>
+      <Alert type="warning" showIcon title={t.build.forceHint(build.cancelGraceSeconds)} />
+      <ConfirmedCancel force canCancel={canCancel} onCancel={onCancel} />
+    </>
+  );
+}
+
+function ConfirmedCancel({ force, canCancel, onCancel }: Omit<Props, "build"> & { force: boolean }) {
+  const { t } = useI18n();
+  const notification = useNotifications();
+  const [key, setKey] = useState(randomId);
+  const label = force ? t.build.forceCancel : t.build.cancel;
+  const button = (
+    <Button
+      danger
+      type="primary"
+      icon={force ? <ThunderboltOutlined aria-hidden /> : <StopOutlined aria-hidden />}
+      disabled={!canCancel}
+    >
+      {label}
+    </Button>
+  );
+  if (!canCancel) {
+    return (
+      <Tooltip title={t.history.noPermission}>
+        <span style={{ display: "inline-block", cursor: "not-allowed" }}>{button}</span>
+      </Tooltip>
+    );
+  }
+  return (
+    <Popconfirm
+      title={force ? t.build.forceConfirmTitle : t.build.cancelConfirmTitle}
+      description={force ? t.build.forceConfirm : t.build.cancelConfirm}
+      okText={label}
+      cancelText={t.dialog.keep}
+      okButtonProps={{ danger: true }}
+      onOpenChange={(open) => open && setKey(randomId())}
+      onConfirm={async () => {
+        try {
+          await onCancel(force, key);
+        } catch (error) {
+          notification.error({ title: t.dialog.failed(error instanceof Error ? error.message : String(error)) });
+        }
+      }}
+    >
+      {button}
+    </Popconfirm>
+  );
+}

@@ -1,0 +1,116 @@
+import { type Query, type QueryClient, useQueryClient } from "@tanstack/react-query";
+import { useEffect, useMemo, useState } from "react";
+import type {
+  BuildChange,
+  BuildsStreamData,
+  HistoryResponse,
+  OperationStreamData,
+} from "../../../../../common/bff-api.ts";
+import type { StreamState } from "../../../lib/event-stream.ts";
+import { type HistoryFilters, queryKeys } from "../../../lib/query-keys.ts";
+import { throttle } from "../../../lib/throttle.ts";
+import { useEventStream } from "../../../lib/use-event-stream.ts";
+import { getHistory } from "../api/get-history.ts";
+import { applyBuildChanges, type HistoryPages, mergeNewestPage } from "../utils/apply-build-changes.ts";
+
+type PipelineEvents = { builds: BuildsStreamData; operation: OperationStreamData };
+
+/** Counts are aggregates the server computes: refreshed at most this often however busy the stream. */
+const SUMMARY_REFRESH_MS = 1000;
+const FILL_MS = 2000;
+
+/**
+ * Follows the pipeline's event stream into the cache: `builds` messages patch the rows of every
+ * cached history view, counts are refreshed (throttled), and a reconnect refetches once to catch
+ * up on whatever the stream could not replay.
+ */
+export function useHistoryEvents(project: string, pipeline: string): StreamState {
+  const queryClient = useQueryClient();
+  const [state, setState] = useState<StreamState>("connecting");
+
+  const refreshCounts = useMemo(
+    () =>
+      throttle(() => {
+        void queryClient.invalidateQueries({ queryKey: queryKeys.historySummary(project, pipeline) });
+        void queryClient.invalidateQueries({ queryKey: queryKeys.pipelineList(project) });
+      }, SUMMARY_REFRESH_MS),
+    [queryClient, project, pipeline],
+  );
+  const fill = useMemo(
+    () => throttle(() => void fillNewestPages(queryClient, project, pipeline), FILL_MS),
+    [queryClient, project, pipeline],
+  );
+  useEffect(
+    () => () => {
+      refreshCounts.cancel();
+      fill.cancel();
+    },
+    [refreshCounts, fill],
+  );
+
+  const url = `/api/projects/${encodeURIComponent(project)}/pipelines/${encodeURIComponent(pipeline)}/events`;
+  useEventStream<PipelineEvents>(
+    url,
+    {
+      builds: ({ changes }) => {
+        if (applyToCachedViews(queryClient, project, pipeline, changes)) fill();
+        refreshCounts();
+      },
+      operation: (data) => {
+        // Only operations someone looks at (a toast, the operation page) are in the cache.
+        queryClient.setQueryData<OperationStreamData>(queryKeys.operation(data.operation.id), (old) =>
+          old ? data : undefined,
+        );
+      },
+    },
+    {
+      onOpen: () => setState("live"),
+      onError: () => setState("reconnecting"),
+      onReconnect: () => void queryClient.invalidateQueries({ queryKey: queryKeys.history(project, pipeline) }),
+    },
+  );
+  return state;
+}
+
+function rowQueries(queryClient: QueryClient, project: string, pipeline: string): Query[] {
+  return queryClient.getQueryCache().findAll({ queryKey: queryKeys.historyRows(project, pipeline) });
+}
+
+/** Returns whether a view got partial rows that the newest page should complete. */
+export function applyToCachedViews(
+  queryClient: QueryClient,
+  project: string,
+  pipeline: string,
+  changes: readonly BuildChange[],
+): boolean {
+  let incomplete = false;
+  for (const query of rowQueries(queryClient, project, pipeline)) {
+    const filters = query.queryKey[4] as HistoryFilters;
+    queryClient.setQueryData<HistoryPages>(query.queryKey, (old) => {
+      if (!old) return old;
+      const result = applyBuildChanges(old, changes, filters);
+      incomplete ||= result.incomplete;
+      return result.data;
+    });
+  }
+  return incomplete;
+}
+
+/** Brings the newest page of each view on screen into its cache; views not on screen refetch when shown again. */
+async function fillNewestPages(queryClient: QueryClient, project: string, pipeline: string): Promise<void> {
+  for (const query of rowQueries(queryClient, project, pipeline)) {
+    if (query.getObserversCount() === 0) {
+      void queryClient.invalidateQueries({ queryKey: query.queryKey, exact: true, refetchType: "none" });
+      continue;
+    }
+    const filters = query.queryKey[4] as HistoryFilters;
+    let fetched: HistoryResponse;
+    try {
+      fetched = await getHistory({ project, pipeline, filters });
+    } catch {
+      // The next change or reconnect tries again; the partial rows stay meanwhile.
+      continue;
+    }
+    queryClient.setQueryData<HistoryPages>(query.queryKey, (old) => (old ? mergeNewestPage(old, fetched) : old));
+  }
+}

@@ -1,0 +1,15 @@
+import { queryOptions, useQuery } from "@tanstack/react-query";
+import type { OperationResponse } from "../../../../../common/bff-api.ts";
+import { api } from "../../../lib/api-client.ts";
+import { queryKeys } from "../../../lib/query-keys.ts";
+
+export function getOperation(id: string, signal?: AbortSignal): Promise<OperationResponse> {
+  return api<OperationResponse>(`/api/operations/${encodeURIComponent(id)}`, { signal });
+}
+
+export const operationQueryOptions = (id: string) =>
+  queryOptions({ queryKey: queryKeys.operation(id), queryFn: ({ signal }) => getOperation(id, signal) });
+
+export function useOperation(id: string) {
+  return useQuery(operationQueryOptions(id));
+}

@@ -1,0 +1,77 @@
+import { Card, Descriptions, Flex, Progress, Statistic, Typography } from "antd";
+import { Link } from "react-router";
+import { ErrorState, LoadingState } from "../../../components/query-states.tsx";
+import { RelativeTime } from "../../../components/relative-time.tsx";
+import { useI18n } from "../../../lib/i18n/i18n-provider.tsx";
+import { useOperation } from "../api/get-operation.ts";
+import { useOperationStream } from "../hooks/use-operation-stream.ts";
+import { progressPercent } from "../utils/operation-progress.ts";
+import { OperationItemsTable } from "./operation-items-table.tsx";
+
+/** An operation's page: who asked, when and why, its counts (live while it runs) and every build's outcome. */
+export function OperationDetails({ id }: { id: string }) {
+  const { t } = useI18n();
+  const query = useOperation(id);
+  useOperationStream(query.data?.operation);
+
+  if (query.isPending) return <LoadingState />;
+  // A failed refresh keeps showing what we have; only a failed first load is an error page.
+  if (!query.data) return <ErrorState error={query.error} onRetry={() => void query.refetch()} />;
+  const op = query.data.operation;
+  const counts = [
+    { key: "canceled", value: op.counts.canceled },
+    { key: "alreadyFinished", value: op.counts.alreadyFinished },
+    { key: "failed", value: op.counts.failed },
+    { key: "pending", value: op.counts.pending },
+  ] as const;
+
+  return (
+    <Flex vertical gap={24}>
+      <Typography.Title level={2} style={{ margin: 0 }}>
+        {t.operations.title(op.id)}
+      </Typography.Title>
+      <Descriptions
+        aria-label={t.operations.title(op.id)}
+        size="small"
+        column={{ xs: 1, sm: 2, lg: 3 }}
+        items={[
+          {
+            key: "pipeline",
+            label: t.operations.pipeline,
+            children: (
+              <Link to={`/projects/${encodeURIComponent(op.project)}/pipelines/${encodeURIComponent(op.pipeline)}`}>
+                {op.project} / {op.pipeline}
+              </Link>
+            ),
+          },
+          { key: "by", label: t.operations.requestedBy, children: op.requestedBy },
+          { key: "source", label: t.operations.source, children: t.operations.sources[op.source] },
+          { key: "reason", label: t.operations.reason, children: op.reason ?? t.operations.noReason },
+          { key: "created", label: t.operations.created, children: <RelativeTime value={op.createdAt} /> },
+          {
+            key: "completed",
+            label: t.operations.completed,
+            children: op.completedAt ? <RelativeTime value={op.completedAt} /> : t.operations.stillRunning,
+          },
+        ]}
+      />
+      <Card>
+        <Flex vertical gap={16}>
+          <Flex gap={48} wrap>
+            <Statistic title={t.operations.total} value={op.total} />
+            {counts.map((c) => (
+              <Statistic key={c.key} title={t.operations.counts[c.key]} value={c.value} />
+            ))}
+          </Flex>
+          <Progress
+            percent={progressPercent(op)}
+            status={op.status === "running" ? "active" : op.counts.failed > 0 ? "exception" : "success"}
+            aria-label={t.operations.progressLabel}
+          />
+          <Typography.Text>{t.operations.summary(op.counts)}</Typography.Text>
+        </Flex>
+      </Card>
+      <OperationItemsTable id={op.id} running={op.status === "running"} />
+    </Flex>
+  );
+}

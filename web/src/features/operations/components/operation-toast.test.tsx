@@ -1,0 +1,155 @@
+import { QueryClientProvider } from "@tanstack/react-query";
+import { act, render, screen, within } from "@testing-library/react";
+import userEvent from "@testing-library/user-event";
+import { ConfigProvider } from "antd";
+import { createMemoryRouter, Link, Outlet, RouterProvider } from "react-router";
+import { describe, expect, it, vi } from "vitest";
+import type { Operation } from "../../../../../common/dto.ts";
+import { I18nProvider } from "../../../lib/i18n/i18n-provider.tsx";
+import { loadLanguage } from "../../../lib/i18n/languages.ts";
+import { NotificationsProvider } from "../../../lib/notifications.tsx";
+import { FakeEventSource } from "../../../test/fake-event-source.ts";
+import { operation } from "../../../test/fixtures.ts";
+import { mockApi } from "../../../test/mock-api.ts";
+import { testQueryClient } from "../../../test/render.tsx";
+import { useOperationTracker } from "../hooks/use-operation-tracker.ts";
+import { OperationTrackerProvider } from "./operation-tracker-provider.tsx";
+
+const STREAM = "/api/operations/op-1/events";
+
+function StartButton({ op }: { op: Operation }) {
+  const { track } = useOperationTracker();
+  return (
+    <button type="button" onClick={() => track(op)}>
+      start
+    </button>
+  );
+}
+
+/** The tracker at the root, as in the app, with two pages to move between. */
+async function renderApp(op: Operation) {
+  const english = await loadLanguage("en");
+  const router = createMemoryRouter([
+    {
+      element: (
+        <NotificationsProvider>
+          <OperationTrackerProvider>
+            <Outlet />
+          </OperationTrackerProvider>
+        </NotificationsProvider>
+      ),
+      children: [
+        {
+          path: "/",
+          element: (
+            <>
+              <StartButton op={op} />
+              <Link to="/elsewhere">elsewhere</Link>
+            </>
+          ),
+        },
+        { path: "/elsewhere", element: <p>another page</p> },
+        { path: "/operations/:id", element: <p>operation page</p> },
+      ],
+    },
+  ]);
+  render(
+    <QueryClientProvider client={testQueryClient()}>
+      <I18nProvider initial={english}>
+        <ConfigProvider theme={{ zeroRuntime: true }}>
+          <RouterProvider router={router} />
+        </ConfigProvider>
+      </I18nProvider>
+    </QueryClientProvider>,
+  );
+  const user = userEvent.setup();
+  await user.click(screen.getByRole("button", { name: "start" }));
+  return { user, router };
+}
+
+const progress = (canceled: number, alreadyFinished: number, failed: number, pending: number) =>
+  operation({ total: 50, counts: { canceled, alreadyFinished, failed, pending } });
+
+describe("the cancellation progress toast", () => {
+  it("counts up from the operation's events and ends with a summary and a link", async () => {
+    const { user, router } = await renderApp(operation({ total: 50 }));
+    const toast = (await screen.findByText("Canceling 50 builds…")).closest(".ant-notification-notice") as HTMLElement;
+    expect(within(toast).getByRole("progressbar", { name: "Cancellation progress" })).toHaveAttribute(
+      "aria-valuenow",
+      "0",
+    );
+
+    const stream = FakeEventSource.open(STREAM);
+    act(() => {
+      stream.connect();
+      stream.emit("progress", { operation: progress(18, 2, 0, 30) });
+    });
+    await vi.waitFor(() => expect(within(toast).getByRole("progressbar")).toHaveAttribute("aria-valuenow", "40"));
+    expect(toast).toHaveTextContent("20 of 50 done");
+
+    act(() => stream.emit("completed", { operation: { ...progress(48, 2, 0, 0), status: "completed" } }));
+    expect(await screen.findByText("48 canceled · 2 had already finished · 0 failed")).toBeInTheDocument();
+    expect(screen.getByText("Cancellation complete")).toBeInTheDocument();
+    expect(FakeEventSource.isOpen(STREAM)).toBe(false);
+
+    await user.click(screen.getByRole("link", { name: "View operation" }));
+    expect(router.state.location.pathname).toBe("/operations/op-1");
+  });
+
+  it("stays and keeps counting while the user moves to another page", async () => {
+    const { user } = await renderApp(operation({ total: 50 }));
+    await screen.findByText("Canceling 50 builds…");
+    await user.click(screen.getByRole("link", { name: "elsewhere" }));
+    expect(screen.getByText("another page")).toBeInTheDocument();
+
+    const stream = FakeEventSource.open(STREAM);
+    act(() => {
+      stream.connect();
+      stream.emit("progress", { operation: progress(40, 0, 0, 10) });
+    });
+    await vi.waitFor(() => expect(screen.getByRole("progressbar")).toHaveAttribute("aria-valuenow", "80"));
+    expect(screen.getByText("Canceling 50 builds…")).toBeInTheDocument();
+  });
+
+  it("turns failures into an error with their reasons and a retry that forces the stop", async () => {
+    const api = mockApi({
+      "GET /api/operations/op-1/items": () => ({
+        items: [
+          {
+            buildId: 1041,
+            buildNumber: 41,
+            branch: "main",
+            outcome: "failed",
+            note: "agent_unresponsive",
+            status: "CANCELING",
+          },
+          { buildId: 1040, buildNumber: 40, branch: "main", outcome: "failed", note: null, status: "CANCELING" },
+        ],
+        nextCursor: null,
+      }),
+      "POST /api/projects/demo/pipelines/web-app/cancellations": () => ({
+        operation: operation({ id: "op-2", total: 2 }),
+      }),
+    });
+    const { user } = await renderApp(operation({ total: 50 }));
+    await screen.findByText("Canceling 50 builds…");
+    const stream = FakeEventSource.open(STREAM);
+    act(() => {
+      stream.connect();
+      stream.emit("completed", { operation: { ...progress(46, 2, 2, 0), status: "completed" } });
+    });
+
+    expect(await screen.findByText("2 builds could not be stopped")).toBeInTheDocument();
+    expect(screen.getByText("46 canceled · 2 had already finished · 2 failed")).toBeInTheDocument();
+    expect(await screen.findByText("#41: agent_unresponsive")).toBeInTheDocument();
+    expect(screen.getByText("#40: no reason given")).toBeInTheDocument();
+    expect(api.callsTo("GET", "/api/operations/op-1/items")[0]!.query.get("outcome")).toBe("failed");
+
+    await user.click(screen.getByRole("button", { name: "Retry 2 builds" }));
+    const [retry] = api.callsTo("POST", "/api/projects/demo/pipelines/web-app/cancellations");
+    expect(retry!.body).toEqual({ buildIds: [1041, 1040], force: true });
+    expect(retry!.headers.get("Idempotency-Key")).toBeTruthy();
+    expect(await screen.findByText("Canceling 2 builds…")).toBeInTheDocument();
+    expect(screen.queryByText("2 builds could not be stopped")).not.toBeInTheDocument();
+  });
+});

@@ -1,0 +1,29 @@
+/**
+ * Every react-query key in one place. Features own their fetchers, but invalidation crosses
+ * features (a cancellation refreshes a pipeline's counts), so the key vocabulary is shared.
+ * Prefixes are chosen so that invalidating an aggregate never refetches a long history.
+ */
+import type { BuildStatus } from "../../../common/statuses.ts";
+
+export type HistoryFilters = { status: BuildStatus[]; branch: string };
+
+export const queryKeys = {
+  me: () => ["me"] as const,
+  pipelineList: (project: string) => ["pipeline-list", project] as const,
+  /** Every history query of a pipeline: its rows (per filter) and its summary. */
+  history: (project: string, pipeline: string) => ["history", project, pipeline] as const,
+  historyRows: (project: string, pipeline: string, filters?: HistoryFilters) =>
+    filters === undefined
+      ? (["history", project, pipeline, "rows"] as const)
+      : (["history", project, pipeline, "rows", filters] as const),
+  historySummary: (project: string, pipeline: string, branch?: string) =>
+    branch === undefined
+      ? (["history", project, pipeline, "summary"] as const)
+      : (["history", project, pipeline, "summary", branch] as const),
+  historyCancelable: (project: string, pipeline: string, filters: HistoryFilters) =>
+    ["history", project, pipeline, "cancelable", filters] as const,
+  build: (id: number) => ["build", id] as const,
+  operation: (id: string) => ["operation", id] as const,
+  operationItems: (id: string, outcome?: string) =>
+    outcome === undefined ? (["operation", id, "items"] as const) : (["operation", id, "items", outcome] as const),
+};

@@ -1,0 +1,14 @@
+import { StrictMode } from "react";
+import { createRoot } from "react-dom/client";
+import { App } from "./app/app.tsx";
+import { applyLanguage, loadLanguage, preferredLanguage } from "./lib/i18n/languages.ts";
+
+// The remembered language loads before the first paint, so the page never flashes in English first.
+const language = await loadLanguage(preferredLanguage()).catch(() => loadLanguage("en"));
+applyLanguage(language);
+
+createRoot(document.getElementById("root")!).render(
+  <StrictMode>
+    <App language={language} />
+  </StrictMode>,
+);

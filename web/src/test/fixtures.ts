@@ -1,0 +1,83 @@
+/** Builds, pages and operations for tests, with fields defaulted to something plausible. */
+import type { BuildChange, HistoryResponse } from "../../../common/bff-api.ts";
+import type { Build, Operation } from "../../../common/dto.ts";
+import type { BuildStatus } from "../../../common/statuses.ts";
+
+export function build(number: number, status: BuildStatus, overrides: Partial<Build> = {}): Build {
+  return {
+    id: 1000 + number,
+    project: "demo",
+    pipeline: "web-app",
+    number,
+    status,
+    branch: number % 2 === 0 ? "main" : `feature/${number}`,
+    commit: `abcdef${number}`.padEnd(40, "0"),
+    params: {},
+    triggeredBy: "alice",
+    concurrencyGroup: null,
+    statusReason: null,
+    createdAt: "2024-05-01T10:00:00.000Z",
+    startedAt: status === "QUEUED" ? null : "2024-05-01T10:00:05.000Z",
+    finishedAt: ["QUEUED", "RUNNING", "CANCELING"].includes(status) ? null : "2024-05-01T10:03:05.000Z",
+    ...overrides,
+  };
+}
+
+export function historyPage(builds: Build[], overrides: Partial<HistoryResponse> = {}): HistoryResponse {
+  const counts = { QUEUED: 0, RUNNING: 0, CANCELING: 0, SUCCEEDED: 0, FAILED: 0, CANCELED: 0, TIMED_OUT: 0 };
+  for (const b of builds) counts[b.status] += 1;
+  return {
+    pipeline: {
+      project: "demo",
+      name: "web-app",
+      createdAt: "2024-05-01T09:00:00.000Z",
+      updatedAt: "2024-05-01T09:00:00.000Z",
+      active: { queued: counts.QUEUED, running: counts.RUNNING, canceling: counts.CANCELING },
+      lastBuild: builds[0] ?? null,
+      cancelGraceSeconds: 10,
+    },
+    builds: { items: builds, nextCursor: null },
+    counts,
+    activeCount: counts.QUEUED + counts.RUNNING,
+    permissions: { canRead: true, canTrigger: true, canCancel: true, canEdit: false },
+    operations: [],
+    ...overrides,
+  };
+}
+
+export function operation(overrides: Partial<Operation> & Pick<Operation, "total">): Operation {
+  return {
+    id: "op-1",
+    kind: "cancel",
+    status: "running",
+    source: "user",
+    project: "demo",
+    pipeline: "web-app",
+    requestedBy: "alice",
+    reason: null,
+    counts: { canceled: 0, alreadyFinished: 0, failed: 0, pending: overrides.total },
+    createdAt: "2024-05-01T10:05:00.000Z",
+    completedAt: null,
+    ...overrides,
+  };
+}
+
+export function change(
+  b: Pick<Build, "id" | "number" | "branch">,
+  status: BuildStatus,
+  extra: Partial<BuildChange> = {},
+): BuildChange {
+  return {
+    id: b.id,
+    number: b.number,
+    branch: b.branch,
+    status,
+    from: null,
+    reason: null,
+    operationId: null,
+    by: null,
+    at: "2024-05-01T10:06:00.000Z",
+    created: false,
+    ...extra,
+  };
+}
