@@ -286,15 +286,30 @@ export async function collectEvents(
   return { events, raw };
 }
 
-/** The running totals the API reports agree with counting the builds themselves. */
+/**
+ * The running totals the API reports agree with counting the builds themselves. The two reads
+ * are separate statements, so a build may move between them: read again until they agree, and
+ * fail if they never do.
+ */
 export async function expectCountsConsistent(t: TestEngine, pipelinePath: string): Promise<void> {
-  const reported = (await t.api.get(`${pipelinePath}/builds/counts`)).body as Record<string, number>;
-  const actual = await t.engine.ctx.store.builds.statusCountsAll();
-  const nonZero = (c: Record<string, number>) => Object.fromEntries(Object.entries(c).filter(([, n]) => n !== 0));
-  if (
-    JSON.stringify(nonZero(reported)) !==
-    JSON.stringify(nonZero({ ...Object.fromEntries(Object.keys(reported).map((k) => [k, 0])), ...actual }))
-  ) {
-    throw new Error(`counts drifted: reported ${JSON.stringify(nonZero(reported))}, actual ${JSON.stringify(actual)}`);
-  }
+  const nonZero = (c: Record<string, number>) =>
+    JSON.stringify(
+      Object.fromEntries(
+        Object.entries(c)
+          .filter(([, n]) => n !== 0)
+          .sort(([a], [b]) => a.localeCompare(b)),
+      ),
+    );
+  let last = "";
+  await waitFor(
+    async () => {
+      const reported = (await t.api.get(`${pipelinePath}/builds/counts`)).body as Record<string, number>;
+      const actual = await t.engine.ctx.store.builds.statusCountsAll();
+      last = `reported ${nonZero(reported)}, actual ${nonZero(actual)}`;
+      return nonZero(reported) === nonZero(actual);
+    },
+    { what: "counts to agree", timeoutMs: 5000 },
+  ).catch(() => {
+    throw new Error(`counts drifted: ${last}`);
+  });
 }
