@@ -27,7 +27,10 @@ export type SignInRequest = z.infer<typeof SignInRequest>;
 
 export type SessionUser = { username: string; isAdmin: boolean };
 
-/** `POST /api/session` → 200 (sets the httpOnly session cookie). */
+/**
+ * `POST /api/session` → 200 (sets the httpOnly session cookie). `DELETE /api/session` → 204 signs
+ * out: the engine revokes the session and the streams it opened end.
+ */
 export type SessionResponse = { user: SessionUser; csrfToken: string };
 
 export type Role = "viewer" | "developer" | "maintainer" | "admin";
@@ -90,7 +93,7 @@ export type OperationResponse = { operation: Operation };
 /** `GET /api/operations/{id}/items?outcome=&cursor=&limit=` */
 export type OperationItemsResponse = Page<OperationItem>;
 
-/** `GET /api/builds/{id}` */
+/** `GET /api/builds/{id}`. `POST /api/builds/{id}/cancel` `{reason?, force?}` → 202 `CancellationResponse`. */
 export type BuildResponse = { build: BuildDetail; permissions: Permissions };
 
 /* Streams ------------------------------------------------------------------------------ */
