@@ -4,18 +4,10 @@
  * free ports with a fresh SQLite data dir, and stopped afterwards.
  */
 import fs from "node:fs";
-import net from "node:net";
 import os from "node:os";
 import path from "node:path";
 import { defineConfig } from "@playwright/test";
-
-async function freePort(): Promise<number> {
-  const server = net.createServer();
-  await new Promise<void>((resolve) => server.listen(0, "127.0.0.1", resolve));
-  const { port } = server.address() as net.AddressInfo;
-  await new Promise((resolve) => server.close(resolve));
-  return port;
-}
+import { freePort } from "./e2e/support/free-port.ts";
 
 // Chosen once by the runner; workers load this file again and inherit the values.
 process.env.SLUICE_E2E_PORT ??= String(await freePort());

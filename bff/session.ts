@@ -4,7 +4,7 @@
  */
 import crypto from "node:crypto";
 import type { NextFunction, Request, Response } from "express";
-import { CSRF_HEADER } from "../common/bff-api.ts";
+import { CSRF_HEADER } from "../common/constants.ts";
 import { AppError, UnauthenticatedError } from "../common/errors.ts";
 
 export const SESSION_COOKIE = "sluice_session";

@@ -43,9 +43,6 @@ export type ProjectAccess = Project & { role: Role; permissions: Permissions };
 /** `GET /api/me` → 200, or 401 `unauthenticated` without a session. */
 export type MeResponse = SessionResponse & { projects: ProjectAccess[] };
 
-/** Every mutating `/api` call sends the session's CSRF token in this header. */
-export const CSRF_HEADER = "X-CSRF-Token";
-
 /* Pages -------------------------------------------------------------------------------- */
 
 /** `GET /api/projects/{project}/pipelines` */

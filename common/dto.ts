@@ -1,7 +1,7 @@
 /** Shapes of the engine's HTTP API: responses (types) and requests (zod schemas). */
 import { z } from "zod";
-import type { BuildStatus, JobStatus, StepStatus } from "./statuses.ts";
-import { BuildStatus as BuildStatusSchema } from "./statuses.ts";
+import { type ItemOutcome, MAX_REASON_LENGTH, type OperationSource } from "./constants.ts";
+import { BUILD_STATUSES, type BuildStatus, type JobStatus, type StepStatus } from "./statuses.ts";
 
 export type CancelInfo = { by: string; reason: string | null; operationId: string; at: string };
 
@@ -54,9 +54,6 @@ export type OperationCounts = {
   pending: number;
 };
 
-export const OPERATION_SOURCES = ["user", "api", "concurrency"] as const;
-export type OperationSource = (typeof OPERATION_SOURCES)[number];
-
 export type Operation = {
   id: string;
   kind: "cancel";
@@ -71,9 +68,6 @@ export type Operation = {
   createdAt: string;
   completedAt: string | null;
 };
-
-export const ITEM_OUTCOMES = ["pending", "canceled", "already_finished", "failed"] as const;
-export type ItemOutcome = (typeof ITEM_OUTCOMES)[number];
 
 export type OperationItem = {
   buildId: number;
@@ -132,7 +126,6 @@ export const TriggerRequest = z.strictObject({
 });
 export type TriggerRequest = z.infer<typeof TriggerRequest>;
 
-export const MAX_REASON_LENGTH = 500;
 export const Reason = z.string().max(MAX_REASON_LENGTH, `must be at most ${MAX_REASON_LENGTH} characters`);
 
 /** A build id as it appears in a request: a positive integer within a signed 64-bit safe range. */
@@ -146,7 +139,7 @@ export type CancelRequest = z.infer<typeof CancelRequest>;
 
 export const CancelFilter = z.strictObject({
   status: z
-    .array(BuildStatusSchema)
+    .array(z.enum(BUILD_STATUSES))
     .min(1, "must name at least one status")
     .refine((s) => s.every((x) => x === "QUEUED" || x === "RUNNING"), {
       message: "may only name active statuses that can be canceled: QUEUED, RUNNING",

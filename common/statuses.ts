@@ -1,6 +1,4 @@
-/** Build, job and step statuses: the vocabulary every process shares. */
-import { z } from "zod";
-
+/** Build, job and step statuses: the vocabulary every process shares (no zod, so the page can import it). */
 export const BUILD_STATUSES = [
   "QUEUED",
   "RUNNING",
@@ -10,8 +8,7 @@ export const BUILD_STATUSES = [
   "CANCELED",
   "TIMED_OUT",
 ] as const;
-export const BuildStatus = z.enum(BUILD_STATUSES);
-export type BuildStatus = z.infer<typeof BuildStatus>;
+export type BuildStatus = (typeof BUILD_STATUSES)[number];
 
 export const ACTIVE_STATUSES = ["QUEUED", "RUNNING", "CANCELING"] as const satisfies readonly BuildStatus[];
 export const TERMINAL_STATUSES = [
@@ -31,10 +28,12 @@ export function isActive(status: BuildStatus): boolean {
   return !isTerminal(status);
 }
 
+export function isCancelableStatus(status: BuildStatus): boolean {
+  return (CANCELABLE_STATUSES as readonly BuildStatus[]).includes(status);
+}
+
 export const JOB_STATUSES = ["QUEUED", "RUNNING", "SUCCEEDED", "FAILED", "CANCELED", "TIMED_OUT", "SKIPPED"] as const;
-export const JobStatus = z.enum(JOB_STATUSES);
-export type JobStatus = z.infer<typeof JobStatus>;
+export type JobStatus = (typeof JOB_STATUSES)[number];
 
 export const STEP_STATUSES = ["PENDING", "RUNNING", "SUCCEEDED", "FAILED", "CANCELED", "TIMED_OUT", "SKIPPED"] as const;
-export const StepStatus = z.enum(STEP_STATUSES);
-export type StepStatus = z.infer<typeof StepStatus>;
+export type StepStatus = (typeof STEP_STATUSES)[number];

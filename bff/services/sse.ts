@@ -1,5 +1,7 @@
 /** Writing server-sent events to the browser: headers, messages, heartbeats, the end. */
+
 import type { Request, Response } from "express";
+import { startEventStream } from "../../common/event-stream-response.ts";
 
 export type SseWriter = {
   send: (event: string, data: unknown, id?: string | number) => void;
@@ -14,14 +16,7 @@ export function openSse(res: Response, heartbeatMs = 15_000): SseWriter {
   res.on("close", () => abort.abort());
   const shutdown = res.app.locals.shutdown as AbortSignal | undefined;
   shutdown?.addEventListener("abort", () => abort.abort(), { once: true, signal: abort.signal });
-  res.shouldKeepAlive = false;
-  res.writeHead(200, {
-    "Content-Type": "text/event-stream; charset=utf-8",
-    "Cache-Control": "no-cache, no-transform",
-    Connection: "keep-alive",
-    "X-Accel-Buffering": "no",
-  });
-  res.write("retry: 2000\n\n");
+  startEventStream(res);
   const heartbeat = setInterval(() => res.write(": heartbeat\n\n"), heartbeatMs);
   abort.signal.addEventListener("abort", () => clearInterval(heartbeat), { once: true });
   return {

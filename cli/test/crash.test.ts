@@ -1,22 +1,14 @@
 import { type ChildProcess, spawn } from "node:child_process";
 import crypto from "node:crypto";
 import fs from "node:fs";
-import net from "node:net";
 import os from "node:os";
 import path from "node:path";
 import pg from "pg";
 import { afterEach, describe, expect, it } from "vitest";
+import { freePort } from "../../e2e/support/free-port.ts";
 import { Api, DATABASES, processesOfBuild, sleepPipeline, waitFor } from "../../engine/test/harness.ts";
 
 const ROOT = path.resolve(import.meta.dirname, "../..");
-
-async function freePort(): Promise<number> {
-  const server = net.createServer();
-  await new Promise<void>((r) => server.listen(0, "127.0.0.1", r));
-  const { port } = server.address() as net.AddressInfo;
-  await new Promise((r) => server.close(r));
-  return port;
-}
 
 /** The real `sluice engine` command in a child process. */
 async function startCli(env: Record<string, string>): Promise<{ child: ChildProcess; api: Api }> {

@@ -2,8 +2,10 @@
  * The outbox as server-sent events. Readers follow `seq`, so a client resumes exactly where it
  * left off with `Last-Event-ID`; a comment line every `heartbeatMs` keeps proxies open.
  */
+
 import type { Request, Response } from "express";
 import { InputError } from "../../common/errors.ts";
+import { startEventStream } from "../../common/event-stream-response.ts";
 import type { EngineContext } from "../context.ts";
 import type { PipelineName } from "../services/pipeline-names.ts";
 import type { EventFilter, EventRow } from "../store/events-repo.ts";
@@ -50,15 +52,7 @@ export async function streamEvents(
   const abort = new AbortController();
   res.on("close", () => abort.abort());
   ctx.shutdown.addEventListener("abort", () => abort.abort(), { once: true, signal: abort.signal });
-  // A stream's connection is not reused: when the stream ends, the socket closes.
-  res.shouldKeepAlive = false;
-  res.writeHead(200, {
-    "Content-Type": "text/event-stream; charset=utf-8",
-    "Cache-Control": "no-cache, no-transform",
-    Connection: "keep-alive",
-    "X-Accel-Buffering": "no",
-  });
-  res.write("retry: 2000\n\n");
+  startEventStream(res);
   let lastWrite = Date.now();
   while (!abort.signal.aborted) {
     const quietFor = Date.now() - lastWrite;

@@ -4,7 +4,8 @@
  * cancel, a multi-select, "cancel all running", the concurrency policy and the CLI all come here.
  */
 import crypto from "node:crypto";
-import type { CancelFilter, OperationSource } from "../../common/dto.ts";
+import type { OperationSource } from "../../common/constants.ts";
+import type { CancelFilter } from "../../common/dto.ts";
 import { ConflictError, NotFoundError, RateLimitedError, UnprocessableError } from "../../common/errors.ts";
 import type { EngineContext } from "../context.ts";
 import { TOPICS } from "../events/bus.ts";

@@ -1,6 +1,7 @@
 /** The cancel endpoints' services: a batch cancel, and a single cancel as a batch of one. */
 import crypto from "node:crypto";
-import type { BatchCancelRequest, CancelRequest, Operation, OperationSource } from "../../common/dto.ts";
+import type { OperationSource } from "../../common/constants.ts";
+import type { BatchCancelRequest, CancelRequest, Operation } from "../../common/dto.ts";
 import { InputError, NotFoundError } from "../../common/errors.ts";
 import type { EngineContext } from "../context.ts";
 import { resolvePipeline } from "../services/catalog.ts";

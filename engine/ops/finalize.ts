@@ -4,7 +4,7 @@
  * have nothing left pending. Used by acknowledgements, forced cancels, stop deadlines and
  * recovery alike.
  */
-import type { ItemOutcome } from "../../common/dto.ts";
+import type { ItemOutcome } from "../../common/constants.ts";
 import type { EngineContext } from "../context.ts";
 import { TOPICS } from "../events/bus.ts";
 import { operationEvent } from "../events/payloads.ts";

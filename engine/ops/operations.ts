@@ -1,6 +1,7 @@
 /** Reading operations, their items and the audit log. */
+
+import { ITEM_OUTCOMES, type ItemOutcome } from "../../common/constants.ts";
 import type { AuditEntry, Operation, OperationItem, Page } from "../../common/dto.ts";
-import { ITEM_OUTCOMES, type ItemOutcome } from "../../common/dto.ts";
 import { InputError, NotFoundError } from "../../common/errors.ts";
 import type { EngineContext } from "../context.ts";
 import { resolveProject } from "../services/catalog.ts";

@@ -1,6 +1,6 @@
 /** Bulk operations, their per-build items, and the audit log. */
 import { sql } from "kysely";
-import type { ItemOutcome } from "../../common/dto.ts";
+import type { ItemOutcome } from "../../common/constants.ts";
 import type { Dialect } from "./db.ts";
 import type { AuditEntriesTable, OperationsTable } from "./schema.ts";
 import { buildsWithIds, idsIn } from "./sql.ts";

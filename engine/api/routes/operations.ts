@@ -1,7 +1,8 @@
 /** Batch cancel, operations and their items, and the audit log. */
 import { type Request, type Response, Router } from "express";
 import { z } from "zod";
-import { BatchCancelRequest, OPERATION_SOURCES } from "../../../common/dto.ts";
+import { OPERATION_SOURCES } from "../../../common/constants.ts";
+import { BatchCancelRequest } from "../../../common/dto.ts";
 import { InputError } from "../../../common/errors.ts";
 import type { EngineContext } from "../../context.ts";
 import { batchCancel, type CancelCaller } from "../../ops/cancel-service.ts";

@@ -1,7 +1,7 @@
 import { queryOptions, useQuery } from "@tanstack/react-query";
 import type { BuildResponse } from "../../../../../common/bff-api.ts";
+import { isActive } from "../../../../../common/statuses.ts";
 import { api } from "../../../lib/api-client.ts";
-import { isActive } from "../../../lib/contract.ts";
 import { queryKeys } from "../../../lib/query-keys.ts";
 
 /** Jobs and steps have no stream of their own: while the build runs they are polled this often. */

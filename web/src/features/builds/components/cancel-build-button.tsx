@@ -2,7 +2,7 @@ import { StopOutlined, ThunderboltOutlined } from "@ant-design/icons";
 import { Alert, Button, Popconfirm, Tooltip } from "antd";
 import { useState } from "react";
 import type { BuildDetail } from "../../../../../common/dto.ts";
-import { isCancelableStatus } from "../../../lib/contract.ts";
+import { isCancelableStatus } from "../../../../../common/statuses.ts";
 import { useI18n } from "../../../lib/i18n/i18n-provider.tsx";
 import { useNotifications } from "../../../lib/notifications.tsx";
 import { randomId } from "../../../lib/random-id.ts";

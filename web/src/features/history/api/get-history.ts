@@ -1,8 +1,8 @@
 import { infiniteQueryOptions, queryOptions, useInfiniteQuery, useQuery } from "@tanstack/react-query";
 import type { HistoryResponse } from "../../../../../common/bff-api.ts";
 import type { Build } from "../../../../../common/dto.ts";
+import { CANCELABLE_STATUSES } from "../../../../../common/statuses.ts";
 import { api } from "../../../lib/api-client.ts";
-import { CANCELABLE_STATUSES } from "../../../lib/contract.ts";
 import { type HistoryFilters, queryKeys } from "../../../lib/query-keys.ts";
 
 export const HISTORY_PAGE_SIZE = 50;

@@ -1,7 +1,7 @@
 import { Alert, Button, Flex, Input, Modal, Spin, Typography } from "antd";
 import { useRef, useState } from "react";
+import { MAX_REASON_LENGTH } from "../../../../../common/constants.ts";
 import { isApiError } from "../../../lib/api-client.ts";
-import { MAX_REASON_LENGTH } from "../../../lib/contract.ts";
 import type { Messages } from "../../../lib/i18n/en.ts";
 import { useI18n } from "../../../lib/i18n/i18n-provider.tsx";
 import { randomId } from "../../../lib/random-id.ts";

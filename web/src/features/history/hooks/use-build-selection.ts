@@ -1,6 +1,6 @@
 import { useCallback, useEffect, useMemo, useReducer, useState } from "react";
 import type { Build } from "../../../../../common/dto.ts";
-import { isCancelableStatus, isTerminal } from "../../../lib/contract.ts";
+import { isCancelableStatus, isTerminal } from "../../../../../common/statuses.ts";
 import { emptySelection, type SelectableRow, selectionReducer, viewSelection } from "../utils/selection.ts";
 
 export function isCancelable(build: Pick<Build, "status">): boolean {

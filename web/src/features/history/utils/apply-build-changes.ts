@@ -7,7 +7,7 @@
 import type { InfiniteData } from "@tanstack/react-query";
 import type { BuildChange, HistoryResponse } from "../../../../../common/bff-api.ts";
 import type { Build } from "../../../../../common/dto.ts";
-import { isTerminal } from "../../../lib/contract.ts";
+import { isTerminal } from "../../../../../common/statuses.ts";
 import type { HistoryFilters } from "../../../lib/query-keys.ts";
 
 export type HistoryPages = InfiniteData<HistoryResponse, string | null>;

@@ -1,11 +1,11 @@
 import { Flex, Segmented, Table, type TableColumnsType, Typography } from "antd";
 import { useMemo, useState } from "react";
 import { Link } from "react-router";
-import type { ItemOutcome, OperationItem } from "../../../../../common/dto.ts";
+import { ITEM_OUTCOMES, type ItemOutcome } from "../../../../../common/constants.ts";
+import type { OperationItem } from "../../../../../common/dto.ts";
 import { LoadMore } from "../../../components/load-more.tsx";
 import { EmptyState, ErrorState } from "../../../components/query-states.tsx";
 import { StatusTag } from "../../../components/status-tag.tsx";
-import { ITEM_OUTCOMES } from "../../../lib/contract.ts";
 import type { Messages } from "../../../lib/i18n/en.ts";
 import { useI18n } from "../../../lib/i18n/i18n-provider.tsx";
 import { useOperationItems } from "../api/get-operation-items.ts";
