@@ -1,0 +1,67 @@
+/**
+ * Takes the README's screenshots of the running product: `npx tsx web/docs/screenshots.ts`.
+ * Starts Sluice with the demo on a scratch data dir, signs in as admin in Debian's Chromium,
+ * ticks running builds on demo/web-app, and captures the history page, the dialog and the toast.
+ */
+import { spawn } from "node:child_process";
+import fs from "node:fs";
+import os from "node:os";
+import path from "node:path";
+import { chromium } from "@playwright/test";
+import { freePort } from "../../e2e/support/free-port.ts";
+import { CHROMIUM } from "../../playwright.config.ts";
+
+const out = path.resolve(import.meta.dirname);
+const dataDir = fs.mkdtempSync(path.join(os.tmpdir(), "sluice-shots-"));
+const [port, enginePort] = [await freePort(), await freePort()];
+const server = spawn(process.execPath, ["--import", "tsx", "cli/main.ts", "start"], {
+  env: {
+    PATH: process.env.PATH ?? "",
+    HOME: process.env.HOME ?? "/tmp",
+    PORT: String(port),
+    SLUICE_ENGINE_PORT: String(enginePort),
+    SLUICE_DATA_DIR: dataDir,
+    SLUICE_ADMIN_PASSWORD: "screenshots",
+    SLUICE_ADMIN_TOKEN: "screenshots-token",
+    SLUICE_LOG_LEVEL: "warn",
+  },
+  stdio: "inherit",
+});
+const base = `http://127.0.0.1:${port}`;
+const engine = `http://127.0.0.1:${enginePort}`;
+try {
+  for (let i = 0; i < 300 && !(await fetch(`${base}/healthz`).then((r) => r.ok, () => false)); i++) await new Promise((r) => setTimeout(r, 200));
+  const branches = ["feature/search", "fix/flaky-test", "main", "feature/i18n", "release/2.4"];
+  for (const branch of branches) {
+    const commit = Math.floor(Math.random() * 0xfffffff).toString(16).padStart(7, "0");
+    await fetch(`${engine}/v1/projects/demo/pipelines/web-app/builds`, {
+      method: "POST",
+      headers: { Authorization: "Bearer screenshots-token", "Content-Type": "application/json" },
+      body: JSON.stringify({ branch, commit }),
+    });
+  }
+  const browser = await chromium.launch(CHROMIUM);
+  const page = await browser.newPage({ baseURL: base, viewport: { width: 1280, height: 720 } });
+  await page.goto("/sign-in?next=/projects/demo/pipelines/web-app");
+  await page.getByLabel("Username").fill("admin");
+  await page.getByLabel("Password").fill("screenshots");
+  await page.getByRole("button", { name: "Sign in" }).click();
+  const running = page.getByRole("table", { name: "Builds" }).getByRole("row").filter({ hasText: "Running" }).getByRole("checkbox");
+  await running.nth(1).waitFor();
+  for (const i of [0, 1]) await running.nth(i).check();
+  await page.waitForTimeout(1500);
+  await page.screenshot({ path: path.join(out, "history.png") });
+  await page.getByRole("button", { name: /^Cancel selected/ }).click();
+  await page.getByRole("dialog").getByLabel("Reason (optional)").fill("bad push");
+  await page.waitForTimeout(800);
+  await page.screenshot({ path: path.join(out, "dialog.png") });
+  await page.getByRole("dialog").getByRole("button", { name: /^Cancel \d+ builds?$/ }).click();
+  await page.getByText(/canceled · \d+ had already finished/).waitFor();
+  await page.waitForTimeout(500);
+  await page.screenshot({ path: path.join(out, "toast-summary.png") });
+  await browser.close();
+} finally {
+  server.kill("SIGTERM");
+  await new Promise((r) => server.once("exit", r));
+  fs.rmSync(dataDir, { recursive: true, force: true });
+}
