@@ -30,10 +30,17 @@ const server = spawn(process.execPath, ["--import", "tsx", "cli/main.ts", "start
 const base = `http://127.0.0.1:${port}`;
 const engine = `http://127.0.0.1:${enginePort}`;
 try {
-  for (let i = 0; i < 300 && !(await fetch(`${base}/healthz`).then((r) => r.ok, () => false)); i++) await new Promise((r) => setTimeout(r, 200));
+  const up = () =>
+    fetch(`${base}/healthz`).then(
+      (r) => r.ok,
+      () => false,
+    );
+  for (let i = 0; i < 300 && !(await up()); i++) await new Promise((r) => setTimeout(r, 200));
   const branches = ["feature/search", "fix/flaky-test", "main", "feature/i18n", "release/2.4"];
   for (const branch of branches) {
-    const commit = Math.floor(Math.random() * 0xfffffff).toString(16).padStart(7, "0");
+    const commit = Math.floor(Math.random() * 0xfffffff)
+      .toString(16)
+      .padStart(7, "0");
     await fetch(`${engine}/v1/projects/demo/pipelines/web-app/builds`, {
       method: "POST",
       headers: { Authorization: "Bearer screenshots-token", "Content-Type": "application/json" },
@@ -46,7 +53,11 @@ try {
   await page.getByLabel("Username").fill("admin");
   await page.getByLabel("Password").fill("screenshots");
   await page.getByRole("button", { name: "Sign in" }).click();
-  const running = page.getByRole("table", { name: "Builds" }).getByRole("row").filter({ hasText: "Running" }).getByRole("checkbox");
+  const running = page
+    .getByRole("table", { name: "Builds" })
+    .getByRole("row")
+    .filter({ hasText: "Running" })
+    .getByRole("checkbox");
   await running.nth(1).waitFor();
   for (const i of [0, 1]) await running.nth(i).check();
   await page.waitForTimeout(1500);
@@ -55,7 +66,10 @@ try {
   await page.getByRole("dialog").getByLabel("Reason (optional)").fill("bad push");
   await page.waitForTimeout(800);
   await page.screenshot({ path: path.join(out, "dialog.png") });
-  await page.getByRole("dialog").getByRole("button", { name: /^Cancel \d+ builds?$/ }).click();
+  await page
+    .getByRole("dialog")
+    .getByRole("button", { name: /^Cancel \d+ builds?$/ })
+    .click();
   await page.getByText(/canceled · \d+ had already finished/).waitFor();
   await page.waitForTimeout(500);
   await page.screenshot({ path: path.join(out, "toast-summary.png") });
