@@ -14,8 +14,6 @@ export type Dialect = "sqlite" | "postgres";
 export type DatabaseHandle = {
   db: Kysely<Database>;
   dialect: Dialect;
-  /** Statements executed so far; tests and benchmarks read it to prove batching. */
-  statements: () => number;
   /** Runs `fn` and counts the statements it (and only it, not concurrent work) executed. */
   countStatements: <T>(fn: () => Promise<T>) => Promise<{ result: T; statements: number }>;
   /** Runs `fn` (and all it starts) with `counter` counting its statements. */
@@ -37,11 +35,9 @@ const INT8_OID = 20;
 const CHECKPOINT_INTERVAL_MS = 1000;
 
 export async function openDatabase(options: DatabaseOptions): Promise<DatabaseHandle> {
-  let statements = 0;
   const scope = new AsyncLocalStorage<{ count: number }>();
   const log = (event: LogEvent) => {
     if (event.level !== "query") return;
-    statements++;
     const counter = scope.getStore();
     if (counter) counter.count++;
   };
@@ -63,10 +59,10 @@ export async function openDatabase(options: DatabaseOptions): Promise<DatabaseHa
     return { result, statements: counter.count };
   };
   const withStatementCounter = <T>(counter: { count: number }, fn: () => T) => scope.run(counter, fn);
-  return { ...handle, statements: () => statements, countStatements, withStatementCounter };
+  return { ...handle, countStatements, withStatementCounter };
 }
 
-type OpenHandle = Omit<DatabaseHandle, "statements" | "countStatements" | "withStatementCounter">;
+type OpenHandle = Omit<DatabaseHandle, "countStatements" | "withStatementCounter">;
 
 function openSqlite(options: DatabaseOptions, log: (e: LogEvent) => void): OpenHandle {
   fs.mkdirSync(options.dataDir, { recursive: true });

@@ -64,11 +64,6 @@ export class Store {
     return this.commitHooks !== null;
   }
 
-  /** Statements executed on this database so far (for tests and benchmarks). */
-  statements(): number {
-    return this.handle.statements();
-  }
-
   withStatementCounter<T>(counter: { count: number }, fn: () => T): T {
     return this.handle.withStatementCounter(counter, fn);
   }
