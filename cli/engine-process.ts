@@ -20,6 +20,8 @@ export async function startEngineProcess(config: Config, opts: { demo: boolean; 
     settings: {
       dataDir: config.dataDir,
       stopAckTimeoutSeconds: config.stopAckTimeoutSeconds,
+      agentTimeoutSeconds: config.agentTimeoutSeconds,
+      eventRetentionHours: config.eventRetentionHours,
       batchCancelMaxIds: config.batchCancelMaxIds,
       maxRunningOperationsPerUser: config.maxRunningOperationsPerUser,
       adminPassword: config.adminPassword,

@@ -33,6 +33,8 @@ export const EnvSchema = z.object({
     .default("local"),
   SLUICE_DEMO: flag(true),
   SLUICE_STOP_ACK_TIMEOUT_SECONDS: z.coerce.number().min(0).max(3600).default(30),
+  SLUICE_AGENT_TIMEOUT_SECONDS: z.coerce.number().min(1).max(86_400).default(60),
+  SLUICE_EVENT_RETENTION_HOURS: z.coerce.number().min(0.001).max(100_000).default(168),
   SLUICE_BATCH_CANCEL_MAX_IDS: z.coerce.number().int().min(1).max(1_000_000).default(10_000),
   SLUICE_MAX_RUNNING_OPERATIONS_PER_USER: z.coerce.number().int().min(1).max(1000).default(5),
   SLUICE_LOG_LEVEL: z.enum(["debug", "info", "warn", "error", "silent"]).default("info"),
@@ -53,6 +55,8 @@ export type Config = {
   agentName: string;
   demo: boolean;
   stopAckTimeoutSeconds: number;
+  agentTimeoutSeconds: number;
+  eventRetentionHours: number;
   batchCancelMaxIds: number;
   maxRunningOperationsPerUser: number;
   logLevel: "debug" | "info" | "warn" | "error" | "silent";
@@ -83,6 +87,8 @@ export function loadConfig(env: Record<string, string | undefined>): Config {
     agentName: e.SLUICE_AGENT_NAME,
     demo: e.SLUICE_DEMO,
     stopAckTimeoutSeconds: e.SLUICE_STOP_ACK_TIMEOUT_SECONDS,
+    agentTimeoutSeconds: e.SLUICE_AGENT_TIMEOUT_SECONDS,
+    eventRetentionHours: e.SLUICE_EVENT_RETENTION_HOURS,
     batchCancelMaxIds: e.SLUICE_BATCH_CANCEL_MAX_IDS,
     maxRunningOperationsPerUser: e.SLUICE_MAX_RUNNING_OPERATIONS_PER_USER,
     logLevel: e.SLUICE_LOG_LEVEL,

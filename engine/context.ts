@@ -9,6 +9,10 @@ import type { Store } from "./store/store.ts";
 export type EngineSettings = {
   dataDir: string;
   stopAckTimeoutSeconds: number;
+  /** An agent silent this long while holding running jobs is lost: its builds end FAILED. */
+  agentTimeoutSeconds: number;
+  /** Outbox events older than this are deleted. */
+  eventRetentionHours: number;
   batchCancelMaxIds: number;
   maxRunningOperationsPerUser: number;
   adminPassword?: string | undefined;

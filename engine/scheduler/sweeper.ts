@@ -1,8 +1,11 @@
 /**
  * Periodic housekeeping, on a timer: builds that waited in their concurrency queue too long
- * become TIMED_OUT, and CANCELING builds whose agent did not acknowledge the stop by the
- * deadline are force-finalized (note `agent_unresponsive`, leases revoked).
+ * become TIMED_OUT; CANCELING builds whose agent did not acknowledge the stop by the deadline
+ * are force-finalized (note `agent_unresponsive`, leases revoked); agents that went silent lose
+ * their builds; old outbox events are deleted.
  */
+
+import { recoverLostAgent } from "../agents/recovery.ts";
 import type { EngineContext } from "../context.ts";
 import { TOPICS } from "../events/bus.ts";
 import { finalizeCancels } from "../ops/finalize.ts";
@@ -36,9 +39,28 @@ export async function finalizeUnacknowledgedStops(ctx: EngineContext): Promise<n
   });
 }
 
+/** Agents that stopped polling while holding jobs are lost: their builds end FAILED (`agent_lost`). */
+export async function failSilentAgents(ctx: EngineContext): Promise<number> {
+  const silent = await ctx.store.agents.silentWithRunningJobs({
+    before: ctx.now() - ctx.settings.agentTimeoutSeconds * 1000,
+  });
+  let failed = 0;
+  for (const agentId of silent) {
+    const lost = await recoverLostAgent(ctx, agentId);
+    ctx.log.warn("agent lost: it stopped polling while holding jobs", { agentId, ...lost });
+    failed += lost.failed + lost.canceled;
+  }
+  return failed;
+}
+
+export async function pruneEvents(ctx: EngineContext): Promise<number> {
+  return ctx.store.events.prune({ before: ctx.now() - ctx.settings.eventRetentionHours * 3600_000, limit: 10_000 });
+}
+
 export class Sweeper {
   private timer: NodeJS.Timeout | undefined;
   private busy = false;
+  private ticks = 0;
 
   constructor(
     private readonly ctx: EngineContext,
@@ -59,6 +81,8 @@ export class Sweeper {
     try {
       await timeOutQueuedBuilds(this.ctx);
       await finalizeUnacknowledgedStops(this.ctx);
+      await failSilentAgents(this.ctx);
+      if (++this.ticks % 60 === 1) await pruneEvents(this.ctx);
     } catch (err) {
       this.ctx.log.warn("sweep failed", { err: String(err) });
     } finally {

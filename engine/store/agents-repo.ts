@@ -25,7 +25,22 @@ export class AgentsRepo {
     return Number(r.numUpdatedRows) === 1;
   }
 
-  async list() {
-    return this.db.selectFrom("agents").selectAll().orderBy("id").execute();
+  /** Agents not heard from since `before` that still hold running jobs. */
+  async silentWithRunningJobs(opts: { before: number }): Promise<string[]> {
+    const rows = await this.db
+      .selectFrom("agents as a")
+      .select("a.id")
+      .where("a.last_seen_at", "<", opts.before)
+      .where((eb) =>
+        eb.exists(
+          eb
+            .selectFrom("jobs as j")
+            .select("j.id")
+            .whereRef("j.agent_id", "=", "a.id")
+            .where("j.status", "=", "RUNNING"),
+        ),
+      )
+      .execute();
+    return rows.map((r) => r.id);
   }
 }

@@ -49,6 +49,8 @@ export async function startTestEngine(opts: StartOptions): Promise<TestEngine> {
     settings: {
       dataDir,
       stopAckTimeoutSeconds: 30,
+      agentTimeoutSeconds: 60,
+      eventRetentionHours: 168,
       batchCancelMaxIds: 10_000,
       maxRunningOperationsPerUser: 5,
       adminToken: "test-admin-token",

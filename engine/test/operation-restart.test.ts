@@ -78,3 +78,50 @@ describe.each(DATABASES)("an engine restart in the middle of a bulk cancel on $n
     expect((await t.api.build(build.id)).status).toBe("CANCELED");
   });
 });
+
+describe.each(DATABASES)("housekeeping on $name", (db) => {
+  let t: TestEngine;
+  const agents: SimAgent[] = [];
+  afterEach(async () => {
+    for (const a of agents.splice(0)) await a.stop();
+    await t?.destroy();
+  });
+
+  it("an agent that stops polling while running a build is lost: the build ends FAILED with agent_lost", async () => {
+    t = await startTestEngine({ db, slots: 0, settings: { agentTimeoutSeconds: 1 } });
+    const remote = await new SimAgent(t.engine.channel, "vanishing", { slots: 1 }).start();
+    const p = await t.api.pipeline("acme", "remote", sleepPipeline());
+    const build = await t.api.trigger(p);
+    const lease = await waitFor(() => [...remote.leases.values()][0], { what: "lease" });
+    await remote.stop();
+    const lost = await waitFor(
+      async () => {
+        const b = await t.api.build(build.id);
+        return b.status === "FAILED" ? b : null;
+      },
+      { what: "agent_lost" },
+    );
+    expect(lost.statusReason).toBe("agent_lost");
+    expect(await t.engine.channel.reportJob("vanishing", { leaseId: lease.leaseId, status: "SUCCEEDED" })).toEqual({
+      accepted: false,
+      stop: true,
+    });
+  });
+
+  it("outbox events older than the retention are deleted", async () => {
+    t = await startTestEngine({ db, slots: 0, settings: { eventRetentionHours: 0.0002 } });
+    const p = await t.api.pipeline("acme", "chatty", sleepPipeline());
+    for (let i = 0; i < 3; i++) await t.api.trigger(p);
+    const { pruneEvents } = await import("../scheduler/sweeper.ts");
+    const read = () => t.engine.ctx.store.events.read({ afterSeq: 0, filter: {}, limit: 100 });
+    expect((await read()).length).toBe(3);
+    // The sweeper prunes too; whoever gets there first, the old events go.
+    await waitFor(
+      async () => {
+        await pruneEvents(t.engine.ctx);
+        return (await read()).length === 0;
+      },
+      { what: "old events deleted", timeoutMs: 5000 },
+    );
+  });
+});
