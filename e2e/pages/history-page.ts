@@ -1,5 +1,7 @@
-/** The pipeline history page, its cancel dialog and the progress toast, as a user sees them. */
+/** The pipeline history page as a user sees it. */
 import { expect, type Locator, type Page } from "@playwright/test";
+import { CancelDialog } from "./cancel-dialog.ts";
+import { ProgressToast } from "./progress-toast.ts";
 
 export class HistoryPage {
   constructor(readonly page: Page) {}
@@ -35,32 +37,4 @@ export class HistoryPage {
 
   readonly dialog = () => new CancelDialog(this.page);
   readonly toast = () => new ProgressToast(this.page);
-}
-
-export class CancelDialog {
-  constructor(readonly page: Page) {}
-
-  readonly root = () => this.page.getByRole("dialog");
-  readonly confirm = () => this.root().getByRole("button", { name: /^Cancel \d+ builds?$/ });
-  readonly keep = () => this.root().getByRole("button", { name: "Keep running" });
-  readonly reason = () => this.root().getByLabel("Reason (optional)");
-
-  async confirmWith(reason?: string) {
-    await expect(this.root()).toBeVisible();
-    if (reason) await this.reason().fill(reason);
-    await this.confirm().click();
-    await expect(this.root()).toBeHidden();
-  }
-}
-
-export class ProgressToast {
-  constructor(readonly page: Page) {}
-
-  readonly root = () => this.page.locator(".ant-notification-notice").last();
-  readonly progress = () => this.root().getByRole("progressbar");
-
-  /** The summary line, e.g. "3 canceled · 0 had already finished · 0 failed". */
-  async expectSummary(summary: string) {
-    await expect(this.page.getByText(summary)).toBeVisible();
-  }
 }
