@@ -9,7 +9,8 @@ import type { PipelineDefinition } from "../domain/pipeline-definition.ts";
 import { TOPICS } from "../events/bus.ts";
 import { buildCreated } from "../events/payloads.ts";
 import { acceptCancel } from "../ops/accept-cancel.ts";
-import type { BuildRef, NewJob } from "../store/builds-repo.ts";
+import type { BuildRef } from "../store/builds-repo.ts";
+import type { NewJob } from "../store/jobs-repo.ts";
 import type { Store } from "../store/store.ts";
 import { emptyCounts, resolvePipeline } from "./catalog.ts";
 import { type Actor, authorize } from "./identity.ts";
@@ -69,8 +70,8 @@ export async function triggerBuild(
         queue_deadline: policy && !policy.cancelInProgress ? now + policy.queueTimeoutMinutes * 60_000 : null,
         created_at: now,
       },
-      jobs: jobsOf(definition),
     });
+    await tx.jobs.insertForBuild({ buildId: row.id, jobs: jobsOf(definition) });
     await tx.events.append({
       events: [buildCreated(row, actor.username)],
       now,

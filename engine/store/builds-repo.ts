@@ -16,16 +16,6 @@ export type BuildRef = { id: number; project_id: number; pipeline_id: number; nu
 
 export type MovedBuild = { id: number; pipeline_id: number; from: BuildStatus; status: BuildStatus };
 
-export type NewJob = {
-  stageIndex: number;
-  stageName: string;
-  jobIndex: number;
-  name: string;
-  timeoutSeconds: number;
-  env: Record<string, string>;
-  steps: { index: number; name: string; run: string }[];
-};
-
 export type NewBuild = Omit<
   BuildsTable,
   | "id"
@@ -75,63 +65,14 @@ export class BuildsRepo {
       .select(["pl.name as pipeline_name", "pr.name as project_name"]);
   }
 
-  async insert(opts: { build: NewBuild; jobs: NewJob[] }): Promise<BuildRow> {
+  /** A new QUEUED build (its jobs and steps are `JobsRepo.insertForBuild`). */
+  async insert(opts: { build: NewBuild }): Promise<BuildRow> {
     const inserted = await this.db
       .insertInto("builds")
       .values({ ...opts.build, status: "QUEUED", current_stage: 0 })
       .returning("id")
       .executeTakeFirstOrThrow();
     await this.counts.add(opts.build.pipeline_id, "QUEUED", 1);
-    const jobRows = opts.jobs.map((j) => ({
-      build_id: inserted.id,
-      stage_index: j.stageIndex,
-      stage_name: j.stageName,
-      job_index: j.jobIndex,
-      name: j.name,
-      status: "QUEUED",
-      timeout_seconds: j.timeoutSeconds,
-      env: JSON.stringify(j.env),
-    }));
-    const jobIds = await this.db
-      .insertInto("jobs")
-      .columns(["build_id", "stage_index", "stage_name", "job_index", "name", "status", "timeout_seconds", "env"])
-      .expression(
-        rowsFromJson(this.dialect, jobRows, {
-          build_id: "bigint",
-          stage_index: "integer",
-          stage_name: "text",
-          job_index: "integer",
-          name: "text",
-          status: "text",
-          timeout_seconds: "real",
-          env: "text",
-        }),
-      )
-      .returning(["id", "stage_index", "job_index"])
-      .execute();
-    const idOf = new Map(jobIds.map((r) => [`${r.stage_index}/${r.job_index}`, r.id]));
-    const stepRows = opts.jobs.flatMap((j) =>
-      j.steps.map((s) => ({
-        job_id: idOf.get(`${j.stageIndex}/${j.jobIndex}`),
-        step_index: s.index,
-        name: s.name,
-        run: s.run,
-        status: "PENDING",
-      })),
-    );
-    await this.db
-      .insertInto("steps")
-      .columns(["job_id", "step_index", "name", "run", "status"])
-      .expression(
-        rowsFromJson(this.dialect, stepRows, {
-          job_id: "bigint",
-          step_index: "integer",
-          name: "text",
-          run: "text",
-          status: "text",
-        }),
-      )
-      .execute();
     return (await this.findById({ id: inserted.id })) as BuildRow;
   }
 

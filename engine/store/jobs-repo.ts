@@ -10,11 +10,76 @@ export type JobRow = Selectable<JobsTable>;
 export type StepRow = Selectable<StepsTable>;
 export type LeasedJob = JobRow & { build_status: string };
 
+export type NewJob = {
+  stageIndex: number;
+  stageName: string;
+  jobIndex: number;
+  name: string;
+  timeoutSeconds: number;
+  env: Record<string, string>;
+  steps: { index: number; name: string; run: string }[];
+};
+
+/** The columns of a job row as inserted from JSON (see `rowsFromJson`). */
+const JOB_COLUMNS = {
+  build_id: "bigint",
+  stage_index: "integer",
+  stage_name: "text",
+  job_index: "integer",
+  name: "text",
+  status: "text",
+  timeout_seconds: "real",
+  env: "text",
+} as const;
+
 export class JobsRepo {
   constructor(
     private readonly db: Executor,
     readonly dialect: Dialect,
   ) {}
+
+  /** A new build's jobs (QUEUED) and their steps (PENDING): two statements. */
+  async insertForBuild(opts: { buildId: number; jobs: readonly NewJob[] }): Promise<void> {
+    const jobRows = opts.jobs.map((j) => ({
+      build_id: opts.buildId,
+      stage_index: j.stageIndex,
+      stage_name: j.stageName,
+      job_index: j.jobIndex,
+      name: j.name,
+      status: "QUEUED",
+      timeout_seconds: j.timeoutSeconds,
+      env: JSON.stringify(j.env),
+    }));
+    const jobIds = await this.db
+      .insertInto("jobs")
+      .columns(Object.keys(JOB_COLUMNS) as (keyof typeof JOB_COLUMNS)[])
+      .expression(rowsFromJson(this.dialect, jobRows, JOB_COLUMNS))
+      .returning(["id", "stage_index", "job_index"])
+      .execute();
+    const idOf = new Map(jobIds.map((r) => [`${r.stage_index}/${r.job_index}`, r.id]));
+    const stepRows = opts.jobs.flatMap((j) =>
+      j.steps.map((s) => ({
+        job_id: idOf.get(`${j.stageIndex}/${j.jobIndex}`),
+        step_index: s.index,
+        name: s.name,
+        run: s.run,
+        status: "PENDING",
+      })),
+    );
+    await this.db
+      .insertInto("steps")
+      .columns(["job_id", "step_index", "name", "run", "status"])
+      .expression(
+        rowsFromJson(this.dialect, stepRows, {
+          job_id: "bigint",
+          step_index: "integer",
+          name: "text",
+          run: "text",
+          status: "text",
+        }),
+      )
+      .execute();
+  }
 
   /** One running job per build, leased to the given agent: for seeding benchmarks and tests. */
   async insertSeededLeases(opts: {
@@ -37,33 +102,9 @@ export class JobsRepo {
     }));
     await this.db
       .insertInto("jobs")
-      .columns([
-        "build_id",
-        "stage_index",
-        "stage_name",
-        "job_index",
-        "name",
-        "status",
-        "timeout_seconds",
-        "env",
-        "agent_id",
-        "lease_id",
-        "started_at",
-      ])
+      .columns([...(Object.keys(JOB_COLUMNS) as (keyof typeof JOB_COLUMNS)[]), "agent_id", "lease_id", "started_at"])
       .expression(
-        rowsFromJson(this.dialect, rows, {
-          build_id: "bigint",
-          stage_index: "integer",
-          stage_name: "text",
-          job_index: "integer",
-          name: "text",
-          status: "text",
-          timeout_seconds: "real",
-          env: "text",
-          agent_id: "text",
-          lease_id: "text",
-          started_at: "bigint",
-        }),
+        rowsFromJson(this.dialect, rows, { ...JOB_COLUMNS, agent_id: "text", lease_id: "text", started_at: "bigint" }),
       )
       .execute();
   }

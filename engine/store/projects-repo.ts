@@ -1,19 +1,11 @@
 /** Projects and pipelines. */
-import { sql } from "kysely";
+import { type Selectable, sql } from "kysely";
 import type { Dialect } from "./db.ts";
+import type { PipelinesTable, ProjectsTable } from "./schema.ts";
 import type { Executor } from "./store.ts";
 
-export type ProjectRow = { id: number; name: string; display_name: string; created_at: number };
-export type PipelineRow = {
-  id: number;
-  project_id: number;
-  name: string;
-  source: string;
-  definition: string;
-  next_number: number;
-  created_at: number;
-  updated_at: number;
-};
+export type ProjectRow = Selectable<ProjectsTable>;
+export type PipelineRow = Selectable<PipelinesTable>;
 
 export class ProjectsRepo {
   constructor(
