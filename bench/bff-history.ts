@@ -6,7 +6,7 @@
 import { parseArgs } from "node:util";
 import { addUser, Browser, startStack } from "../bff/test/harness.ts";
 import { seedBuilds } from "../engine/test/seed.ts";
-import { databaseOf, machine, stats, table, time, writeResult } from "./lib.ts";
+import { databaseOf, machine, measureRequests, table, writeResult } from "./lib.ts";
 
 export async function benchBffHistory(argv: string[]): Promise<number> {
   const { values } = parseArgs({
@@ -37,27 +37,21 @@ export async function benchBffHistory(argv: string[]): Promise<number> {
       status: "/api/projects/bench/pipelines/history/history?limit=50&status=QUEUED,RUNNING",
       branch: "/api/projects/bench/pipelines/history/history?limit=50&branch=main",
     };
-    for (const url of Object.values(urls)) await browser.request("GET", url);
-    const all: number[] = [];
-    const per: Record<string, number[]> = {};
-    for (let i = 0; i < requests; i++) {
-      const [kind, url] = Object.entries(urls)[i % 3] as [string, string];
-      const [ms, res] = await time(() => browser.request("GET", url));
-      if (res.status !== 200) throw new Error(`${kind}: ${res.status} ${JSON.stringify(res.body)}`);
-      all.push(ms);
-      per[kind] = [...(per[kind] ?? []), ms];
-    }
-    const rows = [
-      { query: "all", ...stats(all) },
-      ...Object.entries(per).map(([query, s]) => ({ query, ...stats(s) })),
-    ];
+    const { overall, rows } = await measureRequests(
+      urls,
+      requests,
+      (url) => browser.request("GET", url),
+      (kind, res) => {
+        if (res.status !== 200) throw new Error(`${kind}: ${res.status} ${JSON.stringify(res.body)}`);
+      },
+    );
     process.stdout.write(`BFF history page, ${n} builds, ${db.name}\n${table(rows)}\n`);
     const result = {
       benchmark: "bff-history",
       db: db.name,
       builds: n,
       requests,
-      ...stats(all),
+      ...overall,
       perQuery: rows.slice(1),
       machine: machine(),
       at: new Date().toISOString(),

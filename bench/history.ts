@@ -5,7 +5,7 @@
 import { parseArgs } from "node:util";
 import { startTestEngine } from "../engine/test/harness.ts";
 import { seedBuilds } from "../engine/test/seed.ts";
-import { databaseOf, machine, stats, table, time, writeResult } from "./lib.ts";
+import { databaseOf, machine, measureRequests, table, time, writeResult } from "./lib.ts";
 
 export async function benchHistory(argv: string[]): Promise<number> {
   const { values } = parseArgs({
@@ -43,27 +43,21 @@ export async function benchHistory(argv: string[]): Promise<number> {
       status: `${p}/builds?limit=50&status=FAILED,CANCELED`,
       branch: `${p}/builds?limit=50&branch=feature%2Fa`,
     };
-    for (const url of Object.values(kinds)) await t.api.get(url); // warm up
-    const all: number[] = [];
-    const perKind: Record<string, number[]> = {};
-    for (let i = 0; i < requests; i++) {
-      const [kind, url] = Object.entries(kinds)[i % 5] as [string, string];
-      const [ms, res] = await time(() => t.api.get(url));
-      if (res.status !== 200 || res.body.items.length !== 50) throw new Error(`${kind}: ${res.status}`);
-      all.push(ms);
-      perKind[kind] = [...(perKind[kind] ?? []), ms];
-    }
-    const rows = [
-      { query: "all", ...stats(all) },
-      ...Object.entries(perKind).map(([query, samples]) => ({ query, ...stats(samples) })),
-    ];
+    const { overall, rows } = await measureRequests(
+      kinds,
+      requests,
+      (url) => t.api.get(url),
+      (kind, res) => {
+        if (res.status !== 200 || res.body.items.length !== 50) throw new Error(`${kind}: ${res.status}`);
+      },
+    );
     process.stdout.write(`History page (50 rows) over HTTP, ${n} builds, ${db.name}\n${table(rows)}\n`);
     const result = {
       benchmark: "history",
       db: db.name,
       builds: n,
       requests,
-      ...stats(all),
+      ...overall,
       perQuery: rows.slice(1),
       machine: machine(),
       at: new Date().toISOString(),

@@ -64,3 +64,33 @@ export function table(rows: Record<string, string | number>[]): string {
     ...rows.map((r) => line(cols.map((c) => String(r[c])))),
   ].join("\n");
 }
+
+/**
+ * Requests each url in turn (once each to warm up, then `requests` in all) and times them.
+ * `check` throws when an answer is wrong. Returns statistics over all requests, and per url.
+ */
+export async function measureRequests<R>(
+  urls: Record<string, string>,
+  requests: number,
+  get: (url: string) => Promise<R>,
+  check: (kind: string, answer: R) => void,
+) {
+  for (const url of Object.values(urls)) await get(url);
+  const entries = Object.entries(urls);
+  const all: number[] = [];
+  const perKind: Record<string, number[]> = {};
+  for (let i = 0; i < requests; i++) {
+    const [kind, url] = entries[i % entries.length] as [string, string];
+    const [ms, answer] = await time(() => get(url));
+    check(kind, answer);
+    all.push(ms);
+    perKind[kind] = [...(perKind[kind] ?? []), ms];
+  }
+  return {
+    overall: stats(all),
+    rows: [
+      { query: "all", ...stats(all) },
+      ...Object.entries(perKind).map(([query, samples]) => ({ query, ...stats(samples) })),
+    ],
+  };
+}
