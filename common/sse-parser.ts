@@ -5,6 +5,8 @@ export async function readSse(
   body: ReadableStream<Uint8Array>,
   onEvent: (event: SseEvent) => void | Promise<void>,
   signal?: AbortSignal,
+  /** Comment lines (`: heartbeat`), without the colon. */
+  onComment?: (text: string) => void,
 ): Promise<void> {
   const reader = body.getReader();
   const decoder = new TextDecoder();
@@ -30,7 +32,10 @@ export async function readSse(
           data = [];
           continue;
         }
-        if (line.startsWith(":")) continue;
+        if (line.startsWith(":")) {
+          onComment?.(line.slice(1).trim());
+          continue;
+        }
         const colon = line.indexOf(":");
         const field = colon < 0 ? line : line.slice(0, colon);
         const text = colon < 0 ? "" : line.slice(colon + 1).replace(/^ /, "");

@@ -3,6 +3,7 @@ import fs from "node:fs";
 import os from "node:os";
 import path from "node:path";
 import { createLogger } from "../../common/logger.ts";
+import { readSse } from "../../common/sse-parser.ts";
 import { type StartOptions, startTestEngine, type TestEngine } from "../../engine/test/harness.ts";
 import { type BffHandle, startBff } from "../server.ts";
 import { SignInLimiter } from "../sign-in-limiter.ts";
@@ -101,41 +102,22 @@ export class Browser {
     if (this.cookie) headers.Cookie = this.cookie;
     if (opts.lastEventId) headers["Last-Event-ID"] = opts.lastEventId;
     const messages: Message[] = [];
-    let ended = false;
     try {
       const res = await fetch(this.url + pathname, { headers, signal: abort.signal });
       if (!res.ok || !res.body) return { status: res.status, messages, ended: true };
       await opts.onOpen?.();
-      const reader = res.body.getReader();
-      const decoder = new TextDecoder();
-      let buffer = "";
-      while (!(opts.until?.(messages) ?? false)) {
-        const { value, done } = await reader.read();
-        if (done) {
-          ended = true;
-          break;
-        }
-        buffer += decoder.decode(value, { stream: true });
-        let end = buffer.indexOf("\n\n");
-        while (end >= 0) {
-          const block = buffer.slice(0, end);
-          buffer = buffer.slice(end + 2);
-          end = buffer.indexOf("\n\n");
-          const lines = block.split("\n").filter((l) => !l.startsWith(":"));
-          const field = (name: string) =>
-            lines
-              .find((l) => l.startsWith(`${name}:`))
-              ?.slice(name.length + 1)
-              .trim();
-          const data = field("data");
-          if (data !== undefined)
-            messages.push({ id: field("id"), event: field("event") ?? "message", data: JSON.parse(data) });
-        }
-      }
-      await reader.cancel().catch(() => {});
-      return { status: res.status, messages, ended };
+      await readSse(
+        res.body,
+        (e) => {
+          messages.push({ id: e.id, event: e.event, data: JSON.parse(e.data) });
+          if (opts.until?.(messages)) abort.abort();
+        },
+        abort.signal,
+      );
+      // Without an abort (by `until` or the timeout), the server ended the stream.
+      return { status: res.status, messages, ended: !abort.signal.aborted };
     } catch (err) {
-      if (abort.signal.aborted) return { status: 200, messages, ended };
+      if (abort.signal.aborted) return { status: 200, messages, ended: false };
       throw err;
     } finally {
       clearTimeout(timer);

@@ -8,6 +8,7 @@ import os from "node:os";
 import path from "node:path";
 import pg from "pg";
 import { Agent } from "../../agent/agent.ts";
+import { readSse } from "../../common/sse-parser.ts";
 import type { EngineSettings } from "../context.ts";
 import { type EngineHandle, startEngine } from "../engine.ts";
 
@@ -243,7 +244,7 @@ export async function collectEvents(
     timeoutMs?: number;
     onOpen?: () => Promise<void> | void;
   },
-): Promise<{ events: ReceivedEvent[]; raw: string }> {
+): Promise<{ events: ReceivedEvent[]; heartbeats: number }> {
   const abort = new AbortController();
   const timer = setTimeout(() => abort.abort(), opts.timeoutMs ?? 20_000);
   const headers: Record<string, string> = { Authorization: `Bearer ${api.token}` };
@@ -251,41 +252,25 @@ export async function collectEvents(
   const res = await fetch(`${api.url}/v1/events?${query}`, { headers, signal: abort.signal });
   if (!res.ok || !res.body) throw new Error(`events: ${res.status} ${await res.text()}`);
   const events: ReceivedEvent[] = [];
-  let raw = "";
-  const decoder = new TextDecoder();
-  const reader = res.body.getReader();
+  let heartbeats = 0;
   await opts.onOpen?.();
-  let buffer = "";
   try {
-    while (!opts.until(events)) {
-      const { value, done } = await reader.read();
-      if (done) break;
-      const text = decoder.decode(value, { stream: true });
-      raw += text;
-      buffer += text;
-      let end = buffer.indexOf("\n\n");
-      while (end >= 0) {
-        const block = buffer.slice(0, end);
-        buffer = buffer.slice(end + 2);
-        end = buffer.indexOf("\n\n");
-        const fields = Object.fromEntries(
-          block
-            .split("\n")
-            .filter((l) => !l.startsWith(":") && l.includes(":"))
-            .map((l) => [l.slice(0, l.indexOf(":")), l.slice(l.indexOf(":") + 1).trim()]),
-        );
-        if (fields.data !== undefined)
-          events.push({ id: fields.id, event: fields.event ?? "message", data: JSON.parse(fields.data) });
-      }
-    }
-  } catch (err) {
-    if (!abort.signal.aborted) throw err;
+    await readSse(
+      res.body,
+      (e) => {
+        events.push({ id: e.id, event: e.event, data: JSON.parse(e.data) });
+        if (opts.until(events)) abort.abort();
+      },
+      abort.signal,
+      (comment) => {
+        if (comment === "heartbeat") heartbeats++;
+      },
+    );
   } finally {
     clearTimeout(timer);
     abort.abort();
-    await reader.cancel().catch(() => {});
   }
-  return { events, raw };
+  return { events, heartbeats };
 }
 
 /**

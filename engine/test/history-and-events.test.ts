@@ -73,7 +73,7 @@ describe.each(DATABASES)("history and events on $name", (db) => {
     expect(resumed.events.map((e) => e.data.number)).toEqual([3, 4, 5]);
 
     const quiet = await collectEvents(t.api, "project=acme&pipeline=web", { until: () => false, timeoutMs: 700 });
-    expect(quiet.raw).toContain(": heartbeat");
+    expect(quiet.heartbeats).toBeGreaterThan(0);
   });
 
   it("a pipeline filter and an unreadable project are refused before the stream starts", async () => {
