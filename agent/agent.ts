@@ -7,7 +7,7 @@ import fs from "node:fs";
 import path from "node:path";
 import type { AgentChannel, JobAssignment, StopOrder } from "../common/agent-channel.ts";
 import { LogShipper } from "./log-shipper.ts";
-import { type StepProcess, signalGroup, spawnStep, stopGroup } from "./process-group.ts";
+import { hasEnvEntry, type StepProcess, signalGroup, spawnStep, stopGroup } from "./process-group.ts";
 
 export type AgentOptions = {
   name: string;
@@ -261,19 +261,11 @@ export class Agent {
     const dir = path.join(this.options.workDir, PIDS_DIR);
     for (const leaseId of fs.readdirSync(dir)) {
       const pgid = Number(fs.readFileSync(path.join(dir, leaseId), "utf8"));
-      if (Number.isInteger(pgid) && carriesLease(pgid, leaseId)) signalGroup(pgid, "SIGKILL");
+      if (Number.isInteger(pgid) && hasEnvEntry(pgid, `SLUICE_LEASE_ID=${leaseId}`)) signalGroup(pgid, "SIGKILL");
       fs.rmSync(path.join(dir, leaseId), { force: true });
     }
     for (const entry of fs.readdirSync(this.options.workDir)) {
       if (entry !== PIDS_DIR) fs.rmSync(path.join(this.options.workDir, entry), { recursive: true, force: true });
     }
-  }
-}
-
-function carriesLease(pid: number, leaseId: string): boolean {
-  try {
-    return fs.readFileSync(`/proc/${pid}/environ`, "utf8").split("\0").includes(`SLUICE_LEASE_ID=${leaseId}`);
-  } catch {
-    return false;
   }
 }

@@ -50,19 +50,35 @@ export function groupAlive(pgid: number): boolean {
 }
 
 function livePidsInGroup(pgid: number): number[] {
-  const pids: number[] = [];
+  return liveProcesses()
+    .filter((p) => p.pgrp === pgid)
+    .map((p) => p.pid);
+}
+
+/** Every live (non-zombie) process on the machine, with its process group. */
+export function liveProcesses(): { pid: number; pgrp: number }[] {
+  const live: { pid: number; pgrp: number }[] = [];
   for (const entry of fs.readdirSync("/proc")) {
     if (!/^\d+$/.test(entry)) continue;
     try {
       const stat = fs.readFileSync(`/proc/${entry}/stat`, "utf8");
       // Fields after the command name: state, ppid, pgrp, ...
       const fields = stat.slice(stat.lastIndexOf(")") + 2).split(" ");
-      if (Number(fields[2]) === pgid && fields[0] !== "Z") pids.push(Number(entry));
+      if (fields[0] !== "Z") live.push({ pid: Number(entry), pgrp: Number(fields[2]) });
     } catch {
       // The process ended while we looked.
     }
   }
-  return pids;
+  return live;
+}
+
+/** Whether a process's environment holds `entry` (`NAME=value`); false once it is gone. */
+export function hasEnvEntry(pid: number, entry: string): boolean {
+  try {
+    return fs.readFileSync(`/proc/${pid}/environ`, "utf8").split("\0").includes(entry);
+  } catch {
+    return false;
+  }
 }
 
 export const sleep = (ms: number) => new Promise<void>((resolve) => setTimeout(resolve, ms));

@@ -1,5 +1,5 @@
+import { processesOfBuild } from "../../engine/test/processes.ts";
 import { HistoryPage } from "../pages/history-page.ts";
-import { processesOfBuild } from "../support/engine-api.ts";
 import { storageStateOf } from "../support/env.ts";
 import { expect, test } from "../support/fixtures.ts";
 

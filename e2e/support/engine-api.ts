@@ -1,5 +1,4 @@
 /** The engine's API as admin: fixtures create projects, pipelines and builds through it. */
-import fs from "node:fs";
 import type { StatusCounts } from "../../common/dto.ts";
 import { E2E } from "./env.ts";
 
@@ -54,23 +53,6 @@ export class EngineApi {
   member(project: string, username: string, role: string) {
     return this.ok("PUT", `/v1/projects/${project}/members/${username}`, { role });
   }
-}
-
-/** Live (non-zombie) processes whose environment says they belong to this build. */
-export function processesOfBuild(buildId: number): number[] {
-  const pids: number[] = [];
-  for (const entry of fs.readdirSync("/proc")) {
-    if (!/^\d+$/.test(entry)) continue;
-    try {
-      if (!fs.readFileSync(`/proc/${entry}/environ`, "utf8").split("\0").includes(`SLUICE_BUILD_ID=${buildId}`))
-        continue;
-      const stat = fs.readFileSync(`/proc/${entry}/stat`, "utf8");
-      if (stat.slice(stat.lastIndexOf(")") + 2)[0] !== "Z") pids.push(Number(entry));
-    } catch {
-      // Gone while we looked.
-    }
-  }
-  return pids;
 }
 
 export const sleeper = (opts: { grace?: number; concurrency?: object } = {}) => ({

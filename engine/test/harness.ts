@@ -199,22 +199,7 @@ export async function waitFor<T>(
   throw new Error(`Timed out waiting for ${opts.what ?? "condition"} (last: ${JSON.stringify(last)})`);
 }
 
-/** Live (non-zombie) processes whose environment says they belong to this build. */
-export function processesOfBuild(buildId: number): number[] {
-  const pids: number[] = [];
-  for (const entry of fs.readdirSync("/proc")) {
-    if (!/^\d+$/.test(entry)) continue;
-    try {
-      const env = fs.readFileSync(`/proc/${entry}/environ`, "utf8");
-      if (!env.split("\0").includes(`SLUICE_BUILD_ID=${buildId}`)) continue;
-      const stat = fs.readFileSync(`/proc/${entry}/stat`, "utf8");
-      if (stat.slice(stat.lastIndexOf(")") + 2)[0] !== "Z") pids.push(Number(entry));
-    } catch {
-      // Gone while we looked.
-    }
-  }
-  return pids;
-}
+export { processesOfBuild } from "./processes.ts";
 
 export function sleepPipeline(
   opts: { seconds?: number; grace?: number; concurrency?: object; trap?: boolean } = {},
