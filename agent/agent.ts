@@ -1,52 +1,56 @@
 /**
- * The executor. It leases jobs through the agent channel, runs each step with `bash -c` in a
- * per-job workspace as its own process group, streams output, enforces job timeouts, and stops
- * jobs on command: SIGTERM → grace → SIGKILL → workspace removed → slot freed → acknowledged.
+ * The executor. It leases jobs through the agent channel and runs each in its own workspace with
+ * every process contained (see `containment/`), streams output, enforces timeouts, and stops jobs
+ * on command: SIGTERM → grace → SIGKILL → every process gone → workspace removed → slot freed →
+ * acknowledged (batched per agent).
  */
-import fs from "node:fs";
 import path from "node:path";
 import type { AgentChannel, JobAssignment, StopOrder } from "../common/agent-channel.ts";
+import { Containment, type ContainmentInfo, type ContainmentMode } from "./containment/containment.ts";
+import { MarkerReaper } from "./containment/marker-reaper.ts";
+import { DEFAULT_STEP_USER } from "./containment/step-user.ts";
+import { JobRun } from "./job-run.ts";
 import { LogShipper } from "./log-shipper.ts";
-import { hasEnvEntry, type StepProcess, signalGroup, spawnStep, stopGroup } from "./process-group.ts";
+import { StopAcks } from "./stop-acks.ts";
+import { Workspaces } from "./workspaces.ts";
 
 export type AgentOptions = {
   name: string;
   slots: number;
-  /** Workspaces live here, one directory per job lease. */
+  /** Workspaces live here, one directory per job lease; it must not be inside a hidden path. */
   workDir: string;
   /** The environment every step starts from (PATH and basics, not the agent's secrets). */
   baseEnv: Record<string, string>;
+  /** Paths steps must not see (the engine's data dir): hidden in each job's mount namespace. */
+  hiddenPaths?: string[];
+  containment?: ContainmentMode;
+  /** Who steps run as when the agent is root (default `sluice-step`, created when missing). */
+  stepUser?: string;
   pollWaitMs?: number;
   log?: (msg: string, fields?: Record<string, unknown>) => void;
 };
-
-type JobRun = {
-  assignment: JobAssignment;
-  workspace: string;
-  step: StepProcess | undefined;
-  /** Set once the job must end early: by a stop order, the engine, or its timeout. */
-  ending: "stop" | "timeout" | "shutdown" | undefined;
-  done: Promise<void>;
-};
-
-const PIDS_DIR = ".pgids";
-/** About a minute of retries: an engine restart, not an engine gone for good. */
-const ACK_ATTEMPTS = 16;
 
 export class Agent {
   private agentId = "";
   private readonly runs = new Map<string, JobRun>();
   private readonly stopping = new Map<string, Promise<void>>();
   private readonly logs: LogShipper;
+  private readonly acks: StopAcks;
+  private readonly reaper = new MarkerReaper();
+  private containment: Containment | undefined;
+  private workspaces: Workspaces | undefined;
   private poll: AbortController | undefined;
   private loop: Promise<void> | undefined;
   private closed = false;
+  private readonly log: (msg: string, fields?: Record<string, unknown>) => void;
 
   constructor(
     private readonly channel: AgentChannel,
     private readonly options: AgentOptions,
   ) {
+    this.log = options.log ?? (() => {});
     this.logs = new LogShipper(channel, () => this.agentId);
+    this.acks = new StopAcks(channel, () => this.agentId, this.log);
   }
 
   get id(): string {
@@ -57,10 +61,47 @@ export class Agent {
     return this.runs.size;
   }
 
+  /** How this agent contains jobs (known once started). */
+  get containmentInfo(): ContainmentInfo | undefined {
+    return this.containment?.info;
+  }
+
   async start(): Promise<void> {
-    fs.mkdirSync(path.join(this.options.workDir, PIDS_DIR), { recursive: true });
-    this.killOrphans();
-    ({ agentId: this.agentId } = await this.channel.register({ name: this.options.name, slots: this.options.slots }));
+    const hidden = this.options.hiddenPaths ?? [];
+    if (hidden.some((h) => isInside(this.options.workDir, h))) {
+      throw new Error(`The agent's work dir ${this.options.workDir} must not be inside ${hidden.join(", ")}`);
+    }
+    this.containment = await Containment.create(
+      {
+        mode: this.options.containment ?? "auto",
+        stepUser: this.options.stepUser ?? DEFAULT_STEP_USER,
+        hide: hidden,
+        env: this.options.baseEnv,
+      },
+      this.reaper,
+    );
+    this.workspaces = new Workspaces(this.options.workDir, this.containment.user);
+    await this.workspaces.prepare();
+    await this.recover();
+    const info = this.containment.info;
+    ({ agentId: this.agentId } = await this.channel.register({
+      name: this.options.name,
+      slots: this.options.slots,
+      containment: {
+        mechanism: info.mechanism,
+        userNamespace: info.userNamespace,
+        stepUser: info.stepUser,
+        ...(info.fallbackReason ? { fallbackReason: info.fallbackReason } : {}),
+      },
+    }));
+    this.log("agent started", {
+      agentId: this.agentId,
+      slots: this.options.slots,
+      containment: info.mechanism,
+      ...(info.userNamespace ? { userNamespace: true } : {}),
+      stepUser: info.stepUser,
+      ...(info.fallbackReason ? { fallbackReason: info.fallbackReason } : {}),
+    });
     this.loop = this.run();
   }
 
@@ -70,13 +111,13 @@ export class Agent {
     this.poll?.abort();
     await Promise.all(
       [...this.runs.values()].map(async (run) => {
-        run.ending ??= "shutdown";
-        if (run.step) await stopGroup(run.step.pgid, graceMs);
-        await run.done;
+        await run.stop({ why: "shutdown", graceMs, force: false });
+        await run.finished;
       }),
     );
     await Promise.all(this.stopping.values());
     await this.loop;
+    await this.acks.settle();
     await this.logs.flush();
   }
 
@@ -97,7 +138,7 @@ export class Agent {
       } catch (err) {
         if (this.closed) return;
         failures++;
-        this.options.log?.("poll failed", { err: String(err) });
+        this.log("poll failed", { err: String(err) });
         await new Promise((r) => setTimeout(r, Math.min(5000, 200 * 2 ** Math.min(failures, 5))));
       }
     }
@@ -109,163 +150,62 @@ export class Agent {
   }
 
   private startJob(assignment: JobAssignment): void {
-    const workspace = path.join(this.options.workDir, assignment.leaseId);
-    const run: JobRun = { assignment, workspace, step: undefined, ending: undefined, done: Promise.resolve() };
+    const run = new JobRun(assignment, {
+      channel: this.channel,
+      agentId: () => this.agentId,
+      containment: this.containment as Containment,
+      workspaces: this.workspaces as Workspaces,
+      logs: this.logs,
+      baseEnv: this.options.baseEnv,
+      log: this.log,
+    });
     this.runs.set(assignment.leaseId, run);
-    run.done = this.execute(run)
-      .catch((err) => this.options.log?.("job crashed", { leaseId: assignment.leaseId, err: String(err) }))
-      .finally(() => {
-        if (!this.stopping.has(assignment.leaseId)) this.release(run);
-      });
-  }
-
-  private async execute(run: JobRun): Promise<void> {
-    const { assignment: a } = run;
-    fs.mkdirSync(run.workspace, { recursive: true });
-    const timeout = setTimeout(() => {
-      this.timeOut(run).catch((err) =>
-        this.options.log?.("timeout report failed", { leaseId: a.leaseId, err: String(err) }),
-      );
-    }, a.timeoutSeconds * 1000);
-    try {
-      for (const step of a.steps) {
-        if (run.ending) return;
-        const started = await this.channel.reportStep(this.agentId, {
-          leaseId: a.leaseId,
-          stepIndex: step.index,
-          status: "RUNNING",
-        });
-        if (run.ending) return;
-        if (!started.accepted || started.stop) {
-          // The engine no longer wants this job (canceled, or its lease was revoked).
-          void this.handleStop({ leaseId: a.leaseId, graceSeconds: a.graceSeconds, force: false });
-          return;
-        }
-        this.logs.write(a.leaseId, "system", `$ ${step.run}\n`);
-        run.step = spawnStep({
-          run: step.run,
-          cwd: run.workspace,
-          env: { ...this.options.baseEnv, ...a.env, SLUICE_LEASE_ID: a.leaseId, SLUICE_WORKSPACE: run.workspace },
-          onOutput: (stream, text) => this.logs.write(a.leaseId, stream, text),
-        });
-        this.rememberGroup(a.leaseId, run.step.pgid);
-        // A stop that arrived while the step was being started.
-        if (run.ending) void stopGroup(run.step.pgid, 0);
-        const { code, signal } = await run.step.exited;
-        // Processes the step left in the background do not outlive it.
-        signalGroup(run.step.pgid, "SIGKILL");
-        if (run.ending) return;
-        const ok = code === 0;
-        this.logs.write(a.leaseId, "system", ok ? "" : `exit ${code ?? signal}\n`);
-        await this.channel.reportStep(this.agentId, {
-          leaseId: a.leaseId,
-          stepIndex: step.index,
-          status: ok ? "SUCCEEDED" : "FAILED",
-          exitCode: code ?? 128,
-        });
-        if (!ok) {
-          await this.logs.flush();
-          await this.channel.reportJob(this.agentId, {
-            leaseId: a.leaseId,
-            status: "FAILED",
-            reason: `step ${step.index + 1} exited with ${code ?? signal}`,
-          });
-          return;
-        }
-      }
-      await this.logs.flush();
-      await this.channel.reportJob(this.agentId, { leaseId: a.leaseId, status: "SUCCEEDED" });
-    } finally {
-      clearTimeout(timeout);
-    }
-  }
-
-  private async timeOut(run: JobRun): Promise<void> {
-    if (run.ending || this.closed) return;
-    run.ending = "timeout";
-    const a = run.assignment;
-    this.logs.write(a.leaseId, "system", `job timed out after ${a.timeoutSeconds}s\n`);
-    if (run.step) await stopGroup(run.step.pgid, a.graceSeconds * 1000);
-    await run.done;
-    await this.logs.flush();
-    await this.channel.reportJob(this.agentId, {
-      leaseId: a.leaseId,
-      status: "TIMED_OUT",
-      reason: `timed out after ${a.timeoutSeconds}s`,
+    void run.finished.then(() => {
+      if (!this.stopping.has(run.leaseId)) this.release(run);
     });
   }
 
-  /** A stop order: SIGTERM the group, SIGKILL after the grace period, clean up, free the slot, acknowledge. */
+  /** A stop order: every process of the job ended, its workspace removed, its slot freed, then acknowledged. */
   private handleStop(order: StopOrder): Promise<void> {
     const existing = this.stopping.get(order.leaseId);
     const run = this.runs.get(order.leaseId);
     if (existing) {
       // A forced stop during a graceful one: kill now.
-      if (order.force && run?.step) signalGroup(run.step.pgid, "SIGKILL");
+      if (order.force && run) void run.stop({ why: "stop", graceMs: 0, force: true, reason: order.reason });
       return existing;
     }
     const stopped = (async () => {
       if (run) {
-        run.ending ??= "stop";
-        this.logs.write(
-          order.leaseId,
-          "system",
-          order.force ? "stopping now (forced)\n" : `stopping (grace ${order.graceSeconds}s)\n`,
-        );
-        if (run.step) await stopGroup(run.step.pgid, order.force ? 0 : order.graceSeconds * 1000);
-        await run.done;
-        await this.logs.flush();
+        await run.stop({ why: "stop", graceMs: order.graceSeconds * 1000, force: order.force, reason: order.reason });
+        await run.finished;
         this.release(run);
       }
-      await this.acknowledge(order.leaseId);
-    })()
-      // An acknowledgement that cannot be delivered is covered by the engine's stop deadline.
-      .catch((err) => this.options.log?.("stop acknowledgement failed", { leaseId: order.leaseId, err: String(err) }))
-      .finally(() => this.stopping.delete(order.leaseId));
+      this.acks.add(run?.stopProblem ? { leaseId: order.leaseId, error: run.stopProblem } : { leaseId: order.leaseId });
+    })().finally(() => this.stopping.delete(order.leaseId));
     this.stopping.set(order.leaseId, stopped);
     return stopped;
   }
 
-  /** Acknowledges a stop, retrying while the engine is unreachable (it may be restarting). */
-  private async acknowledge(leaseId: string): Promise<void> {
-    for (let attempt = 0; ; attempt++) {
-      try {
-        await this.channel.acknowledgeStops(this.agentId, [{ leaseId }]);
-        return;
-      } catch (err) {
-        if (this.closed || attempt >= ACK_ATTEMPTS) throw err;
-        await new Promise((r) => setTimeout(r, Math.min(5000, 100 * 2 ** attempt)));
-      }
-    }
-  }
-
   private release(run: JobRun): void {
-    fs.rmSync(run.workspace, { recursive: true, force: true });
-    fs.rmSync(this.groupFile(run.assignment.leaseId), { force: true });
-    if (this.runs.delete(run.assignment.leaseId)) this.wakePoll();
-  }
-
-  private groupFile(leaseId: string): string {
-    return path.join(this.options.workDir, PIDS_DIR, leaseId);
-  }
-
-  private rememberGroup(leaseId: string, pgid: number): void {
-    fs.writeFileSync(this.groupFile(leaseId), String(pgid));
+    if (this.runs.get(run.leaseId) === run && this.runs.delete(run.leaseId)) this.wakePoll();
   }
 
   /**
-   * Processes of a previous run of this agent (the engine crashed or was killed) are still
-   * around: kill each remembered group whose processes carry that lease, and remove workspaces.
+   * A previous run of this agent crashed or was killed: whatever it left is killed (processes
+   * carrying its leases' markers, found in one pass), and its workspaces are removed.
    */
-  private killOrphans(): void {
-    const dir = path.join(this.options.workDir, PIDS_DIR);
-    for (const leaseId of fs.readdirSync(dir)) {
-      const pgid = Number(fs.readFileSync(path.join(dir, leaseId), "utf8"));
-      if (Number.isInteger(pgid) && hasEnvEntry(pgid, `SLUICE_LEASE_ID=${leaseId}`)) signalGroup(pgid, "SIGKILL");
-      fs.rmSync(path.join(dir, leaseId), { force: true });
+  private async recover(): Promise<void> {
+    const workspaces = this.workspaces as Workspaces;
+    const leases = await workspaces.leftoverLeases();
+    if (leases.length > 0) {
+      const killed = await (this.containment as Containment).sweep(leases);
+      if (killed > 0) this.log("killed processes left by a previous run", { processes: killed, leases: leases.length });
     }
-    for (const entry of fs.readdirSync(this.options.workDir)) {
-      if (entry !== PIDS_DIR) fs.rmSync(path.join(this.options.workDir, entry), { recursive: true, force: true });
-    }
+    for (const problem of await workspaces.clear()) this.log("leftover workspace not removed", { problem });
   }
+}
+
+function isInside(child: string, parent: string): boolean {
+  const rel = path.relative(parent, child);
+  return rel === "" || (!rel.startsWith("..") && !path.isAbsolute(rel));
 }

@@ -1,6 +1,7 @@
 /** The agent channel over HTTP: what a standalone agent uses to talk to a remote engine. */
 import type {
   AgentChannel,
+  AgentRegistration,
   JobReport,
   LogChunk,
   PollResult,
@@ -29,7 +30,7 @@ export class HttpAgentChannel implements AgentChannel {
     return json as T;
   }
 
-  register(agent: { name: string; slots: number }) {
+  register(agent: AgentRegistration) {
     return this.call<{ agentId: string }>("/agents/register", agent);
   }
 

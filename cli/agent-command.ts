@@ -18,8 +18,11 @@ export async function runAgent(config: Config, argv: string[]): Promise<number> 
   const agent = new Agent(new HttpAgentChannel(engineUrl.replace(/\/$/, ""), readToken(config)), {
     name,
     slots: values.slots ? Number(values.slots) : config.agentSlots,
-    workDir: path.join(config.dataDir, "agent-workspaces", name),
+    workDir: path.join(config.workDir, name),
     baseEnv: config.stepBaseEnv,
+    hiddenPaths: [config.dataDir],
+    containment: config.containment,
+    stepUser: config.stepUser,
     log: (msg, fields) => process.stderr.write(`${JSON.stringify({ msg, ...fields })}\n`),
   });
   await agent.start();

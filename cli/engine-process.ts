@@ -1,5 +1,4 @@
 /** Composition root: the engine, its in-process agent and (later) the BFF in one process. */
-import path from "node:path";
 import { Agent } from "../agent/agent.ts";
 import { type BffHandle, startBff } from "../bff/server.ts";
 import type { Config } from "../common/config.ts";
@@ -23,6 +22,7 @@ export async function startEngineProcess(config: Config, opts: { demo: boolean; 
       agentTimeoutSeconds: config.agentTimeoutSeconds,
       eventRetentionHours: config.eventRetentionHours,
       batchCancelMaxIds: config.batchCancelMaxIds,
+      logMaxBytes: config.logMaxBytes,
       maxRunningOperationsPerUser: config.maxRunningOperationsPerUser,
       adminPassword: config.adminPassword,
       adminToken: config.adminToken,
@@ -39,9 +39,12 @@ export async function startEngineProcess(config: Config, opts: { demo: boolean; 
     agent = new Agent(engine.channel, {
       name: config.agentName,
       slots: config.agentSlots,
-      workDir: path.join(config.dataDir, "workspaces"),
+      workDir: config.workDir,
       baseEnv: config.stepBaseEnv,
-      log: (msg, fields) => log.warn(msg, fields),
+      hiddenPaths: [config.dataDir],
+      containment: config.containment,
+      stepUser: config.stepUser,
+      log: (msg, fields) => (msg === "agent started" ? log.info(msg, fields) : log.warn(msg, fields)),
     });
     await agent.start();
   }

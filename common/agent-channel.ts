@@ -13,10 +13,15 @@ export type JobAssignment = {
   env: Record<string, string>;
   timeoutSeconds: number;
   graceSeconds: number;
+  /** At most this much of the job's output is kept; the rest is counted and dropped. */
+  logMaxBytes: number;
 };
 
-/** One stop message per agent: every lease to stop, with the grace period to give each. */
-export type StopOrder = { leaseId: string; graceSeconds: number; force: boolean };
+/**
+ * One stop message per agent: every lease to stop, with the grace period to give each and, for
+ * the build log, who asked and why ("canceled by dev: bad push").
+ */
+export type StopOrder = { leaseId: string; graceSeconds: number; force: boolean; reason?: string };
 
 export type PollResult = { assignments: JobAssignment[]; stops: StopOrder[] };
 
@@ -40,6 +45,8 @@ export const LogChunk = z.strictObject({
   leaseId: z.string(),
   stream: z.enum(["stdout", "stderr", "system"]),
   text: z.string(),
+  /** Bytes of output the agent dropped past the job's limit (sent once, when the job ends). */
+  dropped: z.number().int().min(0).optional(),
 });
 export type LogChunk = z.infer<typeof LogChunk>;
 
@@ -50,8 +57,19 @@ export type StopAck = z.infer<typeof StopAck>;
 /** What a report learns back: `stop` means the lease is gone or a stop was requested. */
 export type ReportResult = { accepted: boolean; stop: boolean };
 
+/** How an agent contains its jobs' processes, as it reports when it registers. */
+export const AgentContainment = z.strictObject({
+  mechanism: z.enum(["pid-namespace", "env-marker"]),
+  userNamespace: z.boolean(),
+  stepUser: z.string().max(100),
+  fallbackReason: z.string().max(500).optional(),
+});
+export type AgentContainment = z.infer<typeof AgentContainment>;
+
+export type AgentRegistration = { name: string; slots: number; containment?: AgentContainment };
+
 export interface AgentChannel {
-  register(agent: { name: string; slots: number }): Promise<{ agentId: string }>;
+  register(agent: AgentRegistration): Promise<{ agentId: string }>;
   /** Leases up to `freeSlots` jobs and collects pending stop orders; waits up to `waitMs` for either. */
   poll(request: { agentId: string; freeSlots: number; waitMs: number; signal?: AbortSignal }): Promise<PollResult>;
   reportStep(agentId: string, report: StepReport): Promise<ReportResult>;

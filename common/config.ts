@@ -38,6 +38,18 @@ export const EnvSchema = z.object({
   SLUICE_BATCH_CANCEL_MAX_IDS: z.coerce.number().int().min(1).max(1_000_000).default(10_000),
   SLUICE_MAX_RUNNING_OPERATIONS_PER_USER: z.coerce.number().int().min(1).max(1000).default(5),
   SLUICE_LOG_LEVEL: z.enum(["debug", "info", "warn", "error", "silent"]).default("info"),
+  SLUICE_LOG_MAX_BYTES: z.coerce
+    .number()
+    .int()
+    .min(1024)
+    .max(2 ** 40)
+    .default(16 * 2 ** 20),
+  SLUICE_WORK_DIR: optionalText,
+  SLUICE_CONTAINMENT: z.enum(["auto", "namespace", "marker"]).default("auto"),
+  SLUICE_STEP_USER: z
+    .string()
+    .regex(/^[a-z_][a-z0-9_-]{0,31}$/, "must be a user name")
+    .default("sluice-step"),
 });
 
 export type Config = {
@@ -60,11 +72,17 @@ export type Config = {
   batchCancelMaxIds: number;
   maxRunningOperationsPerUser: number;
   logLevel: "debug" | "info" | "warn" | "error" | "silent";
+  logMaxBytes: number;
+  /** Job workspaces: outside the data dir, which steps must not see. */
+  workDir: string;
+  containment: "auto" | "namespace" | "marker";
+  stepUser: string;
   /** What build steps inherit from this process's environment: PATH and basics, no secrets. */
   stepBaseEnv: Record<string, string>;
 };
 
-const STEP_ENV_KEYS = ["PATH", "HOME", "LANG", "LC_ALL", "TZ", "TMPDIR", "USER", "SHELL"];
+/** HOME, USER and LOGNAME are the step user's, set by the agent; TMPDIR is left to the default. */
+const STEP_ENV_KEYS = ["PATH", "LANG", "LC_ALL", "TZ"];
 
 export function loadConfig(env: Record<string, string | undefined>): Config {
   const parsed = EnvSchema.safeParse(env);
@@ -92,6 +110,10 @@ export function loadConfig(env: Record<string, string | undefined>): Config {
     batchCancelMaxIds: e.SLUICE_BATCH_CANCEL_MAX_IDS,
     maxRunningOperationsPerUser: e.SLUICE_MAX_RUNNING_OPERATIONS_PER_USER,
     logLevel: e.SLUICE_LOG_LEVEL,
+    logMaxBytes: e.SLUICE_LOG_MAX_BYTES,
+    workDir: path.resolve(e.SLUICE_WORK_DIR ?? `${path.resolve(e.SLUICE_DATA_DIR)}-workspaces`),
+    containment: e.SLUICE_CONTAINMENT,
+    stepUser: e.SLUICE_STEP_USER,
     stepBaseEnv: Object.fromEntries(STEP_ENV_KEYS.flatMap((k) => (env[k] ? [[k, env[k] as string]] : []))),
   };
 }

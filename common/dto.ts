@@ -1,5 +1,6 @@
 /** Shapes of the engine's HTTP API: responses (types) and requests (zod schemas). */
 import { z } from "zod";
+import type { AgentContainment } from "./agent-channel.ts";
 import { type ItemOutcome, MAX_REASON_LENGTH, type OperationSource } from "./constants.ts";
 import { BUILD_STATUSES, type BuildStatus, type JobStatus, type StepStatus } from "./statuses.ts";
 
@@ -93,6 +94,17 @@ export type AuditEntry = {
 };
 
 export type Page<T> = { items: T[]; nextCursor: string | null };
+
+/** An agent as an admin sees it (`GET /v1/agents`). */
+export type AgentInfo = {
+  id: string;
+  name: string;
+  slots: number;
+  busySlots: number;
+  lastSeenAt: string;
+  /** How it contains its jobs' processes (`pid-namespace`, or the `env-marker` fallback). */
+  containment: AgentContainment | null;
+};
 
 export type Project = { name: string; displayName: string; createdAt: string };
 export type PipelineSummary = {

@@ -14,6 +14,8 @@ export type EngineSettings = {
   /** Outbox events older than this are deleted. */
   eventRetentionHours: number;
   batchCancelMaxIds: number;
+  /** Most bytes of step output a build keeps (`SLUICE_LOG_MAX_BYTES`). */
+  logMaxBytes: number;
   maxRunningOperationsPerUser: number;
   adminPassword?: string | undefined;
   adminToken?: string | undefined;

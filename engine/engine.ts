@@ -11,6 +11,7 @@ import { SettleWorker } from "./ops/settle-worker.ts";
 import { Sweeper } from "./scheduler/sweeper.ts";
 import { ensureAdmin } from "./services/identity.ts";
 import { PipelineNames } from "./services/pipeline-names.ts";
+import { prepareDataDir } from "./store/data-dir.ts";
 import { openDatabase } from "./store/db.ts";
 import { Store } from "./store/store.ts";
 
@@ -37,6 +38,7 @@ export type EngineHandle = {
 
 export async function startEngine(options: EngineOptions): Promise<EngineHandle> {
   const log = createLogger(options.logLevel, "engine");
+  prepareDataDir(options.settings.dataDir);
   const db = await openDatabase({
     dataDir: options.settings.dataDir,
     databaseUrl: options.databaseUrl,

@@ -6,7 +6,7 @@ import path from "node:path";
 import pg from "pg";
 import { afterEach, describe, expect, it } from "vitest";
 import { freePort } from "../../e2e/support/free-port.ts";
-import { Api, DATABASES, processesOfBuild, sleepPipeline, waitFor } from "../../engine/test/harness.ts";
+import { Api, DATABASES, processesOfBuild, processesWithArg, waitFor } from "../../engine/test/harness.ts";
 
 const ROOT = path.resolve(import.meta.dirname, "../..");
 
@@ -32,16 +32,31 @@ async function startCli(env: Record<string, string>): Promise<{ child: ChildProc
   return { child, api };
 }
 
-describe.each(DATABASES)("a crash of the engine process on $name", (db) => {
+const CASES = DATABASES.flatMap((db) =>
+  (db.name === "sqlite" ? (["auto", "marker"] as const) : (["auto"] as const)).map((containment) => ({
+    db,
+    containment,
+  })),
+);
+
+describe.each(CASES)("a crash of the engine process on $db.name (containment $containment)", ({ db, containment }) => {
   const cleanups: (() => Promise<void> | void)[] = [];
   afterEach(async () => {
     for (const c of cleanups.splice(0).reverse()) await c();
   });
 
-  it("leaves no orphan process and no RUNNING build without a process after the next start", async () => {
+  it("leaves no process of its builds — escaped or leaderless ones included — and no RUNNING build without a process after the next start", async () => {
     const dataDir = fs.mkdtempSync(path.join(os.tmpdir(), "sluice-crash-"));
-    cleanups.push(() => fs.rmSync(dataDir, { recursive: true, force: true }));
-    const env: Record<string, string> = { SLUICE_DATA_DIR: dataDir, SLUICE_AGENT_SLOTS: "1" };
+    const workDir = `${dataDir}-workspaces`;
+    cleanups.push(() => {
+      fs.rmSync(dataDir, { recursive: true, force: true });
+      fs.rmSync(workDir, { recursive: true, force: true });
+    });
+    const env: Record<string, string> = {
+      SLUICE_DATA_DIR: dataDir,
+      SLUICE_AGENT_SLOTS: "1",
+      SLUICE_CONTAINMENT: containment,
+    };
     if (db.url) {
       const name = `sluice_crash_${crypto.randomBytes(4).toString("hex")}`;
       const admin = new pg.Client({ connectionString: db.url });
@@ -53,26 +68,55 @@ describe.each(DATABASES)("a crash of the engine process on $name", (db) => {
       });
       env.DATABASE_URL = db.url.replace(/\/[^/]*$/, `/${name}`);
     }
+    // Unique durations: these processes are found by their command line, whatever they did to
+    // their environment or process group.
+    const nonce = crypto.randomInt(100_000, 999_999);
+    const escaped = `300.${nonce}1`; // build #1; the queued build #2 sleeps 300.<nonce>2
+    const child = `301.${nonce}1`;
     const first = await startCli(env);
     cleanups.push(() => void first.child.kill("SIGKILL"));
-    const p = await first.api.pipeline("acme", "sleepy", sleepPipeline({ seconds: 300 }));
+    const p = await first.api.pipeline("acme", "sleepy", {
+      stages: [
+        {
+          name: "main",
+          jobs: [
+            {
+              name: "j",
+              steps: [
+                { run: `setsid sleep 300.${nonce}$SLUICE_BUILD_NUMBER & sleep 301.${nonce}$SLUICE_BUILD_NUMBER` },
+              ],
+            },
+          ],
+        },
+      ],
+    });
     const running = await first.api.trigger(p);
     const queued = await first.api.trigger(p);
-    await waitFor(() => processesOfBuild(running.id).length > 0, { what: "a running step" });
+    await waitFor(
+      async () => (await processesWithArg(escaped)).length > 0 && (await processesWithArg(child)).length > 0,
+      {
+        what: "a running step with an escaped child",
+      },
+    );
 
     first.child.kill("SIGKILL");
     await new Promise((r) => first.child.once("exit", r));
-    expect(processesOfBuild(running.id).length).toBeGreaterThan(0);
 
     const second = await startCli(env);
     cleanups.push(async () => {
       second.child.kill("SIGTERM");
       await new Promise((r) => second.child.once("exit", r));
     });
-    await waitFor(() => processesOfBuild(running.id).length === 0, { what: "orphans killed" });
+    await waitFor(
+      async () => (await processesWithArg(escaped)).length === 0 && (await processesWithArg(child)).length === 0,
+      {
+        what: "every process of the crashed run gone",
+      },
+    );
     const lost = await second.api.build(running.id);
     expect(lost.status).toBe("FAILED");
     expect(lost.statusReason).toBe("agent_lost");
     await waitFor(async () => (await second.api.build(queued.id)).status === "RUNNING", { what: "queued build runs" });
+    await waitFor(async () => (await processesOfBuild(workDir, queued.id)).length > 0, { what: "its processes" });
   });
 });

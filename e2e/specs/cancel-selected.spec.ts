@@ -1,6 +1,6 @@
 import { processesOfBuild } from "../../engine/test/processes.ts";
 import { HistoryPage } from "../pages/history-page.ts";
-import { storageStateOf } from "../support/env.ts";
+import { E2E, storageStateOf } from "../support/env.ts";
 import { expect, test } from "../support/fixtures.ts";
 
 test.use({ storageState: storageStateOf("dev") });
@@ -34,6 +34,6 @@ test("tick three running builds, confirm, watch the toast count to 3 and the row
   for (const build of builds.slice(0, 3)) {
     const detail = await api.build(build.id);
     expect(detail.jobs.map((j: { status: string }) => j.status)).toEqual(["CANCELED"]);
-    expect(processesOfBuild(build.id)).toEqual([]);
+    expect(await processesOfBuild(E2E.workDir, build.id)).toEqual([]);
   }
 });

@@ -10,6 +10,7 @@ test.use({ storageState: storageStateOf("dev") });
 
 /** Each build runs until the file its MARKER param names exists. */
 const untilMarker = {
+  params: { MARKER: { description: "the file that ends the build" } },
   cancelGraceSeconds: 2,
   stages: [
     {
@@ -26,6 +27,7 @@ test("a build that finishes between the tick and the confirm is reported as alre
 }) => {
   const pipeline = await makePipeline(untilMarker);
   const dir = fs.mkdtempSync(path.join(os.tmpdir(), "sluice-marker-"));
+  fs.chmodSync(dir, 0o755); // steps run as the unprivileged step user
   const markers = [0, 1, 2].map(() => path.join(dir, crypto.randomUUID()));
   const builds: { id: number; number: number }[] = [];
   for (const marker of markers) builds.push(await pipeline.trigger({ params: { MARKER: marker } }));

@@ -5,6 +5,8 @@ export const E2E = {
   adminToken: process.env.SLUICE_E2E_ADMIN_TOKEN ?? "",
   adminPassword: process.env.SLUICE_E2E_ADMIN_PASSWORD ?? "",
   dataDir: process.env.SLUICE_E2E_DATA_DIR ?? "",
+  /** The agent's workspaces: next to the data dir by default (SLUICE_WORK_DIR). */
+  workDir: `${process.env.SLUICE_E2E_DATA_DIR ?? ""}-workspaces`,
 };
 
 export const ROLES = ["admin", "dev", "viewer"] as const;

@@ -73,6 +73,7 @@ export class OwnStack {
     await stop(this.bff);
     await stop(this.engine);
     fs.rmSync(this.dataDir, { recursive: true, force: true });
+    fs.rmSync(`${this.dataDir}-workspaces`, { recursive: true, force: true });
   }
 }
 

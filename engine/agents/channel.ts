@@ -5,6 +5,7 @@
  */
 import type {
   AgentChannel,
+  AgentRegistration,
   JobReport,
   LogChunk,
   PollResult,
@@ -16,6 +17,7 @@ import type {
 import { JobReport as JobReportSchema, StepReport as StepReportSchema } from "../../common/agent-channel.ts";
 import { groupBy } from "../../common/collections.ts";
 import type { EngineContext } from "../context.ts";
+import { applyLogLimit, type IncomingChunk } from "../domain/log-limit.ts";
 import { TOPICS } from "../events/bus.ts";
 import { jobStatusChanged } from "../events/payloads.ts";
 import { finalizeCancels, settleItems } from "../ops/finalize.ts";
@@ -30,8 +32,14 @@ export class EngineAgentChannel implements AgentChannel {
 
   constructor(private readonly ctx: EngineContext) {}
 
-  async register(agent: { name: string; slots: number }): Promise<{ agentId: string }> {
-    await this.ctx.store.agents.upsert({ id: agent.name, name: agent.name, slots: agent.slots, now: this.ctx.now() });
+  async register(agent: AgentRegistration): Promise<{ agentId: string }> {
+    await this.ctx.store.agents.upsert({
+      id: agent.name,
+      name: agent.name,
+      slots: agent.slots,
+      containment: agent.containment ?? null,
+      now: this.ctx.now(),
+    });
     return { agentId: agent.name };
   }
 
@@ -63,12 +71,16 @@ export class EngineAgentChannel implements AgentChannel {
   private async takeStops(agentId: string): Promise<StopOrder[]> {
     const rows = await this.ctx.store.jobs.takeStops({ agentId, now: this.ctx.now() });
     if (rows.length === 0) return [];
-    const grace = await this.ctx.store.builds.graceSeconds({ ids: [...new Set(rows.map((r) => r.build_id))] });
-    return rows.map((r) => ({
-      leaseId: r.lease_id as string,
-      graceSeconds: grace.get(r.build_id) ?? 10,
-      force: r.stop_force === 1,
-    }));
+    const builds = await this.ctx.store.builds.stopContext({ ids: [...new Set(rows.map((r) => r.build_id))] });
+    return rows.map((r) => {
+      const build = builds.get(r.build_id);
+      return {
+        leaseId: r.lease_id as string,
+        graceSeconds: build?.grace_seconds ?? 10,
+        force: r.stop_force === 1,
+        ...(build ? { reason: stopReason(build) } : {}),
+      };
+    });
   }
 
   async reportStep(agentId: string, input: StepReport): Promise<ReportResult> {
@@ -102,16 +114,30 @@ export class EngineAgentChannel implements AgentChannel {
     });
   }
 
+  /** Output of the agent's jobs, kept up to the per-build limit (`SLUICE_LOG_MAX_BYTES`). */
   async appendLog(agentId: string, chunks: LogChunk[]): Promise<void> {
     if (chunks.length === 0) return;
     const jobs = await this.ctx.store.jobs.byLeases({ leaseIds: [...new Set(chunks.map((c) => c.leaseId))], agentId });
     const byLease = new Map(jobs.map((j) => [j.lease_id, j]));
-    const now = this.ctx.now();
-    await this.ctx.store.logs.append({
-      chunks: chunks.flatMap((c) => {
-        const job = byLease.get(c.leaseId);
-        return job ? [{ build_id: job.build_id, job_id: job.id, stream: c.stream, text: c.text, created_at: now }] : [];
-      }),
+    const incoming: IncomingChunk[] = chunks.flatMap((c) => {
+      const job = byLease.get(c.leaseId);
+      return job ? [{ buildId: job.build_id, jobId: job.id, stream: c.stream, text: c.text, dropped: c.dropped }] : [];
+    });
+    if (incoming.length === 0) return;
+    await this.ctx.store.transaction(async (tx) => {
+      const sizes = await tx.builds.lockLogSizes({ ids: [...new Set(incoming.map((c) => c.buildId))] });
+      const { kept, changes } = applyLogLimit(incoming, sizes, this.ctx.settings.logMaxBytes);
+      const now = this.ctx.now();
+      await tx.logs.append({
+        chunks: kept.map((c) => ({
+          build_id: c.buildId,
+          job_id: c.jobId,
+          stream: c.stream,
+          text: c.text,
+          created_at: now,
+        })),
+      });
+      await tx.builds.addLogSizes({ changes });
     });
   }
 
@@ -150,4 +176,21 @@ export class EngineAgentChannel implements AgentChannel {
       tx.afterCommit(() => this.ctx.bus.publish(TOPICS.anyAgent));
     });
   }
+}
+
+/** Who asked for a stop and why, for the build log: "canceled by dev: bad push", "build failed: …". */
+function stopReason(build: {
+  status: string;
+  cancel_by: string | null;
+  cancel_reason: string | null;
+  status_reason: string | null;
+}): string {
+  if (build.status === "CANCELING" || build.status === "CANCELED") {
+    const by = build.cancel_by ? `canceled by ${build.cancel_by}` : "canceled";
+    return build.cancel_reason ? `${by}: ${build.cancel_reason}` : by;
+  }
+  if (build.status === "FAILED" || build.status === "TIMED_OUT") {
+    return `build ${build.status === "FAILED" ? "failed" : "timed out"}${build.status_reason ? `: ${build.status_reason}` : ""}`;
+  }
+  return "stop requested by the engine";
 }

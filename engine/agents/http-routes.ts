@@ -1,7 +1,7 @@
 /** The agent channel over HTTP, for agents that run outside the engine process (admin tokens only). */
 import { type Response, Router } from "express";
 import { z } from "zod";
-import { JobReport, LogChunk, StepReport, StopAck } from "../../common/agent-channel.ts";
+import { AgentContainment, JobReport, LogChunk, StepReport, StopAck } from "../../common/agent-channel.ts";
 import { ForbiddenError } from "../../common/errors.ts";
 import { actorOf, parse } from "../api/http.ts";
 import type { EngineAgentChannel } from "./channel.ts";
@@ -9,6 +9,7 @@ import type { EngineAgentChannel } from "./channel.ts";
 const Register = z.strictObject({
   name: z.string().regex(/^[a-z0-9][a-z0-9._-]{0,62}$/),
   slots: z.number().int().min(0).max(256),
+  containment: AgentContainment.optional(),
 });
 const Poll = z.strictObject({
   freeSlots: z.number().int().min(0).max(256),

@@ -7,6 +7,7 @@ import type { EngineContext } from "../context.ts";
 import { authenticateToken } from "../services/identity.ts";
 import { SignIn, signIn } from "../services/users.ts";
 import { parse } from "./http.ts";
+import { agentListRoutes } from "./routes/agents.ts";
 import { buildRoutes } from "./routes/builds.ts";
 import { catalogRoutes } from "./routes/catalog.ts";
 import { eventRoutes } from "./routes/events.ts";
@@ -54,6 +55,7 @@ export function createEngineApp(ctx: EngineContext, channel: EngineAgentChannel,
   v1.use(buildRoutes(ctx));
   v1.use(operationRoutes(ctx));
   v1.use(eventRoutes(ctx, options));
+  v1.use(agentListRoutes(ctx));
   v1.use(agentRoutes(channel));
 
   app.use("/v1", v1);

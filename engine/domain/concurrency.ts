@@ -28,9 +28,20 @@ export function groupExpressionProblem(expression: string): string | null {
   return null;
 }
 
+/** The parameter names an expression reads (`${{ params.NAME }}`). */
+export function paramsUsedBy(expression: string): string[] {
+  return [...expression.matchAll(PLACEHOLDER)]
+    .map((m) => m[1] ?? "")
+    .filter((v) => v.startsWith("params."))
+    .map((v) => v.slice("params.".length));
+}
+
 export function resolveGroup(expression: string, ctx: GroupContext): string {
   return expression.replace(PLACEHOLDER, (_, variable: string) => {
-    if (variable.startsWith("params.")) return ctx.params[variable.slice("params.".length)] ?? "";
+    if (variable.startsWith("params.")) {
+      const name = variable.slice("params.".length);
+      return Object.hasOwn(ctx.params, name) ? (ctx.params[name] as string) : "";
+    }
     return ctx[variable as "branch" | "commit" | "pipeline"];
   });
 }

@@ -6,7 +6,8 @@ import { parseDocument } from "yaml";
 import { z } from "zod";
 import { InputError } from "../../common/errors.ts";
 import { parseInput } from "../../common/validation.ts";
-import { groupExpressionProblem } from "./concurrency.ts";
+import { groupExpressionProblem, paramsUsedBy } from "./concurrency.ts";
+import { paramNameProblem } from "./params.ts";
 
 const Name = z.string().min(1).max(100);
 
@@ -22,7 +23,15 @@ const Job = z.strictObject({
     .positive()
     .max(7 * 24 * 60)
     .default(60),
-  env: z.record(z.string().regex(/^[A-Za-z_][A-Za-z0-9_]*$/), z.string()).default({}),
+  env: z
+    .record(
+      z
+        .string()
+        .regex(/^[A-Za-z_][A-Za-z0-9_]*$/)
+        .refine((n) => !n.toUpperCase().startsWith("SLUICE_"), "names starting with SLUICE_ are set by Sluice"),
+      z.string().max(65_536),
+    )
+    .default({}),
   steps: z.array(Step).min(1).max(100),
 });
 
@@ -57,12 +66,46 @@ const Concurrency = z.strictObject({
     .default(60),
 });
 
-export const PipelineDefinitionSchema = z.strictObject({
-  name: z.string().max(100).optional(),
-  concurrency: Concurrency.optional(),
-  cancelGraceSeconds: z.number().min(0).max(3600).default(10),
-  stages: z.array(Stage).min(1).max(50),
+const ParamValue = z.string().max(4096);
+
+const Param = z
+  .strictObject({
+    default: ParamValue.optional(),
+    description: z.string().max(500).optional(),
+    options: z.array(ParamValue).min(1).max(100).optional(),
+  })
+  .refine((p) => p.default === undefined || p.options === undefined || p.options.includes(p.default), {
+    message: "default must be one of options",
+    path: ["default"],
+  });
+
+const Params = z.record(z.string(), Param).superRefine((params, ctx) => {
+  for (const name of Object.keys(params)) {
+    const problem = paramNameProblem(name);
+    if (problem) ctx.addIssue({ code: "custom", path: [name], message: problem });
+  }
 });
+
+export const PipelineDefinitionSchema = z
+  .strictObject({
+    name: z.string().max(100).optional(),
+    /** Parameters a trigger may set: the only ones a build accepts. */
+    params: Params.default({}),
+    concurrency: Concurrency.optional(),
+    cancelGraceSeconds: z.number().min(0).max(3600).default(10),
+    stages: z.array(Stage).min(1).max(50),
+  })
+  .superRefine((definition, ctx) => {
+    for (const name of paramsUsedBy(definition.concurrency?.group ?? "")) {
+      if (!Object.hasOwn(definition.params, name)) {
+        ctx.addIssue({
+          code: "custom",
+          path: ["concurrency", "group"],
+          message: `uses params.${name}, which is not declared under params`,
+        });
+      }
+    }
+  });
 
 export type PipelineDefinition = z.output<typeof PipelineDefinitionSchema>;
 export type ConcurrencyPolicy = NonNullable<PipelineDefinition["concurrency"]>;

@@ -58,12 +58,16 @@ export async function assignWork(ctx: EngineContext, agentId: string, freeSlots:
         env: buildEnv(build, JSON.parse(job.env) as Record<string, string>),
         timeoutSeconds: job.timeout_seconds,
         graceSeconds: build.grace_seconds,
+        logMaxBytes: ctx.settings.logMaxBytes,
       };
     });
   });
 }
 
-/** A step's environment: the build's params, the job's env, then Sluice's own variables. */
+/**
+ * A job's environment: the build's parameters, the job's env, then Sluice's own variables (which
+ * nothing overrides). The agent puts its base environment (PATH, HOME, ...) over all of it.
+ */
 function buildEnv(build: BuildRow, jobEnv: Record<string, string>): Record<string, string> {
   return {
     ...(JSON.parse(build.params) as Record<string, string>),

@@ -5,6 +5,7 @@ import { ConflictError, InputError, NotFoundError } from "../../common/errors.ts
 import { BUILD_STATUSES, type BuildStatus } from "../../common/statuses.ts";
 import type { EngineContext } from "../context.ts";
 import { queueDecision, resolveGroup } from "../domain/concurrency.ts";
+import { resolveParams } from "../domain/params.ts";
 import type { PipelineDefinition } from "../domain/pipeline-definition.ts";
 import { TOPICS } from "../events/bus.ts";
 import { buildCreated } from "../events/payloads.ts";
@@ -25,13 +26,14 @@ export async function triggerBuild(
   request: TriggerRequest,
 ): Promise<Build> {
   const { project, pipeline, definition } = await resolvePipeline(ctx, actor, names, "trigger");
+  const params = resolveParams(definition.params, request.params);
   const policy = definition.concurrency;
   const commit = request.commit ?? "";
   return ctx.store.transaction(async (tx) => {
     const now = ctx.now();
     const number = await tx.projects.allocateBuildNumber({ pipelineId: pipeline.id });
     const group = policy
-      ? resolveGroup(policy.group, { branch: request.branch, commit, pipeline: pipeline.name, params: request.params })
+      ? resolveGroup(policy.group, { branch: request.branch, commit, pipeline: pipeline.name, params })
       : null;
     let evict: BuildRef[] = [];
     if (group !== null && policy) {
@@ -63,7 +65,7 @@ export async function triggerBuild(
         number,
         branch: request.branch,
         commit_sha: commit,
-        params: JSON.stringify(request.params),
+        params: JSON.stringify(params),
         triggered_by: actor.username,
         concurrency_group: group,
         grace_seconds: definition.cancelGraceSeconds,
@@ -208,6 +210,8 @@ export type LogPage = {
   chunks: { id: number; jobId: number; stream: string; text: string }[];
   next: number;
   active: boolean;
+  /** Bytes of output not kept past the log limit (`SLUICE_LOG_MAX_BYTES`). */
+  droppedBytes: number;
 };
 
 export async function getBuildLog(
@@ -228,5 +232,6 @@ export async function getBuildLog(
     chunks: chunks.map((c) => ({ id: c.id, jobId: c.job_id, stream: c.stream, text: c.text })),
     next: last ? last.id : (query.after ?? 0),
     active: row.status === "QUEUED" || row.status === "RUNNING" || row.status === "CANCELING",
+    droppedBytes: Number(row.log_dropped_bytes),
   };
 }

@@ -41,7 +41,9 @@ export async function resolvePipeline(
       "pipeline_not_found",
     );
   }
-  return { project, pipeline, definition: JSON.parse(pipeline.definition) as PipelineDefinition };
+  // Definitions saved before parameters were declared have none.
+  const stored = JSON.parse(pipeline.definition) as PipelineDefinition;
+  return { project, pipeline, definition: { ...stored, params: stored.params ?? {} } };
 }
 
 export async function putProject(

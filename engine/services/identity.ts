@@ -128,7 +128,7 @@ export function secret(dataDir: string, file: string, fromEnv: string | undefine
   const filePath = path.join(dataDir, file);
   if (fs.existsSync(filePath)) return fs.readFileSync(filePath, "utf8").trim();
   const value = make();
-  fs.mkdirSync(dataDir, { recursive: true });
+  fs.mkdirSync(dataDir, { recursive: true, mode: 0o700 });
   fs.writeFileSync(filePath, `${value}\n`, { mode: 0o600 });
   return value;
 }

@@ -8,11 +8,38 @@ export class AgentsRepo {
     readonly dialect: Dialect,
   ) {}
 
-  async upsert(opts: { id: string; name: string; slots: number; now: number }): Promise<void> {
+  async upsert(opts: { id: string; name: string; slots: number; containment: object | null; now: number }) {
+    const containment = opts.containment ? JSON.stringify(opts.containment) : null;
     await this.db
       .insertInto("agents")
-      .values({ id: opts.id, name: opts.name, slots: opts.slots, last_seen_at: opts.now, created_at: opts.now })
-      .onConflict((oc) => oc.column("id").doUpdateSet({ name: opts.name, slots: opts.slots, last_seen_at: opts.now }))
+      .values({
+        id: opts.id,
+        name: opts.name,
+        slots: opts.slots,
+        containment,
+        last_seen_at: opts.now,
+        created_at: opts.now,
+      })
+      .onConflict((oc) =>
+        oc.column("id").doUpdateSet({ name: opts.name, slots: opts.slots, containment, last_seen_at: opts.now }),
+      )
+      .execute();
+  }
+
+  /** Every agent with the number of jobs it runs now. */
+  async list() {
+    return this.db
+      .selectFrom("agents as a")
+      .select(["a.id", "a.name", "a.slots", "a.containment", "a.last_seen_at", "a.created_at"])
+      .select((eb) =>
+        eb
+          .selectFrom("jobs as j")
+          .select(eb.fn.countAll<number>().as("n"))
+          .whereRef("j.agent_id", "=", "a.id")
+          .where("j.status", "=", "RUNNING")
+          .as("running_jobs"),
+      )
+      .orderBy("a.id")
       .execute();
   }
 

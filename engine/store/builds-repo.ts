@@ -29,6 +29,8 @@ export type NewBuild = Omit<
   | "cancel_operation_id"
   | "cancel_at"
   | "stop_deadline"
+  | "log_bytes"
+  | "log_dropped_bytes"
 >;
 
 export type SeedBuild = {
@@ -149,6 +151,31 @@ export class BuildsRepo {
     const { rows } = await sql<BuildRef>`SELECT b.id, b.project_id, b.pipeline_id, b.number, b.status
       FROM ${buildsWithIds(this.dialect, opts.ids)} ${order}`.execute(this.db);
     return rows;
+  }
+
+  /** How much log these builds hold, locked like `lockRefs` (appends serialize per build). */
+  async lockLogSizes(opts: { ids: readonly number[] }): Promise<Map<number, { kept: number; dropped: number }>> {
+    if (opts.ids.length === 0) return new Map();
+    const order = this.dialect === "postgres" ? sql`ORDER BY b.id FOR UPDATE` : sql``;
+    const { rows } = await sql<{ id: number; log_bytes: number; log_dropped_bytes: number }>`
+      SELECT b.id, b.log_bytes, b.log_dropped_bytes FROM ${buildsWithIds(this.dialect, opts.ids)} ${order}`.execute(
+      this.db,
+    );
+    return new Map(rows.map((r) => [r.id, { kept: Number(r.log_bytes), dropped: Number(r.log_dropped_bytes) }]));
+  }
+
+  /** Adds to the builds' log sizes: one statement for any number of builds. */
+  async addLogSizes(opts: { changes: readonly { id: number; kept: number; dropped: number }[] }): Promise<void> {
+    if (opts.changes.length === 0) return;
+    const changes = rowsFromJson(this.dialect, opts.changes, { id: "bigint", kept: "bigint", dropped: "bigint" });
+    await sql`UPDATE builds SET
+        log_bytes = log_bytes + (SELECT c.kept FROM (${changes}) c WHERE c.id = builds.id),
+        log_dropped_bytes = log_dropped_bytes + (SELECT c.dropped FROM (${changes}) c WHERE c.id = builds.id)
+      WHERE ${idsIn(
+        this.dialect,
+        "id",
+        opts.changes.map((c) => c.id),
+      )}`.execute(this.db);
   }
 
   /** Freezes a filter into the builds it matches now, locked like `lockRefs`. */
@@ -342,14 +369,15 @@ export class BuildsRepo {
       .execute() as Promise<BuildRow[]>;
   }
 
-  async graceSeconds(opts: { ids: readonly number[] }): Promise<Map<number, number>> {
+  /** What a stop order says about its build: the grace period, and who stopped it and why. */
+  async stopContext(opts: { ids: readonly number[] }) {
     if (opts.ids.length === 0) return new Map();
     const rows = await this.db
       .selectFrom("builds")
-      .select(["id", "grace_seconds"])
+      .select(["id", "grace_seconds", "status", "cancel_by", "cancel_reason", "status_reason"])
       .where(idsIn(this.dialect, "id", opts.ids))
       .execute();
-    return new Map(rows.map((r) => [r.id, r.grace_seconds]));
+    return new Map(rows.map((r) => [r.id, r]));
   }
 
   async setCurrentStage(opts: { id: number; stage: number }): Promise<void> {

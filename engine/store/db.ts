@@ -1,11 +1,11 @@
 /** Opens the database (SQLite file by default, PostgreSQL when a URL is given) and migrates it. */
 import { AsyncLocalStorage } from "node:async_hooks";
-import fs from "node:fs";
 import path from "node:path";
 import SQLite from "better-sqlite3";
 import { Kysely, type LogEvent, PostgresDialect, SqliteDialect, sql } from "kysely";
 import { Migrator } from "kysely/migration";
 import pg from "pg";
+import { DATABASE_FILE, prepareDataDir, reasonOf, tightenDatabaseFiles } from "./data-dir.ts";
 import { migrations } from "./migrations.ts";
 import type { Database } from "./schema.ts";
 
@@ -65,9 +65,16 @@ export async function openDatabase(options: DatabaseOptions): Promise<DatabaseHa
 type OpenHandle = Omit<DatabaseHandle, "countStatements" | "withStatementCounter">;
 
 function openSqlite(options: DatabaseOptions, log: (e: LogEvent) => void): OpenHandle {
-  fs.mkdirSync(options.dataDir, { recursive: true });
-  const file = new SQLite(path.join(options.dataDir, "sluice.db"));
-  file.pragma("journal_mode = WAL");
+  prepareDataDir(options.dataDir);
+  const filePath = path.join(options.dataDir, DATABASE_FILE);
+  let file: SQLite.Database;
+  try {
+    file = new SQLite(filePath);
+    file.pragma("journal_mode = WAL");
+  } catch (err) {
+    throw new Error(`Cannot open the database ${filePath}: ${reasonOf(err)}`);
+  }
+  tightenDatabaseFiles(options.dataDir);
   file.pragma("synchronous = NORMAL");
   file.pragma("foreign_keys = ON");
   file.pragma("busy_timeout = 5000");

@@ -252,10 +252,27 @@ function initial(dialect: Dialect): Migration {
   };
 }
 
+/** Log limits per build, and how each agent contains its jobs. */
+function logLimitsAndContainment(): Migration {
+  return {
+    async up(db: Db) {
+      await db.schema
+        .alterTable("builds")
+        .addColumn("log_bytes", "bigint", (c) => c.notNull().defaultTo(0))
+        .execute();
+      await db.schema
+        .alterTable("builds")
+        .addColumn("log_dropped_bytes", "bigint", (c) => c.notNull().defaultTo(0))
+        .execute();
+      await db.schema.alterTable("agents").addColumn("containment", "text").execute();
+    },
+  };
+}
+
 export function migrations(dialect: Dialect): MigrationProvider {
   return {
     async getMigrations() {
-      return { "001_initial": initial(dialect) };
+      return { "001_initial": initial(dialect), "002_log_limits": logLimitsAndContainment() };
     },
   };
 }

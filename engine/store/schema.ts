@@ -95,6 +95,9 @@ export interface BuildsTable {
   cancel_operation_id: string | null;
   cancel_at: number | null;
   stop_deadline: number | null;
+  /** Bytes of log stored for the build, and bytes dropped past `SLUICE_LOG_MAX_BYTES`. */
+  log_bytes: Generated<number>;
+  log_dropped_bytes: Generated<number>;
 }
 
 export interface JobsTable {
@@ -143,6 +146,8 @@ export interface AgentsTable {
   slots: number;
   last_seen_at: number;
   created_at: number;
+  /** JSON: how the agent contains its jobs (`AgentContainment`), as it registered. */
+  containment: string | null;
 }
 
 export interface OperationsTable {

@@ -1,10 +1,11 @@
 import { afterEach, describe, expect, it } from "vitest";
 import { batchCancel } from "../ops/cancel-service.ts";
-import { collectEvents, DATABASES, processesOfBuild, startTestEngine, type TestEngine, waitFor } from "./harness.ts";
+import { collectEvents, DATABASES, startTestEngine, type TestEngine, waitFor } from "./harness.ts";
 import { seedBuilds } from "./seed.ts";
 import { SimAgent } from "./sim-agent.ts";
 
 const QUICK_OR_SLEEP = {
+  params: { MODE: { default: "sleep", options: ["quick", "sleep"] } },
   cancelGraceSeconds: 2,
   stages: [
     {
@@ -45,7 +46,11 @@ describe.each(DATABASES)("bulk cancel on $name", (db) => {
     await waitFor(
       async () => {
         const c = (await t.api.get(`${p}/builds/counts`)).body;
-        return c.RUNNING === 50 && c.QUEUED === 3 && running.every((b) => processesOfBuild(b.id).length > 0);
+        return (
+          c.RUNNING === 50 &&
+          c.QUEUED === 3 &&
+          (await Promise.all(running.map((b) => t.processesOf(b.id)))).every((pids) => pids.length > 0)
+        );
       },
       { what: "50 running with processes, 3 queued" },
     );
@@ -67,7 +72,7 @@ describe.each(DATABASES)("bulk cancel on $name", (db) => {
 
     const op = await completed(t, operationId);
     expect(op.counts).toEqual({ canceled: 50, alreadyFinished: 5, failed: 0, pending: 0 });
-    for (const b of running) expect(processesOfBuild(b.id)).toEqual([]);
+    for (const b of running) expect(await t.processesOf(b.id)).toEqual([]);
     const items = (await t.api.get(`/v1/operations/${operationId}/items?limit=100`)).body.items;
     expect(
       items

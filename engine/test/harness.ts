@@ -7,10 +7,11 @@ import fs from "node:fs";
 import os from "node:os";
 import path from "node:path";
 import pg from "pg";
-import { Agent } from "../../agent/agent.ts";
+import { Agent, type AgentOptions } from "../../agent/agent.ts";
 import { readSse } from "../../common/sse-parser.ts";
 import type { EngineSettings } from "../context.ts";
 import { type EngineHandle, startEngine } from "../engine.ts";
+import { processesOfBuild } from "./processes.ts";
 
 export type TestDatabase = { name: "sqlite" | "postgres"; url?: string };
 
@@ -27,6 +28,10 @@ export type TestEngine = {
   agent: Agent | undefined;
   api: Api;
   dataDir: string;
+  /** The agent's workspaces (outside the data dir, which steps cannot see). */
+  workDir: string;
+  /** Live processes of a build of this instance (found by its workspace, not only the build id). */
+  processesOf: (buildId: number) => Promise<number[]>;
   /** Stops the agent (killing its processes) and the engine, keeping the data for a restart. */
   stop: () => Promise<void>;
   /** Stops and removes the data (and the PostgreSQL schema). */
@@ -38,13 +43,18 @@ export type StartOptions = {
   db: TestDatabase;
   slots?: number;
   settings?: Partial<EngineSettings>;
-  dataDir?: string;
+  /** Holds `data/` and `work/`; a fresh temp dir unless given (a restart keeps it). */
+  root?: string;
+  agent?: Partial<Pick<AgentOptions, "containment" | "baseEnv">>;
   pgSchema?: string;
   heartbeatMs?: number;
 };
 
 export async function startTestEngine(opts: StartOptions): Promise<TestEngine> {
-  const dataDir = opts.dataDir ?? fs.mkdtempSync(path.join(os.tmpdir(), "sluice-test-"));
+  const root = opts.root ?? fs.mkdtempSync(path.join(os.tmpdir(), "sluice-test-"));
+  fs.chmodSync(root, 0o755);
+  const dataDir = path.join(root, "data");
+  const workDir = path.join(root, "work");
   const pgSchema = opts.db.url ? (opts.pgSchema ?? `t_${crypto.randomBytes(6).toString("hex")}`) : undefined;
   const engine = await startEngine({
     settings: {
@@ -54,6 +64,7 @@ export async function startTestEngine(opts: StartOptions): Promise<TestEngine> {
       eventRetentionHours: 168,
       batchCancelMaxIds: 10_000,
       maxRunningOperationsPerUser: 5,
+      logMaxBytes: 16 * 2 ** 20,
       adminToken: "test-admin-token",
       adminPassword: "test-admin-password",
       ...opts.settings,
@@ -71,8 +82,10 @@ export async function startTestEngine(opts: StartOptions): Promise<TestEngine> {
     agent = new Agent(engine.channel, {
       name: "local",
       slots: opts.slots ?? 4,
-      workDir: path.join(dataDir, "workspaces"),
+      workDir,
       baseEnv: { PATH: process.env.PATH ?? "/usr/bin:/bin" },
+      hiddenPaths: [dataDir],
+      ...opts.agent,
     });
     await agent.start();
   }
@@ -85,17 +98,19 @@ export async function startTestEngine(opts: StartOptions): Promise<TestEngine> {
     agent,
     api: new Api(engine.url, engine.adminToken),
     dataDir,
+    workDir,
+    processesOf: (buildId) => processesOfBuild(workDir, buildId),
     stop,
     destroy: async () => {
       await stop();
-      fs.rmSync(dataDir, { recursive: true, force: true });
+      fs.rmSync(root, { recursive: true, force: true });
       if (opts.db.url && pgSchema) await dropSchema(opts.db.url, pgSchema);
     },
     restart: async (r) => {
       await stop();
       return startTestEngine({
         ...opts,
-        dataDir,
+        root,
         ...(pgSchema ? { pgSchema } : {}),
         slots: r?.slots ?? opts.slots ?? 4,
       });
@@ -199,7 +214,7 @@ export async function waitFor<T>(
   throw new Error(`Timed out waiting for ${opts.what ?? "condition"} (last: ${JSON.stringify(last)})`);
 }
 
-export { processesOfBuild } from "./processes.ts";
+export { processesOfBuild, processesWithArg } from "./processes.ts";
 
 export function sleepPipeline(
   opts: { seconds?: number; grace?: number; concurrency?: object; trap?: boolean } = {},

@@ -1,5 +1,5 @@
 import { afterEach, describe, expect, it } from "vitest";
-import { DATABASES, processesOfBuild, sleepPipeline, startTestEngine, type TestEngine, waitFor } from "./harness.ts";
+import { DATABASES, sleepPipeline, startTestEngine, type TestEngine, waitFor } from "./harness.ts";
 import { seedBuilds } from "./seed.ts";
 import { SimAgent } from "./sim-agent.ts";
 
@@ -26,7 +26,12 @@ describe.each(DATABASES)("an engine restart in the middle of a bulk cancel on $n
     const p = await t.api.pipeline("acme", "stubborn", sleepPipeline({ trap: true, grace: 60 }));
     const builds: any[] = [];
     for (let i = 0; i < 6; i++) builds.push(await t.api.trigger(p));
-    await waitFor(() => builds.every((b) => processesOfBuild(b.id).length > 0), { what: "all running" });
+    await waitFor(
+      async () => (await Promise.all(builds.map((b) => t.processesOf(b.id)))).every((pids) => pids.length > 0),
+      {
+        what: "all running",
+      },
+    );
     const res = await t.api.post(`${p}/builds/batch-cancel`, { filter: { status: ["RUNNING"] } });
     expect(res.body.counts.pending).toBe(6);
     // The steps trap SIGTERM and the grace period is a minute: the operation is mid-way.
@@ -37,7 +42,7 @@ describe.each(DATABASES)("an engine restart in the middle of a bulk cancel on $n
     const counts = (await t.api.get(`${p}/builds/counts`)).body;
     expect(counts.CANCELING).toBe(0);
     expect(counts.CANCELED).toBe(6);
-    for (const b of builds) expect(processesOfBuild(b.id)).toEqual([]);
+    for (const b of builds) expect(await t.processesOf(b.id)).toEqual([]);
   });
 
   it("with a remote agent: stop orders survive the restart and the operation completes with the agent's acknowledgements", async () => {

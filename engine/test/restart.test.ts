@@ -1,5 +1,5 @@
 import { afterEach, describe, expect, it } from "vitest";
-import { DATABASES, processesOfBuild, sleepPipeline, startTestEngine, type TestEngine, waitFor } from "./harness.ts";
+import { DATABASES, sleepPipeline, startTestEngine, type TestEngine, waitFor } from "./harness.ts";
 
 describe.each(DATABASES)("restart safety on $name", (db) => {
   let t: TestEngine;
@@ -13,14 +13,14 @@ describe.each(DATABASES)("restart safety on $name", (db) => {
     const builds: any[] = [];
     for (let i = 0; i < 3; i++) builds.push(await t.api.trigger(p));
     const [a, b, c] = builds;
-    await waitFor(() => processesOfBuild(a.id).length > 0 && processesOfBuild(b.id).length > 0, {
+    await waitFor(async () => (await t.processesOf(a.id)).length > 0 && (await t.processesOf(b.id)).length > 0, {
       what: "two running",
     });
     expect((await t.api.build(c.id)).status).toBe("QUEUED");
 
     await t.stop();
-    expect(processesOfBuild(a.id)).toEqual([]);
-    expect(processesOfBuild(b.id)).toEqual([]);
+    expect(await t.processesOf(a.id)).toEqual([]);
+    expect(await t.processesOf(b.id)).toEqual([]);
 
     t = await t.restart({ slots: 2 });
     for (const lost of [a, b]) {

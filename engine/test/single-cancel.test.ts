@@ -1,5 +1,5 @@
 import { afterEach, describe, expect, it } from "vitest";
-import { DATABASES, processesOfBuild, sleepPipeline, startTestEngine, type TestEngine, waitFor } from "./harness.ts";
+import { DATABASES, sleepPipeline, startTestEngine, type TestEngine, waitFor } from "./harness.ts";
 
 describe.each(DATABASES)("running and canceling builds on $name", (db) => {
   let t: TestEngine;
@@ -23,7 +23,7 @@ describe.each(DATABASES)("running and canceling builds on $name", (db) => {
     );
     const queued = (await Promise.all(builds.map((b) => t.api.build(b.id)))).find((b) => b.status === "QUEUED");
     const victim = builds[0];
-    await waitFor(() => processesOfBuild(victim.id).length > 0, { what: "the sleep process" });
+    await waitFor(async () => (await t.processesOf(victim.id)).length > 0, { what: "the sleep process" });
 
     const res = await t.api.post(`/v1/builds/${victim.id}/cancel`, { reason: "bad push" });
     expect(res.status).toBe(202);
@@ -36,7 +36,7 @@ describe.each(DATABASES)("running and canceling builds on $name", (db) => {
       },
       { what: "CANCELED" },
     );
-    expect(processesOfBuild(victim.id)).toEqual([]);
+    expect(await t.processesOf(victim.id)).toEqual([]);
     expect(canceled.cancel).toMatchObject({ by: "admin", reason: "bad push", operationId: res.body.id });
     expect(canceled.jobs[0].status).toBe("CANCELED");
     await waitFor(async () => (await t.api.build(queued.id)).status === "RUNNING", {
@@ -61,7 +61,7 @@ describe.each(DATABASES)("running and canceling builds on $name", (db) => {
     expect((await t.api.build(build.id)).status).toBe("CANCELING");
     await waitFor(async () => (await t.api.build(build.id)).status === "CANCELED", { what: "CANCELED" });
     expect(Date.now() - started).toBeGreaterThanOrEqual(1000);
-    expect(processesOfBuild(build.id)).toEqual([]);
+    expect(await t.processesOf(build.id)).toEqual([]);
     const log = (await t.api.get(`/v1/builds/${build.id}/log`)).body as string;
     expect(log).toContain("got TERM");
   });
@@ -94,12 +94,16 @@ describe.each(DATABASES)("running and canceling builds on $name", (db) => {
     const forced = await t.api.post(`/v1/builds/${build.id}/cancel`, { force: true });
     expect(forced.status).toBe(202);
     expect((await t.api.build(build.id)).status).toBe("CANCELED");
-    await waitFor(() => processesOfBuild(build.id).length === 0, { what: "processes killed", timeoutMs: 5000 });
+    await waitFor(async () => (await t.processesOf(build.id)).length === 0, {
+      what: "processes killed",
+      timeoutMs: 5000,
+    });
   });
 
   it("runs stages in order, jobs in parallel, with the build's variables; a failed step fails the build and skips later stages", async () => {
     t = await startTestEngine({ db, slots: 4 });
     const p = await t.api.pipeline("acme", "stages", {
+      params: { GREETING: { description: "what job a says" } },
       stages: [
         {
           name: "one",
@@ -148,6 +152,6 @@ describe.each(DATABASES)("running and canceling builds on $name", (db) => {
       { what: "TIMED_OUT" },
     );
     expect(b.jobs[0].status).toBe("TIMED_OUT");
-    expect(processesOfBuild(build.id)).toEqual([]);
+    expect(await t.processesOf(build.id)).toEqual([]);
   });
 });

@@ -1,6 +1,7 @@
 /** Triggering, history, a build's detail and log, and the single cancel. */
 import { Router } from "express";
 import { CancelRequest, TriggerRequest } from "../../../common/dto.ts";
+import { formatBytes } from "../../../common/format.ts";
 import type { EngineContext } from "../../context.ts";
 import { cancelBuild } from "../../ops/cancel-service.ts";
 import { buildCounts, buildHistory, getBuild, getBuildLog, triggerBuild } from "../../services/builds.ts";
@@ -46,7 +47,8 @@ export function buildRoutes(ctx: EngineContext): Router {
       res.json(page);
       return;
     }
-    res.type("text/plain").send(page.chunks.map((c) => c.text).join(""));
+    const dropped = page.droppedBytes > 0 && after === undefined ? truncationSummary(page.droppedBytes) : "";
+    res.type("text/plain").send(page.chunks.map((c) => c.text).join("") + dropped);
   });
 
   r.post("/builds/:id/cancel", async (req, res) => {
@@ -60,4 +62,8 @@ export function buildRoutes(ctx: EngineContext): Router {
   });
 
   return r;
+}
+
+function truncationSummary(droppedBytes: number): string {
+  return `[sluice] log truncated: ${formatBytes(droppedBytes)} of output dropped past the log limit\n`;
 }

@@ -1,0 +1,224 @@
+/**
+ * One job on this agent, from its assignment to its cleanup: a workspace, its steps in order
+ * (each contained, see `containment/`), reports to the engine, its timeout, and a stop that
+ * ends every process it started. `finished` resolves once the processes are gone, the log is
+ * shipped and the workspace removed — then its slot may be given back.
+ */
+import type { AgentChannel, JobAssignment, JobReport, StepReport } from "../common/agent-channel.ts";
+import type { Containment } from "./containment/containment.ts";
+import type { StepProcess } from "./containment/step-process.ts";
+import { type LogShipper, SYSTEM_PREFIX } from "./log-shipper.ts";
+import type { Workspaces } from "./workspaces.ts";
+
+export type JobRunDeps = {
+  channel: AgentChannel;
+  agentId: () => string;
+  containment: Containment;
+  workspaces: Workspaces;
+  logs: LogShipper;
+  /** PATH, LANG and such: what every step starts from, and what nothing may override. */
+  baseEnv: Record<string, string>;
+  log: (msg: string, fields?: Record<string, unknown>) => void;
+};
+
+export type StopRequest = {
+  why: "stop" | "timeout" | "shutdown" | "unwanted";
+  graceMs: number;
+  force: boolean;
+  /** Who asked and why, for the build log ("canceled by dev: bad push"). */
+  reason?: string | undefined;
+};
+
+type Ending = StopRequest & { at: number; killAt: number; killedAt?: number };
+
+export class JobRun {
+  readonly leaseId: string;
+  /** Resolves when the job is over and cleaned up (never rejects). */
+  readonly finished: Promise<void>;
+  /** Set when the job's processes could not all be killed. */
+  stopProblem: string | undefined;
+  private step: StepProcess | undefined;
+  private ending: Ending | undefined;
+  private killTimer: NodeJS.Timeout | undefined;
+  private workspace: string | undefined;
+
+  constructor(
+    readonly assignment: JobAssignment,
+    private readonly deps: JobRunDeps,
+  ) {
+    this.leaseId = assignment.leaseId;
+    this.finished = this.execute()
+      .catch((err) => deps.log("job crashed", { leaseId: this.leaseId, err: String((err as Error)?.stack ?? err) }))
+      .finally(() => this.cleanUp());
+  }
+
+  get stopping(): boolean {
+    return this.ending !== undefined;
+  }
+
+  /**
+   * Ends the job early: SIGTERM to every process, SIGKILL after the grace period (at once when
+   * forced). A second, forced request during a graceful stop kills at once. Resolves when every
+   * process of the job is gone.
+   */
+  async stop(request: StopRequest): Promise<void> {
+    const now = Date.now();
+    const killAt = request.force ? now : now + Math.max(0, request.graceMs);
+    if (!this.ending) {
+      this.ending = { ...request, at: now, killAt };
+      this.deps.logs.system(this.leaseId, `${SYSTEM_PREFIX}${describeStop(request)}\n`);
+      if (killAt <= now) this.killNow();
+      else {
+        this.step?.terminate();
+        this.killTimer = setTimeout(() => this.killNow(), killAt - now);
+      }
+    } else if (killAt < this.ending.killAt) {
+      // A forced stop, or a shorter deadline (the agent shutting down), during a graceful stop.
+      this.ending.killAt = killAt;
+      clearTimeout(this.killTimer);
+      if (killAt <= now) this.killNow();
+      else this.killTimer = setTimeout(() => this.killNow(), killAt - now);
+    }
+    await this.step?.exited;
+  }
+
+  private killNow(): void {
+    clearTimeout(this.killTimer);
+    if (this.ending && this.ending.killedAt === undefined) this.ending.killedAt = Date.now();
+    this.step?.kill();
+  }
+
+  private async execute(): Promise<void> {
+    const a = this.assignment;
+    const { logs } = this.deps;
+    logs.open(a.leaseId, a.logMaxBytes);
+    this.workspace = await this.deps.workspaces.create(a.leaseId);
+    const timeout = setTimeout(() => void this.timeOut(), a.timeoutSeconds * 1000);
+    try {
+      for (const step of a.steps) {
+        if (this.ending) return;
+        const started = await this.report("step", { leaseId: a.leaseId, stepIndex: step.index, status: "RUNNING" });
+        if (this.ending) return;
+        if (!started.accepted || started.stop) {
+          // The engine no longer wants this job (canceled, or its lease was revoked).
+          void this.stop({ why: "unwanted", graceMs: a.graceSeconds * 1000, force: false });
+          return;
+        }
+        logs.system(a.leaseId, `$ ${step.run}\n`);
+        this.step = this.deps.containment.spawn({
+          leaseId: a.leaseId,
+          run: step.run,
+          cwd: this.workspace,
+          env: this.stepEnv(this.workspace),
+          output: {
+            onData: (stream, chunk) => {
+              logs.output(a.leaseId, stream, chunk);
+              if (logs.congested) this.waitForLogs();
+            },
+          },
+        });
+        const { code, signal, leftovers } = await this.step.exited;
+        if (leftovers) this.stopProblem = "processes of the step could not all be killed";
+        if (this.ending) return;
+        const ok = code === 0;
+        if (!ok) logs.system(a.leaseId, `exit ${code ?? signal}\n`);
+        await this.report("step", {
+          leaseId: a.leaseId,
+          stepIndex: step.index,
+          status: ok ? "SUCCEEDED" : "FAILED",
+          exitCode: code ?? 128,
+        });
+        if (!ok) {
+          await logs.flush();
+          await this.report("job", {
+            leaseId: a.leaseId,
+            status: "FAILED",
+            reason: `step ${step.index + 1} exited with ${code ?? signal}`,
+          });
+          return;
+        }
+      }
+      await logs.flush();
+      await this.report("job", { leaseId: a.leaseId, status: "SUCCEEDED" });
+    } finally {
+      clearTimeout(timeout);
+    }
+  }
+
+  private async timeOut(): Promise<void> {
+    if (this.ending) return;
+    const a = this.assignment;
+    await this.stop({
+      why: "timeout",
+      graceMs: a.graceSeconds * 1000,
+      force: false,
+      reason: `timed out after ${a.timeoutSeconds}s`,
+    });
+    await this.finished;
+    await this.report("job", {
+      leaseId: a.leaseId,
+      status: "TIMED_OUT",
+      reason: `timed out after ${a.timeoutSeconds}s`,
+    });
+  }
+
+  /** Output waits to be shipped: stop reading the step until it has gone out. */
+  private waitForLogs(): void {
+    const step = this.step;
+    if (!step) return;
+    step.pauseOutput();
+    void this.deps.logs.drained().then(() => step.resumeOutput());
+  }
+
+  /** The step's environment: the job's (parameters, env, Sluice's variables), then what nothing overrides. */
+  private stepEnv(workspace: string): Record<string, string> {
+    const user = this.deps.containment.info.stepUser;
+    return {
+      ...this.assignment.env,
+      ...this.deps.baseEnv,
+      HOME: workspace,
+      USER: user,
+      LOGNAME: user,
+      SLUICE_LEASE_ID: this.leaseId,
+      SLUICE_WORKSPACE: workspace,
+    };
+  }
+
+  private report(kind: "step", report: StepReport): ReturnType<AgentChannel["reportStep"]>;
+  private report(kind: "job", report: JobReport): ReturnType<AgentChannel["reportJob"]>;
+  private report(kind: "step" | "job", report: StepReport | JobReport) {
+    const { channel, agentId } = this.deps;
+    return kind === "step"
+      ? channel.reportStep(agentId(), report as StepReport)
+      : channel.reportJob(agentId(), report as JobReport);
+  }
+
+  /** After the job: say how it stopped, ship the log, remove the workspace (reporting, not throwing). */
+  private async cleanUp(): Promise<void> {
+    const { logs, workspaces } = this.deps;
+    clearTimeout(this.killTimer);
+    if (this.ending) logs.system(this.leaseId, `${SYSTEM_PREFIX}${describeEnd(this.ending)}\n`);
+    const problem = await workspaces.remove(this.leaseId);
+    if (problem) {
+      this.deps.log("workspace not removed", { leaseId: this.leaseId, problem });
+      logs.system(this.leaseId, `${SYSTEM_PREFIX}workspace not removed: ${problem}\n`);
+    }
+    logs.close(this.leaseId);
+    await logs.flush();
+  }
+}
+
+function describeStop(r: StopRequest): string {
+  const who = r.reason ? `${r.reason}; ` : r.why === "shutdown" ? "agent shutting down; " : "";
+  if (r.force || r.graceMs <= 0) return `stopping: ${who}SIGKILL now`;
+  return `stopping: ${who}SIGTERM, SIGKILL after ${seconds(r.graceMs)} grace`;
+}
+
+function describeEnd(e: Ending): string {
+  const elapsed = Date.now() - e.at;
+  if (e.killedAt === undefined) return `stopped: every process ended ${seconds(elapsed)} after SIGTERM`;
+  if (e.force || e.graceMs <= 0) return "stopped: SIGKILL";
+  return `stopped: SIGKILL after the ${seconds(e.graceMs)} grace period`;
+}
+
+const seconds = (ms: number) => `${ms < 10_000 ? (ms / 1000).toFixed(1) : Math.round(ms / 1000)}s`;
