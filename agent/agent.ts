@@ -14,6 +14,9 @@ import { LogShipper } from "./log-shipper.ts";
 import { StopAcks } from "./stop-acks.ts";
 import { Workspaces } from "./workspaces.ts";
 
+/** How long a freed slot waits for others before the agent asks for work again. */
+const WAKE_DELAY_MS = 20;
+
 export type AgentOptions = {
   name: string;
   slots: number;
@@ -42,6 +45,7 @@ export class Agent {
   private poll: AbortController | undefined;
   private loop: Promise<void> | undefined;
   private closed = false;
+  private wakeTimer: NodeJS.Timeout | undefined;
   private readonly log: (msg: string, fields?: Record<string, unknown>) => void;
 
   constructor(
@@ -108,6 +112,7 @@ export class Agent {
   /** Stops everything this agent runs (engine shutdown): processes are killed, nothing is reported. */
   async stop(graceMs = 2000): Promise<void> {
     this.closed = true;
+    clearTimeout(this.wakeTimer);
     this.poll?.abort();
     await Promise.all(
       [...this.runs.values()].map(async (run) => {
@@ -144,9 +149,15 @@ export class Agent {
     }
   }
 
-  /** A slot was freed: ask for work now rather than when the current poll times out. */
+  /**
+   * A slot was freed: ask for work soon rather than when the current poll times out. Slots freed
+   * together (a bulk cancel ends a hundred jobs) make one new poll, not one each.
+   */
   private wakePoll(): void {
-    this.poll?.abort();
+    this.wakeTimer ??= setTimeout(() => {
+      this.wakeTimer = undefined;
+      this.poll?.abort();
+    }, WAKE_DELAY_MS);
   }
 
   private startJob(assignment: JobAssignment): void {

@@ -25,6 +25,8 @@ export class LogShipper {
   private inFlightBytes = 0;
   private timer: NodeJS.Timeout | undefined;
   private flushing: Promise<void> = Promise.resolve();
+  /** The send waiting for the one in flight; it takes what is buffered when it starts. */
+  private queued: Promise<void> | undefined;
   private readonly leases = new Map<string, LeaseLog>();
   private drainWaiters: (() => void)[] = [];
 
@@ -97,26 +99,36 @@ export class LogShipper {
     return new Promise((resolve) => this.drainWaiters.push(resolve));
   }
 
-  /** Ships what is buffered; resolves when everything written so far has been sent (or given up). */
+  /**
+   * Ships what is buffered; resolves when everything written so far has been sent (or given up).
+   * Calls while a send is in flight share the next one: a hundred jobs ending together make one
+   * or two messages, not a hundred.
+   */
   flush(): Promise<void> {
     clearTimeout(this.timer);
     this.timer = undefined;
+    if (this.queued) return this.queued;
+    this.queued = this.flushing.then(() => this.sendBuffered());
+    this.flushing = this.queued;
+    return this.queued;
+  }
+
+  /** Takes the buffer as it is when the send starts, so it includes every write before then. */
+  private async sendBuffered(): Promise<void> {
+    this.queued = undefined;
     const chunks = this.buffer;
     const bytes = this.bufferedBytes;
     this.buffer = [];
     this.bufferedBytes = 0;
     this.inFlightBytes += bytes;
-    this.flushing = this.flushing.then(async () => {
-      try {
-        if (chunks.length > 0) await this.channel.appendLog(this.agentId(), chunks);
-      } catch {
-        // Logs are best effort: a lost chunk must not stop the build.
-      } finally {
-        this.inFlightBytes -= bytes;
-        this.wakeDrainWaiters();
-      }
-    });
-    return this.flushing;
+    try {
+      if (chunks.length > 0) await this.channel.appendLog(this.agentId(), chunks);
+    } catch {
+      // Logs are best effort: a lost chunk must not stop the build.
+    } finally {
+      this.inFlightBytes -= bytes;
+      this.wakeDrainWaiters();
+    }
   }
 
   private push(chunk: LogChunk): void {

@@ -4,6 +4,7 @@ const BENCHMARKS: Record<string, () => Promise<(argv: string[]) => Promise<numbe
   "bulk-cancel": async () => (await import("./bulk-cancel.ts")).benchBulkCancel,
   "bff-history": async () => (await import("./bff-history.ts")).benchBffHistory,
   ui: async () => (await import("./ui.ts")).benchUi,
+  "real-settle": async () => (await import("./real-settle.ts")).benchRealSettle,
 };
 
 export async function runBench(argv: string[]): Promise<number> {

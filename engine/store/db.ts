@@ -81,7 +81,7 @@ function openSqlite(options: DatabaseOptions, log: (e: LogEvent) => void): OpenH
   // Checkpoint the WAL on a timer rather than inside whichever commit crosses the threshold,
   // so a large transaction (a bulk cancel) does not also pay for copying pages back.
   file.pragma("wal_autocheckpoint = 0");
-  const db = new Kysely<Database>({ dialect: new SqliteDialect({ database: file }), log });
+  const db = new Kysely<Database>({ dialect: new SqliteDialect({ database: withStatementCache(file) }), log });
   const checkpoints = setInterval(() => {
     sql`PRAGMA wal_checkpoint(PASSIVE)`.execute(db).catch(() => {});
   }, CHECKPOINT_INTERVAL_MS);
@@ -91,6 +91,30 @@ function openSqlite(options: DatabaseOptions, log: (e: LogEvent) => void): OpenH
     await db.destroy();
   };
   return { db, dialect: "sqlite", close };
+}
+
+/**
+ * Kysely's SQLite driver prepares every statement each time it runs; preparing costs more than
+ * running most of ours. Statements are kept by their SQL text (a few hundred distinct ones; the
+ * least recently used go first). Kysely runs them synchronously to completion (no streaming
+ * here), so one prepared statement is never in use twice at once.
+ */
+function withStatementCache(file: SQLite.Database, size = 500) {
+  const cache = new Map<string, SQLite.Statement>();
+  return {
+    prepare(text: string): SQLite.Statement {
+      let statement = cache.get(text);
+      if (statement) cache.delete(text);
+      else statement = file.prepare(text);
+      cache.set(text, statement);
+      if (cache.size > size) cache.delete(cache.keys().next().value as string);
+      return statement;
+    },
+    close(): void {
+      cache.clear();
+      file.close();
+    },
+  };
 }
 
 async function openPostgres(options: DatabaseOptions, log: (e: LogEvent) => void): Promise<OpenHandle> {

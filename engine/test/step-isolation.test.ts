@@ -5,7 +5,6 @@
  */
 import { execFileSync } from "node:child_process";
 import crypto from "node:crypto";
-import fs from "node:fs";
 import path from "node:path";
 import { afterEach, describe, expect, it } from "vitest";
 import { DATABASES, startTestEngine, type TestEngine, waitFor } from "./harness.ts";
