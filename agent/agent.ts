@@ -3,14 +3,22 @@
  * every process contained (see `containment/`), streams output, enforces timeouts, and stops jobs
  * on command: SIGTERM → grace → SIGKILL → every process gone → workspace removed → slot freed →
  * acknowledged (batched per agent).
+ *
+ * It reconciles with the engine on every contact (each poll, and a heartbeat every few seconds):
+ * it says which leases it runs and stops whatever the engine no longer wants. Reports are retried
+ * while the engine is away; an agent that reaches no engine for the stop deadline's ack timeout
+ * stops all its jobs itself, so nothing the engine gives up on is still running.
  */
+import crypto from "node:crypto";
 import path from "node:path";
-import type { AgentChannel, JobAssignment, StopOrder } from "../common/agent-channel.ts";
+import type { AgentChannel, AgentState, JobAssignment, StopOrder, Welcome } from "../common/agent-channel.ts";
+import { AppError } from "../common/errors.ts";
 import { Containment, type ContainmentInfo, type ContainmentMode } from "./containment/containment.ts";
 import { MarkerReaper } from "./containment/marker-reaper.ts";
 import { DEFAULT_STEP_USER } from "./containment/step-user.ts";
 import { JobRun } from "./job-run.ts";
 import { LogShipper } from "./log-shipper.ts";
+import { retrying } from "./retry.ts";
 import { StopAcks } from "./stop-acks.ts";
 import { Workspaces } from "./workspaces.ts";
 
@@ -31,10 +39,15 @@ export type AgentOptions = {
   stepUser?: string;
   pollWaitMs?: number;
   log?: (msg: string, fields?: Record<string, unknown>) => void;
+  /** Called when the agent cannot go on (another process registered under its id). */
+  onFatal?: (err: Error) => void;
 };
 
 export class Agent {
   private agentId = "";
+  /** New at every start: the engine refuses a second process under the same id. */
+  readonly instance = crypto.randomBytes(8).toString("hex");
+  private welcome: Welcome = { agentId: "", heartbeatSeconds: 5, stopAckTimeoutSeconds: 30 };
   private readonly runs = new Map<string, JobRun>();
   private readonly stopping = new Map<string, Promise<void>>();
   private readonly logs: LogShipper;
@@ -46,6 +59,12 @@ export class Agent {
   private loop: Promise<void> | undefined;
   private closed = false;
   private wakeTimer: NodeJS.Timeout | undefined;
+  private heartbeatTimer: NodeJS.Timeout | undefined;
+  /** The engine's clock at the last poll answer processed (see `AgentState.seenUntil`). */
+  private seenUntil = 0;
+  /** When an engine last answered; the fence is measured from it. */
+  private lastContact = Date.now();
+  private fenced = false;
   private readonly log: (msg: string, fields?: Record<string, unknown>) => void;
 
   constructor(
@@ -53,8 +72,10 @@ export class Agent {
     private readonly options: AgentOptions,
   ) {
     this.log = options.log ?? (() => {});
-    this.logs = new LogShipper(channel, () => this.agentId);
-    this.acks = new StopAcks(channel, () => this.agentId, this.log);
+    const stopped = () => this.closed;
+    const contact = () => this.contact();
+    this.logs = new LogShipper(channel, () => this.agentId, { stopped, onDelivered: contact });
+    this.acks = new StopAcks(channel, () => this.agentId, this.log, { stopped, onDelivered: contact });
   }
 
   get id(): string {
@@ -68,6 +89,11 @@ export class Agent {
   /** How this agent contains jobs (known once started). */
   get containmentInfo(): ContainmentInfo | undefined {
     return this.containment?.info;
+  }
+
+  /** The longest grace period of the jobs running now: how long a graceful stop may take. */
+  get maxGraceMs(): number {
+    return Math.max(0, ...[...this.runs.values()].map((r) => r.assignment.graceSeconds * 1000));
   }
 
   async start(): Promise<void> {
@@ -87,17 +113,8 @@ export class Agent {
     this.workspaces = new Workspaces(this.options.workDir, this.containment.user);
     await this.workspaces.prepare();
     await this.recover();
+    await this.register();
     const info = this.containment.info;
-    ({ agentId: this.agentId } = await this.channel.register({
-      name: this.options.name,
-      slots: this.options.slots,
-      containment: {
-        mechanism: info.mechanism,
-        userNamespace: info.userNamespace,
-        stepUser: info.stepUser,
-        ...(info.fallbackReason ? { fallbackReason: info.fallbackReason } : {}),
-      },
-    }));
     this.log("agent started", {
       agentId: this.agentId,
       slots: this.options.slots,
@@ -107,16 +124,26 @@ export class Agent {
       ...(info.fallbackReason ? { fallbackReason: info.fallbackReason } : {}),
     });
     this.loop = this.run();
+    this.scheduleHeartbeat();
   }
 
-  /** Stops everything this agent runs (engine shutdown): processes are killed, nothing is reported. */
-  async stop(graceMs = 2000): Promise<void> {
+  /**
+   * Stops everything this agent runs (the engine or the agent is shutting down): each job gets
+   * its own grace period (or `graceMs` when given), nothing more is reported.
+   */
+  async stop(graceMs?: number): Promise<void> {
     this.closed = true;
     clearTimeout(this.wakeTimer);
+    clearTimeout(this.heartbeatTimer);
     this.poll?.abort();
     await Promise.all(
       [...this.runs.values()].map(async (run) => {
-        await run.stop({ why: "shutdown", graceMs, force: false });
+        await run.stop({
+          why: "shutdown",
+          graceMs: graceMs ?? run.assignment.graceSeconds * 1000,
+          force: false,
+          reason: "the agent is shutting down",
+        });
         await run.finished;
       }),
     );
@@ -126,26 +153,114 @@ export class Agent {
     await this.logs.flush();
   }
 
+  private async register(): Promise<void> {
+    const info = (this.containment as Containment).info;
+    this.welcome = await retrying(
+      () =>
+        this.channel.register({
+          name: this.options.name,
+          slots: this.options.slots,
+          instance: this.instance,
+          containment: {
+            mechanism: info.mechanism,
+            userNamespace: info.userNamespace,
+            stepUser: info.stepUser,
+            ...(info.fallbackReason ? { fallbackReason: info.fallbackReason } : {}),
+          },
+        }),
+      { stopped: () => this.closed, onRetry: (err) => this.log("registration failed; retrying", { err: String(err) }) },
+    );
+    this.agentId = this.welcome.agentId;
+    this.contact();
+  }
+
+  private state(): AgentState {
+    return { agentId: this.agentId, instance: this.instance, leases: [...this.runs.keys()], seenUntil: this.seenUntil };
+  }
+
   private async run(): Promise<void> {
     let failures = 0;
     while (!this.closed) {
       this.poll = new AbortController();
       try {
-        const { assignments, stops } = await this.channel.poll({
-          agentId: this.agentId,
+        const { assignments, stops, now } = await this.channel.poll({
+          ...this.state(),
           freeSlots: Math.max(0, this.options.slots - this.runs.size),
           waitMs: this.options.pollWaitMs ?? 20_000,
           signal: this.poll.signal,
         });
         failures = 0;
-        for (const order of stops) void this.handleStop(order);
+        this.contact();
+        // Assignments first: a stop in the same answer may be for a job just given.
         for (const assignment of assignments) this.startJob(assignment);
+        this.seenUntil = Math.max(this.seenUntil, now);
+        for (const order of stops) void this.handleStop(order);
       } catch (err) {
         if (this.closed) return;
+        if (await this.recoverFrom(err)) continue;
         failures++;
         this.log("poll failed", { err: String(err) });
+        this.checkFence();
         await new Promise((r) => setTimeout(r, Math.min(5000, 200 * 2 ** Math.min(failures, 5))));
       }
+    }
+  }
+
+  /** The heartbeat: reconciles between long polls, and keeps the agent from being declared lost. */
+  private scheduleHeartbeat(): void {
+    if (this.closed) return;
+    this.heartbeatTimer = setTimeout(async () => {
+      try {
+        const { stops } = await this.channel.heartbeat(this.state());
+        this.contact();
+        for (const order of stops) void this.handleStop(order);
+      } catch (err) {
+        if (!this.closed && !(await this.recoverFrom(err))) this.checkFence();
+      }
+      this.scheduleHeartbeat();
+    }, this.welcome.heartbeatSeconds * 1000);
+  }
+
+  /** An engine answered: the agent is in contact again. */
+  private contact(): void {
+    this.lastContact = Date.now();
+    this.fenced = false;
+  }
+
+  /** Errors that are not about the network: re-register, or give up for good. True when handled. */
+  private async recoverFrom(err: unknown): Promise<boolean> {
+    if (!(err instanceof AppError)) return false;
+    if (err.code === "agent_not_registered") {
+      await this.register().catch(() => {});
+      return true;
+    }
+    if (err.code === "agent_replaced") {
+      this.log("another process registered under this agent's id: stopping every job", { agentId: this.agentId });
+      this.fence("another agent process registered under this id");
+      this.closed = true;
+      this.options.onFatal?.(err);
+      return true;
+    }
+    return false;
+  }
+
+  /**
+   * No engine answered for the stop deadline's ack timeout: the engine will soon force-finalize
+   * these jobs' builds, so stop them all now (each with its grace) — a build it gives up on must
+   * not still be running.
+   */
+  private checkFence(): void {
+    if (this.fenced || this.runs.size === 0) return;
+    const silentMs = Date.now() - this.lastContact;
+    if (silentMs < this.welcome.stopAckTimeoutSeconds * 1000) return;
+    this.fence(`no engine reachable for ${Math.round(silentMs / 1000)}s`);
+  }
+
+  private fence(reason: string): void {
+    this.fenced = true;
+    this.log("fencing: stopping every job", { reason, jobs: this.runs.size });
+    for (const run of this.runs.values()) {
+      void run.stop({ why: "stop", graceMs: run.assignment.graceSeconds * 1000, force: false, reason });
     }
   }
 
@@ -161,6 +276,7 @@ export class Agent {
   }
 
   private startJob(assignment: JobAssignment): void {
+    if (this.runs.has(assignment.leaseId)) return;
     const run = new JobRun(assignment, {
       channel: this.channel,
       agentId: () => this.agentId,
@@ -169,6 +285,9 @@ export class Agent {
       logs: this.logs,
       baseEnv: this.options.baseEnv,
       log: this.log,
+      stopped: () => this.closed,
+      onContact: () => this.contact(),
+      onUnwanted: (order) => void this.handleStop(order),
     });
     this.runs.set(assignment.leaseId, run);
     void run.finished.then(() => {
@@ -176,7 +295,11 @@ export class Agent {
     });
   }
 
-  /** A stop order: every process of the job ended, its workspace removed, its slot freed, then acknowledged. */
+  /**
+   * A stop order: every process of the job ended, its workspace removed, its slot freed, then
+   * acknowledged. An order for a lease this agent does not run is not acknowledged: the agent's
+   * next report leaves the lease out, and the engine settles it from that.
+   */
   private handleStop(order: StopOrder): Promise<void> {
     const existing = this.stopping.get(order.leaseId);
     const run = this.runs.get(order.leaseId);
@@ -185,13 +308,12 @@ export class Agent {
       if (order.force && run) void run.stop({ why: "stop", graceMs: 0, force: true, reason: order.reason });
       return existing;
     }
+    if (!run) return Promise.resolve();
     const stopped = (async () => {
-      if (run) {
-        await run.stop({ why: "stop", graceMs: order.graceSeconds * 1000, force: order.force, reason: order.reason });
-        await run.finished;
-        this.release(run);
-      }
-      this.acks.add(run?.stopProblem ? { leaseId: order.leaseId, error: run.stopProblem } : { leaseId: order.leaseId });
+      await run.stop({ why: "stop", graceMs: order.graceSeconds * 1000, force: order.force, reason: order.reason });
+      await run.finished;
+      this.release(run);
+      this.acks.add(run.stopProblem ? { leaseId: order.leaseId, error: run.stopProblem } : { leaseId: order.leaseId });
     })().finally(() => this.stopping.delete(order.leaseId));
     this.stopping.set(order.leaseId, stopped);
     return stopped;

@@ -4,10 +4,18 @@
  * ends every process it started. `finished` resolves once the processes are gone, the log is
  * shipped and the workspace removed — then its slot may be given back.
  */
-import type { AgentChannel, JobAssignment, JobReport, StepReport } from "../common/agent-channel.ts";
+import type {
+  AgentChannel,
+  JobAssignment,
+  JobReport,
+  ReportResult,
+  StepReport,
+  StopOrder,
+} from "../common/agent-channel.ts";
 import type { Containment } from "./containment/containment.ts";
 import type { StepProcess } from "./containment/step-process.ts";
 import { type LogShipper, SYSTEM_PREFIX } from "./log-shipper.ts";
+import { retrying } from "./retry.ts";
 import type { Workspaces } from "./workspaces.ts";
 
 export type JobRunDeps = {
@@ -19,6 +27,12 @@ export type JobRunDeps = {
   /** PATH, LANG and such: what every step starts from, and what nothing may override. */
   baseEnv: Record<string, string>;
   log: (msg: string, fields?: Record<string, unknown>) => void;
+  /** The agent is shutting down: reports are no longer retried. */
+  stopped: () => boolean;
+  /** The engine answered a report. */
+  onContact: () => void;
+  /** The engine answered a report saying it no longer wants this job: stop it as ordered. */
+  onUnwanted: (order: StopOrder) => void;
 };
 
 export type StopRequest = {
@@ -101,7 +115,7 @@ export class JobRun {
         if (this.ending) return;
         if (!started.accepted || started.stop) {
           // The engine no longer wants this job (canceled, or its lease was revoked).
-          void this.stop({ why: "unwanted", graceMs: a.graceSeconds * 1000, force: false });
+          this.deps.onUnwanted({ leaseId: a.leaseId, graceSeconds: a.graceSeconds, force: !started.accepted });
           return;
         }
         logs.system(a.leaseId, `$ ${step.run}\n`);
@@ -184,13 +198,31 @@ export class JobRun {
     };
   }
 
-  private report(kind: "step", report: StepReport): ReturnType<AgentChannel["reportStep"]>;
-  private report(kind: "job", report: JobReport): ReturnType<AgentChannel["reportJob"]>;
-  private report(kind: "step" | "job", report: StepReport | JobReport) {
-    const { channel, agentId } = this.deps;
-    return kind === "step"
-      ? channel.reportStep(agentId(), report as StepReport)
-      : channel.reportJob(agentId(), report as JobReport);
+  /**
+   * A report, retried while the engine is away (restarting, failing over, out of disk) until it
+   * answers — accepted, or refused because the lease is gone. A report that can never be
+   * delivered is logged; the engine's reconciliation settles the job from the agent's leases.
+   */
+  private async report(kind: "step" | "job", report: StepReport | JobReport): Promise<ReportResult> {
+    const { channel, agentId, log, stopped, onContact } = this.deps;
+    try {
+      const result = await retrying(
+        () =>
+          kind === "step"
+            ? channel.reportStep(agentId(), report as StepReport)
+            : channel.reportJob(agentId(), report as JobReport),
+        {
+          stopped,
+          onRetry: (err, attempt) =>
+            attempt === 0 && log("report failed; retrying", { leaseId: this.leaseId, err: String(err) }),
+        },
+      );
+      onContact();
+      return result;
+    } catch (err) {
+      log("report not delivered", { leaseId: this.leaseId, kind, err: String(err) });
+      return { accepted: false, stop: true };
+    }
   }
 
   /** After the job: say how it stopped, ship the log, remove the workspace (reporting, not throwing). */

@@ -7,6 +7,7 @@
 import { StringDecoder } from "node:string_decoder";
 import type { AgentChannel, LogChunk } from "../common/agent-channel.ts";
 import { formatBytes } from "../common/format.ts";
+import { retrying } from "./retry.ts";
 
 type LeaseLog = {
   maxBytes: number;
@@ -33,7 +34,13 @@ export class LogShipper {
   constructor(
     private readonly channel: AgentChannel,
     private readonly agentId: () => string,
-    private readonly opts: { intervalMs?: number; highWaterBytes?: number } = {},
+    private readonly opts: {
+      intervalMs?: number;
+      highWaterBytes?: number;
+      /** The agent is shutting down: a send is no longer retried. */
+      stopped?: () => boolean;
+      onDelivered?: () => void;
+    } = {},
   ) {}
 
   /** Starts keeping a job's output, at most `maxBytes` of it. */
@@ -122,9 +129,15 @@ export class LogShipper {
     this.bufferedBytes = 0;
     this.inFlightBytes += bytes;
     try {
-      if (chunks.length > 0) await this.channel.appendLog(this.agentId(), chunks);
+      if (chunks.length > 0) {
+        // Retried while the engine is away; meanwhile the buffer fills and steps are read slower.
+        await retrying(() => this.channel.appendLog(this.agentId(), chunks), {
+          stopped: this.opts.stopped ?? (() => false),
+        });
+        this.opts.onDelivered?.();
+      }
     } catch {
-      // Logs are best effort: a lost chunk must not stop the build.
+      // The engine refused the chunks (or the agent is stopping): they are lost, not the build.
     } finally {
       this.inFlightBytes -= bytes;
       this.wakeDrainWaiters();

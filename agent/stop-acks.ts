@@ -1,11 +1,9 @@
 /**
  * Stop acknowledgements, batched: every stop that finishes in the same moment goes to the engine
- * in one message, retried while the engine is unreachable (it may be restarting).
+ * in one message, retried while the engine is unreachable (it may be restarting or failing over).
  */
 import type { AgentChannel, StopAck } from "../common/agent-channel.ts";
-
-/** About a minute of retries: an engine restart, not an engine gone for good. */
-const ATTEMPTS = 16;
+import { retrying } from "./retry.ts";
 
 export class StopAcks {
   private pending: StopAck[] = [];
@@ -17,6 +15,7 @@ export class StopAcks {
     private readonly channel: AgentChannel,
     private readonly agentId: () => string,
     private readonly log: (msg: string, fields?: Record<string, unknown>) => void,
+    private readonly opts: { stopped: () => boolean; onDelivered: () => void },
   ) {}
 
   add(ack: StopAck): void {
@@ -42,19 +41,15 @@ export class StopAcks {
     this.inFlight.add(sending);
   }
 
+  /** Retried while the engine is away; the engine's stop deadline covers one that never arrives. */
   private async deliver(acks: StopAck[]): Promise<void> {
-    for (let attempt = 0; ; attempt++) {
-      try {
-        await this.channel.acknowledgeStops(this.agentId(), acks);
-        return;
-      } catch (err) {
-        if (this.closed || attempt >= ATTEMPTS) {
-          // The engine's stop deadline covers an acknowledgement that never arrives.
-          this.log("stop acknowledgement failed", { leases: acks.length, err: String(err) });
-          return;
-        }
-        await new Promise((r) => setTimeout(r, Math.min(5000, 100 * 2 ** attempt)));
-      }
+    try {
+      await retrying(() => this.channel.acknowledgeStops(this.agentId(), acks), {
+        stopped: () => this.closed || this.opts.stopped(),
+      });
+      this.opts.onDelivered();
+    } catch (err) {
+      this.log("stop acknowledgement failed", { leases: acks.length, err: String(err) });
     }
   }
 }

@@ -1,9 +1,11 @@
-/** `sluice agent`: an agent that runs jobs for a remote engine over HTTP. */
+/** `sluice agent`: an agent that runs jobs for remote engines over HTTP, failing over between them. */
 import path from "node:path";
 import { parseArgs } from "node:util";
 import { Agent } from "../agent/agent.ts";
 import { HttpAgentChannel } from "../agent/http-channel.ts";
 import type { Config } from "../common/config.ts";
+import { createLogger } from "../common/logger.ts";
+import { agentIdentity } from "./agent-identity.ts";
 import { stopOnSignals } from "./engine-process.ts";
 import { readToken } from "./token.ts";
 
@@ -12,10 +14,18 @@ export async function runAgent(config: Config, argv: string[]): Promise<number> 
     args: argv,
     options: { engine: { type: "string" }, name: { type: "string" }, slots: { type: "string" } },
   });
-  const engineUrl = values.engine ?? config.engineUrl;
-  if (!engineUrl) throw new Error("sluice agent needs --engine URL (or SLUICE_ENGINE_URL)");
-  const name = values.name ?? config.agentName;
-  const agent = new Agent(new HttpAgentChannel(engineUrl.replace(/\/$/, ""), readToken(config)), {
+  const engineUrls = values.engine ? values.engine.split(",").map((u) => u.trim()) : config.engineUrls;
+  if (engineUrls.length === 0) throw new Error("sluice agent needs --engine URL[,URL...] (or SLUICE_ENGINE_URL)");
+  const name = agentIdentity(config.dataDir, values.name ?? config.agentName);
+  const log = createLogger(config.logLevel, "agent");
+  const channel = new HttpAgentChannel(engineUrls, readToken(config), (from, to) =>
+    log.warn("engine not answering: failing over", { from, to }),
+  );
+  let fatal: (code: number) => void = () => {};
+  const exited = new Promise<number>((resolve) => {
+    fatal = resolve;
+  });
+  const agent = new Agent(channel, {
     name,
     slots: values.slots ? Number(values.slots) : config.agentSlots,
     workDir: path.join(config.workDir, name),
@@ -23,10 +33,17 @@ export async function runAgent(config: Config, argv: string[]): Promise<number> 
     hiddenPaths: [config.dataDir],
     containment: config.containment,
     stepUser: config.stepUser,
-    log: (msg, fields) => process.stderr.write(`${JSON.stringify({ msg, ...fields })}\n`),
+    log: (msg, fields) => (msg === "agent started" ? log.info(msg, fields) : log.warn(msg, fields)),
+    onFatal: (err) => {
+      log.error("agent stopping", { err: err.message });
+      void agent.stop().finally(() => fatal(1));
+    },
   });
   await agent.start();
-  process.stderr.write(`Agent ${name} running jobs for ${engineUrl}\n`);
-  stopOnSignals(() => agent.stop());
-  return new Promise<number>(() => {});
+  process.stderr.write(`Agent ${name} running jobs for ${engineUrls.join(", ")}\n`);
+  stopOnSignals(
+    () => agent.stop(),
+    () => agent.maxGraceMs + 5000,
+  );
+  return exited;
 }

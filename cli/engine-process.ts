@@ -4,6 +4,7 @@ import { type BffHandle, startBff } from "../bff/server.ts";
 import type { Config } from "../common/config.ts";
 import { createLogger } from "../common/logger.ts";
 import { type EngineHandle, startEngine } from "../engine/engine.ts";
+import { agentIdentity } from "./agent-identity.ts";
 import { seedDemo } from "./demo.ts";
 import { ensureWebBuild, WEB_DIST } from "./web-build.ts";
 
@@ -12,14 +13,18 @@ export type Running = {
   agent: Agent | undefined;
   bff: BffHandle | undefined;
   stop: () => Promise<void>;
+  /** How long a graceful stop may take: the longest grace of a running job, plus 5 s. */
+  stopDeadlineMs: () => number;
 };
 
 export async function startEngineProcess(config: Config, opts: { demo: boolean; bff: boolean }): Promise<Running> {
+  const agentId = agentIdentity(config.dataDir, config.agentName);
   const engine = await startEngine({
     settings: {
       dataDir: config.dataDir,
       stopAckTimeoutSeconds: config.stopAckTimeoutSeconds,
       agentTimeoutSeconds: config.agentTimeoutSeconds,
+      agentHeartbeatSeconds: config.agentHeartbeatSeconds,
       eventRetentionHours: config.eventRetentionHours,
       batchCancelMaxIds: config.batchCancelMaxIds,
       logMaxBytes: config.logMaxBytes,
@@ -31,13 +36,13 @@ export async function startEngineProcess(config: Config, opts: { demo: boolean; 
     host: config.host,
     port: config.enginePort,
     logLevel: config.logLevel,
-    localAgentId: config.agentName,
+    localAgentId: agentId,
   });
   const log = createLogger(config.logLevel, "agent");
   let agent: Agent | undefined;
   if (config.agentSlots > 0) {
     agent = new Agent(engine.channel, {
-      name: config.agentName,
+      name: agentId,
       slots: config.agentSlots,
       workDir: config.workDir,
       baseEnv: config.stepBaseEnv,
@@ -67,25 +72,39 @@ export async function startEngineProcess(config: Config, opts: { demo: boolean; 
     engine,
     agent,
     bff,
+    // No new work first: the agent stops polling and stops its jobs (each with its grace) while
+    // the BFF drains; then the engine.
     stop: async () => {
-      await bff?.stop();
-      await agent?.stop();
+      await Promise.all([agent?.stop(), bff?.stop()]);
       await engine.stop();
     },
+    stopDeadlineMs: () => (agent?.maxGraceMs ?? 0) + 5000,
   };
 }
 
-/** Stops cleanly on SIGTERM/SIGINT: build processes are killed before the process exits. */
-export function stopOnSignals(stop: () => Promise<void>): void {
+/**
+ * Stops cleanly on SIGTERM/SIGINT: build processes are stopped (with their grace) before the
+ * process exits, and the exit comes by `deadlineMs()` whatever is left (the build processes die
+ * with the process). A second signal exits at once.
+ */
+export function stopOnSignals(stop: () => Promise<void>, deadlineMs: () => number = () => 5000): void {
   let stopping = false;
   const handler = (signal: NodeJS.Signals) => {
-    if (stopping) return;
+    if (stopping) {
+      process.stderr.write(`${signal} again: exiting now\n`);
+      process.exit(1);
+    }
     stopping = true;
-    process.stderr.write(`${signal}: stopping\n`);
+    const deadline = deadlineMs();
+    process.stderr.write(`${signal}: stopping (at most ${Math.ceil(deadline / 1000)}s)\n`);
+    setTimeout(() => {
+      process.stderr.write("graceful stop took too long: exiting\n");
+      process.exit(1);
+    }, deadline).unref();
     stop()
       .then(() => process.exit(0))
       .catch((err) => {
-        process.stderr.write(`stop failed: ${String(err)}\n`);
+        process.stderr.write(`stop failed: ${String((err as Error)?.stack ?? err)}\n`);
         process.exit(1);
       });
   };

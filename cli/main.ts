@@ -28,7 +28,7 @@ async function main(argv: string[]): Promise<number> {
         demo: config.demo && command === "start",
         bff: command === "start",
       });
-      stopOnSignals(running.stop);
+      stopOnSignals(running.stop, running.stopDeadlineMs);
       process.stderr.write(
         running.bff
           ? `Sluice on ${running.bff.url} (engine ${running.engine.url})\n`

@@ -23,7 +23,25 @@ export type JobAssignment = {
  */
 export type StopOrder = { leaseId: string; graceSeconds: number; force: boolean; reason?: string };
 
-export type PollResult = { assignments: JobAssignment[]; stops: StopOrder[] };
+/**
+ * What an agent says on every contact, so the engine can reconcile: the leases it runs, and up to
+ * when it has seen the engine's answers (`seenUntil`, the `now` of the last poll answer it
+ * processed; 0 before the first). Every lease granted to it until then is in `leases` or over;
+ * a running job of an earlier lease that is missing was dropped by the agent.
+ */
+export type AgentState = { agentId: string; instance: string; leases: string[]; seenUntil: number };
+
+/** The poll's answer; `now` is the engine's clock when it answered (see `AgentState.seenUntil`). */
+export type PollResult = { assignments: JobAssignment[]; stops: StopOrder[]; now: number };
+
+export type HeartbeatResult = { stops: StopOrder[]; now: number };
+
+/** `AgentState` as it travels over HTTP (the agent id is in the path). */
+export const AgentStateBody = z.strictObject({
+  instance: z.string().min(1).max(64),
+  leases: z.array(z.string().max(100)).max(10_000),
+  seenUntil: z.number().int().min(0),
+});
 
 export const StepReport = z.strictObject({
   leaseId: z.string(),
@@ -66,12 +84,21 @@ export const AgentContainment = z.strictObject({
 });
 export type AgentContainment = z.infer<typeof AgentContainment>;
 
-export type AgentRegistration = { name: string; slots: number; containment?: AgentContainment };
+/** `instance` is new at every start of the agent's process: a second process under one id is refused. */
+export type AgentRegistration = { name: string; slots: number; instance: string; containment?: AgentContainment };
+
+/** What the engine tells an agent that registers: how often to beat, and the stop deadline's ack timeout. */
+export type Welcome = { agentId: string; heartbeatSeconds: number; stopAckTimeoutSeconds: number };
 
 export interface AgentChannel {
-  register(agent: AgentRegistration): Promise<{ agentId: string }>;
-  /** Leases up to `freeSlots` jobs and collects pending stop orders; waits up to `waitMs` for either. */
-  poll(request: { agentId: string; freeSlots: number; waitMs: number; signal?: AbortSignal }): Promise<PollResult>;
+  register(agent: AgentRegistration): Promise<Welcome>;
+  /**
+   * Reconciles (see `AgentState`), leases up to `freeSlots` jobs and collects stop orders; waits up
+   * to `waitMs` for work or a stop.
+   */
+  poll(request: AgentState & { freeSlots: number; waitMs: number; signal?: AbortSignal }): Promise<PollResult>;
+  /** Reconciles at once: the agent is alive, and learns which of its leases to stop. */
+  heartbeat(request: AgentState): Promise<HeartbeatResult>;
   reportStep(agentId: string, report: StepReport): Promise<ReportResult>;
   reportJob(agentId: string, report: JobReport): Promise<ReportResult>;
   appendLog(agentId: string, chunks: LogChunk[]): Promise<void>;

@@ -16,11 +16,23 @@ const optionalText = z
   .optional()
   .transform((v) => (v === undefined || v === "" ? undefined : v));
 
+/** One engine URL, or several separated by commas (an agent fails over between them). */
+const engineUrls = z
+  .string()
+  .optional()
+  .transform((v) =>
+    (v ?? "")
+      .split(",")
+      .map((u) => u.trim().replace(/\/$/, ""))
+      .filter((u) => u !== ""),
+  )
+  .pipe(z.array(z.url({ protocol: /^https?$/, message: "must be http(s) URLs, separated by commas" })));
+
 export const EnvSchema = z.object({
   PORT: port(8080),
   SLUICE_HOST: z.string().default("127.0.0.1"),
   SLUICE_ENGINE_PORT: port(8081),
-  SLUICE_ENGINE_URL: optionalText,
+  SLUICE_ENGINE_URL: engineUrls,
   SLUICE_DATA_DIR: z.string().default("./data"),
   DATABASE_URL: optionalText,
   SLUICE_ADMIN_PASSWORD: optionalText,
@@ -30,7 +42,8 @@ export const EnvSchema = z.object({
   SLUICE_AGENT_NAME: z
     .string()
     .regex(/^[a-z0-9][a-z0-9._-]{0,62}$/)
-    .default("local"),
+    .optional(),
+  SLUICE_AGENT_HEARTBEAT_SECONDS: z.coerce.number().min(0.05).max(3600).default(5),
   SLUICE_DEMO: flag(true),
   SLUICE_STOP_ACK_TIMEOUT_SECONDS: z.coerce.number().min(0).max(3600).default(30),
   SLUICE_AGENT_TIMEOUT_SECONDS: z.coerce.number().min(1).max(86_400).default(60),
@@ -52,19 +65,34 @@ export const EnvSchema = z.object({
     .default("sluice-step"),
 });
 
+/** Cross-field rules: an agent must be able to beat three times before it is declared lost. */
+const EnvRules = EnvSchema.superRefine((e, ctx) => {
+  if (e.SLUICE_AGENT_TIMEOUT_SECONDS < 3 * e.SLUICE_AGENT_HEARTBEAT_SECONDS) {
+    ctx.addIssue({
+      code: "custom",
+      path: ["SLUICE_AGENT_TIMEOUT_SECONDS"],
+      message: `must be at least three heartbeats (3 × SLUICE_AGENT_HEARTBEAT_SECONDS = ${3 * e.SLUICE_AGENT_HEARTBEAT_SECONDS})`,
+    });
+  }
+});
+
 export type Config = {
   bffPort: number;
   host: string;
   enginePort: number;
-  /** Set when the BFF or CLI talks to an engine that runs elsewhere. */
+  /** Set when the BFF or CLI talks to an engine that runs elsewhere (the first of `engineUrls`). */
   engineUrl: string | undefined;
+  /** Every engine an agent may use, in order of preference. */
+  engineUrls: string[];
   dataDir: string;
   databaseUrl: string | undefined;
   adminPassword: string | undefined;
   adminToken: string | undefined;
   token: string | undefined;
   agentSlots: number;
-  agentName: string;
+  /** The in-process or standalone agent's id; unset: `<host>-<random>`, kept in the data dir. */
+  agentName: string | undefined;
+  agentHeartbeatSeconds: number;
   demo: boolean;
   stopAckTimeoutSeconds: number;
   agentTimeoutSeconds: number;
@@ -85,7 +113,7 @@ export type Config = {
 const STEP_ENV_KEYS = ["PATH", "LANG", "LC_ALL", "TZ"];
 
 export function loadConfig(env: Record<string, string | undefined>): Config {
-  const parsed = EnvSchema.safeParse(env);
+  const parsed = EnvRules.safeParse(env);
   if (!parsed.success) {
     const lines = parsed.error.issues.map((i) => `  ${i.path.join(".")}: ${i.message}`);
     throw new Error(`Invalid configuration:\n${lines.join("\n")}`);
@@ -95,7 +123,8 @@ export function loadConfig(env: Record<string, string | undefined>): Config {
     bffPort: e.PORT,
     host: e.SLUICE_HOST,
     enginePort: e.SLUICE_ENGINE_PORT,
-    engineUrl: e.SLUICE_ENGINE_URL,
+    engineUrl: e.SLUICE_ENGINE_URL[0],
+    engineUrls: e.SLUICE_ENGINE_URL,
     dataDir: path.resolve(e.SLUICE_DATA_DIR),
     databaseUrl: e.DATABASE_URL,
     adminPassword: e.SLUICE_ADMIN_PASSWORD,
@@ -103,6 +132,7 @@ export function loadConfig(env: Record<string, string | undefined>): Config {
     token: e.SLUICE_TOKEN,
     agentSlots: e.SLUICE_AGENT_SLOTS,
     agentName: e.SLUICE_AGENT_NAME,
+    agentHeartbeatSeconds: e.SLUICE_AGENT_HEARTBEAT_SECONDS,
     demo: e.SLUICE_DEMO,
     stopAckTimeoutSeconds: e.SLUICE_STOP_ACK_TIMEOUT_SECONDS,
     agentTimeoutSeconds: e.SLUICE_AGENT_TIMEOUT_SECONDS,

@@ -11,6 +11,8 @@ export type EngineSettings = {
   stopAckTimeoutSeconds: number;
   /** An agent silent this long while holding running jobs is lost: its builds end FAILED. */
   agentTimeoutSeconds: number;
+  /** How often agents report their leases (at least three beats fit in the agent timeout). */
+  agentHeartbeatSeconds: number;
   /** Outbox events older than this are deleted. */
   eventRetentionHours: number;
   batchCancelMaxIds: number;

@@ -6,6 +6,8 @@
 import type {
   AgentChannel,
   AgentRegistration,
+  AgentState,
+  HeartbeatResult,
   JobReport,
   LogChunk,
   PollResult,
@@ -13,6 +15,7 @@ import type {
   StepReport,
   StopAck,
   StopOrder,
+  Welcome,
 } from "../../common/agent-channel.ts";
 import { JobReport as JobReportSchema, StepReport as StepReportSchema } from "../../common/agent-channel.ts";
 import { groupBy } from "../../common/collections.ts";
@@ -24,6 +27,7 @@ import { finalizeCancels, settleItems } from "../ops/finalize.ts";
 import { assignWork } from "../scheduler/assign.ts";
 import { onJobEnded } from "../scheduler/build-progress.ts";
 import { GroupCommit } from "./group-commit.ts";
+import { reconcile, stopOrdersFor } from "./reconcile.ts";
 
 const REJECTED: ReportResult = { accepted: false, stop: true };
 
@@ -32,55 +36,57 @@ export class EngineAgentChannel implements AgentChannel {
 
   constructor(private readonly ctx: EngineContext) {}
 
-  async register(agent: AgentRegistration): Promise<{ agentId: string }> {
+  async register(agent: AgentRegistration): Promise<Welcome> {
     await this.ctx.store.agents.upsert({
       id: agent.name,
       name: agent.name,
       slots: agent.slots,
+      instance: agent.instance,
       containment: agent.containment ?? null,
       now: this.ctx.now(),
     });
-    return { agentId: agent.name };
+    return {
+      agentId: agent.name,
+      heartbeatSeconds: this.ctx.settings.agentHeartbeatSeconds,
+      stopAckTimeoutSeconds: this.ctx.settings.stopAckTimeoutSeconds,
+    };
   }
 
-  async poll(request: {
-    agentId: string;
-    freeSlots: number;
-    waitMs: number;
-    signal?: AbortSignal;
-  }): Promise<PollResult> {
+  async heartbeat(state: AgentState): Promise<HeartbeatResult> {
+    const stops = await reconcile(this.ctx, state);
+    return { stops, now: this.ctx.now() };
+  }
+
+  /**
+   * Reconciles, then waits for work or a new stop order. What reconciling finds rides along with
+   * the answer but does not end the wait early: an agent still stopping a job reports its lease
+   * until the job is gone, and must not be answered at once every time (heartbeats repeat it).
+   */
+  async poll(request: AgentState & { freeSlots: number; waitMs: number; signal?: AbortSignal }): Promise<PollResult> {
     const deadline = Date.now() + request.waitMs;
-    await this.ctx.store.agents.touch({ id: request.agentId, now: this.ctx.now() });
+    const signal = request.signal ? AbortSignal.any([request.signal, this.ctx.shutdown]) : this.ctx.shutdown;
+    const reconciled = await reconcile(this.ctx, request);
     for (;;) {
       // Subscribe before looking, so a wake-up between the look and the wait is not missed.
       // An agent without a free slot only needs to hear about its own stop orders.
       const woken = this.ctx.bus.wait(
         request.freeSlots > 0 ? [TOPICS.agent(request.agentId), TOPICS.anyAgent] : [TOPICS.agent(request.agentId)],
         Math.max(0, deadline - Date.now()),
-        request.signal,
+        signal,
       );
       const stops = await this.takeStops(request.agentId);
       const assignments = request.freeSlots > 0 ? await assignWork(this.ctx, request.agentId, request.freeSlots) : [];
-      if (stops.length > 0 || assignments.length > 0 || Date.now() >= deadline || request.signal?.aborted) {
-        return { assignments, stops };
+      if (stops.length > 0 || assignments.length > 0 || Date.now() >= deadline || signal.aborted) {
+        return { assignments, stops: dedupe([...stops, ...reconciled]), now: this.ctx.now() };
       }
       await woken;
     }
   }
 
+  /** Stop orders not yet delivered (jobs leased since the agent last reported, too). */
   private async takeStops(agentId: string): Promise<StopOrder[]> {
     const rows = await this.ctx.store.jobs.takeStops({ agentId, now: this.ctx.now() });
-    if (rows.length === 0) return [];
-    const builds = await this.ctx.store.builds.stopContext({ ids: [...new Set(rows.map((r) => r.build_id))] });
-    return rows.map((r) => {
-      const build = builds.get(r.build_id);
-      return {
-        leaseId: r.lease_id as string,
-        graceSeconds: build?.grace_seconds ?? 10,
-        force: r.stop_force === 1,
-        ...(build ? { reason: stopReason(build) } : {}),
-      };
-    });
+    return stopOrdersFor(this.ctx, rows);
   }
 
   async reportStep(agentId: string, input: StepReport): Promise<ReportResult> {
@@ -178,19 +184,8 @@ export class EngineAgentChannel implements AgentChannel {
   }
 }
 
-/** Who asked for a stop and why, for the build log: "canceled by dev: bad push", "build failed: …". */
-function stopReason(build: {
-  status: string;
-  cancel_by: string | null;
-  cancel_reason: string | null;
-  status_reason: string | null;
-}): string {
-  if (build.status === "CANCELING" || build.status === "CANCELED") {
-    const by = build.cancel_by ? `canceled by ${build.cancel_by}` : "canceled";
-    return build.cancel_reason ? `${by}: ${build.cancel_reason}` : by;
-  }
-  if (build.status === "FAILED" || build.status === "TIMED_OUT") {
-    return `build ${build.status === "FAILED" ? "failed" : "timed out"}${build.status_reason ? `: ${build.status_reason}` : ""}`;
-  }
-  return "stop requested by the engine";
+/** One order per lease: the first wins. */
+function dedupe(orders: StopOrder[]): StopOrder[] {
+  const seen = new Set<string>();
+  return orders.filter((o) => !seen.has(o.leaseId) && seen.add(o.leaseId));
 }

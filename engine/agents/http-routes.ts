@@ -1,7 +1,14 @@
 /** The agent channel over HTTP, for agents that run outside the engine process (admin tokens only). */
 import { type Response, Router } from "express";
 import { z } from "zod";
-import { AgentContainment, JobReport, LogChunk, StepReport, StopAck } from "../../common/agent-channel.ts";
+import {
+  AgentContainment,
+  AgentStateBody,
+  JobReport,
+  LogChunk,
+  StepReport,
+  StopAck,
+} from "../../common/agent-channel.ts";
 import { ForbiddenError } from "../../common/errors.ts";
 import { actorOf, parse } from "../api/http.ts";
 import type { EngineAgentChannel } from "./channel.ts";
@@ -9,9 +16,10 @@ import type { EngineAgentChannel } from "./channel.ts";
 const Register = z.strictObject({
   name: z.string().regex(/^[a-z0-9][a-z0-9._-]{0,62}$/),
   slots: z.number().int().min(0).max(256),
+  instance: z.string().min(1).max(64),
   containment: AgentContainment.optional(),
 });
-const Poll = z.strictObject({
+const Poll = AgentStateBody.extend({
   freeSlots: z.number().int().min(0).max(256),
   waitMs: z.number().int().min(0).max(30_000),
 });
@@ -32,10 +40,14 @@ export function agentRoutes(channel: EngineAgentChannel): Router {
   });
 
   r.post("/agents/:id/poll", async (req, res) => {
-    const { freeSlots, waitMs } = parse(Poll, req.body);
+    const body = parse(Poll, req.body);
     const abort = new AbortController();
     res.on("close", () => abort.abort());
-    res.json(await channel.poll({ agentId: req.params.id, freeSlots, waitMs, signal: abort.signal }));
+    res.json(await channel.poll({ ...body, agentId: req.params.id, signal: abort.signal }));
+  });
+
+  r.post("/agents/:id/heartbeat", async (req, res) => {
+    res.json(await channel.heartbeat({ ...parse(AgentStateBody, req.body), agentId: req.params.id }));
   });
 
   r.post("/agents/:id/steps", async (req, res) => {

@@ -8,22 +8,31 @@ export class AgentsRepo {
     readonly dialect: Dialect,
   ) {}
 
-  async upsert(opts: { id: string; name: string; slots: number; containment: object | null; now: number }) {
+  async upsert(opts: {
+    id: string;
+    name: string;
+    slots: number;
+    instance: string;
+    containment: object | null;
+    now: number;
+  }) {
     const containment = opts.containment ? JSON.stringify(opts.containment) : null;
+    const values = { name: opts.name, slots: opts.slots, instance: opts.instance, containment, last_seen_at: opts.now };
     await this.db
       .insertInto("agents")
-      .values({
-        id: opts.id,
-        name: opts.name,
-        slots: opts.slots,
-        containment,
-        last_seen_at: opts.now,
-        created_at: opts.now,
-      })
-      .onConflict((oc) =>
-        oc.column("id").doUpdateSet({ name: opts.name, slots: opts.slots, containment, last_seen_at: opts.now }),
-      )
+      .values({ id: opts.id, ...values, created_at: opts.now })
+      .onConflict((oc) => oc.column("id").doUpdateSet(values))
       .execute();
+  }
+
+  /** Marks the agent seen; returns the instance registered under its id (undefined: not registered). */
+  async seen(opts: { id: string; now: number }): Promise<{ instance: string | null } | undefined> {
+    return this.db
+      .updateTable("agents")
+      .set({ last_seen_at: opts.now })
+      .where("id", "=", opts.id)
+      .returning("instance")
+      .executeTakeFirst();
   }
 
   /** Every agent with the number of jobs it runs now. */

@@ -269,10 +269,23 @@ function logLimitsAndContainment(): Migration {
   };
 }
 
+/** Which process holds an agent id now (a second one under the same id is refused). */
+function agentInstances(): Migration {
+  return {
+    async up(db: Db) {
+      await db.schema.alterTable("agents").addColumn("instance", "text").execute();
+    },
+  };
+}
+
 export function migrations(dialect: Dialect): MigrationProvider {
   return {
     async getMigrations() {
-      return { "001_initial": initial(dialect), "002_log_limits": logLimitsAndContainment() };
+      return {
+        "001_initial": initial(dialect),
+        "002_log_limits": logLimitsAndContainment(),
+        "003_agent_instances": agentInstances(),
+      };
     },
   };
 }

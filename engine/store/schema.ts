@@ -148,6 +148,8 @@ export interface AgentsTable {
   created_at: number;
   /** JSON: how the agent contains its jobs (`AgentContainment`), as it registered. */
   containment: string | null;
+  /** The process that registered last under this id; calls from another one are refused. */
+  instance: string | null;
 }
 
 export interface OperationsTable {

@@ -61,6 +61,7 @@ export async function startTestEngine(opts: StartOptions): Promise<TestEngine> {
       dataDir,
       stopAckTimeoutSeconds: 30,
       agentTimeoutSeconds: 60,
+      agentHeartbeatSeconds: 5,
       eventRetentionHours: 168,
       batchCancelMaxIds: 10_000,
       maxRunningOperationsPerUser: 5,

@@ -10,6 +10,8 @@ export type StopMode = "ack" | "ignore" | "fail";
 export class SimAgent {
   readonly leases = new Map<string, JobAssignment>();
   readonly stopsReceived: StopOrder[] = [];
+  private readonly stopped = new Set<string>();
+  readonly instance = `sim-${Math.random().toString(36).slice(2)}`;
   private readonly abort = new AbortController();
   private poll: AbortController | undefined;
   private loop: Promise<void> | undefined;
@@ -24,7 +26,7 @@ export class SimAgent {
   }
 
   async start(): Promise<this> {
-    await this.channel.register({ name: this.name, slots: this.opts.slots });
+    await this.channel.register({ name: this.name, slots: this.opts.slots, instance: this.instance });
     this.loop = this.run();
     return this;
   }
@@ -40,6 +42,11 @@ export class SimAgent {
         this.poll = new AbortController();
         const { assignments, stops } = await this.channel.poll({
           agentId: this.name,
+          instance: this.instance,
+          leases: [...this.leases.keys()],
+          // A simulator also holds seeded leases it never saw granted: it claims to have seen no
+          // answer yet, so the engine never takes its silence about a lease as a drop.
+          seenUntil: 0,
           freeSlots: Math.max(0, this.opts.slots - this.leases.size),
           waitMs: this.opts.waitMs ?? 1000,
           signal: AbortSignal.any([this.abort.signal, this.poll.signal]),
@@ -53,9 +60,12 @@ export class SimAgent {
     }
   }
 
-  private async answer(stops: StopOrder[]): Promise<void> {
+  private async answer(orders: StopOrder[]): Promise<void> {
+    // The engine repeats a stop while the lease is still reported; each counts once here.
+    const stops = orders.filter((o) => !this.stopped.has(o.leaseId));
+    for (const s of stops) this.stopped.add(s.leaseId);
     this.stopsReceived.push(...stops);
-    if (this.stopMode === "ignore") return;
+    if (this.stopMode === "ignore" || stops.length === 0) return;
     for (const s of stops) this.leases.delete(s.leaseId);
     this.poll?.abort();
     const error = this.stopMode === "fail" ? "processes survived SIGKILL" : undefined;
