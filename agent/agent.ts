@@ -60,6 +60,7 @@ export class Agent {
   private closed = false;
   private wakeTimer: NodeJS.Timeout | undefined;
   private heartbeatTimer: NodeJS.Timeout | undefined;
+  private watchdog: NodeJS.Timeout | undefined;
   /** The engine's clock at the last poll answer processed (see `AgentState.seenUntil`). */
   private seenUntil = 0;
   /** When an engine last answered; the fence is measured from it. */
@@ -125,6 +126,7 @@ export class Agent {
     });
     this.loop = this.run();
     this.scheduleHeartbeat();
+    this.watchdog = setInterval(() => this.checkFence(), 500);
   }
 
   /**
@@ -135,6 +137,7 @@ export class Agent {
     this.closed = true;
     clearTimeout(this.wakeTimer);
     clearTimeout(this.heartbeatTimer);
+    clearInterval(this.watchdog);
     this.poll?.abort();
     await Promise.all(
       [...this.runs.values()].map(async (run) => {
@@ -200,7 +203,6 @@ export class Agent {
         if (await this.recoverFrom(err)) continue;
         failures++;
         this.log("poll failed", { err: String(err) });
-        this.checkFence();
         await new Promise((r) => setTimeout(r, Math.min(5000, 200 * 2 ** Math.min(failures, 5))));
       }
     }
@@ -215,7 +217,7 @@ export class Agent {
         this.contact();
         for (const order of stops) void this.handleStop(order);
       } catch (err) {
-        if (!this.closed && !(await this.recoverFrom(err))) this.checkFence();
+        if (!this.closed) await this.recoverFrom(err);
       }
       this.scheduleHeartbeat();
     }, this.welcome.heartbeatSeconds * 1000);
@@ -252,7 +254,9 @@ export class Agent {
   private checkFence(): void {
     if (this.fenced || this.runs.size === 0) return;
     const silentMs = Date.now() - this.lastContact;
-    if (silentMs < this.welcome.stopAckTimeoutSeconds * 1000) return;
+    // Never fewer than two heartbeats: a healthy agent is not fenced between two beats.
+    const limitMs = Math.max(this.welcome.stopAckTimeoutSeconds, 2 * this.welcome.heartbeatSeconds) * 1000;
+    if (silentMs < limitMs) return;
     this.fence(`no engine reachable for ${Math.round(silentMs / 1000)}s`);
   }
 

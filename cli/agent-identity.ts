@@ -7,11 +7,13 @@ import crypto from "node:crypto";
 import fs from "node:fs";
 import os from "node:os";
 import path from "node:path";
+import { prepareDataDir } from "../common/data-dir.ts";
 
 const FILE = "agent-id";
 
 export function agentIdentity(dataDir: string, explicit: string | undefined): string {
   if (explicit) return explicit;
+  prepareDataDir(dataDir);
   const file = path.join(dataDir, FILE);
   if (fs.existsSync(file)) return fs.readFileSync(file, "utf8").trim();
   const host =
@@ -22,7 +24,6 @@ export function agentIdentity(dataDir: string, explicit: string | undefined): st
       .replace(/^[^a-z0-9]+/, "")
       .slice(0, 40) || "agent";
   const id = `${host}-${crypto.randomBytes(4).toString("hex")}`;
-  fs.mkdirSync(dataDir, { recursive: true, mode: 0o700 });
   fs.writeFileSync(file, `${id}\n`, { mode: 0o600 });
   return id;
 }

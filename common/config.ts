@@ -65,8 +65,18 @@ export const EnvSchema = z.object({
     .default("sluice-step"),
 });
 
-/** Cross-field rules: an agent must be able to beat three times before it is declared lost. */
+/**
+ * Cross-field rules: an agent must be able to beat three times before it is declared lost, and
+ * twice before it fences itself (see the stop deadline).
+ */
 const EnvRules = EnvSchema.superRefine((e, ctx) => {
+  if (e.SLUICE_STOP_ACK_TIMEOUT_SECONDS < 2 * e.SLUICE_AGENT_HEARTBEAT_SECONDS) {
+    ctx.addIssue({
+      code: "custom",
+      path: ["SLUICE_STOP_ACK_TIMEOUT_SECONDS"],
+      message: `must be at least two heartbeats (2 × SLUICE_AGENT_HEARTBEAT_SECONDS = ${2 * e.SLUICE_AGENT_HEARTBEAT_SECONDS})`,
+    });
+  }
   if (e.SLUICE_AGENT_TIMEOUT_SECONDS < 3 * e.SLUICE_AGENT_HEARTBEAT_SECONDS) {
     ctx.addIssue({
       code: "custom",

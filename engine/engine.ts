@@ -1,4 +1,6 @@
 /** Starting and stopping the engine: database, bus, worker, sweeper and the HTTP API. */
+
+import { prepareDataDir } from "../common/data-dir.ts";
 import { listen } from "../common/http-server.ts";
 import { createLogger, type LogLevel } from "../common/logger.ts";
 import { EngineAgentChannel } from "./agents/channel.ts";
@@ -11,7 +13,6 @@ import { SettleWorker } from "./ops/settle-worker.ts";
 import { Sweeper } from "./scheduler/sweeper.ts";
 import { ensureAdmin } from "./services/identity.ts";
 import { PipelineNames } from "./services/pipeline-names.ts";
-import { prepareDataDir } from "./store/data-dir.ts";
 import { openDatabase } from "./store/db.ts";
 import { Store } from "./store/store.ts";
 
@@ -20,6 +21,8 @@ export type EngineOptions = {
   databaseUrl?: string | undefined;
   /** PostgreSQL only: run in this schema (tests use a fresh one each). */
   pgSchema?: string;
+  /** PostgreSQL `application_name` of the engine's connections. */
+  applicationName?: string;
   host: string;
   port: number;
   logLevel: LogLevel;
@@ -42,9 +45,11 @@ export async function startEngine(options: EngineOptions): Promise<EngineHandle>
   const db = await openDatabase({
     dataDir: options.settings.dataDir,
     databaseUrl: options.databaseUrl,
+    onConnectionError: (err) => log.warn("a database connection dropped", { err: err.message }),
+    ...(options.applicationName ? { applicationName: options.applicationName } : {}),
     ...(options.pgSchema ? { schema: options.pgSchema } : {}),
   });
-  const bus = new Bus(db.pool, options.pgSchema ? `sluice_${options.pgSchema}` : "sluice");
+  const bus = new Bus(db.pool, options.pgSchema ? `sluice_${options.pgSchema}` : "sluice", log);
   const store = Store.open(db, { onEvents: () => bus.publish(TOPICS.events) });
   await bus.start();
   const progress = new ProgressReporter();

@@ -64,9 +64,19 @@ export class Containment {
     const stepUser = user?.name ?? os.userInfo().username;
     const setprivOk = await succeeds(["setpriv", "--pdeathsig", "KILL", "--", "true"], options.env);
     const outer = setprivOk ? ["setpriv", "--pdeathsig", "KILL", ...(root ? [] : ["--no-new-privs"]), "--"] : [];
+    // Changing the user clears the parent-death signal (`unshare --kill-child` set it on the
+    // namespace's init): set it again, after the change, so the init dies with its unshare.
     const become =
       user && setprivOk
-        ? ["setpriv", `--reuid=${user.uid}`, `--regid=${user.gid}`, "--clear-groups", "--no-new-privs"]
+        ? [
+            "setpriv",
+            `--reuid=${user.uid}`,
+            `--regid=${user.gid}`,
+            "--clear-groups",
+            "--no-new-privs",
+            "--pdeathsig",
+            "KILL",
+          ]
         : undefined;
     const hide = options.hide;
 

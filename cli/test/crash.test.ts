@@ -101,6 +101,15 @@ describe.each(CASES)("a crash of the engine process on $db.name (containment $co
 
     first.child.kill("SIGKILL");
     await new Promise((r) => first.child.once("exit", r));
+    if (containment === "auto") {
+      // In a PID namespace every process of the job dies with the engine, before any restart.
+      await waitFor(
+        async () => (await processesWithArg(escaped)).length === 0 && (await processesWithArg(child)).length === 0,
+        {
+          what: "the job's processes to die with the engine",
+        },
+      );
+    }
 
     const second = await startCli(env);
     cleanups.push(async () => {

@@ -26,17 +26,51 @@ import { jobStatusChanged } from "../events/payloads.ts";
 import { finalizeCancels, settleItems } from "../ops/finalize.ts";
 import { assignWork } from "../scheduler/assign.ts";
 import { onJobEnded } from "../scheduler/build-progress.ts";
+import { asUnavailable } from "../store/db-errors.ts";
 import { GroupCommit } from "./group-commit.ts";
 import { reconcile, stopOrdersFor } from "./reconcile.ts";
 
 const REJECTED: ReportResult = { accepted: false, stop: true };
+
+/** Database outages reach the agent as 503s it retries, as over HTTP. */
+async function guarded<T>(work: Promise<T>): Promise<T> {
+  try {
+    return await work;
+  } catch (err) {
+    throw asUnavailable(err);
+  }
+}
 
 export class EngineAgentChannel implements AgentChannel {
   private readonly acks = new GroupCommit((batch: { agentId: string; acks: StopAck[] }[]) => this.writeAcks(batch));
 
   constructor(private readonly ctx: EngineContext) {}
 
-  async register(agent: AgentRegistration): Promise<Welcome> {
+  register(agent: AgentRegistration): Promise<Welcome> {
+    return guarded(this.registerNow(agent));
+  }
+
+  heartbeat(state: AgentState): Promise<HeartbeatResult> {
+    return guarded(this.heartbeatNow(state));
+  }
+
+  poll(request: AgentState & { freeSlots: number; waitMs: number; signal?: AbortSignal }): Promise<PollResult> {
+    return guarded(this.pollNow(request));
+  }
+
+  reportStep(agentId: string, report: StepReport): Promise<ReportResult> {
+    return guarded(this.reportStepNow(agentId, report));
+  }
+
+  reportJob(agentId: string, report: JobReport): Promise<ReportResult> {
+    return guarded(this.reportJobNow(agentId, report));
+  }
+
+  appendLog(agentId: string, chunks: LogChunk[]): Promise<void> {
+    return guarded(this.appendLogNow(agentId, chunks));
+  }
+
+  private async registerNow(agent: AgentRegistration): Promise<Welcome> {
     await this.ctx.store.agents.upsert({
       id: agent.name,
       name: agent.name,
@@ -52,7 +86,7 @@ export class EngineAgentChannel implements AgentChannel {
     };
   }
 
-  async heartbeat(state: AgentState): Promise<HeartbeatResult> {
+  private async heartbeatNow(state: AgentState): Promise<HeartbeatResult> {
     const stops = await reconcile(this.ctx, state);
     return { stops, now: this.ctx.now() };
   }
@@ -62,7 +96,9 @@ export class EngineAgentChannel implements AgentChannel {
    * the answer but does not end the wait early: an agent still stopping a job reports its lease
    * until the job is gone, and must not be answered at once every time (heartbeats repeat it).
    */
-  async poll(request: AgentState & { freeSlots: number; waitMs: number; signal?: AbortSignal }): Promise<PollResult> {
+  private async pollNow(
+    request: AgentState & { freeSlots: number; waitMs: number; signal?: AbortSignal },
+  ): Promise<PollResult> {
     const deadline = Date.now() + request.waitMs;
     const signal = request.signal ? AbortSignal.any([request.signal, this.ctx.shutdown]) : this.ctx.shutdown;
     const reconciled = await reconcile(this.ctx, request);
@@ -89,7 +125,7 @@ export class EngineAgentChannel implements AgentChannel {
     return stopOrdersFor(this.ctx, rows);
   }
 
-  async reportStep(agentId: string, input: StepReport): Promise<ReportResult> {
+  private async reportStepNow(agentId: string, input: StepReport): Promise<ReportResult> {
     const report = StepReportSchema.parse(input);
     const job = await this.ctx.store.jobs.byLease({ leaseId: report.leaseId, agentId });
     if (job?.status !== "RUNNING") return REJECTED;
@@ -104,7 +140,7 @@ export class EngineAgentChannel implements AgentChannel {
     return { accepted: true, stop };
   }
 
-  async reportJob(agentId: string, input: JobReport): Promise<ReportResult> {
+  private async reportJobNow(agentId: string, input: JobReport): Promise<ReportResult> {
     const report = JobReportSchema.parse(input);
     return this.ctx.store.transaction(async (tx) => {
       const job = await tx.jobs.byLease({ leaseId: report.leaseId, agentId });
@@ -121,7 +157,7 @@ export class EngineAgentChannel implements AgentChannel {
   }
 
   /** Output of the agent's jobs, kept up to the per-build limit (`SLUICE_LOG_MAX_BYTES`). */
-  async appendLog(agentId: string, chunks: LogChunk[]): Promise<void> {
+  private async appendLogNow(agentId: string, chunks: LogChunk[]): Promise<void> {
     if (chunks.length === 0) return;
     const jobs = await this.ctx.store.jobs.byLeases({ leaseIds: [...new Set(chunks.map((c) => c.leaseId))], agentId });
     const byLease = new Map(jobs.map((j) => [j.lease_id, j]));
@@ -154,7 +190,7 @@ export class EngineAgentChannel implements AgentChannel {
    */
   acknowledgeStops(agentId: string, acks: StopAck[]): Promise<void> {
     if (acks.length === 0) return Promise.resolve();
-    return this.acks.submit({ agentId, acks });
+    return guarded(this.acks.submit({ agentId, acks }));
   }
 
   /** One transaction for every acknowledgement that arrived together, from any agent. */
@@ -166,6 +202,13 @@ export class EngineAgentChannel implements AgentChannel {
       // An agent may only acknowledge its own leases.
       const owner = new Map(jobs.map((j) => [j.lease_id, j]));
       const owned = acks.filter((a) => owner.get(a.leaseId)?.agent_id === a.agentId);
+      if (owned.length < acks.length) {
+        const refused = acks.filter((a) => owner.get(a.leaseId)?.agent_id !== a.agentId);
+        this.ctx.log.warn("refused stop acknowledgements for leases the agent does not hold", {
+          agents: [...new Set(refused.map((a) => a.agentId))],
+          leases: refused.slice(0, 10).map((a) => a.leaseId),
+        });
+      }
       // Builds are locked (in id order) before their jobs, on every path: no deadlocks.
       await tx.builds.lockRefs({ ids: [...new Set(owned.map((a) => owner.get(a.leaseId)!.build_id))] });
       const stopped = owned.filter((a) => !a.error).map((a) => a.leaseId);

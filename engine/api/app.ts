@@ -6,6 +6,7 @@ import { agentRoutes } from "../agents/http-routes.ts";
 import type { EngineContext } from "../context.ts";
 import { authenticateToken } from "../services/identity.ts";
 import { SignIn, signIn } from "../services/users.ts";
+import { asUnavailable } from "../store/db-errors.ts";
 import { parse } from "./http.ts";
 import { agentListRoutes } from "./routes/agents.ts";
 import { buildRoutes } from "./routes/builds.ts";
@@ -20,9 +21,18 @@ export function createEngineApp(ctx: EngineContext, channel: EngineAgentChannel,
   const app = express();
   app.disable("x-powered-by");
   app.set("query parser", "simple");
-  app.get("/healthz", (_req, res) => {
+  // Live: the process answers. Ready (and /healthz): it can reach its database too.
+  app.get("/healthz/live", (_req, res) => {
     res.json({ status: "ok" });
   });
+  const ready = async (_req: Request, res: Response) => {
+    const database = await ctx.store.ping(2000);
+    res
+      .status(database ? 200 : 503)
+      .json(database ? { status: "ok" } : { status: "unavailable", database: "unreachable" });
+  };
+  app.get("/healthz/ready", ready);
+  app.get("/healthz", ready);
 
   const v1 = express.Router();
   // Every response says how many SQL statements it took (X-Sluice-Statements): batching is visible.
@@ -60,6 +70,8 @@ export function createEngineApp(ctx: EngineContext, channel: EngineAgentChannel,
 
   app.use("/v1", v1);
   app.use(notFoundHandler);
+  // A dropped or refused database connection is a 503 the caller may retry, not a 500.
+  app.use((err: unknown, _req: Request, _res: Response, next: NextFunction) => next(asUnavailable(err)));
   app.use(errorHandler(ctx.log));
   return app;
 }

@@ -5,32 +5,76 @@
  */
 import { EventEmitter } from "node:events";
 import type pg from "pg";
+import type { Logger } from "../../common/logger.ts";
 
 export class Bus {
   private readonly emitter = new EventEmitter();
   private listener: pg.PoolClient | undefined;
   private readonly pending = new Set<string>();
   private closed = false;
+  private reconnectTimer: NodeJS.Timeout | undefined;
 
   /** `channel` separates databases that share a server (each test schema gets its own). */
   constructor(
     private readonly pool?: pg.Pool,
     private readonly channel = "sluice",
+    private readonly log?: Logger,
   ) {
     this.emitter.setMaxListeners(0);
   }
 
   async start(): Promise<void> {
     if (!this.pool) return;
-    this.listener = await this.pool.connect();
-    this.listener.on("notification", (msg) => {
-      for (const topic of (msg.payload ?? "").split(",")) if (topic) this.emitter.emit(topic);
-    });
-    await this.listener.query(`LISTEN "${this.channel}"`);
+    await this.listen();
+  }
+
+  /**
+   * LISTEN on a dedicated connection. When it drops (the server restarts, an admin terminates
+   * it), it is replaced with backoff and every subscriber is woken: notifications sent meanwhile
+   * are lost, and readers go back to the database anyway.
+   */
+  private async listen(attempt = 0): Promise<void> {
+    if (!this.pool || this.closed) return;
+    try {
+      const client = await this.pool.connect();
+      const lost = (err?: Error) => {
+        if (this.listener !== client) return;
+        this.listener = undefined;
+        client.release(true);
+        if (this.closed) return;
+        this.log?.warn("lost the LISTEN connection; reconnecting", err ? { err: err.message } : {});
+        this.scheduleListen(0);
+      };
+      client.on("error", lost);
+      client.on("end", () => lost());
+      client.on("notification", (msg) => {
+        for (const topic of (msg.payload ?? "").split(",")) if (topic) this.emitter.emit(topic);
+      });
+      await client.query(`LISTEN "${this.channel}"`);
+      this.listener = client;
+      if (attempt > 0) this.wakeEveryone();
+    } catch (err) {
+      if (this.closed) return;
+      if (attempt === 0) throw err;
+      this.log?.warn("LISTEN failed; retrying", { err: (err as Error).message, attempt });
+      this.scheduleListen(attempt);
+    }
+  }
+
+  private scheduleListen(attempt: number): void {
+    clearTimeout(this.reconnectTimer);
+    const delay = Math.min(5000, 100 * 2 ** attempt);
+    this.reconnectTimer = setTimeout(() => void this.listen(attempt + 1), delay);
+  }
+
+  /** Every waiter looks again (after a gap in notifications). */
+  private wakeEveryone(): void {
+    for (const topic of this.emitter.eventNames()) this.emitter.emit(topic);
   }
 
   async stop(): Promise<void> {
     this.closed = true;
+    clearTimeout(this.reconnectTimer);
     this.emitter.removeAllListeners();
     if (this.listener) {
       this.listener.release(true);

@@ -15,6 +15,7 @@ import { finalizeCancels } from "./finalize.ts";
 const CHUNK = 1000;
 const CLAIM_LEASE_MS = 15_000;
 const RECHECK_MS = 5_000;
+const RETRY_MS = 500;
 
 export class SettleWorker {
   private running = false;
@@ -40,9 +41,15 @@ export class SettleWorker {
         const tasks = await this.ctx.store.queue.claimDue({ now: this.ctx.now(), limit: 10, leaseMs: CLAIM_LEASE_MS });
         for (const task of tasks) {
           if (!this.running) return;
-          const done = task.kind !== SETTLE_TASK || (await settleOperation(this.ctx, task.ref));
-          if (done) await this.ctx.store.queue.remove({ id: task.id });
-          else await this.ctx.store.queue.reschedule({ id: task.id, runAt: this.ctx.now() + RECHECK_MS });
+          try {
+            const done = task.kind !== SETTLE_TASK || (await settleOperation(this.ctx, task.ref));
+            if (done) await this.ctx.store.queue.remove({ id: task.id });
+            else await this.ctx.store.queue.reschedule({ id: task.id, runAt: this.ctx.now() + RECHECK_MS });
+          } catch (err) {
+            // Try again soon rather than when the claim expires (the database may be back by then).
+            await this.ctx.store.queue.reschedule({ id: task.id, runAt: this.ctx.now() + RETRY_MS }).catch(() => {});
+            throw err;
+          }
         }
         if (tasks.length > 0) continue;
         const nextRunAt = await this.ctx.store.queue.nextRunAt();
@@ -50,7 +57,7 @@ export class SettleWorker {
         await this.ctx.bus.wait(TOPICS.work, wait, this.abort.signal);
       } catch (err) {
         if (!this.running) return;
-        this.ctx.log.error("settle worker failed; retrying", { err: String(err) });
+        this.ctx.log.warn("settle worker failed; retrying", { err: String(err) });
         await this.ctx.bus.wait(TOPICS.work, 500, this.abort.signal);
       }
     }

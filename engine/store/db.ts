@@ -5,7 +5,7 @@ import SQLite from "better-sqlite3";
 import { Kysely, type LogEvent, PostgresDialect, SqliteDialect, sql } from "kysely";
 import { Migrator } from "kysely/migration";
 import pg from "pg";
-import { DATABASE_FILE, prepareDataDir, reasonOf, tightenDatabaseFiles } from "./data-dir.ts";
+import { DATABASE_FILE, prepareDataDir, reasonOf, tightenDatabaseFiles } from "../../common/data-dir.ts";
 import { migrations } from "./migrations.ts";
 import type { Database } from "./schema.ts";
 
@@ -29,6 +29,10 @@ export type DatabaseOptions = {
   /** PostgreSQL only: a schema to create and use (tests run each suite in a fresh one). */
   schema?: string;
   poolSize?: number;
+  /** PostgreSQL `application_name` of every connection (what `pg_stat_activity` shows). */
+  applicationName?: string;
+  /** An idle PostgreSQL connection failed (it is replaced on the next use). */
+  onConnectionError?: (err: Error) => void;
 };
 
 const INT8_OID = 20;
@@ -127,12 +131,18 @@ async function openPostgres(options: DatabaseOptions, log: (e: LogEvent) => void
   const pool = new pg.Pool({
     connectionString: options.databaseUrl,
     max: options.poolSize ?? 10,
+    // A server that does not answer fails a request in seconds (503), rather than hanging it.
+    connectionTimeoutMillis: 5000,
+    application_name: options.applicationName ?? "sluice",
     ...(options.schema ? { options: `-c search_path="${options.schema}"` } : {}),
     types: {
       getTypeParser: ((oid: number, format?: string) =>
         oid === INT8_OID ? (v: string) => Number(v) : pg.types.getTypeParser(oid, format as "text")) as never,
     },
   });
+  // An idle connection that drops (server restart, pg_terminate_backend) is discarded by the pool;
+  // without a listener its 'error' event would end the process.
+  pool.on("error", (err) => options.onConnectionError?.(err));
   const db = new Kysely<Database>({ dialect: new PostgresDialect({ pool }), log });
   return { db, dialect: "postgres", pool, close: () => db.destroy() };
 }

@@ -137,6 +137,16 @@ export class Store {
     await sql`SELECT pg_advisory_xact_lock(hashtextextended(${key}, 0))`.execute(this.executor);
   }
 
+  /** Whether the database answers within `timeoutMs`. */
+  async ping(timeoutMs: number): Promise<boolean> {
+    const answered = sql`SELECT 1`.execute(this.executor).then(
+      () => true,
+      () => false,
+    );
+    const timedOut = new Promise<boolean>((resolve) => setTimeout(() => resolve(false), timeoutMs).unref());
+    return Promise.race([answered, timedOut]);
+  }
+
   async close(): Promise<void> {
     await this.handle.close();
   }

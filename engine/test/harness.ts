@@ -8,6 +8,7 @@ import os from "node:os";
 import path from "node:path";
 import pg from "pg";
 import { Agent, type AgentOptions } from "../../agent/agent.ts";
+import { HttpAgentChannel } from "../../agent/http-channel.ts";
 import { readSse } from "../../common/sse-parser.ts";
 import type { EngineSettings } from "../context.ts";
 import { type EngineHandle, startEngine } from "../engine.ts";
@@ -32,6 +33,10 @@ export type TestEngine = {
   workDir: string;
   /** Live processes of a build of this instance (found by its workspace, not only the build id). */
   processesOf: (buildId: number) => Promise<number[]>;
+  /** PostgreSQL: the schema this engine runs in. */
+  pgSchema: string | undefined;
+  /** PostgreSQL: the `application_name` of this engine's connections (unique to it). */
+  applicationName: string;
   /** Stops the agent (killing its processes) and the engine, keeping the data for a restart. */
   stop: () => Promise<void>;
   /** Stops and removes the data (and the PostgreSQL schema). */
@@ -48,6 +53,8 @@ export type StartOptions = {
   agent?: Partial<Pick<AgentOptions, "containment" | "baseEnv">>;
   pgSchema?: string;
   heartbeatMs?: number;
+  /** Listen here (a restart keeps the port, so remote agents find the engine again). */
+  port?: number;
 };
 
 export async function startTestEngine(opts: StartOptions): Promise<TestEngine> {
@@ -56,6 +63,7 @@ export async function startTestEngine(opts: StartOptions): Promise<TestEngine> {
   const dataDir = path.join(root, "data");
   const workDir = path.join(root, "work");
   const pgSchema = opts.db.url ? (opts.pgSchema ?? `t_${crypto.randomBytes(6).toString("hex")}`) : undefined;
+  const applicationName = `sluice-test-${crypto.randomBytes(6).toString("hex")}`;
   const engine = await startEngine({
     settings: {
       dataDir,
@@ -71,9 +79,9 @@ export async function startTestEngine(opts: StartOptions): Promise<TestEngine> {
       ...opts.settings,
     },
     databaseUrl: opts.db.url,
-    ...(pgSchema ? { pgSchema } : {}),
+    ...(pgSchema ? { pgSchema, applicationName } : {}),
     host: "127.0.0.1",
-    port: 0,
+    port: opts.port ?? 0,
     logLevel: "warn",
     localAgentId: "local",
     ...(opts.heartbeatMs ? { heartbeatMs: opts.heartbeatMs } : {}),
@@ -100,6 +108,8 @@ export async function startTestEngine(opts: StartOptions): Promise<TestEngine> {
     api: new Api(engine.url, engine.adminToken),
     dataDir,
     workDir,
+    pgSchema,
+    applicationName,
     processesOf: (buildId) => processesOfBuild(workDir, buildId),
     stop,
     destroy: async () => {
@@ -112,6 +122,7 @@ export async function startTestEngine(opts: StartOptions): Promise<TestEngine> {
       return startTestEngine({
         ...opts,
         root,
+        port: Number(new URL(engine.url).port),
         ...(pgSchema ? { pgSchema } : {}),
         slots: r?.slots ?? opts.slots ?? 4,
       });
@@ -125,6 +136,28 @@ async function dropSchema(url: string, schema: string): Promise<void> {
   await client.connect();
   await client.query(`DROP SCHEMA IF EXISTS "${schema}" CASCADE`);
   await client.end();
+}
+
+/**
+ * A real agent in this process that talks to the engine over HTTP, as a standalone agent does
+ * (`urls` may list several engines, or a proxy in front of one). Its workspaces are under the
+ * test's root; `stop` kills what it runs.
+ */
+export async function startRemoteAgent(
+  t: TestEngine,
+  opts: { name: string; slots: number; urls?: string[]; pollWaitMs?: number; containment?: "auto" | "marker" },
+): Promise<Agent> {
+  const agent = new Agent(new HttpAgentChannel(opts.urls ?? [t.engine.url], t.engine.adminToken), {
+    name: opts.name,
+    slots: opts.slots,
+    workDir: path.join(t.workDir, "..", `work-${opts.name}`),
+    baseEnv: { PATH: process.env.PATH ?? "/usr/bin:/bin" },
+    hiddenPaths: [t.dataDir],
+    ...(opts.pollWaitMs ? { pollWaitMs: opts.pollWaitMs } : {}),
+    ...(opts.containment ? { containment: opts.containment } : {}),
+  });
+  await agent.start();
+  return agent;
 }
 
 export type ApiResponse<T = any> = { status: number; body: T; headers: Headers };

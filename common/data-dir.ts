@@ -1,7 +1,7 @@
 /**
- * The engine's data dir holds the SQLite database and the generated secrets: only the engine's
- * OS user may enter it (0700), and its files are 0600. Steps never see it (they run as another
- * user, and it is hidden in their mount namespace).
+ * A data dir (the engine's: the SQLite database and the generated secrets; an agent's: its id)
+ * may be entered only by its OS user (0700), and its files are 0600. Steps never see it (they run
+ * as another user, and it is hidden in their mount namespace).
  */
 import fs from "node:fs";
 import path from "node:path";
