@@ -5,6 +5,7 @@ const BENCHMARKS: Record<string, () => Promise<(argv: string[]) => Promise<numbe
   "bff-history": async () => (await import("./bff-history.ts")).benchBffHistory,
   ui: async () => (await import("./ui.ts")).benchUi,
   "real-settle": async () => (await import("./real-settle.ts")).benchRealSettle,
+  fleet: async () => (await import("./fleet.ts")).benchFleet,
 };
 
 export async function runBench(argv: string[]): Promise<number> {
