@@ -3,6 +3,7 @@
  * that does not answer becomes 503 `engine_unavailable`, never a hang.
  */
 import type {
+  BatchPreview,
   Build,
   BuildDetail,
   Operation,
@@ -119,15 +120,15 @@ export class EngineClient {
   runningOperations(project: string, pipeline: string) {
     return this.request<{ items: Operation[] }>("GET", `/v1/operations${qs({ project, pipeline, mine: "1" })}`);
   }
-  batchCancel(project: string, pipeline: string, body: unknown, idempotencyKey?: string) {
-    return this.request<Operation>(
-      "POST",
-      `/v1/projects/${enc(project)}/pipelines/${enc(pipeline)}/builds/batch-cancel`,
-      {
-        body,
-        ...(idempotencyKey ? { headers: { "Idempotency-Key": idempotencyKey } } : {}),
-      },
-    );
+  /** A bulk cancel in one pipeline, or project-wide when `pipeline` is undefined. */
+  batchCancel(project: string, pipeline: string | undefined, body: unknown, idempotencyKey?: string) {
+    return this.request<Operation>("POST", `${buildsPath(project, pipeline)}/batch-cancel`, {
+      body,
+      ...(idempotencyKey ? { headers: { "Idempotency-Key": idempotencyKey } } : {}),
+    });
+  }
+  previewCancel(project: string, pipeline: string | undefined, body: unknown) {
+    return this.request<BatchPreview>("POST", `${buildsPath(project, pipeline)}/batch-cancel/preview`, { body });
   }
   cancelBuild(id: number, body: { reason?: string; force?: boolean }) {
     return this.request<Operation>("POST", `/v1/builds/${id}/cancel`, { body });
@@ -150,6 +151,12 @@ export class EngineClient {
 }
 
 const enc = encodeURIComponent;
+
+function buildsPath(project: string, pipeline: string | undefined): string {
+  return pipeline === undefined
+    ? `/v1/projects/${enc(project)}/builds`
+    : `/v1/projects/${enc(project)}/pipelines/${enc(pipeline)}/builds`;
+}
 
 function qs(query: Record<string, string | undefined>): string {
   const entries = Object.entries(query).filter((e): e is [string, string] => e[1] !== undefined && e[1] !== "");

@@ -4,7 +4,7 @@
  */
 import { parseArgs } from "node:util";
 import type { Config } from "../common/config.ts";
-import type { Operation, OperationCounts } from "../common/dto.ts";
+import type { BatchPreview, Operation, OperationCounts } from "../common/dto.ts";
 import { fromErrorBody } from "../common/errors.ts";
 import { readSse } from "../common/sse-parser.ts";
 import { engineUrlOf, readToken } from "./token.ts";
@@ -19,38 +19,82 @@ export async function runCancel(
     options: {
       project: { type: "string" },
       pipeline: { type: "string" },
+      builds: { type: "string" },
       ids: { type: "string" },
       "all-running": { type: "boolean", default: false },
+      branch: { type: "string" },
       reason: { type: "string" },
+      force: { type: "boolean", default: false },
+      "dry-run": { type: "boolean", default: false },
       wait: { type: "boolean", default: false },
       engine: { type: "string" },
     },
   });
-  if (!values.project || !values.pipeline) throw new Error("--project and --pipeline are required");
-  if (Boolean(values.ids) === values["all-running"])
-    throw new Error("give exactly one of --ids 12,13 or --all-running");
-  const buildIds = values.ids?.split(",").map((s) => {
-    const n = Number(s.trim());
-    if (!Number.isSafeInteger(n) || n <= 0) throw new Error(`not a build id: "${s}"`);
-    return n;
-  });
+  if (!values.project) throw new Error("--project is required (and --pipeline, unless the cancel is project-wide)");
+  const ways = [values.builds, values.ids, values["all-running"] || values.branch ? true : undefined].filter(Boolean);
+  if (ways.length !== 1)
+    throw new Error("give exactly one of --builds 12,13 (numbers), --ids 381,382, or --all-running / --branch B");
+  if (values.builds && !values.pipeline) throw new Error("--builds are numbers within a pipeline: give --pipeline");
+  const selection = values.builds
+    ? { buildNumbers: positiveList(values.builds, "build number") }
+    : values.ids
+      ? { buildIds: positiveList(values.ids, "build id") }
+      : { filter: { status: ["QUEUED", "RUNNING"], ...(values.branch ? { branch: values.branch } : {}) } };
   const engine = engineUrlOf(config, values.engine);
   const token = readToken(config);
-  const res = await fetch(`${engine}/v1/projects/${values.project}/pipelines/${values.pipeline}/builds/batch-cancel`, {
-    method: "POST",
-    headers: { Authorization: `Bearer ${token}`, "Content-Type": "application/json" },
-    body: JSON.stringify({
-      ...(buildIds ? { buildIds } : { filter: { status: ["QUEUED", "RUNNING"] } }),
+  const base = values.pipeline
+    ? `${engine}/v1/projects/${enc(values.project)}/pipelines/${enc(values.pipeline)}/builds`
+    : `${engine}/v1/projects/${enc(values.project)}/builds`;
+
+  // A filter is previewed first, and the cancel bound to what the preview saw.
+  const preview = await post<BatchPreview>(`${base}/batch-cancel/preview`, token, selection, 200);
+  out.write(`${describePreview(preview)}\n`);
+  if (values["dry-run"]) return 0;
+  const op0 = await post<Operation>(
+    `${base}/batch-cancel`,
+    token,
+    {
+      ...selection,
+      ...("filter" in selection ? { snapshot: preview.snapshot } : {}),
       ...(values.reason ? { reason: values.reason } : {}),
-    }),
-  });
-  const body = await res.json();
-  if (res.status !== 202) throw fromErrorBody(res.status, body);
-  let op = body as Operation;
+      ...(values.force ? { force: true } : {}),
+    },
+    202,
+  );
+  let op = op0;
   out.write(`Operation ${op.id}: canceling ${op.total} build${op.total === 1 ? "" : "s"}\n`);
   if (values.wait && op.status !== "completed") op = await follow(engine, token, op, out);
   out.write(`${summary(op.counts)}${op.status === "completed" ? "" : ` · ${op.counts.pending} pending`}\n`);
   return op.counts.failed > 0 ? 1 : 0;
+}
+
+const enc = encodeURIComponent;
+
+function positiveList(text: string, what: string): number[] {
+  return text.split(",").map((s) => {
+    const n = Number(s.trim().replace(/^#/, ""));
+    if (!Number.isSafeInteger(n) || n <= 0) throw new Error(`not a ${what}: "${s}"`);
+    return n;
+  });
+}
+
+async function post<T>(url: string, token: string, body: unknown, expect: number): Promise<T> {
+  const res = await fetch(url, {
+    method: "POST",
+    headers: { Authorization: `Bearer ${token}`, "Content-Type": "application/json" },
+    body: JSON.stringify(body),
+  });
+  const json = await res.json().catch(() => undefined);
+  if (res.status !== expect) throw fromErrorBody(res.status, json);
+  return json as T;
+}
+
+/** "12 builds: 2 running, 10 queued (web-app up to #580)". */
+function describePreview(p: BatchPreview): string {
+  const where = Object.entries(p.upTo)
+    .map(([pipeline, n]) => `${pipeline} up to #${n}`)
+    .join(", ");
+  return `${p.total} build${p.total === 1 ? "" : "s"} to cancel: ${p.byStatus.RUNNING} running, ${p.byStatus.QUEUED} queued${where ? ` (${where})` : ""}`;
 }
 
 function summary(c: OperationCounts): string {

@@ -27,6 +27,7 @@ export async function startEngineProcess(config: Config, opts: { demo: boolean; 
       agentHeartbeatSeconds: config.agentHeartbeatSeconds,
       eventRetentionHours: config.eventRetentionHours,
       batchCancelMaxIds: config.batchCancelMaxIds,
+      previewTtlSeconds: config.previewTtlSeconds,
       logMaxBytes: config.logMaxBytes,
       maxRunningOperationsPerUser: config.maxRunningOperationsPerUser,
       adminPassword: config.adminPassword,

@@ -11,8 +11,9 @@ Commands:
   start     engine, local agent and BFF in one process (the all-in-one start)
   engine    the engine and its local agent (SLUICE_AGENT_SLOTS=0 for none)
   bff       the BFF and web page alone: --engine URL (or SLUICE_ENGINE_URL)
-  agent     a standalone agent: --engine URL [--name NAME] [--slots N] (token: SLUICE_TOKEN)
-  cancel    cancel builds: --project P --pipeline X (--ids 12,13 | --all-running) [--reason R] [--wait]
+  agent     a standalone agent: --engine URL[,URL...] [--name NAME] [--slots N] (token: SLUICE_TOKEN)
+  cancel    cancel builds: --project P [--pipeline X] (--builds 12,13 | --ids 381,382 | --all-running | --branch B)
+            [--reason R] [--force] [--dry-run] [--wait]
   bench     benchmarks: see bench/README.md
 
 Configuration comes from the environment; see the README.`;

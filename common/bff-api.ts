@@ -4,9 +4,11 @@
  */
 import { z } from "zod";
 import {
+  type BatchPreview,
   type Build,
   type BuildDetail,
   BuildId,
+  CancelFilter,
   type Operation,
   type OperationItem,
   type Page,
@@ -67,6 +69,20 @@ export type HistoryResponse = {
 
 /* Cancellations ------------------------------------------------------------------------ */
 
+/**
+ * `POST .../cancellations/preview`: what a cancel would reach — ticked builds, or a filter (with
+ * rows left out) — without changing anything. Answers `BatchPreview` with the snapshot to confirm.
+ */
+export const CancellationPreviewRequest = z.union([
+  z.strictObject({ buildIds: z.array(BuildId).min(1).max(10_000) }),
+  z.strictObject({ filter: CancelFilter, excludeBuildIds: z.array(BuildId).max(10_000).optional() }),
+]);
+export type CancellationPreviewRequest = z.infer<typeof CancellationPreviewRequest>;
+
+/**
+ * Ticked builds, or a filter confirmed from a preview (its `snapshot`: only builds that existed
+ * then are canceled, whatever was triggered since).
+ */
 export const CancellationRequest = z.union([
   z.strictObject({
     buildIds: z.array(BuildId).min(1).max(10_000),
@@ -74,9 +90,19 @@ export const CancellationRequest = z.union([
     /** Finalize builds already CANCELING now (the retry of failed stops). */
     force: z.boolean().optional(),
   }),
+  z.strictObject({
+    filter: CancelFilter,
+    excludeBuildIds: z.array(BuildId).max(10_000).optional(),
+    snapshot: z.string().min(1).max(2000),
+    reason: Reason.optional(),
+  }),
+  /** Every active build at the moment of the request, unbound by a preview (kept for older pages). */
   z.strictObject({ allActive: z.literal(true), reason: Reason.optional() }),
 ]);
 export type CancellationRequest = z.infer<typeof CancellationRequest>;
+
+/** `POST .../cancellations/preview` → 200 */
+export type CancellationPreviewResponse = BatchPreview;
 
 /**
  * `POST /api/projects/{project}/pipelines/{pipeline}/cancellations` → 202 `{operation}`.

@@ -49,6 +49,7 @@ export const EnvSchema = z.object({
   SLUICE_AGENT_TIMEOUT_SECONDS: z.coerce.number().min(1).max(86_400).default(60),
   SLUICE_EVENT_RETENTION_HOURS: z.coerce.number().min(0.001).max(100_000).default(168),
   SLUICE_BATCH_CANCEL_MAX_IDS: z.coerce.number().int().min(1).max(1_000_000).default(10_000),
+  SLUICE_PREVIEW_TTL_SECONDS: z.coerce.number().min(1).max(86_400).default(600),
   SLUICE_MAX_RUNNING_OPERATIONS_PER_USER: z.coerce.number().int().min(1).max(1000).default(5),
   SLUICE_LOG_LEVEL: z.enum(["debug", "info", "warn", "error", "silent"]).default("info"),
   SLUICE_LOG_MAX_BYTES: z.coerce
@@ -108,6 +109,7 @@ export type Config = {
   agentTimeoutSeconds: number;
   eventRetentionHours: number;
   batchCancelMaxIds: number;
+  previewTtlSeconds: number;
   maxRunningOperationsPerUser: number;
   logLevel: "debug" | "info" | "warn" | "error" | "silent";
   logMaxBytes: number;
@@ -148,6 +150,7 @@ export function loadConfig(env: Record<string, string | undefined>): Config {
     agentTimeoutSeconds: e.SLUICE_AGENT_TIMEOUT_SECONDS,
     eventRetentionHours: e.SLUICE_EVENT_RETENTION_HOURS,
     batchCancelMaxIds: e.SLUICE_BATCH_CANCEL_MAX_IDS,
+    previewTtlSeconds: e.SLUICE_PREVIEW_TTL_SECONDS,
     maxRunningOperationsPerUser: e.SLUICE_MAX_RUNNING_OPERATIONS_PER_USER,
     logLevel: e.SLUICE_LOG_LEVEL,
     logMaxBytes: e.SLUICE_LOG_MAX_BYTES,

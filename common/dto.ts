@@ -55,13 +55,27 @@ export type OperationCounts = {
   pending: number;
 };
 
+/** What an operation targeted: its filter, how many builds it named, and the preview it was confirmed from. */
+export type OperationSelection = {
+  filter?: CancelFilter;
+  /** How many build ids it named. */
+  buildIds?: number;
+  buildNumbers?: number[];
+  /** How many builds were left out of the filter. */
+  excluded?: number;
+  preview?: { at: string; maxBuildId: number };
+};
+
 export type Operation = {
   id: string;
   kind: "cancel";
   status: "running" | "completed";
   source: OperationSource;
+  /** `pipeline`: one pipeline; `project`: every pipeline of the project (`pipeline` is null). */
+  scope: "pipeline" | "project";
   project: string;
-  pipeline: string;
+  pipeline: string | null;
+  selection: OperationSelection | null;
   requestedBy: string;
   reason: string | null;
   total: number;
@@ -149,6 +163,9 @@ export const CancelRequest = z.strictObject({
 });
 export type CancelRequest = z.infer<typeof CancelRequest>;
 
+/** A build number as people see it (`#368`), within one pipeline. */
+export const BuildNumber = z.number().int().positive().max(Number.MAX_SAFE_INTEGER);
+
 export const CancelFilter = z.strictObject({
   status: z
     .array(z.enum(BUILD_STATUSES))
@@ -157,21 +174,62 @@ export const CancelFilter = z.strictObject({
       message: "may only name active statuses that can be canceled: QUEUED, RUNNING",
     }),
   branch: z.string().min(1).max(255).optional(),
-  /** Only builds created before this instant (ISO 8601), or numbered below this build number. */
+  /** Builds triggered by this user. */
+  triggeredBy: z.string().min(1).max(100).optional(),
+  /** Only builds created before this instant (ISO 8601), or numbered below this build number (one pipeline). */
   before: z.union([z.iso.datetime({ offset: true }), z.number().int().positive()]).optional(),
+  /** Project scope only: these pipelines (all of the project's when left out). */
+  pipelines: z.array(z.string().min(1).max(63)).min(1).max(1000).optional(),
 });
 export type CancelFilter = z.infer<typeof CancelFilter>;
 
+/** Which builds a bulk action names: ids (machines), numbers (people, one pipeline) or a filter. */
+const Selection = {
+  buildIds: z.array(BuildId).min(1, "must name at least one build").optional(),
+  buildNumbers: z.array(BuildNumber).min(1, "must name at least one build").optional(),
+  filter: CancelFilter.optional(),
+  /** With a filter: builds left out ("all matching except these"). */
+  excludeBuildIds: z.array(BuildId).max(100_000).optional(),
+};
+
+const oneSelection = (r: { buildIds?: unknown; buildNumbers?: unknown; filter?: unknown }) =>
+  [r.buildIds, r.buildNumbers, r.filter].filter((x) => x !== undefined).length === 1;
+const SELECTION_RULE = { message: "give exactly one of buildIds, buildNumbers or filter" };
+const EXCLUDE_RULE = { message: "excludeBuildIds goes with a filter", path: ["excludeBuildIds"] };
+const excludeNeedsFilter = (r: { filter?: unknown; excludeBuildIds?: unknown }) =>
+  r.excludeBuildIds === undefined || r.filter !== undefined;
+
+/** `POST .../batch-cancel/preview`: what a bulk cancel would reach, without changing anything. */
+export const BatchPreviewRequest = z
+  .strictObject(Selection)
+  .refine(oneSelection, SELECTION_RULE)
+  .refine(excludeNeedsFilter, EXCLUDE_RULE);
+export type BatchPreviewRequest = z.infer<typeof BatchPreviewRequest>;
+
 export const BatchCancelRequest = z
   .strictObject({
-    buildIds: z.array(BuildId).min(1, "must name at least one build").optional(),
-    filter: CancelFilter.optional(),
+    ...Selection,
+    /** From the preview the user confirmed: only builds that existed then are canceled. */
+    snapshot: z.string().min(1).max(2000).optional(),
     reason: Reason.optional(),
     atomic: z.boolean().default(false),
     /** Targets already CANCELING are finalized now and their processes SIGKILLed (retrying failed stops). */
     force: z.boolean().default(false),
   })
-  .refine((r) => (r.buildIds === undefined) !== (r.filter === undefined), {
-    message: "give exactly one of buildIds or filter",
-  });
+  .refine(oneSelection, SELECTION_RULE)
+  .refine(excludeNeedsFilter, EXCLUDE_RULE);
 export type BatchCancelRequest = z.infer<typeof BatchCancelRequest>;
+
+/** The answer to a preview: counts, the first builds, and the signed bound to confirm with. */
+export type BatchPreview = {
+  total: number;
+  byStatus: { QUEUED: number; RUNNING: number };
+  byPipeline: Record<string, number>;
+  /** The newest matching builds, at most 20. */
+  first: Build[];
+  /** The highest build number reached, per pipeline ("up to #580"). */
+  upTo: Record<string, number>;
+  /** Opaque; send it back with the cancel. Valid for `SLUICE_PREVIEW_TTL_SECONDS`. */
+  snapshot: string;
+  expiresAt: string;
+};

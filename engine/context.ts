@@ -16,6 +16,8 @@ export type EngineSettings = {
   /** Outbox events older than this are deleted. */
   eventRetentionHours: number;
   batchCancelMaxIds: number;
+  /** How long a bulk-cancel preview may be confirmed (`SLUICE_PREVIEW_TTL_SECONDS`). */
+  previewTtlSeconds: number;
   /** Most bytes of step output a build keeps (`SLUICE_LOG_MAX_BYTES`). */
   logMaxBytes: number;
   maxRunningOperationsPerUser: number;

@@ -4,6 +4,8 @@ import { type Response, Router } from "express";
 import { z } from "zod";
 import {
   type BuildResponse,
+  CancellationPreviewRequest,
+  type CancellationPreviewResponse,
   CancellationRequest,
   type CancellationResponse,
   type OperationResponse,
@@ -41,17 +43,27 @@ export function apiRoutes(engine: EngineClient): Router {
     res.json(await history(engineOf(engine, res), req.params.project, req.params.pipeline, q));
   });
 
-  r.post("/projects/:project/pipelines/:pipeline/cancellations", async (req, res) => {
-    const request = parseInput(CancellationRequest, req.body ?? {});
-    const body =
-      "allActive" in request
-        ? { filter: { status: ["QUEUED", "RUNNING"] }, reason: request.reason }
-        : { buildIds: request.buildIds, reason: request.reason, force: request.force ?? false };
-    // The browser sends one key per confirmed dialog: a double click makes one operation.
-    const key = req.get("Idempotency-Key") ?? crypto.randomUUID();
-    const operation = await engineOf(engine, res).batchCancel(req.params.project, req.params.pipeline, body, key);
-    res.status(202).json({ operation } satisfies CancellationResponse);
-  });
+  // Cancellations in one pipeline, or across a project; each with a preview first.
+  for (const path of ["/projects/:project/pipelines/:pipeline/cancellations", "/projects/:project/cancellations"]) {
+    r.post(`${path}/preview`, async (req, res) => {
+      const request = parseInput(CancellationPreviewRequest, req.body ?? {});
+      const { project, pipeline } = req.params as { project: string; pipeline?: string };
+      res.json(
+        (await engineOf(engine, res).previewCancel(project, pipeline, request)) satisfies CancellationPreviewResponse,
+      );
+    });
+
+    r.post(path, async (req, res) => {
+      const request = parseInput(CancellationRequest, req.body ?? {});
+      const { project, pipeline } = req.params as { project: string; pipeline?: string };
+      const body =
+        "allActive" in request ? { filter: { status: ["QUEUED", "RUNNING"] }, reason: request.reason } : request;
+      // The browser sends one key per confirmed dialog: a double click makes one operation.
+      const key = req.get("Idempotency-Key") ?? crypto.randomUUID();
+      const operation = await engineOf(engine, res).batchCancel(project, pipeline, body, key);
+      res.status(202).json({ operation } satisfies CancellationResponse);
+    });
+  }
 
   r.get("/operations/:id", async (req, res) => {
     res.json({ operation: await engineOf(engine, res).operation(req.params.id) } satisfies OperationResponse);

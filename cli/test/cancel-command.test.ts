@@ -45,7 +45,9 @@ describe.each(DATABASES)("sluice cancel on $name", (db) => {
       out,
     );
     expect(code).toBe(0);
-    expect(text()).toMatch(/^Operation [0-9a-f-]+: canceling 25 builds\n/);
+    expect(text()).toMatch(
+      /^25 builds to cancel: 20 running, 5 queued \(web up to #25\)\nOperation [0-9a-f-]+: canceling 25 builds\n/,
+    );
     expect(text()).toMatch(/\d+\/25 settled/);
     expect(text().trim().split("\n").at(-1)).toBe("25 canceled · 0 already finished · 0 failed");
     expect((await t.api.get(`${p}/builds/counts`)).body).toMatchObject({
@@ -73,6 +75,36 @@ describe.each(DATABASES)("sluice cancel on $name", (db) => {
     expect(text().trim().split("\n").at(-1)).toBe("0 canceled · 0 already finished · 2 failed");
   });
 
+  it("--builds takes the numbers people see; --dry-run prints the preview and changes nothing; without --pipeline a branch is canceled across the project", async () => {
+    t = await startTestEngine({ db, slots: 0 });
+    const one = { stages: [{ name: "s", jobs: [{ name: "j", steps: [{ run: "x" }] }] }] };
+    const web = await t.api.pipeline("acme", "web", one);
+    const api = await t.api.pipeline("acme", "api", one);
+    const builds: any[] = [];
+    for (let i = 0; i < 3; i++) builds.push(await t.api.trigger(web, { branch: "main" }));
+    for (let i = 0; i < 2; i++) builds.push(await t.api.trigger(api, { branch: "main" }));
+    const other = await t.api.trigger(api, { branch: "dev" });
+
+    const dry = capture();
+    expect(await runCancel(config(), ["--project", "acme", "--branch", "main", "--dry-run"], dry.out)).toBe(0);
+    expect(dry.text()).toBe("5 builds to cancel: 0 running, 5 queued (web up to #3, api up to #2)\n");
+    expect((await t.api.build(builds[0].id)).status).toBe("QUEUED");
+
+    const numbers = capture();
+    expect(await runCancel(config(), ["--project", "acme", "--pipeline", "web", "--builds", "#1,2"], numbers.out)).toBe(
+      0,
+    );
+    expect((await t.api.build(builds[0].id)).status).toBe("CANCELED");
+    expect((await t.api.build(builds[1].id)).status).toBe("CANCELED");
+    expect((await t.api.build(builds[2].id)).status).toBe("QUEUED");
+
+    const project = capture();
+    expect(await runCancel(config(), ["--project", "acme", "--branch", "main"], project.out)).toBe(0);
+    expect(project.text()).toContain("canceling 3 builds");
+    for (const b of builds) expect((await t.api.build(b.id)).status).toBe("CANCELED");
+    expect((await t.api.build(other.id)).status).toBe("QUEUED");
+  });
+
   it("a bad request is an error with the engine's message", async () => {
     t = await startTestEngine({ db, slots: 0 });
     await t.api.pipeline("acme", "web", { stages: [{ name: "s", jobs: [{ name: "j", steps: [{ run: "x" }] }] }] });
@@ -82,6 +114,9 @@ describe.each(DATABASES)("sluice cancel on $name", (db) => {
     ).rejects.toThrow(/do not exist in this pipeline: 424242/);
     await expect(runCancel(config(), ["--project", "acme", "--pipeline", "web"], out)).rejects.toThrow(
       /exactly one of/,
+    );
+    await expect(runCancel(config(), ["--project", "acme", "--pipeline", "web", "--builds", "7"], out)).rejects.toThrow(
+      /do not exist in this pipeline: #7/,
     );
   });
 });

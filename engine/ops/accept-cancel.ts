@@ -5,26 +5,35 @@
  */
 import crypto from "node:crypto";
 import type { OperationSource } from "../../common/constants.ts";
-import type { CancelFilter } from "../../common/dto.ts";
-import { ConflictError, NotFoundError, RateLimitedError, UnprocessableError } from "../../common/errors.ts";
+import type { OperationSelection } from "../../common/dto.ts";
+import { ConflictError, RateLimitedError, UnprocessableError } from "../../common/errors.ts";
 import type { EngineContext } from "../context.ts";
 import { TOPICS } from "../events/bus.ts";
 import { operationEvent } from "../events/payloads.ts";
-import type { BuildRef } from "../store/builds-repo.ts";
+import type { BuildMatch, BuildRef } from "../store/builds-repo.ts";
 import type { OperationRow } from "../store/operations-repo.ts";
 import type { OperationsTable } from "../store/schema.ts";
 import type { Store } from "../store/store.ts";
 import { finalizeCancels } from "./finalize.ts";
 
 export type CancelTargets =
+  /** Ids already checked to be builds of the scope (before anything was locked). */
   | { kind: "ids"; buildIds: readonly number[] }
-  | { kind: "filter"; filter: CancelFilter }
+  /**
+   * A filter, frozen now. With a preview's snapshot it is bound to builds that existed then
+   * (`match.maxId`), and builds it matched then that finished since are reported as such.
+   */
+  | { kind: "match"; match: BuildMatch; previewedAt?: number }
   /** Builds the caller already locked (the concurrency policy inside a trigger). */
   | { kind: "refs"; refs: readonly BuildRef[] };
 
 export type AcceptCancelInput = {
   projectId: number;
-  pipelineId: number;
+  /** Null: project-wide. */
+  pipelineId: number | null;
+  selection?: OperationSelection;
+  /** A bulk operation counts against the caller's running-operations limit; a single or forced cancel does not. */
+  limited: boolean;
   actor: string;
   source: OperationSource;
   reason: string | null;
@@ -103,7 +112,7 @@ async function findRepeat(tx: Store, input: AcceptCancelInput): Promise<Operatio
 }
 
 async function checkRunningLimit(ctx: EngineContext, tx: Store, input: AcceptCancelInput): Promise<void> {
-  if (input.source === "concurrency") return;
+  if (input.source === "concurrency" || !input.limited || input.force) return;
   const running = await tx.operations.countRunning({ requestedBy: input.actor, sources: ["user", "api"] });
   const limit = ctx.settings.maxRunningOperationsPerUser;
   if (running >= limit) {
@@ -115,31 +124,15 @@ async function checkRunningLimit(ctx: EngineContext, tx: Store, input: AcceptCan
   }
 }
 
-/** The request's targets as they are now, locked; explicit ids must all exist in this pipeline. */
+/** The request's targets as they are now, locked. */
 async function freezeTargets(tx: Store, input: AcceptCancelInput): Promise<readonly BuildRef[]> {
   const t = input.targets;
   if (t.kind === "refs") return t.refs;
-  if (t.kind === "filter") {
-    const before = t.filter.before;
-    return tx.builds.lockMatching({
-      pipelineId: input.pipelineId,
-      statuses: t.filter.status,
-      ...(t.filter.branch !== undefined ? { branch: t.filter.branch } : {}),
-      ...(typeof before === "number" ? { beforeNumber: before } : {}),
-      ...(typeof before === "string" ? { beforeTime: Date.parse(before) } : {}),
-    });
-  }
-  const refs = await tx.builds.lockRefs({ ids: t.buildIds });
-  const found = new Set(refs.filter((r) => r.pipeline_id === input.pipelineId).map((r) => r.id));
-  const missing = t.buildIds.filter((id) => !found.has(id));
-  if (missing.length > 0) {
-    throw new NotFoundError(
-      `${missing.length} of the builds do not exist in this pipeline: ${missing.slice(0, 20).join(", ")}${missing.length > 20 ? ", …" : ""}`,
-      { buildIds: missing },
-      "builds_not_found",
-    );
-  }
-  return refs;
+  if (t.kind === "ids") return tx.builds.lockRefs({ ids: t.buildIds });
+  const matching = await tx.builds.lockMatching(t.match);
+  if (t.previewedAt === undefined) return matching;
+  const finished = await tx.builds.finishedSince({ ...t.match, at: t.previewedAt });
+  return [...matching, ...finished].sort((a, b) => a.id - b.id);
 }
 
 function checkAtomic(input: AcceptCancelInput, targets: readonly BuildRef[]): void {
@@ -173,6 +166,8 @@ function newOperation(
     source: input.source,
     project_id: input.projectId,
     pipeline_id: input.pipelineId,
+    scope: input.pipelineId === null ? "project" : "pipeline",
+    selection: input.selection ? JSON.stringify(input.selection) : null,
     requested_by: input.actor,
     reason: input.reason,
     force: input.force ? 1 : 0,

@@ -95,6 +95,7 @@ async function cancelForGroup(
     await acceptCancel(ctx, tx, {
       projectId: opts.projectId,
       pipelineId,
+      limited: false,
       actor: opts.actor,
       source: "concurrency",
       reason: opts.reason,

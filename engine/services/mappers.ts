@@ -1,6 +1,6 @@
 /** Database rows to the API's shapes (`common/dto.ts`). */
 import { groupBy } from "../../common/collections.ts";
-import type { Build, BuildDetail, Job, Operation, OperationItem, Step } from "../../common/dto.ts";
+import type { Build, BuildDetail, Job, Operation, OperationItem, OperationSelection, Step } from "../../common/dto.ts";
 import type { BuildStatus } from "../../common/statuses.ts";
 import type { BuildRow } from "../store/builds-repo.ts";
 import type { JobRow, StepRow } from "../store/jobs-repo.ts";
@@ -75,8 +75,10 @@ export function toOperation(row: OperationRow): Operation {
     kind: "cancel",
     status: row.status,
     source: row.source as Operation["source"],
+    scope: row.scope ?? "pipeline",
     project: row.project_name,
     pipeline: row.pipeline_name,
+    selection: row.selection ? (JSON.parse(row.selection) as OperationSelection) : null,
     requestedBy: row.requested_by,
     reason: row.reason,
     total: row.total,

@@ -14,6 +14,23 @@ export type BuildRow = Selectable<BuildsTable> & { project_name: string; pipelin
 /** What locking a build returns: enough to decide what to do with it. */
 export type BuildRef = { id: number; project_id: number; pipeline_id: number; number: number; status: BuildStatus };
 
+/** A filter over a project's builds (a preview's or a bulk cancel's). */
+export type BuildMatch = {
+  projectId: number;
+  /** Only these pipelines; all of the project's when undefined. */
+  pipelineIds?: readonly number[];
+  statuses: readonly BuildStatus[];
+  branch?: string;
+  triggeredBy?: string;
+  beforeNumber?: number;
+  beforeTime?: number;
+  /** Existed at a preview: ids up to this one. */
+  maxId?: number;
+  /** Only these builds (a preview of explicit ids). */
+  ids?: readonly number[];
+  excludeIds?: readonly number[];
+};
+
 export type MovedBuild = { id: number; pipeline_id: number; from: BuildStatus; status: BuildStatus };
 
 export type NewBuild = Omit<
@@ -178,25 +195,110 @@ export class BuildsRepo {
       )}`.execute(this.db);
   }
 
-  /** Freezes a filter into the builds it matches now, locked like `lockRefs`. */
-  async lockMatching(opts: {
-    pipelineId: number;
-    statuses: readonly BuildStatus[];
-    branch?: string;
-    beforeNumber?: number;
-    beforeTime?: number;
-  }): Promise<BuildRef[]> {
-    let q = this.db
-      .selectFrom("builds")
-      .select(REF_COLUMNS)
-      .where("pipeline_id", "=", opts.pipelineId)
-      .where("status", "in", opts.statuses)
-      .orderBy("id");
-    if (opts.branch !== undefined) q = q.where("branch", "=", opts.branch);
-    if (opts.beforeNumber !== undefined) q = q.where("number", "<", opts.beforeNumber);
-    if (opts.beforeTime !== undefined) q = q.where("created_at", "<", opts.beforeTime);
+  /** A filter's builds now, oldest first, locked like `lockRefs` (the accept freezes them). */
+  async lockMatching(opts: BuildMatch): Promise<BuildRef[]> {
+    let q = this.matching(opts).select(REF_COLUMNS).orderBy("id");
     if (this.dialect === "postgres") q = q.forUpdate();
     return q.execute();
+  }
+
+  /**
+   * Builds a filter matched at `at` that have finished since (they were active then, and in the
+   * status the filter names: queued then if not started by `at`, running if started by then).
+   * A confirmed preview reports them as already finished.
+   */
+  async finishedSince(opts: Omit<BuildMatch, "statuses"> & { statuses: readonly BuildStatus[]; at: number }) {
+    const queued = opts.statuses.includes("QUEUED");
+    const running = opts.statuses.includes("RUNNING");
+    return this.matching({ ...opts, statuses: ["SUCCEEDED", "FAILED", "CANCELED", "TIMED_OUT"] })
+      .select(REF_COLUMNS)
+      .where("finished_at", ">=", opts.at)
+      .where("created_at", "<=", opts.at)
+      .where((eb) =>
+        eb.and([
+          eb.or([eb("cancel_at", "is", null), eb("cancel_at", ">", opts.at)]),
+          eb.or([
+            ...(queued ? [eb.or([eb("started_at", "is", null), eb("started_at", ">", opts.at)])] : []),
+            ...(running ? [eb("started_at", "<=", opts.at)] : []),
+          ]),
+        ]),
+      )
+      .orderBy("id")
+      .execute();
+  }
+
+  /** What a filter matches now, summed up for a preview; `first` are the newest matches. */
+  async summarize(opts: BuildMatch & { first: number }) {
+    const groups = await this.matching(opts)
+      .select([
+        "pipeline_id",
+        "status",
+        (eb) => eb.fn.countAll<number>().as("n"),
+        (eb) => eb.fn.max("id").as("max_id"),
+        (eb) => eb.fn.max("number").as("max_number"),
+      ])
+      .groupBy(["pipeline_id", "status"])
+      .execute();
+    const first = (await this.withNames()
+      .where("b.id", "in", () => this.matching(opts).select("id").orderBy("id", "desc").limit(opts.first))
+      .orderBy("b.id", "desc")
+      .execute()) as BuildRow[];
+    return {
+      groups: groups.map((g) => ({
+        pipelineId: g.pipeline_id,
+        status: g.status,
+        count: Number(g.n),
+        maxId: Number(g.max_id),
+        maxNumber: Number(g.max_number),
+      })),
+      first,
+    };
+  }
+
+  /** The highest build id now (a preview's bound: builds created after it are never touched). */
+  async maxId(): Promise<number> {
+    const row = await this.db
+      .selectFrom("builds")
+      .select((eb) => eb.fn.max("id").as("id"))
+      .executeTakeFirst();
+    return Number(row?.id ?? 0);
+  }
+
+  /** Ids of a pipeline's builds by number; numbers that do not exist are left out. */
+  async idsByNumbers(opts: { pipelineId: number; numbers: readonly number[] }) {
+    if (opts.numbers.length === 0) return [];
+    return this.db
+      .selectFrom("builds")
+      .select(["id", "number"])
+      .where("pipeline_id", "=", opts.pipelineId)
+      .where(idsIn(this.dialect, "number", opts.numbers))
+      .execute();
+  }
+
+  /** Which of these ids are builds of the project (and pipeline, when given): read without locking. */
+  async idsInScope(opts: { ids: readonly number[]; projectId: number; pipelineId?: number }): Promise<Set<number>> {
+    if (opts.ids.length === 0) return new Set();
+    let q = this.db
+      .selectFrom("builds")
+      .select("id")
+      .where(idsIn(this.dialect, "id", opts.ids));
+    q = q.where("project_id", "=", opts.projectId);
+    if (opts.pipelineId !== undefined) q = q.where("pipeline_id", "=", opts.pipelineId);
+    return new Set((await q.execute()).map((r) => r.id));
+  }
+
+  private matching(opts: BuildMatch) {
+    let q = this.db.selectFrom("builds").where("project_id", "=", opts.projectId).where("status", "in", opts.statuses);
+    if (opts.pipelineIds !== undefined) q = q.where(idsIn(this.dialect, "pipeline_id", opts.pipelineIds));
+    if (opts.branch !== undefined) q = q.where("branch", "=", opts.branch);
+    if (opts.triggeredBy !== undefined) q = q.where("triggered_by", "=", opts.triggeredBy);
+    if (opts.beforeNumber !== undefined) q = q.where("number", "<", opts.beforeNumber);
+    if (opts.beforeTime !== undefined) q = q.where("created_at", "<", opts.beforeTime);
+    if (opts.maxId !== undefined) q = q.where("id", "<=", opts.maxId);
+    if (opts.ids !== undefined) q = q.where(idsIn(this.dialect, "id", opts.ids));
+    if (opts.excludeIds && opts.excludeIds.length > 0)
+      q = q.where(sql<boolean>`NOT ${idsIn(this.dialect, "id", opts.excludeIds)}`);
+    return q;
   }
 
   /** A page of a pipeline's history, newest first, starting below `beforeId`. */

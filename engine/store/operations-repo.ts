@@ -6,7 +6,7 @@ import type { AuditEntriesTable, OperationsTable } from "./schema.ts";
 import { buildsWithIds, idsIn } from "./sql.ts";
 import type { Executor } from "./store.ts";
 
-export type OperationRow = OperationsTable & { project_name: string; pipeline_name: string };
+export type OperationRow = OperationsTable & { project_name: string; pipeline_name: string | null };
 export type CountDelta = { canceled: number; alreadyFinished: number; failed: number };
 
 export class OperationsRepo {
@@ -18,7 +18,7 @@ export class OperationsRepo {
   private withNames() {
     return this.db
       .selectFrom("operations as o")
-      .innerJoin("pipelines as pl", "pl.id", "o.pipeline_id")
+      .leftJoin("pipelines as pl", "pl.id", "o.pipeline_id")
       .innerJoin("projects as pr", "pr.id", "o.project_id")
       .selectAll("o")
       .select(["pl.name as pipeline_name", "pr.name as project_name"]);

@@ -19,6 +19,14 @@ export interface Database {
   events: EventsTable;
   work_queue: WorkQueueTable;
   build_counts: BuildCountsTable;
+  engine_secrets: EngineSecretsTable;
+}
+
+/** Secrets every engine replica shares (the key that signs previews), made on first use. */
+export interface EngineSecretsTable {
+  name: string;
+  value: string;
+  created_at: number;
 }
 
 export interface BuildCountsTable {
@@ -158,7 +166,11 @@ export interface OperationsTable {
   status: "running" | "completed";
   source: string;
   project_id: number;
-  pipeline_id: number;
+  /** Null for a project-wide operation. */
+  pipeline_id: number | null;
+  scope: "pipeline" | "project";
+  /** JSON: what the operation targeted (`OperationSelection`). */
+  selection: string | null;
   requested_by: string;
   reason: string | null;
   force: number;

@@ -16,6 +16,7 @@ import { OperationsRepo } from "./operations-repo.ts";
 import { ProjectsRepo } from "./projects-repo.ts";
 import { QueueRepo } from "./queue-repo.ts";
 import type { BuildsTable, Database } from "./schema.ts";
+import { SecretsRepo } from "./secrets-repo.ts";
 
 export type Executor = Kysely<Database> | Transaction<Database>;
 
@@ -30,6 +31,7 @@ export class Store {
   readonly identity: IdentityRepo;
   readonly agents: AgentsRepo;
   readonly logs: LogsRepo;
+  readonly secrets: SecretsRepo;
 
   private constructor(
     private readonly handle: DatabaseHandle,
@@ -49,6 +51,7 @@ export class Store {
     this.identity = new IdentityRepo(...args);
     this.agents = new AgentsRepo(...args);
     this.logs = new LogsRepo(...args);
+    this.secrets = new SecretsRepo(...args);
   }
 
   /** `onEvents` runs after each commit that wrote outbox events (it wakes their readers). */

@@ -72,6 +72,7 @@ export async function startTestEngine(opts: StartOptions): Promise<TestEngine> {
       agentHeartbeatSeconds: 5,
       eventRetentionHours: 168,
       batchCancelMaxIds: 10_000,
+      previewTtlSeconds: 600,
       maxRunningOperationsPerUser: 5,
       logMaxBytes: 16 * 2 ** 20,
       adminToken: "test-admin-token",

@@ -2,10 +2,10 @@
 import { type Request, type Response, Router } from "express";
 import { z } from "zod";
 import { OPERATION_SOURCES } from "../../../common/constants.ts";
-import { BatchCancelRequest } from "../../../common/dto.ts";
+import { BatchCancelRequest, BatchPreviewRequest } from "../../../common/dto.ts";
 import { InputError } from "../../../common/errors.ts";
 import type { EngineContext } from "../../context.ts";
-import { batchCancel, type CancelCaller } from "../../ops/cancel-service.ts";
+import { batchCancel, type CancelCaller, previewCancel } from "../../ops/cancel-service.ts";
 import { getOperation, listAudit, listOperationItems, listRunningOperations } from "../../ops/operations.ts";
 import { actorOf, limitParam, parse, queryText } from "../http.ts";
 
@@ -32,11 +32,18 @@ export function cancelCaller(req: Request, res: Response): CancelCaller {
 export function operationRoutes(ctx: EngineContext): Router {
   const r = Router();
 
-  r.post("/projects/:project/pipelines/:pipeline/builds/batch-cancel", async (req, res) => {
-    const caller = cancelCaller(req, res);
-    const op = await batchCancel(ctx, caller, req.params, parse(BatchCancelRequest, req.body ?? {}));
-    res.status(202).json(op);
-  });
+  // A bulk cancel in one pipeline, or across a project; each with a preview first.
+  for (const path of ["/projects/:project/pipelines/:pipeline/builds", "/projects/:project/builds"]) {
+    r.post(`${path}/batch-cancel/preview`, async (req, res) => {
+      const names = req.params as { project: string; pipeline?: string };
+      res.json(await previewCancel(ctx, actorOf(res), names, parse(BatchPreviewRequest, req.body ?? {})));
+    });
+    r.post(`${path}/batch-cancel`, async (req, res) => {
+      const names = req.params as { project: string; pipeline?: string };
+      const op = await batchCancel(ctx, cancelCaller(req, res), names, parse(BatchCancelRequest, req.body ?? {}));
+      res.status(202).json(op);
+    });
+  }
 
   r.get("/operations", async (req, res) => {
     const project = queryText(req.query.project, "project");

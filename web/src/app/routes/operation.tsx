@@ -16,10 +16,14 @@ export function OperationRoute() {
         <PageBreadcrumb
           items={[
             { title: op.project, to: `/projects/${encodeURIComponent(op.project)}` },
-            {
-              title: op.pipeline,
-              to: `/projects/${encodeURIComponent(op.project)}/pipelines/${encodeURIComponent(op.pipeline)}`,
-            },
+            ...(op.pipeline
+              ? [
+                  {
+                    title: op.pipeline,
+                    to: `/projects/${encodeURIComponent(op.project)}/pipelines/${encodeURIComponent(op.pipeline)}`,
+                  },
+                ]
+              : []),
             { title: t.operations.title(op.id) },
           ]}
         />

@@ -5,14 +5,18 @@ import { queryKeys } from "../../../lib/query-keys.ts";
 
 export type CreateCancellationInput = {
   project: string;
-  pipeline: string;
+  /** Undefined (or null): project-wide. */
+  pipeline?: string | null | undefined;
   request: CancellationRequest;
   /** One key per confirmed dialog: sending it twice returns the first operation instead of making a second. */
   idempotencyKey: string;
 };
 
 export function createCancellation(input: CreateCancellationInput): Promise<CancellationResponse> {
-  const path = `/api/projects/${encodeURIComponent(input.project)}/pipelines/${encodeURIComponent(input.pipeline)}/cancellations`;
+  const project = `/api/projects/${encodeURIComponent(input.project)}`;
+  const path = input.pipeline
+    ? `${project}/pipelines/${encodeURIComponent(input.pipeline)}/cancellations`
+    : `${project}/cancellations`;
   return api<CancellationResponse>(path, {
     method: "POST",
     body: input.request,
@@ -27,7 +31,9 @@ export function useCreateCancellation({ onSuccess }: { onSuccess?: (response: Ca
     onSuccess: (response, input) => {
       queryClient.setQueryData(queryKeys.operation(response.operation.id), { operation: response.operation });
       // Rows change through the pipeline's event stream; the counts are aggregates, so refetch them.
-      void queryClient.invalidateQueries({ queryKey: queryKeys.historySummary(input.project, input.pipeline) });
+      void queryClient.invalidateQueries({
+        queryKey: input.pipeline ? queryKeys.historySummary(input.project, input.pipeline) : ["history", input.project],
+      });
       void queryClient.invalidateQueries({ queryKey: queryKeys.pipelineList(input.project) });
       onSuccess?.(response);
     },

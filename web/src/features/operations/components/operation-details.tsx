@@ -38,10 +38,12 @@ export function OperationDetails({ id }: { id: string }) {
           {
             key: "pipeline",
             label: t.operations.pipeline,
-            children: (
+            children: op.pipeline ? (
               <Link to={`/projects/${encodeURIComponent(op.project)}/pipelines/${encodeURIComponent(op.pipeline)}`}>
                 {op.project} / {op.pipeline}
               </Link>
+            ) : (
+              <Link to={`/projects/${encodeURIComponent(op.project)}`}>{op.project}</Link>
             ),
           },
           { key: "by", label: t.operations.requestedBy, children: op.requestedBy },

@@ -26,7 +26,9 @@ export function useOperationStream(operation: Operation | undefined): void {
         store(data);
         const { id: opId, project, pipeline } = data.operation;
         // One catch-up of the pipeline's rows and counts, in case a row's event was missed.
-        void queryClient.invalidateQueries({ queryKey: queryKeys.history(project, pipeline) });
+        void queryClient.invalidateQueries({
+          queryKey: pipeline ? queryKeys.history(project, pipeline) : ["history", project],
+        });
         void queryClient.invalidateQueries({ queryKey: queryKeys.pipelineList(project) });
         void queryClient.invalidateQueries({ queryKey: queryKeys.operationItems(opId) });
       },
