@@ -140,9 +140,13 @@ async function openPostgres(options: DatabaseOptions, log: (e: LogEvent) => void
         oid === INT8_OID ? (v: string) => Number(v) : pg.types.getTypeParser(oid, format as "text")) as never,
     },
   });
-  // An idle connection that drops (server restart, pg_terminate_backend) is discarded by the pool;
-  // without a listener its 'error' event would end the process.
-  pool.on("error", (err) => options.onConnectionError?.(err));
+  // A connection that drops (server restart, pg_terminate_backend) emits 'error': on the pool
+  // while idle, on the client itself while checked out between two queries of a transaction.
+  // Without listeners either would end the process; the query in flight fails and the pool
+  // replaces the connection.
+  const dropped = (err: Error) => options.onConnectionError?.(err);
+  pool.on("error", dropped);
+  pool.on("connect", (client) => client.on("error", dropped));
   const db = new Kysely<Database>({ dialect: new PostgresDialect({ pool }), log });
   return { db, dialect: "postgres", pool, close: () => db.destroy() };
 }
