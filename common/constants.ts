@@ -3,7 +3,24 @@
 export const OPERATION_SOURCES = ["user", "api", "concurrency"] as const;
 export type OperationSource = (typeof OPERATION_SOURCES)[number];
 
-export const ITEM_OUTCOMES = ["pending", "canceled", "already_finished", "failed"] as const;
+/** The kinds of bulk operation, and the outcomes each one's items can settle to. */
+export const OPERATION_KINDS = ["cancel", "rerun"] as const;
+export type OperationKind = (typeof OPERATION_KINDS)[number];
+
+export const KIND_OUTCOMES = {
+  cancel: ["canceled", "already_finished", "failed", "protected"],
+  rerun: ["created", "skipped", "failed"],
+} as const satisfies Record<OperationKind, readonly string[]>;
+
+export const ITEM_OUTCOMES = [
+  "pending",
+  "canceled",
+  "already_finished",
+  "failed",
+  "protected",
+  "created",
+  "skipped",
+] as const;
 export type ItemOutcome = (typeof ITEM_OUTCOMES)[number];
 
 export const MAX_REASON_LENGTH = 500;

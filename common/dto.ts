@@ -1,7 +1,7 @@
 /** Shapes of the engine's HTTP API: responses (types) and requests (zod schemas). */
 import { z } from "zod";
 import type { AgentContainment } from "./agent-channel.ts";
-import { type ItemOutcome, MAX_REASON_LENGTH, type OperationSource } from "./constants.ts";
+import { type ItemOutcome, MAX_REASON_LENGTH, type OperationKind, type OperationSource } from "./constants.ts";
 import { BUILD_STATUSES, type BuildStatus, type JobStatus, type StepStatus } from "./statuses.ts";
 
 export type CancelInfo = { by: string; reason: string | null; operationId: string; at: string };
@@ -48,10 +48,18 @@ export type Job = {
 
 export type BuildDetail = Build & { cancelGraceSeconds: number; jobs: Job[] };
 
+/**
+ * Settled items per outcome, and those still pending. Every key is always there (0 when the
+ * outcome is not one of the operation's kind): cancel settles to canceled, alreadyFinished, failed
+ * or protected; rerun to created, skipped or failed.
+ */
 export type OperationCounts = {
   canceled: number;
   alreadyFinished: number;
   failed: number;
+  protected: number;
+  created: number;
+  skipped: number;
   pending: number;
 };
 
@@ -68,7 +76,7 @@ export type OperationSelection = {
 
 export type Operation = {
   id: string;
-  kind: "cancel";
+  kind: OperationKind;
   status: "running" | "completed";
   source: OperationSource;
   /** `pipeline`: one pipeline; `project`: every pipeline of the project (`pipeline` is null). */
@@ -97,7 +105,7 @@ export type OperationItem = {
 export type AuditEntry = {
   id: number;
   project: string;
-  action: "cancel";
+  action: OperationKind;
   actor: string;
   source: OperationSource;
   reason: string | null;

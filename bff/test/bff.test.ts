@@ -144,7 +144,15 @@ describe.each(DATABASES)("the BFF on $name", (db) => {
     expect(whole.ended).toBe(true);
     const last = whole.messages.at(-1);
     expect(last?.event).toBe("completed");
-    expect(last?.data.operation.counts).toEqual({ canceled: 495, alreadyFinished: 0, failed: 0, pending: 0 });
+    expect(last?.data.operation.counts).toEqual({
+      canceled: 495,
+      alreadyFinished: 0,
+      failed: 0,
+      protected: 0,
+      created: 0,
+      skipped: 0,
+      pending: 0,
+    });
     expect(whole.messages.slice(0, -1).every((m) => m.event === "progress")).toBe(true);
     // Cut after the first message, resume from its id: the rest arrives exactly once.
     const first = await dev.stream(`/api/operations/${id}/events`, { until: (m) => m.length >= 1 });

@@ -4,6 +4,7 @@
  * (`events/sse.ts`), giving the shapes in `common/events.ts`.
  */
 import type { BuildStatus } from "../../common/statuses.ts";
+import { countsOf, parseCounts } from "../domain/operation-counts.ts";
 import type { OperationsTable } from "../store/schema.ts";
 import type { OutboxEvent } from "./outbox.ts";
 
@@ -47,7 +48,7 @@ export function operationEvent(op: OperationsTable): OutboxEvent {
     payload: {
       status: op.status,
       total: op.total,
-      counts: { canceled: op.canceled, alreadyFinished: op.already_finished, failed: op.failed, pending: op.pending },
+      counts: countsOf(parseCounts(op.counts), op.pending),
     },
   };
 }

@@ -172,9 +172,10 @@ function newOperation(
     reason: input.reason,
     force: input.force ? 1 : 0,
     total: counts.total,
-    canceled: counts.canceled,
-    already_finished: counts.total - counts.canceled - counts.pending,
-    failed: 0,
+    counts: JSON.stringify({
+      canceled: counts.canceled,
+      already_finished: counts.total - counts.canceled - counts.pending,
+    }),
     pending: counts.pending,
     idempotency_key: input.idempotency?.key ?? null,
     request_hash: input.idempotency?.requestHash ?? null,

@@ -72,15 +72,10 @@ export async function settleItems(
 ): Promise<void> {
   const perOperation = await tx.operations.settleItems(opts);
   for (const [operationId, count] of perOperation) {
-    const delta = {
-      canceled: opts.outcome === "canceled" ? count : 0,
-      alreadyFinished: opts.outcome === "already_finished" ? count : 0,
-      failed: opts.outcome === "failed" ? count : 0,
-    };
     // The operation's row is shared by every transaction settling its builds: update it last,
     // so its lock is held only until the commit that follows (unless the caller reads it back).
     const addCounts = async () => {
-      const op = await tx.operations.addCounts({ id: operationId, delta, now: ctx.now() });
+      const op = await tx.operations.addCounts({ id: operationId, outcome: opts.outcome, count, now: ctx.now() });
       if (op.status === "completed") {
         await tx.events.append({ events: [operationEvent(op)], now: ctx.now() });
       } else {

@@ -4,6 +4,7 @@ import { ITEM_OUTCOMES, type ItemOutcome } from "../../common/constants.ts";
 import type { AuditEntry, Operation, OperationItem, Page } from "../../common/dto.ts";
 import { InputError, NotFoundError } from "../../common/errors.ts";
 import type { EngineContext } from "../context.ts";
+import { countsOf, parseCounts } from "../domain/operation-counts.ts";
 import { resolveProject } from "../services/catalog.ts";
 import { type Actor, authorize } from "../services/identity.ts";
 import { iso, toOperation, toOperationItem } from "../services/mappers.ts";
@@ -87,19 +88,13 @@ export async function listAudit(
     items: page.map((r) => ({
       id: r.id,
       project: r.project_name,
-      action: "cancel",
+      action: r.action as AuditEntry["action"],
       actor: r.actor,
       source: r.source as AuditEntry["source"],
       reason: r.reason,
       operationId: r.operation_id,
       targets: r.targets,
-      outcome: {
-        status: r.operation_status,
-        canceled: r.canceled,
-        alreadyFinished: r.already_finished,
-        failed: r.failed,
-        pending: r.pending,
-      },
+      outcome: { status: r.operation_status, ...countsOf(parseCounts(r.counts), r.pending) },
       createdAt: iso(r.created_at) as string,
     })),
     nextCursor: rows.length > query.limit && last ? String(last.id) : null,

@@ -2,6 +2,7 @@
 import { groupBy } from "../../common/collections.ts";
 import type { Build, BuildDetail, Job, Operation, OperationItem, OperationSelection, Step } from "../../common/dto.ts";
 import type { BuildStatus } from "../../common/statuses.ts";
+import { countsOf, parseCounts } from "../domain/operation-counts.ts";
 import type { BuildRow } from "../store/builds-repo.ts";
 import type { JobRow, StepRow } from "../store/jobs-repo.ts";
 import type { OperationRow } from "../store/operations-repo.ts";
@@ -72,7 +73,7 @@ export function toBuildDetail(row: BuildRow, jobs: JobRow[], steps: StepRow[]): 
 export function toOperation(row: OperationRow): Operation {
   return {
     id: row.id,
-    kind: "cancel",
+    kind: row.kind as Operation["kind"],
     status: row.status,
     source: row.source as Operation["source"],
     scope: row.scope ?? "pipeline",
@@ -82,12 +83,7 @@ export function toOperation(row: OperationRow): Operation {
     requestedBy: row.requested_by,
     reason: row.reason,
     total: row.total,
-    counts: {
-      canceled: row.canceled,
-      alreadyFinished: row.already_finished,
-      failed: row.failed,
-      pending: row.pending,
-    },
+    counts: countsOf(parseCounts(row.counts), row.pending),
     createdAt: iso(row.created_at) as string,
     completedAt: iso(row.completed_at),
   };

@@ -279,34 +279,39 @@ function agentInstances(): Migration {
 }
 
 /**
- * Project-wide operations (no pipeline), what an operation targeted (`selection`, JSON), and the
- * secrets the engines share (the key that signs previews). SQLite cannot drop a NOT NULL, so
- * there the operations table is rebuilt.
+ * Operations as a family: project-wide ones (no pipeline), what an operation targeted
+ * (`selection`, JSON), outcome counts as one JSON object (a new kind needs no new columns), and
+ * protected jobs (`interruptible`); plus the secrets the engines share (the key that signs
+ * previews). SQLite cannot drop a NOT NULL or a column in use, so there the operations table is
+ * rebuilt.
  */
-function projectScope(dialect: Dialect): Migration {
+function operationFamily(dialect: Dialect): Migration {
   return {
     async up(db: Db) {
+      const counts =
+        dialect === "postgres"
+          ? sql`json_build_object('canceled', canceled, 'already_finished', already_finished, 'failed', failed)::text`
+          : sql`json_object('canceled', canceled, 'already_finished', already_finished, 'failed', failed)`;
       if (dialect === "postgres") {
         await sql`ALTER TABLE operations ALTER COLUMN pipeline_id DROP NOT NULL`.execute(db);
-        await db.schema
-          .alterTable("operations")
-          .addColumn("scope", "text", (c) => c.notNull().defaultTo("pipeline"))
-          .execute();
-        await db.schema.alterTable("operations").addColumn("selection", "text").execute();
+        await sql`ALTER TABLE operations ADD COLUMN scope text NOT NULL DEFAULT 'pipeline',
+          ADD COLUMN selection text, ADD COLUMN counts text NOT NULL DEFAULT '{}'`.execute(db);
+        await sql`UPDATE operations SET counts = ${counts}`.execute(db);
+        await sql`ALTER TABLE operations DROP COLUMN canceled, DROP COLUMN already_finished, DROP COLUMN failed`.execute(
+          db,
+        );
       } else {
         await sql`CREATE TABLE operations_next (
           id text PRIMARY KEY, kind text NOT NULL, status text NOT NULL, source text NOT NULL,
           project_id bigint NOT NULL, pipeline_id bigint, scope text NOT NULL DEFAULT 'pipeline',
           selection text, requested_by text NOT NULL, reason text, force integer NOT NULL DEFAULT 0,
-          total integer NOT NULL, canceled integer NOT NULL, already_finished integer NOT NULL,
-          failed integer NOT NULL, pending integer NOT NULL, idempotency_key text, request_hash text,
-          created_at bigint NOT NULL, completed_at bigint,
+          total integer NOT NULL, counts text NOT NULL DEFAULT '{}', pending integer NOT NULL,
+          idempotency_key text, request_hash text, created_at bigint NOT NULL, completed_at bigint,
           CONSTRAINT operations_idempotency UNIQUE (requested_by, idempotency_key))`.execute(db);
         await sql`INSERT INTO operations_next (id, kind, status, source, project_id, pipeline_id, requested_by,
-            reason, force, total, canceled, already_finished, failed, pending, idempotency_key, request_hash,
-            created_at, completed_at)
-          SELECT id, kind, status, source, project_id, pipeline_id, requested_by, reason, force, total, canceled,
-            already_finished, failed, pending, idempotency_key, request_hash, created_at, completed_at
+            reason, force, total, counts, pending, idempotency_key, request_hash, created_at, completed_at)
+          SELECT id, kind, status, source, project_id, pipeline_id, requested_by, reason, force, total, ${counts},
+            pending, idempotency_key, request_hash, created_at, completed_at
           FROM operations`.execute(db);
         await sql`DROP TABLE operations`.execute(db);
         await sql`ALTER TABLE operations_next RENAME TO operations`.execute(db);
@@ -328,6 +333,10 @@ function projectScope(dialect: Dialect): Migration {
         .columns(["project_id", "status", "id"])
         .execute();
       await db.schema
+        .alterTable("jobs")
+        .addColumn("interruptible", "integer", (c) => c.notNull().defaultTo(1))
+        .execute();
+      await db.schema
         .createTable("engine_secrets")
         .addColumn("name", "text", (c) => c.primaryKey())
         .addColumn("value", "text", notNull)
@@ -344,7 +353,7 @@ export function migrations(dialect: Dialect): MigrationProvider {
         "001_initial": initial(dialect),
         "002_log_limits": logLimitsAndContainment(),
         "003_agent_instances": agentInstances(),
-        "004_project_scope": projectScope(dialect),
+        "004_operation_family": operationFamily(dialect),
       };
     },
   };

@@ -7,7 +7,6 @@ import { buildsWithIds, idsIn } from "./sql.ts";
 import type { Executor } from "./store.ts";
 
 export type OperationRow = OperationsTable & { project_name: string; pipeline_name: string | null };
-export type CountDelta = { canceled: number; alreadyFinished: number; failed: number };
 
 export class OperationsRepo {
   constructor(
@@ -124,18 +123,25 @@ export class OperationsRepo {
     return perOperation;
   }
 
-  /** Adds settled counts to an operation; it completes when nothing is pending. */
-  async addCounts(opts: { id: string; delta: CountDelta; now: number }): Promise<OperationsTable> {
-    const settled = opts.delta.canceled + opts.delta.alreadyFinished + opts.delta.failed;
+  /** Adds settled items of one outcome to an operation's counts; it completes when nothing is pending. */
+  async addCounts(opts: {
+    id: string;
+    outcome: Exclude<ItemOutcome, "pending">;
+    count: number;
+    now: number;
+  }): Promise<OperationsTable> {
+    const key = sql.lit(opts.outcome);
+    const counts =
+      this.dialect === "postgres"
+        ? sql<string>`jsonb_set(counts::jsonb, ARRAY[${key}], to_jsonb(COALESCE((counts::jsonb ->> ${key})::bigint, 0) + ${opts.count}))::text`
+        : sql<string>`json_set(counts, '$.' || ${key}, COALESCE(json_extract(counts, '$.' || ${key}), 0) + ${opts.count})`;
     return this.db
       .updateTable("operations")
       .set({
-        canceled: sql`canceled + ${opts.delta.canceled}`,
-        already_finished: sql`already_finished + ${opts.delta.alreadyFinished}`,
-        failed: sql`failed + ${opts.delta.failed}`,
-        pending: sql`pending - ${settled}`,
-        status: sql`CASE WHEN pending - ${settled} <= 0 THEN 'completed' ELSE status END`,
-        completed_at: sql`CASE WHEN pending - ${settled} <= 0 AND completed_at IS NULL THEN ${opts.now} ELSE completed_at END`,
+        counts,
+        pending: sql`pending - ${opts.count}`,
+        status: sql`CASE WHEN pending - ${opts.count} <= 0 THEN 'completed' ELSE status END`,
+        completed_at: sql`CASE WHEN pending - ${opts.count} <= 0 AND completed_at IS NULL THEN ${opts.now} ELSE completed_at END`,
       })
       .where("id", "=", opts.id)
       .returningAll()
@@ -152,14 +158,7 @@ export class OperationsRepo {
       .innerJoin("operations as o", "o.id", "a.operation_id")
       .innerJoin("projects as pr", "pr.id", "a.project_id")
       .selectAll("a")
-      .select([
-        "pr.name as project_name",
-        "o.status as operation_status",
-        "o.canceled",
-        "o.already_finished",
-        "o.failed",
-        "o.pending",
-      ])
+      .select(["pr.name as project_name", "o.status as operation_status", "o.counts", "o.pending"])
       .where("a.project_id", "=", opts.projectId);
     if (opts.beforeId !== undefined) q = q.where("a.id", "<", opts.beforeId);
     return q.orderBy("a.id", "desc").limit(opts.limit).execute();

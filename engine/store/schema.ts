@@ -123,6 +123,8 @@ export interface JobsTable {
   stop_requested_at: number | null;
   stop_force: number;
   stop_delivered_at: number | null;
+  /** 0: once started, automatic cancels leave the build alone (`interruptible: false`). */
+  interruptible: Generated<number>;
   started_at: number | null;
   finished_at: number | null;
 }
@@ -175,9 +177,8 @@ export interface OperationsTable {
   reason: string | null;
   force: number;
   total: number;
-  canceled: number;
-  already_finished: number;
-  failed: number;
+  /** JSON: settled items per outcome (`{"canceled": 48, "already_finished": 2}`); the rest are pending. */
+  counts: string;
   pending: number;
   idempotency_key: string | null;
   request_hash: string | null;

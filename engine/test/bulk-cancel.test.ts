@@ -71,7 +71,15 @@ describe.each(DATABASES)("bulk cancel on $name", (db) => {
     });
 
     const op = await completed(t, operationId);
-    expect(op.counts).toEqual({ canceled: 50, alreadyFinished: 5, failed: 0, pending: 0 });
+    expect(op.counts).toEqual({
+      canceled: 50,
+      alreadyFinished: 5,
+      failed: 0,
+      protected: 0,
+      created: 0,
+      skipped: 0,
+      pending: 0,
+    });
     for (const b of running) expect(await t.processesOf(b.id)).toEqual([]);
     const items = (await t.api.get(`/v1/operations/${operationId}/items?limit=100`)).body.items;
     expect(
@@ -112,7 +120,15 @@ describe.each(DATABASES)("bulk cancel on $name", (db) => {
     expect(toCanceling.sort()).toEqual(running.map((b) => b.id).sort());
     expect(toCanceled.sort()).toEqual(running.map((b) => b.id).sort());
     const done = events.find((e) => e.event === "operation.completed");
-    expect(done?.data.counts).toEqual({ canceled: 50, alreadyFinished: 5, failed: 0, pending: 0 });
+    expect(done?.data.counts).toEqual({
+      canceled: 50,
+      alreadyFinished: 5,
+      failed: 0,
+      protected: 0,
+      created: 0,
+      skipped: 0,
+      pending: 0,
+    });
   });
 
   it("a filter is frozen into the builds it matches at that moment", async () => {
@@ -222,12 +238,20 @@ describe.each(DATABASES)("bulk cancel on $name", (db) => {
     const ids = await seedBuilds(t, p, 3, { status: () => "RUNNING", agents: ["stuck"] });
     const res = await t.api.post(`${p}/builds/batch-cancel`, { buildIds: ids, reason: "stop" });
     const op = await completed(t, res.body.id);
-    expect(op.counts).toEqual({ canceled: 0, alreadyFinished: 0, failed: 3, pending: 0 });
+    expect(op.counts).toEqual({
+      canceled: 0,
+      alreadyFinished: 0,
+      failed: 3,
+      protected: 0,
+      created: 0,
+      skipped: 0,
+      pending: 0,
+    });
     const items = (await t.api.get(`/v1/operations/${res.body.id}/items`)).body.items;
     expect(items.every((i: any) => i.outcome === "failed" && i.note === "processes survived SIGKILL")).toBe(true);
     const retry = await t.api.post(`${p}/builds/batch-cancel`, { buildIds: ids, force: true });
     expect(retry.status).toBe(202);
-    expect((await completed(t, retry.body.id)).counts).toEqual({
+    expect((await completed(t, retry.body.id)).counts).toMatchObject({
       canceled: 3,
       alreadyFinished: 0,
       failed: 0,
@@ -258,6 +282,14 @@ describe.each(DATABASES)("bulk cancel on $name", (db) => {
     expect(progress.length).toBeLessThanOrEqual(Math.ceil(seconds * 10) + 2);
     const pendings = progress.map((e) => e.data.counts.pending);
     expect(pendings).toEqual([...pendings].sort((a, b) => b - a));
-    expect(events.at(-1)?.data.counts).toEqual({ canceled: 2000, alreadyFinished: 0, failed: 0, pending: 0 });
+    expect(events.at(-1)?.data.counts).toEqual({
+      canceled: 2000,
+      alreadyFinished: 0,
+      failed: 0,
+      protected: 0,
+      created: 0,
+      skipped: 0,
+      pending: 0,
+    });
   });
 });

@@ -79,7 +79,15 @@ describe.runIf(POSTGRES.length > 0).each(POSTGRES)("database connections dropped
       },
       { what: "the operation to complete", timeoutMs: 60_000 },
     );
-    expect(op.counts).toEqual({ canceled: 20, alreadyFinished: 0, failed: 0, pending: 0 });
+    expect(op.counts).toEqual({
+      canceled: 20,
+      alreadyFinished: 0,
+      failed: 0,
+      protected: 0,
+      created: 0,
+      skipped: 0,
+      pending: 0,
+    });
     expect((await t.api.get(`${p}/builds/counts`)).body.CANCELED).toBe(20);
     expect(await processesWithArg(`300.${nonce}`)).toEqual([]);
   });

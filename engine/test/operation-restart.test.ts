@@ -38,7 +38,15 @@ describe.each(DATABASES)("an engine restart in the middle of a bulk cancel on $n
     await waitFor(async () => (await t.api.get(`${p}/builds/counts`)).body.CANCELING === 6);
     t = await t.restart({ slots: 6 });
     const op = await completed(t, res.body.id);
-    expect(op.counts).toEqual({ canceled: 6, alreadyFinished: 0, failed: 0, pending: 0 });
+    expect(op.counts).toEqual({
+      canceled: 6,
+      alreadyFinished: 0,
+      failed: 0,
+      protected: 0,
+      created: 0,
+      skipped: 0,
+      pending: 0,
+    });
     const counts = (await t.api.get(`${p}/builds/counts`)).body;
     expect(counts.CANCELING).toBe(0);
     expect(counts.CANCELED).toBe(6);
@@ -61,7 +69,15 @@ describe.each(DATABASES)("an engine restart in the middle of a bulk cancel on $n
       remote.stopsReceived.map((s) => ({ leaseId: s.leaseId })),
     );
     const op = await completed(t, res.body.id);
-    expect(op.counts).toEqual({ canceled: 40, alreadyFinished: 0, failed: 0, pending: 0 });
+    expect(op.counts).toEqual({
+      canceled: 40,
+      alreadyFinished: 0,
+      failed: 0,
+      protected: 0,
+      created: 0,
+      skipped: 0,
+      pending: 0,
+    });
     expect((await t.api.get(`${p}/builds/counts`)).body.CANCELING).toBe(0);
   });
 

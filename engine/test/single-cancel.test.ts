@@ -46,7 +46,15 @@ describe.each(DATABASES)("running and canceling builds on $name", (db) => {
       const r = await t.api.get(`/v1/operations/${res.body.id}`);
       return r.body.status === "completed" ? r.body : null;
     });
-    expect(op.counts).toEqual({ canceled: 1, alreadyFinished: 0, failed: 0, pending: 0 });
+    expect(op.counts).toEqual({
+      canceled: 1,
+      alreadyFinished: 0,
+      failed: 0,
+      protected: 0,
+      created: 0,
+      skipped: 0,
+      pending: 0,
+    });
   });
 
   it("a step that traps SIGTERM is SIGKILLed after the grace period", async () => {

@@ -15,6 +15,9 @@ const OUTCOME_COLOURS: Record<ItemOutcome, "secondary" | "success" | "warning" |
   canceled: "success",
   already_finished: "warning",
   failed: "danger",
+  protected: "warning",
+  created: "success",
+  skipped: "warning",
 };
 
 /** `running`: outcomes still change, so the list refreshes until the operation completes. */

@@ -68,7 +68,10 @@ async function renderApp(op: Operation) {
 }
 
 const progress = (canceled: number, alreadyFinished: number, failed: number, pending: number) =>
-  operation({ total: 50, counts: { canceled, alreadyFinished, failed, pending } });
+  operation({
+    total: 50,
+    counts: { canceled, alreadyFinished, failed, pending, protected: 0, created: 0, skipped: 0 },
+  });
 
 describe("the cancellation progress toast", () => {
   it("counts up from the operation's events and ends with a summary and a link", async () => {
