@@ -65,12 +65,14 @@ export type OperationCounts = {
 
 /** What an operation targeted: its filter, how many builds it named, and the preview it was confirmed from. */
 export type OperationSelection = {
-  filter?: CancelFilter;
+  filter?: CancelFilter | RerunFilter;
   /** How many build ids it named. */
   buildIds?: number;
   buildNumbers?: number[];
   /** How many builds were left out of the filter. */
   excluded?: number;
+  /** A re-run of what this operation canceled. */
+  fromOperation?: string;
   preview?: { at: string; maxBuildId: number };
 };
 
@@ -191,6 +193,12 @@ export const CancelFilter = z.strictObject({
 });
 export type CancelFilter = z.infer<typeof CancelFilter>;
 
+/** A re-run's filter: like a cancel's, but any status (re-run what failed, or was canceled). */
+export const RerunFilter = CancelFilter.extend({
+  status: z.array(z.enum(BUILD_STATUSES)).min(1, "must name at least one status"),
+});
+export type RerunFilter = z.infer<typeof RerunFilter>;
+
 /** Which builds a bulk action names: ids (machines), numbers (people, one pipeline) or a filter. */
 const Selection = {
   buildIds: z.array(BuildId).min(1, "must name at least one build").optional(),
@@ -228,10 +236,49 @@ export const BatchCancelRequest = z
   .refine(excludeNeedsFilter, EXCLUDE_RULE);
 export type BatchCancelRequest = z.infer<typeof BatchCancelRequest>;
 
+/** Which builds a bulk re-run names: as a cancel does, or what an operation canceled. */
+const RerunSelection = {
+  ...Selection,
+  filter: RerunFilter.optional(),
+  /** Re-run the builds this operation canceled. */
+  fromOperation: z.uuid().optional(),
+};
+const oneRerunSelection = (r: {
+  buildIds?: unknown;
+  buildNumbers?: unknown;
+  filter?: unknown;
+  fromOperation?: unknown;
+}) => [r.buildIds, r.buildNumbers, r.filter, r.fromOperation].filter((x) => x !== undefined).length === 1;
+const RERUN_RULE = { message: "give exactly one of buildIds, buildNumbers, filter or fromOperation" };
+
+/** `POST .../batch-rerun/preview` */
+export const BatchRerunPreviewRequest = z
+  .strictObject(RerunSelection)
+  .refine(oneRerunSelection, RERUN_RULE)
+  .refine(excludeNeedsFilter, EXCLUDE_RULE);
+export type BatchRerunPreviewRequest = z.infer<typeof BatchRerunPreviewRequest>;
+
+/**
+ * `POST .../batch-rerun`: new builds with the same branch, commit and parameters, through the
+ * concurrency policy as triggers; one operation of kind `rerun`.
+ */
+export const BatchRerunRequest = z
+  .strictObject({
+    ...RerunSelection,
+    snapshot: z.string().min(1).max(2000).optional(),
+    reason: Reason.optional(),
+  })
+  .refine(oneRerunSelection, RERUN_RULE)
+  .refine(excludeNeedsFilter, EXCLUDE_RULE);
+export type BatchRerunRequest = z.infer<typeof BatchRerunRequest>;
+
 /** The answer to a preview: counts, the first builds, and the signed bound to confirm with. */
 export type BatchPreview = {
   total: number;
-  byStatus: { QUEUED: number; RUNNING: number };
+  /** Every status is there (0 when none). */
+  byStatus: Record<BuildStatus, number>;
+  /** Of the total, builds with a protected job under way: left alone unless the cancel is forced. */
+  protected: number;
   byPipeline: Record<string, number>;
   /** The newest matching builds, at most 20. */
   first: Build[];

@@ -32,6 +32,8 @@ const Job = z.strictObject({
       z.string().max(65_536),
     )
     .default({}),
+  /** false (GitLab's meaning): once this job has started, automatic cancels leave the build alone. */
+  interruptible: z.boolean().default(true),
   steps: z.array(Step).min(1).max(100),
 });
 

@@ -10,22 +10,21 @@ import { ConflictError, RateLimitedError, UnprocessableError } from "../../commo
 import type { EngineContext } from "../context.ts";
 import { TOPICS } from "../events/bus.ts";
 import { operationEvent } from "../events/payloads.ts";
-import type { BuildMatch, BuildRef } from "../store/builds-repo.ts";
+import type { BuildRef } from "../store/builds-repo.ts";
 import type { OperationRow } from "../store/operations-repo.ts";
 import type { OperationsTable } from "../store/schema.ts";
 import type { Store } from "../store/store.ts";
 import { finalizeCancels } from "./finalize.ts";
+import { SETTLE_TASK } from "./operation-kinds.ts";
+import type { Selected } from "./selection.ts";
 
-export type CancelTargets =
-  /** Ids already checked to be builds of the scope (before anything was locked). */
-  | { kind: "ids"; buildIds: readonly number[] }
-  /**
-   * A filter, frozen now. With a preview's snapshot it is bound to builds that existed then
-   * (`match.maxId`), and builds it matched then that finished since are reported as such.
-   */
-  | { kind: "match"; match: BuildMatch; previewedAt?: number }
-  /** Builds the caller already locked (the concurrency policy inside a trigger). */
-  | { kind: "refs"; refs: readonly BuildRef[] };
+/**
+ * Ids already checked to be builds of the scope (before anything was locked); a filter frozen now
+ * — with a preview's snapshot bound to builds that existed then (`match.maxId`), and builds it
+ * matched then that finished since reported as such; or builds the caller already locked (the
+ * concurrency policy inside a trigger).
+ */
+export type CancelTargets = Selected | { kind: "refs"; refs: readonly BuildRef[] };
 
 export type AcceptCancelInput = {
   projectId: number;
@@ -45,20 +44,20 @@ export type AcceptCancelInput = {
   idempotency?: { key: string; requestHash: string };
 };
 
-export const SETTLE_TASK = "settle-operation";
-
 export async function acceptCancel(ctx: EngineContext, tx: Store, input: AcceptCancelInput): Promise<OperationRow> {
   const repeat = await findRepeat(tx, input);
   if (repeat) return repeat;
   await checkRunningLimit(ctx, tx, input);
   const targets = await freezeTargets(tx, input);
-  checkAtomic(input, targets);
+  const shielded = await protectedAmong(tx, input, targets);
+  checkAtomic(input, targets, shielded);
 
   const operationId = crypto.randomUUID();
   const now = ctx.now();
+  const moving = shielded.size === 0 ? targets : targets.filter((t) => !shielded.has(t.id));
   const moved = await tx.transition({
-    ids: targets.map((t) => t.id),
-    known: new Map(targets.map((t) => [t.id, t])),
+    ids: moving.map((t) => t.id),
+    known: new Map(moving.map((t) => [t.id, t])),
     event: "cancel",
     now,
     set: { cancel_by: input.actor, cancel_reason: input.reason, cancel_operation_id: operationId, cancel_at: now },
@@ -69,10 +68,16 @@ export async function acceptCancel(ctx: EngineContext, tx: Store, input: AcceptC
   const operation = newOperation(input, operationId, now, {
     total: targets.length,
     canceled: canceledNow.length,
+    protected: shielded.size,
     pending: moved.length - canceledNow.length + forced.length,
   });
   await tx.operations.insert({ operation });
-  await tx.operations.insertItemsFromBuilds({ operationId, buildIds: targets.map((t) => t.id), force: input.force });
+  await tx.operations.insertItemsFromBuilds({
+    operationId,
+    buildIds: targets.map((t) => t.id),
+    force: input.force,
+    protectedIds: [...shielded],
+  });
   await tx.operations.insertAudit({
     project_id: input.projectId,
     action: "cancel",
@@ -135,8 +140,29 @@ async function freezeTargets(tx: Store, input: AcceptCancelInput): Promise<reado
   return [...matching, ...finished].sort((a, b) => a.id - b.id);
 }
 
-function checkAtomic(input: AcceptCancelInput, targets: readonly BuildRef[]): void {
+/**
+ * Targets with a protected job (`interruptible: false`) that has started: no cancel touches them
+ * unless it is forced (a person ticking "also stop protected builds"); automatic cancels never are.
+ */
+async function protectedAmong(tx: Store, input: AcceptCancelInput, targets: readonly BuildRef[]): Promise<Set<number>> {
+  if (input.force) return new Set();
+  const active = targets.filter((t) => t.status === "QUEUED" || t.status === "RUNNING").map((t) => t.id);
+  return tx.jobs.protectedBuilds({ buildIds: active });
+}
+
+function checkAtomic(input: AcceptCancelInput, targets: readonly BuildRef[], shielded: ReadonlySet<number>): void {
   if (!input.atomic) return;
+  const guarded = targets.filter((t) => shielded.has(t.id));
+  const [first] = guarded;
+  if (first) {
+    throw new ConflictError(
+      "build_protected",
+      targets.length === 1
+        ? `Build #${first.number} has a protected job (interruptible: false) under way; force the cancel to stop it`
+        : `${guarded.length} of the builds have a protected job under way; nothing was canceled`,
+      { builds: guarded.map((b) => ({ id: b.id, number: b.number })) },
+    );
+  }
   const cancelable = (s: string) => s === "QUEUED" || s === "RUNNING" || (input.force && s === "CANCELING");
   const finished = targets.filter((t) => !cancelable(t.status));
   if (finished.length === 0) return;
@@ -156,7 +182,7 @@ function newOperation(
   input: AcceptCancelInput,
   id: string,
   now: number,
-  counts: { total: number; canceled: number; pending: number },
+  counts: { total: number; canceled: number; protected: number; pending: number },
 ): OperationsTable {
   const done = counts.pending === 0;
   return {
@@ -174,7 +200,8 @@ function newOperation(
     total: counts.total,
     counts: JSON.stringify({
       canceled: counts.canceled,
-      already_finished: counts.total - counts.canceled - counts.pending,
+      already_finished: counts.total - counts.canceled - counts.pending - counts.protected,
+      ...(counts.protected > 0 ? { protected: counts.protected } : {}),
     }),
     pending: counts.pending,
     idempotency_key: input.idempotency?.key ?? null,

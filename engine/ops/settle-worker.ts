@@ -1,18 +1,20 @@
 /**
- * Settling accepted cancels: the asynchronous half. A durable task per operation (the
- * `work_queue` table) is processed in chunks of 1,000 builds: stop requests are recorded for
- * every running job (each agent collects all of its stops in one message on its next poll) with
- * a stop deadline, and builds with nothing running are finalized. The task comes back every few
- * seconds, and after a restart, until nothing is pending; acknowledgements and the sweeper's
- * stop deadlines do the rest.
+ * The asynchronous half of bulk operations: durable tasks (the `work_queue` table), claimed by one
+ * worker at a time and dispatched on their kind. A `settle-operation` task settles an operation
+ * by the handler of the operation's kind, and comes back every few seconds, and after a restart,
+ * until nothing is pending. A task of a kind nobody handles is an error: logged, and kept.
  */
-import { setImmediate } from "node:timers/promises";
 import type { EngineContext } from "../context.ts";
 import { TOPICS } from "../events/bus.ts";
-import { SETTLE_TASK } from "./accept-cancel.ts";
-import { finalizeCancels } from "./finalize.ts";
+import { settleOperation } from "./operation-kinds.ts";
 
-const CHUNK = 1000;
+/** Task kinds and what runs them; true when the task is done. */
+const TASKS: Record<string, (ctx: EngineContext, ref: string) => Promise<boolean>> = {
+  "settle-operation": settleOperation,
+};
+
+/** How long a task of an unknown kind waits before it is tried (and reported) again. */
+const UNKNOWN_RETRY_MS = 3_600_000;
 const CLAIM_LEASE_MS = 15_000;
 const RECHECK_MS = 5_000;
 const RETRY_MS = 500;
@@ -42,7 +44,13 @@ export class SettleWorker {
         for (const task of tasks) {
           if (!this.running) return;
           try {
-            const done = task.kind !== SETTLE_TASK || (await settleOperation(this.ctx, task.ref));
+            const run = TASKS[task.kind];
+            if (!run) {
+              this.ctx.log.error("a queued task of an unknown kind: kept, not run", { task: task.id, kind: task.kind });
+              await this.ctx.store.queue.reschedule({ id: task.id, runAt: this.ctx.now() + UNKNOWN_RETRY_MS });
+              continue;
+            }
+            const done = await run(this.ctx, task.ref);
             if (done) await this.ctx.store.queue.remove({ id: task.id });
             else await this.ctx.store.queue.reschedule({ id: task.id, runAt: this.ctx.now() + RECHECK_MS });
           } catch (err) {
@@ -62,34 +70,4 @@ export class SettleWorker {
       }
     }
   }
-}
-
-/** One pass over an operation's pending builds. Returns true when the operation is complete. */
-export async function settleOperation(ctx: EngineContext, operationId: string): Promise<boolean> {
-  const op = await ctx.store.operations.find({ id: operationId });
-  if (!op || op.status === "completed") return true;
-  const ackTimeoutMs = ctx.settings.stopAckTimeoutSeconds * 1000;
-  const agentsToWake = new Set<string>();
-  let after = 0;
-  for (;;) {
-    const ids = await ctx.store.operations.pendingBuildIds({ id: operationId, afterBuildId: after, limit: CHUNK });
-    if (ids.length === 0) break;
-    after = ids[ids.length - 1] as number;
-    // Let responses and other I/O through between chunks (SQLite work is synchronous).
-    await setImmediate();
-    await ctx.store.transaction(async (tx) => {
-      const now = ctx.now();
-      await tx.builds.lockRefs({ ids });
-      const agents = await tx.jobs.requestStops({ buildIds: ids, force: op.force === 1, now });
-      await tx.builds.setStopDeadlines({ ids, now, ackTimeoutMs });
-      await finalizeCancels(ctx, tx, { buildIds: ids, force: false });
-      tx.afterCommit(() => {
-        for (const agent of agents) agentsToWake.add(agent);
-      });
-    });
-  }
-  // One wake-up per agent once every chunk is recorded: each agent collects all of its stop
-  // orders for this operation in one poll, one message.
-  for (const agent of agentsToWake) ctx.bus.publish(TOPICS.agent(agent));
-  return (await ctx.store.operations.find({ id: operationId }))?.status === "completed";
 }

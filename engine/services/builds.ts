@@ -11,10 +11,10 @@ import { TOPICS } from "../events/bus.ts";
 import { buildCreated } from "../events/payloads.ts";
 import { acceptCancel } from "../ops/accept-cancel.ts";
 import type { BuildRef } from "../store/builds-repo.ts";
-import type { NewJob } from "../store/jobs-repo.ts";
 import type { Store } from "../store/store.ts";
 import { emptyCounts, resolvePipeline } from "./catalog.ts";
 import { type Actor, authorize } from "./identity.ts";
+import { jobsOf } from "./jobs-of.ts";
 import { toBuild, toBuildDetail } from "./mappers.ts";
 
 type Names = { project: string; pipeline: string };
@@ -104,25 +104,6 @@ async function cancelForGroup(
       force: false,
     });
   }
-}
-
-function jobsOf(definition: PipelineDefinition): NewJob[] {
-  return definition.stages.flatMap((stage, stageIndex) =>
-    stage.jobs.map((job, jobIndex) => ({
-      stageIndex,
-      stageName: stage.name,
-      jobIndex,
-      name: job.name,
-      timeoutSeconds: job.timeoutMinutes * 60,
-      env: job.env,
-      steps: job.steps.map((step, index) => ({ index, name: step.name ?? firstLine(step.run), run: step.run })),
-    })),
-  );
-}
-
-function firstLine(run: string): string {
-  const line = run.trim().split("\n")[0] ?? "";
-  return line.length > 80 ? `${line.slice(0, 77)}...` : line;
 }
 
 export type HistoryQuery = {

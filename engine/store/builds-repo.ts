@@ -6,7 +6,7 @@ import { nextStatus, previousStatus, TRANSITIONS, type TransitionEvent } from ".
 import type { CountsRepo } from "./counts-repo.ts";
 import type { Dialect } from "./db.ts";
 import type { BuildsTable } from "./schema.ts";
-import { buildsWithIds, idsIn, rowsFromJson } from "./sql.ts";
+import { buildsWithIds, idsIn, rowsFromJson, textsIn } from "./sql.ts";
 import type { Executor } from "./store.ts";
 
 export type BuildRow = Selectable<BuildsTable> & { project_name: string; pipeline_name: string };
@@ -141,6 +141,68 @@ export class BuildsRepo {
     return rows.map((r) => r.id);
   }
 
+  /** New QUEUED builds in one statement (a bulk re-run); returns their ids and numbers, in order. */
+  async insertMany(opts: {
+    builds: readonly NewBuild[];
+  }): Promise<{ id: number; number: number; pipeline_id: number }[]> {
+    if (opts.builds.length === 0) return [];
+    const rows = opts.builds.map((b) => ({ ...b, status: "QUEUED", current_stage: 0 }));
+    const inserted = await this.db
+      .insertInto("builds")
+      .columns([
+        "project_id",
+        "pipeline_id",
+        "number",
+        "status",
+        "branch",
+        "commit_sha",
+        "params",
+        "triggered_by",
+        "concurrency_group",
+        "current_stage",
+        "grace_seconds",
+        "queue_deadline",
+        "created_at",
+      ])
+      .expression(
+        rowsFromJson(this.dialect, rows, {
+          project_id: "bigint",
+          pipeline_id: "bigint",
+          number: "bigint",
+          status: "text",
+          branch: "text",
+          commit_sha: "text",
+          params: "text",
+          triggered_by: "text",
+          concurrency_group: "text",
+          current_stage: "integer",
+          grace_seconds: "real",
+          queue_deadline: "bigint",
+          created_at: "bigint",
+        }),
+      )
+      .returning(["id", "number", "pipeline_id"])
+      .execute();
+    for (const [pipelineId, group] of groupBy(opts.builds, (b) => b.pipeline_id)) {
+      await this.counts.add(pipelineId, "QUEUED", group.length);
+    }
+    return inserted.sort((a, b) => a.id - b.id);
+  }
+
+  /** Active builds of these concurrency groups of a project, oldest first, locked like `lockRefs`. */
+  async lockActiveInGroups(opts: { projectId: number; groups: readonly string[] }) {
+    if (opts.groups.length === 0) return [];
+    let q = this.db
+      .selectFrom("builds")
+      .select([...REF_COLUMNS, "concurrency_group"])
+      .where("project_id", "=", opts.projectId)
+      .where(textsIn(this.dialect, "concurrency_group", opts.groups))
+      .where("status", "in", ["QUEUED", "RUNNING", "CANCELING"])
+      .orderBy("id");
+    if (this.dialect === "postgres") q = q.forUpdate();
+    return q.execute();
+  }
+
   /** Refreshes planner statistics after seeding (and, on PostgreSQL, the visibility map for index-only scans). */
   async analyze(): Promise<void> {
     await sql`${sql.raw(this.dialect === "postgres" ? "VACUUM ANALYZE builds" : "ANALYZE")}`.execute(this.db);
@@ -253,6 +315,18 @@ export class BuildsRepo {
       })),
       first,
     };
+  }
+
+  /** How many of a filter's builds have a protected job under way (a cancel without force skips them). */
+  async countProtected(opts: BuildMatch): Promise<number> {
+    const row = await this.db
+      .selectFrom("jobs")
+      .select((eb) => eb.fn.count("build_id").distinct().as("n"))
+      .where("build_id", "in", () => this.matching(opts).select("id"))
+      .where("interruptible", "=", 0)
+      .where("started_at", "is not", null)
+      .executeTakeFirst();
+    return Number(row?.n ?? 0);
   }
 
   /** The highest build id now (a preview's bound: builds created after it are never touched). */

@@ -17,6 +17,8 @@ export type NewJob = {
   name: string;
   timeoutSeconds: number;
   env: Record<string, string>;
+  /** false: once started, automatic cancels leave the build alone. */
+  interruptible: boolean;
   steps: { index: number; name: string; run: string }[];
 };
 
@@ -30,6 +32,7 @@ const JOB_COLUMNS = {
   status: "text",
   timeout_seconds: "real",
   env: "text",
+  interruptible: "integer",
 } as const;
 
 export class JobsRepo {
@@ -40,31 +43,43 @@ export class JobsRepo {
 
   /** A new build's jobs (QUEUED) and their steps (PENDING): two statements. */
   async insertForBuild(opts: { buildId: number; jobs: readonly NewJob[] }): Promise<void> {
-    const jobRows = opts.jobs.map((j) => ({
-      build_id: opts.buildId,
-      stage_index: j.stageIndex,
-      stage_name: j.stageName,
-      job_index: j.jobIndex,
-      name: j.name,
-      status: "QUEUED",
-      timeout_seconds: j.timeoutSeconds,
-      env: JSON.stringify(j.env),
-    }));
+    await this.insertForBuilds({ builds: [opts] });
+  }
+
+  /** The jobs and steps of many new builds (a bulk re-run): two statements for any number. */
+  async insertForBuilds(opts: { builds: readonly { buildId: number; jobs: readonly NewJob[] }[] }): Promise<void> {
+    const jobRows = opts.builds.flatMap(({ buildId, jobs }) =>
+      jobs.map((j) => ({
+        build_id: buildId,
+        stage_index: j.stageIndex,
+        stage_name: j.stageName,
+        job_index: j.jobIndex,
+        name: j.name,
+        status: "QUEUED",
+        timeout_seconds: j.timeoutSeconds,
+        env: JSON.stringify(j.env),
+        // Definitions saved before jobs could be protected say nothing: interruptible.
+        interruptible: j.interruptible === false ? 0 : 1,
+      })),
+    );
+    if (jobRows.length === 0) return;
     const jobIds = await this.db
       .insertInto("jobs")
       .columns(Object.keys(JOB_COLUMNS) as (keyof typeof JOB_COLUMNS)[])
       .expression(rowsFromJson(this.dialect, jobRows, JOB_COLUMNS))
-      .returning(["id", "stage_index", "job_index"])
+      .returning(["id", "build_id", "stage_index", "job_index"])
       .execute();
-    const idOf = new Map(jobIds.map((r) => [`${r.stage_index}/${r.job_index}`, r.id]));
-    const stepRows = opts.jobs.flatMap((j) =>
-      j.steps.map((s) => ({
-        job_id: idOf.get(`${j.stageIndex}/${j.jobIndex}`),
-        step_index: s.index,
-        name: s.name,
-        run: s.run,
-        status: "PENDING",
-      })),
+    const idOf = new Map(jobIds.map((r) => [`${r.build_id}/${r.stage_index}/${r.job_index}`, r.id]));
+    const stepRows = opts.builds.flatMap(({ buildId, jobs }) =>
+      jobs.flatMap((j) =>
+        j.steps.map((s) => ({
+          job_id: idOf.get(`${buildId}/${j.stageIndex}/${j.jobIndex}`),
+          step_index: s.index,
+          name: s.name,
+          run: s.run,
+          status: "PENDING",
+        })),
+      ),
     );
     await this.db
       .insertInto("steps")
@@ -96,6 +111,7 @@ export class JobsRepo {
       status: "RUNNING",
       timeout_seconds: 3600,
       env: "{}",
+      interruptible: 1,
       agent_id: l.agentId,
       lease_id: l.leaseId,
       started_at: opts.now,
@@ -214,6 +230,20 @@ export class JobsRepo {
       .where("status", "=", "RUNNING")
       .executeTakeFirst();
     return Number(result.numUpdatedRows) === 1;
+  }
+
+  /** Which of these builds have a protected job (`interruptible: false`) that has started. */
+  async protectedBuilds(opts: { buildIds: readonly number[] }): Promise<Set<number>> {
+    if (opts.buildIds.length === 0) return new Set();
+    const rows = await this.db
+      .selectFrom("jobs")
+      .select("build_id")
+      .distinct()
+      .where(idsIn(this.dialect, "build_id", opts.buildIds))
+      .where("interruptible", "=", 0)
+      .where("started_at", "is not", null)
+      .execute();
+    return new Set(rows.map((r) => r.build_id));
   }
 
   /** Which of these builds still have a running job. */

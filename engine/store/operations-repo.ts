@@ -3,7 +3,7 @@ import { sql } from "kysely";
 import type { ItemOutcome } from "../../common/constants.ts";
 import type { Dialect } from "./db.ts";
 import type { AuditEntriesTable, OperationsTable } from "./schema.ts";
-import { buildsWithIds, idsIn } from "./sql.ts";
+import { buildsWithIds, idsIn, rowsFromJson } from "./sql.ts";
 import type { Executor } from "./store.ts";
 
 export type OperationRow = OperationsTable & { project_name: string; pipeline_name: string | null };
@@ -65,16 +65,21 @@ export class OperationsRepo {
     operationId: string;
     buildIds: readonly number[];
     force: boolean;
+    /** Targets left alone because of a protected job. */
+    protectedIds?: readonly number[];
   }): Promise<void> {
     if (opts.buildIds.length === 0) return;
     const mine = sql`b.cancel_operation_id = ${opts.operationId}`;
     const forced = opts.force ? sql`b.status = 'CANCELING'` : sql`1 = 0`;
+    const shielded = opts.protectedIds?.length ? idsIn(this.dialect, "b.id", opts.protectedIds) : sql`1 = 0`;
     await sql`INSERT INTO operation_items (operation_id, build_id, outcome, note)
       SELECT ${opts.operationId}, b.id,
         CASE WHEN ${mine} AND b.status = 'CANCELED' THEN 'canceled'
              WHEN ${mine} OR ${forced} THEN 'pending'
+             WHEN ${shielded} THEN 'protected'
              ELSE 'already_finished' END,
         CASE WHEN ${mine} OR ${forced} THEN NULL
+             WHEN ${shielded} THEN 'a protected job is under way'
              WHEN b.status = 'CANCELING' THEN 'already_canceling'
              ELSE b.status END
       FROM ${buildsWithIds(this.dialect, opts.buildIds)}`.execute(this.db);
@@ -89,6 +94,39 @@ export class OperationsRepo {
     if (opts.outcome) q = q.where("i.outcome", "=", opts.outcome);
     if (opts.afterBuildId !== undefined) q = q.where("i.build_id", ">", opts.afterBuildId);
     return q.orderBy("i.build_id").limit(opts.limit).execute();
+  }
+
+  /** The builds of an operation's items with this outcome (what it canceled, say). */
+  async buildIdsWithOutcome(opts: { id: string; outcome: ItemOutcome }): Promise<number[]> {
+    const rows = await this.db
+      .selectFrom("operation_items")
+      .select("build_id")
+      .where("operation_id", "=", opts.id)
+      .where("outcome", "=", opts.outcome)
+      .orderBy("build_id")
+      .execute();
+    return rows.map((r) => r.build_id);
+  }
+
+  /** Items given whole (a re-run's outcomes are known at once): one statement. */
+  async insertItems(opts: {
+    operationId: string;
+    items: readonly { buildId: number; outcome: ItemOutcome; note: string | null }[];
+  }): Promise<void> {
+    if (opts.items.length === 0) return;
+    const rows = opts.items.map((i) => ({
+      operation_id: opts.operationId,
+      build_id: i.buildId,
+      outcome: i.outcome,
+      note: i.note,
+    }));
+    await this.db
+      .insertInto("operation_items")
+      .columns(["operation_id", "build_id", "outcome", "note"])
+      .expression(
+        rowsFromJson(this.dialect, rows, { operation_id: "text", build_id: "bigint", outcome: "text", note: "text" }),
+      )
+      .execute();
   }
 
   async pendingBuildIds(opts: { id: string; afterBuildId: number; limit: number }): Promise<number[]> {

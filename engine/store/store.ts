@@ -136,8 +136,17 @@ export class Store {
    * scheduler) until commit. SQLite transactions are serialized already.
    */
   async lockKey(key: string): Promise<void> {
-    if (this.dialect !== "postgres") return;
-    await sql`SELECT pg_advisory_xact_lock(hashtextextended(${key}, 0))`.execute(this.executor);
+    await this.lockKeys([key]);
+  }
+
+  /** `lockKey` for several keys in one statement, always in the same order (no deadlocks). */
+  async lockKeys(keys: readonly string[]): Promise<void> {
+    if (this.dialect !== "postgres" || keys.length === 0) return;
+    const sorted = [...new Set(keys)].sort();
+    // unnest keeps the array's (sorted) order.
+    await sql`SELECT pg_advisory_xact_lock(hashtextextended(k, 0)) FROM unnest(${sorted}::text[]) AS k`.execute(
+      this.executor,
+    );
   }
 
   /** Whether the database answers within `timeoutMs`. */

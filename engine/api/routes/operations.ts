@@ -2,11 +2,17 @@
 import { type Request, type Response, Router } from "express";
 import { z } from "zod";
 import { OPERATION_SOURCES } from "../../../common/constants.ts";
-import { BatchCancelRequest, BatchPreviewRequest } from "../../../common/dto.ts";
+import {
+  BatchCancelRequest,
+  BatchPreviewRequest,
+  BatchRerunPreviewRequest,
+  BatchRerunRequest,
+} from "../../../common/dto.ts";
 import { InputError } from "../../../common/errors.ts";
 import type { EngineContext } from "../../context.ts";
 import { batchCancel, type CancelCaller, previewCancel } from "../../ops/cancel-service.ts";
 import { getOperation, listAudit, listOperationItems, listRunningOperations } from "../../ops/operations.ts";
+import { batchRerun, previewRerun } from "../../ops/rerun-service.ts";
 import { actorOf, limitParam, parse, queryText } from "../http.ts";
 
 const IdempotencyKey = z
@@ -32,7 +38,7 @@ export function cancelCaller(req: Request, res: Response): CancelCaller {
 export function operationRoutes(ctx: EngineContext): Router {
   const r = Router();
 
-  // A bulk cancel in one pipeline, or across a project; each with a preview first.
+  // Bulk cancels and re-runs in one pipeline, or across a project; each with a preview first.
   for (const path of ["/projects/:project/pipelines/:pipeline/builds", "/projects/:project/builds"]) {
     r.post(`${path}/batch-cancel/preview`, async (req, res) => {
       const names = req.params as { project: string; pipeline?: string };
@@ -42,6 +48,15 @@ export function operationRoutes(ctx: EngineContext): Router {
       const names = req.params as { project: string; pipeline?: string };
       const op = await batchCancel(ctx, cancelCaller(req, res), names, parse(BatchCancelRequest, req.body ?? {}));
       res.status(202).json(op);
+    });
+    r.post(`${path}/batch-rerun/preview`, async (req, res) => {
+      const names = req.params as { project: string; pipeline?: string };
+      res.json(await previewRerun(ctx, actorOf(res), names, parse(BatchRerunPreviewRequest, req.body ?? {})));
+    });
+    r.post(`${path}/batch-rerun`, async (req, res) => {
+      const names = req.params as { project: string; pipeline?: string };
+      const op = await batchRerun(ctx, cancelCaller(req, res), names, parse(BatchRerunRequest, req.body ?? {}));
+      res.status(201).json(op);
     });
   }
 
