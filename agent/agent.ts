@@ -177,8 +177,10 @@ export class Agent {
     this.contact();
   }
 
+  /** What the agent holds: running jobs, and stopped ones whose acknowledgement is on its way. */
   private state(): AgentState {
-    return { agentId: this.agentId, instance: this.instance, leases: [...this.runs.keys()], seenUntil: this.seenUntil };
+    const leases = [...new Set([...this.runs.keys(), ...this.acks.leases])];
+    return { agentId: this.agentId, instance: this.instance, leases, seenUntil: this.seenUntil };
   }
 
   private async run(): Promise<void> {
@@ -317,6 +319,8 @@ export class Agent {
       await run.stop({ why: "stop", graceMs: order.graceSeconds * 1000, force: order.force, reason: order.reason });
       await run.finished;
       this.release(run);
+      // A job that ended on its own before the order came was reported; nothing to acknowledge.
+      if (run.reportedEnd) return;
       this.acks.add(run.stopProblem ? { leaseId: order.leaseId, error: run.stopProblem } : { leaseId: order.leaseId });
     })().finally(() => this.stopping.delete(order.leaseId));
     this.stopping.set(order.leaseId, stopped);

@@ -51,6 +51,8 @@ export class JobRun {
   readonly finished: Promise<void>;
   /** Set when the job's processes could not all be killed. */
   stopProblem: string | undefined;
+  /** The engine has the job's end (succeeded, failed or timed out): a stop order for it needs no acknowledgement. */
+  reportedEnd = false;
   private step: StepProcess | undefined;
   private ending: Ending | undefined;
   private killTimer: NodeJS.Timeout | undefined;
@@ -76,6 +78,7 @@ export class JobRun {
    * process of the job is gone.
    */
   async stop(request: StopRequest): Promise<void> {
+    if (this.reportedEnd) return;
     const now = Date.now();
     const killAt = request.force ? now : now + Math.max(0, request.graceMs);
     if (!this.ending) {
@@ -204,6 +207,12 @@ export class JobRun {
    * delivered is logged; the engine's reconciliation settles the job from the agent's leases.
    */
   private async report(kind: "step" | "job", report: StepReport | JobReport): Promise<ReportResult> {
+    const result = await this.deliver(kind, report);
+    if (kind === "job" && result.accepted) this.reportedEnd = true;
+    return result;
+  }
+
+  private async deliver(kind: "step" | "job", report: StepReport | JobReport): Promise<ReportResult> {
     const { channel, agentId, log, stopped, onContact } = this.deps;
     try {
       const result = await retrying(

@@ -7,6 +7,8 @@ import { retrying } from "./retry.ts";
 
 export class StopAcks {
   private pending: StopAck[] = [];
+  /** Leases stopped but not yet acknowledged: still reported to the engine, so it waits for the ack. */
+  private readonly unacknowledged = new Set<string>();
   private scheduled = false;
   private readonly inFlight = new Set<Promise<void>>();
   private closed = false;
@@ -18,8 +20,14 @@ export class StopAcks {
     private readonly opts: { stopped: () => boolean; onDelivered: () => void },
   ) {}
 
+  /** Leases whose acknowledgement is on its way. */
+  get leases(): string[] {
+    return [...this.unacknowledged];
+  }
+
   add(ack: StopAck): void {
     this.pending.push(ack);
+    this.unacknowledged.add(ack.leaseId);
     if (this.scheduled) return;
     this.scheduled = true;
     setImmediate(() => this.send());
@@ -50,6 +58,8 @@ export class StopAcks {
       this.opts.onDelivered();
     } catch (err) {
       this.log("stop acknowledgement failed", { leases: acks.length, err: String(err) });
+    } finally {
+      for (const ack of acks) this.unacknowledged.delete(ack.leaseId);
     }
   }
 }

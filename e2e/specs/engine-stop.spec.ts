@@ -3,9 +3,9 @@ import { HistoryPage } from "../pages/history-page.ts";
 import { SignInPage } from "../pages/sign-in-page.ts";
 import { OwnStack } from "../support/own-stack.ts";
 
-/** Steps that ignore SIGTERM for a minute: the cancel is still under way when the engine stops. */
+/** Steps that ignore SIGTERM past the test's stop of the engine: the cancel is still under way then. */
 const stubborn = {
-  cancelGraceSeconds: 60,
+  cancelGraceSeconds: 15,
   stages: [
     {
       name: "main",

@@ -6,7 +6,6 @@ import { BUILD_STATUSES, type BuildStatus } from "../../common/statuses.ts";
 import type { EngineContext } from "../context.ts";
 import { queueDecision, resolveGroup } from "../domain/concurrency.ts";
 import { resolveParams } from "../domain/params.ts";
-import type { PipelineDefinition } from "../domain/pipeline-definition.ts";
 import { TOPICS } from "../events/bus.ts";
 import { buildCreated } from "../events/payloads.ts";
 import { acceptCancel } from "../ops/accept-cancel.ts";
