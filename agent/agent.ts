@@ -171,7 +171,7 @@ export class Agent {
             ...(info.fallbackReason ? { fallbackReason: info.fallbackReason } : {}),
           },
         }),
-      { stopped: () => this.closed, onRetry: (err) => this.log("registration failed; retrying", { err: String(err) }) },
+      { stopped: () => this.closed, onRetry: (err) => this.log("registration failed; retrying", { err }) },
     );
     this.agentId = this.welcome.agentId;
     this.contact();
@@ -204,7 +204,7 @@ export class Agent {
         if (this.closed) return;
         if (await this.recoverFrom(err)) continue;
         failures++;
-        this.log("poll failed", { err: String(err) });
+        this.log("poll failed", { err });
         await new Promise((r) => setTimeout(r, Math.min(5000, 200 * 2 ** Math.min(failures, 5))));
       }
     }

@@ -64,7 +64,7 @@ export class JobRun {
   ) {
     this.leaseId = assignment.leaseId;
     this.finished = this.execute()
-      .catch((err) => deps.log("job crashed", { leaseId: this.leaseId, err: String((err as Error)?.stack ?? err) }))
+      .catch((err) => deps.log("job crashed", { leaseId: this.leaseId, err }))
       .finally(() => this.cleanUp());
   }
 
@@ -222,14 +222,13 @@ export class JobRun {
             : channel.reportJob(agentId(), report as JobReport),
         {
           stopped,
-          onRetry: (err, attempt) =>
-            attempt === 0 && log("report failed; retrying", { leaseId: this.leaseId, err: String(err) }),
+          onRetry: (err, attempt) => attempt === 0 && log("report failed; retrying", { leaseId: this.leaseId, err }),
         },
       );
       onContact();
       return result;
     } catch (err) {
-      log("report not delivered", { leaseId: this.leaseId, kind, err: String(err) });
+      log("report not delivered", { leaseId: this.leaseId, kind, err });
       return { accepted: false, stop: true };
     }
   }

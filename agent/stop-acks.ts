@@ -57,7 +57,7 @@ export class StopAcks {
       });
       this.opts.onDelivered();
     } catch (err) {
-      this.log("stop acknowledgement failed", { leases: acks.length, err: String(err) });
+      this.log("stop acknowledgement failed", { leases: acks.length, err });
     } finally {
       for (const ack of acks) this.unacknowledged.delete(ack.leaseId);
     }

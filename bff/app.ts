@@ -4,6 +4,7 @@ import express from "express";
 import helmet from "helmet";
 import { errorHandler, notFoundHandler } from "../common/express-errors.ts";
 import type { Logger } from "../common/logger.ts";
+import { requestLog } from "../common/request-log.ts";
 import { EngineClient } from "./engine-client.ts";
 import { apiRoutes } from "./routes/api.ts";
 import { sessionRoutes } from "./routes/session.ts";
@@ -17,6 +18,7 @@ export function createBffApp(options: BffOptions) {
   const engine = new EngineClient(options.engineUrl);
   const app = express();
   app.disable("x-powered-by");
+  app.use(requestLog(options.log));
   // Behind a local reverse proxy that terminates https, cookies are marked Secure.
   app.set("trust proxy", "loopback, linklocal, uniquelocal");
   app.set("query parser", "simple");

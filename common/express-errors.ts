@@ -12,7 +12,10 @@ export function errorHandler(log: Logger) {
   return (err: unknown, req: Request, res: Response, next: NextFunction): void => {
     const appError = toAppError(err);
     if (appError.status >= 500 && appError.code === "internal") {
-      log.error("request failed", { method: req.method, path: req.path, err: String((err as Error)?.stack ?? err) });
+      // The request's own logger carries its id (see `request-log.ts`).
+      const reqLog = (req as Request & { log?: { error: (fields: object, msg: string) => void } }).log;
+      if (reqLog) reqLog.error({ err }, "request failed");
+      else log.error("request failed", { method: req.method, path: req.path, err });
     }
     if (res.headersSent) {
       next(err);

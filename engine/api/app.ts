@@ -1,6 +1,7 @@
 /** The engine's HTTP API: `/healthz` and the authenticated `/v1` routes. */
 import express, { type NextFunction, type Request, type Response } from "express";
 import { errorHandler, notFoundHandler } from "../../common/express-errors.ts";
+import { requestLog } from "../../common/request-log.ts";
 import type { EngineAgentChannel } from "../agents/channel.ts";
 import { agentRoutes } from "../agents/http-routes.ts";
 import type { EngineContext } from "../context.ts";
@@ -20,6 +21,7 @@ export const BODY_LIMIT = "1mb";
 export function createEngineApp(ctx: EngineContext, channel: EngineAgentChannel, options?: { heartbeatMs: number }) {
   const app = express();
   app.disable("x-powered-by");
+  app.use(requestLog(ctx.log));
   app.set("query parser", "simple");
   // Live: the process answers. Ready (and /healthz): it can reach its database too.
   app.get("/healthz/live", (_req, res) => {

@@ -27,7 +27,7 @@ export class ProgressReporter {
       setTimeout(() => {
         this.timers.delete(operationId);
         this.lastEmit.set(operationId, Date.now());
-        this.report(operationId).catch((err) => this.ctx?.log.warn("progress report failed", { err: String(err) }));
+        this.report(operationId).catch((err) => this.ctx?.log.warn("progress report failed", { err }));
       }, delay),
     );
   }

@@ -65,7 +65,7 @@ export class SettleWorker {
         await this.ctx.bus.wait(TOPICS.work, wait, this.abort.signal);
       } catch (err) {
         if (!this.running) return;
-        this.ctx.log.warn("settle worker failed; retrying", { err: String(err) });
+        this.ctx.log.warn("settle worker failed; retrying", { err });
         await this.ctx.bus.wait(TOPICS.work, 500, this.abort.signal);
       }
     }

@@ -84,7 +84,7 @@ export class Sweeper {
       await failSilentAgents(this.ctx);
       if (++this.ticks % 60 === 1) await pruneEvents(this.ctx);
     } catch (err) {
-      this.ctx.log.warn("sweep failed", { err: String(err) });
+      this.ctx.log.warn("sweep failed", { err });
     } finally {
       this.busy = false;
     }

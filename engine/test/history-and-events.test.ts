@@ -83,3 +83,18 @@ describe.each(DATABASES)("history and events on $name", (db) => {
     expect(res.body.error.code).toBe("project_not_found");
   });
 });
+
+describe.each(DATABASES)("request ids on $name", (db) => {
+  let t: TestEngine;
+  afterEach(async () => {
+    await t?.destroy();
+  });
+
+  it("every answer carries a request id: the caller's when it sends a sane one, a new one otherwise", async () => {
+    t = await startTestEngine({ db, slots: 0 });
+    const mine = await fetch(`${t.engine.url}/healthz`, { headers: { "X-Request-Id": "trace-42" } });
+    expect(mine.headers.get("x-request-id")).toBe("trace-42");
+    const made = await fetch(`${t.engine.url}/v1/projects`, { headers: { "X-Request-Id": "bad id with spaces" } });
+    expect(made.headers.get("x-request-id")).toMatch(/^[0-9a-f-]{36}$/);
+  });
+});
