@@ -4,13 +4,13 @@
  * cancel, a multi-select, "cancel all running", the concurrency policy and the CLI all come here.
  */
 import crypto from "node:crypto";
-import type { OperationSource } from "../../common/constants.ts";
+import type { ItemOutcome, OperationSource } from "../../common/constants.ts";
 import type { OperationSelection } from "../../common/dto.ts";
 import { ConflictError, RateLimitedError, UnprocessableError } from "../../common/errors.ts";
 import type { EngineContext } from "../context.ts";
 import { TOPICS } from "../events/bus.ts";
 import { operationEvent } from "../events/payloads.ts";
-import type { BuildRef } from "../store/builds-repo.ts";
+import type { BuildRef, MovedBuild } from "../store/builds-repo.ts";
 import type { OperationRow } from "../store/operations-repo.ts";
 import type { OperationsTable } from "../store/schema.ts";
 import type { Store } from "../store/store.ts";
@@ -41,6 +41,8 @@ export type AcceptCancelInput = {
   atomic: boolean;
   /** Targets already CANCELING are finalized now and their processes SIGKILLed. */
   force: boolean;
+  /** false when no pipeline the targets can be in has a protected job: nothing to look up. */
+  mayProtect?: boolean;
   idempotency?: { key: string; requestHash: string };
 };
 
@@ -61,6 +63,7 @@ export async function acceptCancel(ctx: EngineContext, tx: Store, input: AcceptC
     event: "cancel",
     now,
     set: { cancel_by: input.actor, cancel_reason: input.reason, cancel_operation_id: operationId, cancel_at: now },
+    described: { reason: input.reason, by: input.actor, operationId },
   });
   const forced = input.force ? targets.filter((t) => t.status === "CANCELING").map((t) => t.id) : [];
   const canceledNow = moved.filter((b) => b.status === "CANCELED").map((b) => b.id);
@@ -72,12 +75,7 @@ export async function acceptCancel(ctx: EngineContext, tx: Store, input: AcceptC
     pending: moved.length - canceledNow.length + forced.length,
   });
   await tx.operations.insert({ operation });
-  await tx.operations.insertItemsFromBuilds({
-    operationId,
-    buildIds: targets.map((t) => t.id),
-    force: input.force,
-    protectedIds: [...shielded],
-  });
+  await tx.operations.insertItems({ operationId, items: itemsOf(targets, moved, shielded, forced) });
   await tx.operations.insertAudit({
     project_id: input.projectId,
     action: "cancel",
@@ -141,11 +139,37 @@ async function freezeTargets(tx: Store, input: AcceptCancelInput): Promise<reado
 }
 
 /**
+ * Each target's item, from what the accept knows (no reading the builds again): canceled (moved
+ * to CANCELED), pending (moved to CANCELING, or forced), protected, or already finished (noted
+ * with the status it had, or `already_canceling`).
+ */
+function itemsOf(
+  targets: readonly BuildRef[],
+  moved: readonly MovedBuild[],
+  shielded: ReadonlySet<number>,
+  forced: readonly number[],
+): { buildId: number; outcome: ItemOutcome; note: string | null }[] {
+  const movedTo = new Map(moved.map((b) => [b.id, b.status]));
+  const forcedIds = new Set(forced);
+  return targets.map((t) => {
+    const to = movedTo.get(t.id);
+    if (to === "CANCELED") return { buildId: t.id, outcome: "canceled", note: null };
+    if (to !== undefined || forcedIds.has(t.id)) return { buildId: t.id, outcome: "pending", note: null };
+    if (shielded.has(t.id)) return { buildId: t.id, outcome: "protected", note: "a protected job is under way" };
+    return {
+      buildId: t.id,
+      outcome: "already_finished",
+      note: t.status === "CANCELING" ? "already_canceling" : t.status,
+    };
+  });
+}
+
+/**
  * Targets with a protected job (`interruptible: false`) that has started: no cancel touches them
  * unless it is forced (a person ticking "also stop protected builds"); automatic cancels never are.
  */
 async function protectedAmong(tx: Store, input: AcceptCancelInput, targets: readonly BuildRef[]): Promise<Set<number>> {
-  if (input.force) return new Set();
+  if (input.force || input.mayProtect === false) return new Set();
   const active = targets.filter((t) => t.status === "QUEUED" || t.status === "RUNNING").map((t) => t.id);
   return tx.jobs.protectedBuilds({ buildIds: active });
 }

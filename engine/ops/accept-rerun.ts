@@ -223,11 +223,12 @@ async function supersede(
     if (group === "") continue;
     const policy = news[0]?.plan.definition.concurrency;
     if (!policy) continue;
-    const newRefs: BuildRef[] = news.map(({ row }) => ({
+    const newRefs: BuildRef[] = news.map(({ plan, row }) => ({
       id: row.id,
       project_id: input.projectId,
       pipeline_id: row.pipeline_id,
       number: row.number,
+      branch: plan.build.branch,
       status: "QUEUED",
     }));
     if (policy.cancelInProgress) {

@@ -14,8 +14,10 @@ import type {
 } from "../../common/dto.ts";
 import { NotFoundError } from "../../common/errors.ts";
 import type { EngineContext } from "../context.ts";
+import type { PipelineDefinition } from "../domain/pipeline-definition.ts";
 import { type Actor, authorize } from "../services/identity.ts";
 import { toOperation } from "../services/mappers.ts";
+import type { PipelineRow } from "../store/projects-repo.ts";
 import { type AcceptCancelInput, acceptCancel } from "./accept-cancel.ts";
 import {
   checkSize,
@@ -64,6 +66,7 @@ export async function batchCancel(
     targets: selected,
     atomic: request.atomic,
     force: request.force,
+    mayProtect: [...scope.pipelines.values()].some(hasProtectedJob),
     ...idempotency(caller, {
       scope: names,
       ...selectionOf(request),
@@ -98,6 +101,12 @@ export async function cancelBuild(
     force: request.force,
     ...idempotency(caller, { build: buildId, ...request }),
   });
+}
+
+/** Whether a pipeline's definition has a job with `interruptible: false`. */
+function hasProtectedJob(pipeline: PipelineRow): boolean {
+  const definition = JSON.parse(pipeline.definition) as PipelineDefinition;
+  return definition.stages.some((stage) => stage.jobs.some((job) => job.interruptible === false));
 }
 
 export function idempotency(

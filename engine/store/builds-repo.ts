@@ -12,7 +12,14 @@ import type { Executor } from "./store.ts";
 export type BuildRow = Selectable<BuildsTable> & { project_name: string; pipeline_name: string };
 
 /** What locking a build returns: enough to decide what to do with it. */
-export type BuildRef = { id: number; project_id: number; pipeline_id: number; number: number; status: BuildStatus };
+export type BuildRef = {
+  id: number;
+  project_id: number;
+  pipeline_id: number;
+  number: number;
+  branch: string;
+  status: BuildStatus;
+};
 
 /** A filter over a project's builds (a preview's or a bulk cancel's). */
 export type BuildMatch = {
@@ -65,7 +72,7 @@ export type SeedBuild = {
   started_at: number | null;
 };
 
-const REF_COLUMNS = ["id", "project_id", "pipeline_id", "number", "status"] as const;
+const REF_COLUMNS = ["id", "project_id", "pipeline_id", "number", "branch", "status"] as const;
 
 export class BuildsRepo {
   constructor(
@@ -227,7 +234,7 @@ export class BuildsRepo {
   async lockRefs(opts: { ids: readonly number[] }): Promise<BuildRef[]> {
     if (opts.ids.length === 0) return [];
     const order = this.dialect === "postgres" ? sql`ORDER BY b.id FOR UPDATE` : sql``;
-    const { rows } = await sql<BuildRef>`SELECT b.id, b.project_id, b.pipeline_id, b.number, b.status
+    const { rows } = await sql<BuildRef>`SELECT b.id, b.project_id, b.pipeline_id, b.number, b.branch, b.status
       FROM ${buildsWithIds(this.dialect, opts.ids)} ${order}`.execute(this.db);
     return rows;
   }
