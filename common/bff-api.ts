@@ -37,8 +37,14 @@ export type SessionResponse = { user: SessionUser; csrfToken: string };
 
 export type Role = "viewer" | "developer" | "maintainer" | "admin";
 
-/** What the caller may do in a project; computed by the engine. */
-export type Permissions = { canRead: boolean; canTrigger: boolean; canCancel: boolean; canEdit: boolean };
+/** What the caller may do in a project; computed by the engine. `canAudit`: read the audit log (maintainers). */
+export type Permissions = {
+  canRead: boolean;
+  canTrigger: boolean;
+  canCancel: boolean;
+  canEdit: boolean;
+  canAudit: boolean;
+};
 
 export type ProjectAccess = Project & { role: Role; permissions: Permissions };
 

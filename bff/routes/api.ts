@@ -81,6 +81,7 @@ export function apiRoutes(engine: EngineClient): Router {
       canTrigger: false,
       canCancel: false,
       canEdit: false,
+      canAudit: false,
     };
     res.json({ build, permissions } satisfies BuildResponse);
   });

@@ -20,7 +20,7 @@ const me = {
       displayName: "Demo",
       createdAt: "2024-05-01T09:00:00.000Z",
       role: "developer",
-      permissions: { canRead: true, canTrigger: true, canCancel: true, canEdit: false },
+      permissions: { canRead: true, canTrigger: true, canCancel: true, canEdit: false, canAudit: false },
     },
   ],
 };

@@ -137,7 +137,7 @@ describe("the history page's rows and toolbar", () => {
   });
 
   it("disables both cancel buttons, with the reason, for someone who may not cancel", async () => {
-    serve({ permissions: { canRead: true, canTrigger: false, canCancel: false, canEdit: false } });
+    serve({ permissions: { canRead: true, canTrigger: false, canCancel: false, canEdit: false, canAudit: false } });
     await show();
     expect(screen.getByRole("button", { name: /Cancel selected/ })).toBeDisabled();
     expect(screen.getByRole("button", { name: "Cancel all running (40)" })).toBeDisabled();
