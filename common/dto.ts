@@ -52,6 +52,8 @@ export type Job = {
   agentId: string | null;
   startedAt: string | null;
   finishedAt: string | null;
+  /** When the engine told its agent to stop it (cancel, timeout, a failed sibling); null if never. */
+  stopRequestedAt: string | null;
   steps: Step[];
 };
 

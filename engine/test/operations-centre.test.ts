@@ -1,5 +1,5 @@
 import { afterEach, describe, expect, it } from "vitest";
-import { type Api, DATABASES, startTestEngine, type TestEngine } from "./harness.ts";
+import { type Api, DATABASES, startTestEngine, type TestEngine, waitFor } from "./harness.ts";
 import { seedBuilds } from "./seed.ts";
 import { SimAgent } from "./sim-agent.ts";
 
@@ -94,6 +94,27 @@ describe.each(DATABASES)("the operations centre's API on $name", (db) => {
     expect(await list("pipeline=deploy")).toHaveLength(1);
     const [policy] = (await t.api.get("/v1/projects/acme/operations?source=concurrency")).body.items;
     expect(policy.reason).toBe(`superseded by #${superseding.number}`);
+  });
+
+  it("a job whose build is being canceled says when it was told to stop, so the page can show it stopping", async () => {
+    t = await startTestEngine({ db, slots: 0 });
+    const sim = await new SimAgent(t.engine.channel, "slow", { slots: 0, stopMode: "ignore" }).start();
+    agents.push(sim);
+    const web = await t.api.pipeline("acme", "web", ONE_STEP);
+    const [id] = await seedBuilds(t, web, 1, { status: () => "RUNNING", agents: ["slow"] });
+    const before = await t.api.build(id as number);
+    expect(before.jobs[0]).toMatchObject({ status: "RUNNING", stopRequestedAt: null });
+    expect((await t.api.post(`/v1/builds/${id}/cancel`, {})).status).toBe(202);
+    const stopping = await waitFor(
+      async () => {
+        const b = await t.api.build(id as number);
+        return b.jobs[0].stopRequestedAt ? b : null;
+      },
+      { what: "the stop order" },
+    );
+    expect(stopping.status).toBe("CANCELING");
+    expect(stopping.jobs[0].status).toBe("RUNNING");
+    expect(Date.parse(stopping.jobs[0].stopRequestedAt)).toBeGreaterThanOrEqual(Date.parse(stopping.cancel.at));
   });
 
   it("refuses bad queries with nothing listed, and hides projects the caller may not read", async () => {
