@@ -98,7 +98,10 @@ describe.each(DATABASES)("the operations centre and the audit log through the BF
     expect(csv.status).toBe(200);
     expect(csv.headers.get("content-type")).toMatch(/^text\/csv/);
     expect(csv.headers.get("content-disposition")).toBe('attachment; filename="acme-audit.csv"');
-    const lines = (csv.body as string).replace(/^\uFEFF/, "").trimEnd().split("\r\n");
+    const lines = (csv.body as string)
+      .replace(/^\uFEFF/, "")
+      .trimEnd()
+      .split("\r\n");
     expect(lines[0]).toBe(
       "time,actor,action,source,project,pipeline,build,builds,canceled,already_finished,failed,pending,status,reason,operation",
     );
