@@ -3,6 +3,7 @@ import { Alert, Button, Popconfirm, Tooltip } from "antd";
 import { useState } from "react";
 import type { BuildDetail } from "../../../../../common/dto.ts";
 import { isCancelableStatus } from "../../../../../common/statuses.ts";
+import { errorMessage } from "../../../lib/error-message.ts";
 import { useI18n } from "../../../lib/i18n/i18n-provider.tsx";
 import { useNotifications } from "../../../lib/notifications.tsx";
 import { randomId } from "../../../lib/random-id.ts";
@@ -73,7 +74,7 @@ function ConfirmedCancel({ force, canCancel, onCancel }: Omit<Props, "build"> & 
         try {
           await onCancel(force, key);
         } catch (error) {
-          notification.error({ title: t.dialog.failed(error instanceof Error ? error.message : String(error)) });
+          notification.error({ title: t.dialog.failed(errorMessage(error, t)) });
         }
       }}
     >

@@ -11,9 +11,14 @@ export type BuildSelection = ReturnType<typeof useBuildSelection>;
 
 /**
  * The selection state machine bound to the rows on screen and the number of active builds in all.
- * A new `resetKey` (the filters) starts over with nothing selected.
+ * Only builds the user may cancel can be ticked (`canCancel`: their role allows it). A new
+ * `resetKey` (the filters) starts over with nothing selected.
  */
-export function useBuildSelection(rows: readonly Build[], totalActive: number, resetKey = "") {
+export function useBuildSelection(
+  rows: readonly Build[],
+  totalActive: number,
+  { canCancel, resetKey = "" }: { canCancel: boolean; resetKey?: string },
+) {
   const [state, dispatch] = useReducer(selectionReducer, emptySelection);
   const [selectionKey, setSelectionKey] = useState(resetKey);
   if (selectionKey !== resetKey) {
@@ -21,8 +26,8 @@ export function useBuildSelection(rows: readonly Build[], totalActive: number, r
     dispatch({ type: "clear" });
   }
   const selectable: SelectableRow[] = useMemo(
-    () => rows.map((build) => ({ id: build.id, selectable: isCancelable(build) })),
-    [rows],
+    () => rows.map((build) => ({ id: build.id, selectable: canCancel && isCancelable(build) })),
+    [rows, canCancel],
   );
   // A build that finished can no longer be canceled; the rest of the selection stays.
   useEffect(() => {

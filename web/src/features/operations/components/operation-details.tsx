@@ -1,10 +1,13 @@
 import { Card, Descriptions, Flex, Progress, Statistic, Typography } from "antd";
 import { Link } from "react-router";
+import { Duration } from "../../../components/duration.tsx";
+import { OperationStatusTag } from "../../../components/operation-status-tag.tsx";
 import { ErrorState, LoadingState } from "../../../components/query-states.tsx";
 import { RelativeTime } from "../../../components/relative-time.tsx";
 import { useI18n } from "../../../lib/i18n/i18n-provider.tsx";
 import { useOperation } from "../api/get-operation.ts";
 import { useOperationStream } from "../hooks/use-operation-stream.ts";
+import { operationSelection, operationTitle } from "../utils/describe-operation.ts";
 import { progressPercent } from "../utils/operation-progress.ts";
 import { OperationItemsTable } from "./operation-items-table.tsx";
 
@@ -27,11 +30,14 @@ export function OperationDetails({ id }: { id: string }) {
 
   return (
     <Flex vertical gap={24}>
-      <Typography.Title level={2} style={{ margin: 0 }}>
-        {t.operations.title(op.id)}
-      </Typography.Title>
+      <Flex justify="space-between" align="center" wrap gap={8}>
+        <Typography.Title level={2} style={{ margin: 0 }}>
+          {operationTitle(op, t)}
+        </Typography.Title>
+        <OperationStatusTag status={op.status} counts={op.counts} />
+      </Flex>
       <Descriptions
-        aria-label={t.operations.title(op.id)}
+        aria-label={operationTitle(op, t)}
         size="small"
         column={{ xs: 1, sm: 2, lg: 3 }}
         items={[
@@ -46,14 +52,20 @@ export function OperationDetails({ id }: { id: string }) {
               <Link to={`/projects/${encodeURIComponent(op.project)}`}>{op.project}</Link>
             ),
           },
+          { key: "scope", label: t.operations.scope, children: operationSelection(op, t) },
           { key: "by", label: t.operations.requestedBy, children: op.requestedBy },
           { key: "source", label: t.operations.source, children: t.operations.sources[op.source] },
-          { key: "reason", label: t.operations.reason, children: op.reason ?? t.operations.noReason },
+          { key: "reason", label: t.operations.reason, children: op.reason || t.common.none },
           { key: "created", label: t.operations.created, children: <RelativeTime value={op.createdAt} /> },
           {
             key: "completed",
             label: t.operations.completed,
             children: op.completedAt ? <RelativeTime value={op.completedAt} /> : t.operations.stillRunning,
+          },
+          {
+            key: "duration",
+            label: t.operations.duration,
+            children: <Duration from={op.createdAt} to={op.completedAt} />,
           },
         ]}
       />

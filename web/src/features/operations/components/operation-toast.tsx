@@ -3,6 +3,7 @@ import { Button, Flex, Progress, Typography } from "antd";
 import { useEffect, useState } from "react";
 import { Link } from "react-router";
 import type { Operation, OperationItem } from "../../../../../common/dto.ts";
+import { errorMessage } from "../../../lib/error-message.ts";
 import type { Messages } from "../../../lib/i18n/en.ts";
 import { useI18n } from "../../../lib/i18n/i18n-provider.tsx";
 import { useNotifications } from "../../../lib/notifications.tsx";
@@ -95,7 +96,7 @@ export function OperationToast({ id, onTrack, onDone }: Props) {
           {summary}
           <FailureList items={failedItems} t={t} />
           {retry.error && (
-            <Typography.Text type="danger">{t.operations.retryFailed(retry.error.message)}</Typography.Text>
+            <Typography.Text type="danger">{t.operations.retryFailed(errorMessage(retry.error, t))}</Typography.Text>
           )}
           {link}
         </Flex>

@@ -31,7 +31,7 @@ function ProjectCard({ project }: { project: ProjectAccess }) {
   return (
     <Card
       title={<Link to={`/projects/${encodeURIComponent(project.name)}`}>{project.displayName}</Link>}
-      extra={<Typography.Text type="secondary">{t.projects.role(project.role)}</Typography.Text>}
+      extra={<Typography.Text type="secondary">{t.projects.role(t.roles[project.role])}</Typography.Text>}
     >
       {pipelines.isError && !pipelines.data ? (
         <ErrorState error={pipelines.error} onRetry={() => void pipelines.refetch()} />

@@ -21,7 +21,7 @@ export function ProjectPipelines({ project }: { project: string }) {
           <Typography.Title level={2} style={{ margin: 0 }}>
             {info?.displayName ?? project}
           </Typography.Title>
-          {info && <Typography.Text type="secondary">{t.projects.role(info.role)}</Typography.Text>}
+          {info && <Typography.Text type="secondary">{t.projects.role(t.roles[info.role])}</Typography.Text>}
         </div>
         <LiveBadge state={stream} />
       </Flex>
