@@ -37,6 +37,7 @@ export function OperationDetails({ id }: { id: string }) {
         <OperationStatusTag status={op.status} counts={op.counts} />
       </Flex>
       <Descriptions
+        role="group"
         aria-label={operationTitle(op, t)}
         size="small"
         column={{ xs: 1, sm: 2, lg: 3 }}
