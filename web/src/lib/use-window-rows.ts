@@ -22,7 +22,7 @@ type Options = {
  */
 export function useWindowRows(
   count: number,
-  { estimate = 55, overscan = 20 }: Options = {},
+  { estimate = 55, overscan = 10 }: Options = {},
 ): RowWindow & { containerRef: (element: HTMLElement | null) => void } {
   const [element, setElement] = useState<HTMLElement | null>(null);
   const [rowHeight, setRowHeight] = useState(estimate);
@@ -32,6 +32,13 @@ export function useWindowRows(
   const update = useCallback(() => {
     frame.current = undefined;
     if (!element) return;
+    // The real row height, once a row is on screen (it differs with the theme's font and density).
+    const row = element.querySelector<HTMLElement>("tbody > tr[data-row-key]");
+    const measured = row?.getBoundingClientRect().height ?? 0;
+    if (measured > 0 && Math.abs(measured - rowHeight) >= 0.5) {
+      setRowHeight(measured);
+      return;
+    }
     const header = element.querySelector("thead")?.getBoundingClientRect().height ?? 0;
     const bodyTop = element.getBoundingClientRect().top + header;
     const above = Math.max(0, -bodyTop);
@@ -54,13 +61,6 @@ export function useWindowRows(
       frame.current = undefined;
     };
   }, [update]);
-
-  // The real row height, once a row is on screen (it differs with the theme's font and density).
-  useLayoutEffect(() => {
-    const row = element?.querySelector<HTMLElement>("tbody > tr[data-row-key]");
-    const measured = row?.getBoundingClientRect().height ?? 0;
-    if (measured > 0 && Math.abs(measured - rowHeight) >= 0.5) setRowHeight(measured);
-  });
 
   return { ...range, end: Math.min(range.end, count), rowHeight, containerRef: setElement };
 }

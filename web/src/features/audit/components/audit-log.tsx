@@ -75,7 +75,7 @@ export function AuditLog({ project }: { project: string }) {
             dataSource={entries}
             loading={audit.isPending}
             pagination={false}
-            scroll={{ x: 1100 }}
+            scroll={{ x: 1420 }}
             locale={{ emptyText: <EmptyState>{filtered ? t.audit.emptyFiltered : t.audit.empty}</EmptyState> }}
           />
           {entries.length > 0 && (
@@ -118,7 +118,7 @@ function buildColumns(t: Messages): TableColumnsType<AuditEntry> {
     {
       key: "outcome",
       title: t.audit.outcome,
-      width: 280,
+      width: 260,
       render: (_, e) => (
         <Flex gap={8} align="center">
           <OperationStatusTag status={e.outcome.status} counts={e.outcome} />
@@ -126,7 +126,7 @@ function buildColumns(t: Messages): TableColumnsType<AuditEntry> {
         </Flex>
       ),
     },
-    { key: "reason", title: t.audit.reason, ellipsis: true, render: (_, e) => e.reason || t.common.none },
+    { key: "reason", title: t.audit.reason, width: 240, ellipsis: true, render: (_, e) => e.reason || t.common.none },
     {
       key: "operation",
       title: t.audit.operation,

@@ -1,8 +1,9 @@
-import { Checkbox, Table, type TableColumnsType, Tooltip, Typography } from "antd";
-import { createContext, type HTMLAttributes, memo, type ReactNode, use, useMemo } from "react";
+import { Checkbox, Table, type TableColumnsType, Tooltip, Typography, theme } from "antd";
+import { createContext, type HTMLAttributes, memo, use, useMemo, useSyncExternalStore } from "react";
 import { Link } from "react-router";
 import type { Build } from "../../../../../common/dto.ts";
 import { Duration } from "../../../components/duration.tsx";
+import { EmptyState } from "../../../components/query-states.tsx";
 import { RelativeTime } from "../../../components/relative-time.tsx";
 import { StatusTag } from "../../../components/status-tag.tsx";
 import { cancelNote } from "../../../lib/cancel-note.ts";
@@ -11,17 +12,18 @@ import type { Messages } from "../../../lib/i18n/en.ts";
 import { useI18n } from "../../../lib/i18n/i18n-provider.tsx";
 import { useWindowRows } from "../../../lib/use-window-rows.ts";
 import { isCancelable } from "../hooks/use-build-selection.ts";
-import type { SelectionView } from "../utils/selection.ts";
+import type { SelectionStore } from "../utils/selection-store.ts";
 
 type Props = {
   builds: readonly Build[];
-  selection: SelectionView;
+  /** The selection, read by each checkbox on its own (see `SelectionStore`). */
+  selection: SelectionStore;
   /** The user's role lets them cancel here (undefined until known); otherwise no row can be ticked, and each says why. */
   canCancel: boolean | undefined;
   onToggle: (id: number, checked: boolean, shift: boolean) => void;
   onTogglePage: () => void;
   loading: boolean;
-  emptyText: ReactNode;
+  emptyText: string;
 };
 
 /** Cells re-render only when their row changed (rows keep their identity across live updates). */
@@ -55,37 +57,42 @@ function SpacedBody({ children, ...props }: HTMLAttributes<HTMLTableSectionEleme
 const COMPONENTS = { body: { wrapper: SpacedBody } };
 
 /**
- * The history as a table whose rows render only near the viewport: 2,000 loaded builds cost
- * what 60 do when the header box is ticked or a live update arrives. At narrow widths the
- * checkbox, build number and status stay put while the other columns scroll.
+ * The history as a table whose rows render only near the viewport, and whose checkboxes follow
+ * the selection by themselves: with 2,000 loaded builds, ticking the header box or a live update
+ * costs what it does with 50. At narrow widths the checkbox, build number and status stay put
+ * while the other columns scroll.
  */
-export function HistoryTable({ builds, selection, canCancel, onToggle, onTogglePage, loading, emptyText }: Props) {
+export const HistoryTable = memo(function HistoryTable({
+  builds,
+  selection,
+  canCancel,
+  onToggle,
+  onTogglePage,
+  loading,
+  emptyText,
+}: Props) {
   const { t, language } = useI18n();
-  const columns = useMemo(() => buildColumns(t), [t]);
-  const { start, end, rowHeight, containerRef } = useWindowRows(builds.length);
-  const visible = useMemo(() => builds.slice(start, end), [builds, start, end]);
-  const selectedKeys = useMemo(
-    () => visible.filter((b) => selection.isSelected(b.id)).map((b) => b.id),
-    [visible, selection],
-  );
-  const spacers = useMemo(
-    () => ({ before: start * rowHeight, after: (builds.length - end) * rowHeight, columns: columns.length + 1 }),
-    [start, end, rowHeight, builds.length, columns.length],
-  );
+  const { token } = theme.useToken();
   const anySelectable = canCancel === true && builds.some(isCancelable);
   const headerWhy = canCancel === false ? t.history.noPermission : anySelectable ? null : t.history.nothingRunning;
-  const headerBox = (
-    <Checkbox
-      aria-label={t.history.selectPage}
-      checked={selection.page === "all"}
-      indeterminate={selection.page === "some"}
-      disabled={!anySelectable}
-      onChange={onTogglePage}
-    />
+  const columns = useMemo(
+    () => [
+      selectColumn({ selection, canCancel, anySelectable, headerWhy, onToggle, onTogglePage, t }),
+      ...buildColumns(t),
+    ],
+    [selection, canCancel, anySelectable, headerWhy, onToggle, onTogglePage, t],
+  );
+  const { start, end, rowHeight, containerRef } = useWindowRows(builds.length);
+  const visible = useMemo(() => builds.slice(start, end), [builds, start, end]);
+  const spacers = useMemo(
+    () => ({ before: start * rowHeight, after: (builds.length - end) * rowHeight, columns: columns.length }),
+    [start, end, rowHeight, builds.length, columns.length],
   );
 
   return (
-    <div ref={containerRef}>
+    <div ref={containerRef} className="sluice-history">
+      {/* A ticked row is highlighted by CSS alone, so ticking re-renders no row. */}
+      <style>{`.sluice-history tr:has(input[aria-label][type="checkbox"]:checked) > td { background: ${token.controlItemBgActive}; }`}</style>
       <Spacers value={spacers}>
         <Table<Build>
           // shouldCellUpdate keeps cells from re-rendering on a new language; remount instead.
@@ -99,50 +106,90 @@ export function HistoryTable({ builds, selection, canCancel, onToggle, onToggleP
           dataSource={visible}
           loading={loading}
           pagination={false}
-          locale={{ emptyText }}
+          locale={{ emptyText: <EmptyState>{emptyText}</EmptyState> }}
           scroll={{ x: 1000 }}
           onRow={(_, index) => ({ "aria-rowindex": start + (index ?? 0) + 2 }) as HTMLAttributes<HTMLElement>}
-          rowSelection={{
-            selectedRowKeys: selectedKeys,
-            columnWidth: 48,
-            fixed: true,
-            columnTitle:
-              !anySelectable && canCancel !== undefined ? (
-                <Tooltip title={headerWhy}>
-                  <span>{headerBox}</span>
-                </Tooltip>
-              ) : (
-                headerBox
-              ),
-            renderCell: (_checked, build) => (
-              <RowCheckbox
-                build={build}
-                checked={selection.isSelected(build.id)}
-                canCancel={canCancel}
-                onToggle={onToggle}
-                t={t}
-              />
-            ),
-          }}
         />
       </Spacers>
     </div>
   );
+});
+
+function selectColumn({
+  selection,
+  canCancel,
+  anySelectable,
+  headerWhy,
+  onToggle,
+  onTogglePage,
+  t,
+}: {
+  selection: SelectionStore;
+  canCancel: boolean | undefined;
+  anySelectable: boolean;
+  headerWhy: string | null;
+  onToggle: Props["onToggle"];
+  onTogglePage: () => void;
+  t: Messages;
+}): TableColumnsType<Build>[number] {
+  const header = <HeaderCheckbox selection={selection} disabled={!anySelectable} onToggle={onTogglePage} t={t} />;
+  return {
+    key: "select",
+    width: 48,
+    fixed: "left",
+    align: "center",
+    title:
+      headerWhy !== null && canCancel !== undefined ? (
+        <Tooltip title={headerWhy}>
+          <span>{header}</span>
+        </Tooltip>
+      ) : (
+        header
+      ),
+    shouldCellUpdate: sameRow,
+    render: (_, build) => (
+      <RowCheckbox build={build} selection={selection} canCancel={canCancel} onToggle={onToggle} t={t} />
+    ),
+  };
 }
 
-const RowCheckbox = memo(function RowCheckbox({
+function HeaderCheckbox({
+  selection,
+  disabled,
+  onToggle,
+  t,
+}: {
+  selection: SelectionStore;
+  disabled: boolean;
+  onToggle: () => void;
+  t: Messages;
+}) {
+  const page = useSyncExternalStore(selection.subscribe, () => selection.get().page);
+  return (
+    <Checkbox
+      aria-label={t.history.selectPage}
+      checked={page === "all"}
+      indeterminate={page === "some"}
+      disabled={disabled}
+      onChange={onToggle}
+    />
+  );
+}
+
+function RowCheckbox({
   build,
-  checked,
+  selection,
   canCancel,
   onToggle,
   t,
 }: {
   build: Build;
-  checked: boolean;
+  selection: SelectionStore;
   canCancel: boolean | undefined;
   onToggle: Props["onToggle"];
   t: Messages;
 }) {
+  const checked = useSyncExternalStore(selection.subscribe, () => selection.get().isSelected(build.id));
   const selectable = canCancel === true && isCancelable(build);
   const box = (
     <Checkbox
@@ -168,7 +215,7 @@ const RowCheckbox = memo(function RowCheckbox({
       <span>{box}</span>
     </Tooltip>
   );
-});
+}
 
 function buildColumns(t: Messages): TableColumnsType<Build> {
   return [

@@ -6,7 +6,7 @@ import type { Build, Operation } from "../../../../../common/dto.ts";
 import { ACTIVE_STATUSES, CANCELABLE_STATUSES } from "../../../../../common/statuses.ts";
 import { LiveBadge } from "../../../components/live-badge.tsx";
 import { LoadMore } from "../../../components/load-more.tsx";
-import { EmptyState, ErrorState } from "../../../components/query-states.tsx";
+import { ErrorState } from "../../../components/query-states.tsx";
 import { StatusTag } from "../../../components/status-tag.tsx";
 import { useI18n } from "../../../lib/i18n/i18n-provider.tsx";
 import type { HistoryFilters as Filters } from "../../../lib/query-keys.ts";
@@ -45,6 +45,7 @@ export function PipelineHistory({ project, pipeline, onCancel, onRunningOperatio
   const stream = useHistoryEvents(project, pipeline);
 
   const builds = useMemo(() => rows.data?.pages.flatMap((page) => page.builds.items) ?? [], [rows.data]);
+  const branches = useMemo(() => [...new Set(builds.map((b) => b.branch))], [builds]);
   const filtered = filters.status.length > 0 || filters.branch !== "";
   const totalActive = activeInScope(summary.data, filters);
   const permissions = summary.data?.permissions;
@@ -100,12 +101,7 @@ export function PipelineHistory({ project, pipeline, onCancel, onRunningOperatio
         <LiveBadge state={stream} />
       </Flex>
       <Flex justify="space-between" align="center" wrap gap={8}>
-        <HistoryFilters
-          filters={filters}
-          onChange={setFilters}
-          counts={summary.data?.counts}
-          branches={builds.map((b) => b.branch)}
-        />
+        <HistoryFilters filters={filters} onChange={setFilters} counts={summary.data?.counts} branches={branches} />
         <HistoryToolbar
           selectedCount={selection.view.count}
           activeCount={totalActive}
@@ -124,12 +120,12 @@ export function PipelineHistory({ project, pipeline, onCancel, onRunningOperatio
       />
       <HistoryTable
         builds={builds}
-        selection={selection.view}
+        selection={selection.store}
         canCancel={permissions?.canCancel}
         onToggle={selection.toggle}
         onTogglePage={selection.togglePage}
         loading={rows.isPending}
-        emptyText={<EmptyState>{filtered ? t.history.emptyFiltered : t.history.empty}</EmptyState>}
+        emptyText={filtered ? t.history.emptyFiltered : t.history.empty}
       />
       {builds.length > 0 && (
         <LoadMore

@@ -1,7 +1,8 @@
-import { useCallback, useEffect, useMemo, useReducer, useState } from "react";
+import { useCallback, useEffect, useLayoutEffect, useMemo, useReducer, useState } from "react";
 import type { Build } from "../../../../../common/dto.ts";
 import { isCancelableStatus, isTerminal } from "../../../../../common/statuses.ts";
 import { emptySelection, type SelectableRow, selectionReducer, viewSelection } from "../utils/selection.ts";
+import { SelectionStore } from "../utils/selection-store.ts";
 
 export function isCancelable(build: Pick<Build, "status">): boolean {
   return isCancelableStatus(build.status);
@@ -35,6 +36,9 @@ export function useBuildSelection(
     if (finished.length > 0) dispatch({ type: "forget", ids: finished });
   }, [rows]);
   const view = useMemo(() => viewSelection(state, selectable, totalActive), [state, selectable, totalActive]);
+  // The checkboxes read the view from here, so a tick does not re-render the table's other cells.
+  const [store] = useState(() => new SelectionStore(view));
+  useLayoutEffect(() => store.publish(view), [store, view]);
 
   const toggle = useCallback(
     (id: number, checked: boolean, shift: boolean) =>
@@ -46,5 +50,5 @@ export function useBuildSelection(
   const clear = useCallback(() => dispatch({ type: "clear" }), []);
   const forget = useCallback((ids: readonly number[]) => dispatch({ type: "forget", ids }), []);
 
-  return { state, view, toggle, togglePage, selectAllActive, clear, forget };
+  return { state, view, store, toggle, togglePage, selectAllActive, clear, forget };
 }

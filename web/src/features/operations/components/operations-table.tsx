@@ -30,7 +30,7 @@ export function OperationsTable({ operations, loading, emptyText }: Props) {
       loading={loading}
       pagination={false}
       locale={{ emptyText }}
-      scroll={{ x: 1100 }}
+      scroll={{ x: 1400 }}
     />
   );
 }
@@ -40,13 +40,14 @@ function buildColumns(t: Messages): TableColumnsType<Operation> {
     {
       key: "operation",
       title: t.operations.operation,
-      width: 260,
+      width: 240,
       fixed: "left",
       render: (_, op) => <Link to={`/operations/${encodeURIComponent(op.id)}`}>{operationTitle(op, t)}</Link>,
     },
     {
       key: "scope",
       title: t.operations.scope,
+      width: 300,
       render: (_, op) => (
         <Flex vertical>
           <Link to={`/projects/${encodeURIComponent(op.project)}/pipelines/${encodeURIComponent(op.pipeline)}`}>
