@@ -28,11 +28,9 @@ export function SessionLayout() {
         <Layout.Content
           style={{ padding: "16px clamp(12px, 3vw, 24px) 48px", maxWidth: 1400, width: "100%", margin: "0 auto" }}
         >
-          <main>
-            <Suspense fallback={<LoadingState />}>
-              <Outlet />
-            </Suspense>
-          </main>
+          <Suspense fallback={<LoadingState />}>
+            <Outlet />
+          </Suspense>
         </Layout.Content>
       </Layout>
     </OperationTrackerProvider>

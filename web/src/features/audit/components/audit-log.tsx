@@ -27,7 +27,7 @@ export function AuditLog({ project }: { project: string }) {
   return (
     <Flex vertical gap={16}>
       <div>
-        <Typography.Title level={2} style={{ margin: 0 }}>
+        <Typography.Title level={1} style={{ margin: 0, fontSize: 28 }}>
           {t.audit.title}
         </Typography.Title>
         <Typography.Text type="secondary">{t.audit.intro}</Typography.Text>

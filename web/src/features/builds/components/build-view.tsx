@@ -36,7 +36,7 @@ export function BuildView({ id, onCancel }: Props) {
     <Flex vertical gap={24}>
       <Flex justify="space-between" align="center" wrap gap={8}>
         <Space size="middle" wrap>
-          <Typography.Title level={2} style={{ margin: 0 }}>
+          <Typography.Title level={1} style={{ margin: 0, fontSize: 28 }}>
             {t.build.title(build.pipeline, build.number)}
           </Typography.Title>
           <StatusTag status={build.status} />

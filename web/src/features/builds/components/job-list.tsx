@@ -15,7 +15,9 @@ export function JobList({ jobs }: { jobs: readonly Job[] }) {
         const name = stageJobs[0]?.stage ?? String(stageIndex);
         return (
           <section key={stageIndex} aria-label={t.build.stage(name)}>
-            <Typography.Title level={4}>{t.build.stage(name)}</Typography.Title>
+            <Typography.Title level={2} style={{ fontSize: 16 }}>
+              {t.build.stage(name)}
+            </Typography.Title>
             <Flex gap={16} wrap>
               {stageJobs.map((job) => (
                 <JobCard key={job.id} job={job} />

@@ -1,4 +1,5 @@
 import { Checkbox, Table, type TableColumnsType, Tooltip, Typography, theme } from "antd";
+import TableMeasureRowContext from "antd/es/table/TableMeasureRowContext";
 import { createContext, type HTMLAttributes, memo, use, useMemo, useSyncExternalStore } from "react";
 import { Link } from "react-router";
 import type { Build } from "../../../../../common/dto.ts";
@@ -165,6 +166,9 @@ function HeaderCheckbox({
   t: Messages;
 }) {
   const page = useSyncExternalStore(selection.subscribe, () => selection.get().page);
+  // antd renders each column title a second time, hidden, to measure it; a checkbox there would be
+  // a second, invisible Tab stop (and focusable content under aria-hidden).
+  if (use(TableMeasureRowContext)) return <span style={{ display: "inline-block", width: 16 }} />;
   return (
     <Checkbox
       aria-label={t.history.selectPage}

@@ -93,7 +93,7 @@ export function PipelineHistory({ project, pipeline, onCancel, onRunningOperatio
     <Flex vertical gap={16}>
       <Flex justify="space-between" align="center" wrap gap={8}>
         <Space size="middle" wrap>
-          <Typography.Title level={2} style={{ margin: 0 }}>
+          <Typography.Title level={1} style={{ margin: 0, fontSize: 28 }}>
             {pipeline}
           </Typography.Title>
           <ActiveCounts summary={summary.data} />

@@ -31,7 +31,7 @@ export function OperationDetails({ id }: { id: string }) {
   return (
     <Flex vertical gap={24}>
       <Flex justify="space-between" align="center" wrap gap={8}>
-        <Typography.Title level={2} style={{ margin: 0 }}>
+        <Typography.Title level={1} style={{ margin: 0, fontSize: 28 }}>
           {operationTitle(op, t)}
         </Typography.Title>
         <OperationStatusTag status={op.status} counts={op.counts} />

@@ -31,7 +31,7 @@ export function OperationItemsTable({ id, running }: { id: string; running: bool
   return (
     <Flex vertical gap={12}>
       <Flex justify="space-between" align="center" wrap gap={8}>
-        <Typography.Title level={3} style={{ margin: 0 }}>
+        <Typography.Title level={2} style={{ margin: 0, fontSize: 20 }}>
           {t.operations.items}
         </Typography.Title>
         <Segmented<ItemOutcome | "all">

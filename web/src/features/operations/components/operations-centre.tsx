@@ -24,7 +24,7 @@ export function OperationsCentre({ project }: { project: string }) {
     <Flex vertical gap={16}>
       <Flex justify="space-between" align="center" wrap gap={8}>
         <div>
-          <Typography.Title level={2} style={{ margin: 0 }}>
+          <Typography.Title level={1} style={{ margin: 0, fontSize: 28 }}>
             {t.operations.centre}
           </Typography.Title>
           <Typography.Text type="secondary">{t.operations.centreIntro}</Typography.Text>

@@ -13,7 +13,7 @@ export function ProjectList({ projects }: { projects: readonly ProjectAccess[] }
   const { t } = useI18n();
   return (
     <Flex vertical gap={16}>
-      <Typography.Title level={2} style={{ margin: 0 }}>
+      <Typography.Title level={1} style={{ margin: 0, fontSize: 28 }}>
         {t.projects.title}
       </Typography.Title>
       {projects.length === 0 ? (
