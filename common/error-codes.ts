@@ -4,6 +4,8 @@
  * One code a line, sorted: add yours in its place.
  */
 export const ERROR_CODES = [
+  "agent_not_registered",
+  "agent_replaced",
   "already_canceling",
   "already_finished",
   "body_too_large",

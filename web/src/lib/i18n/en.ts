@@ -42,6 +42,8 @@ export const en = {
   } satisfies Record<Role, string>,
   /** Server errors by their stable `code` (`common/error-codes.ts`), never by the server's English message. */
   errors: {
+    agent_not_registered: "This agent is not registered with the engine.",
+    agent_replaced: "Another process took over this agent's id.",
     already_canceling: "This build is already being canceled.",
     already_finished: "The build has already finished.",
     body_too_large: "The request is too large.",

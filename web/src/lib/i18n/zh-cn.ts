@@ -37,6 +37,8 @@ const messages: Messages = {
     admin: "管理员",
   },
   errors: {
+    agent_not_registered: "该构建机未在引擎中注册。",
+    agent_replaced: "另一个进程接管了该构建机的编号。",
     already_canceling: "这个构建已经在取消中。",
     already_finished: "这个构建已经结束。",
     body_too_large: "请求内容过大。",
