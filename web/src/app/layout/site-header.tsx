@@ -1,12 +1,15 @@
 import { MenuOutlined } from "@ant-design/icons";
-import { Button, Drawer, Flex, Grid, Layout, Space, Typography } from "antd";
-import { useState } from "react";
+import { Button, Grid, Layout, Space } from "antd";
+import { lazy, Suspense, useState } from "react";
 import { Link } from "react-router";
 import type { SessionUser } from "../../../../common/bff-api.ts";
 import { LanguageSwitch } from "../../components/language-switch.tsx";
 import { ThemeSwitch } from "../../components/theme-switch.tsx";
 import { UserMenu } from "../../features/auth/components/user-menu.tsx";
 import { useI18n } from "../../lib/i18n/i18n-provider.tsx";
+
+// Only narrow screens open it, and only once tapped: the drawer's code is not part of every first load.
+const HeaderMenu = lazy(() => import("./header-menu.tsx").then((m) => ({ default: m.HeaderMenu })));
 
 /**
  * The header: the app's name, then language, theme, the user and sign-out; on narrow screens
@@ -16,6 +19,8 @@ export function SiteHeader({ user, onSignedOut }: { user: SessionUser; onSignedO
   const { t } = useI18n();
   const screens = Grid.useBreakpoint();
   const [open, setOpen] = useState(false);
+  // Mounted from the first opening on, so it can animate closed.
+  const [opened, setOpened] = useState(false);
   // Until breakpoints are known (first render), assume a wide screen.
   const narrow = screens.md === false;
   return (
@@ -40,19 +45,16 @@ export function SiteHeader({ user, onSignedOut }: { user: SessionUser; onSignedO
             icon={<MenuOutlined aria-hidden style={{ color: "#fff" }} />}
             aria-label={t.app.menu}
             aria-expanded={open}
-            onClick={() => setOpen(true)}
+            onClick={() => {
+              setOpened(true);
+              setOpen(true);
+            }}
           />
-          <Drawer open={open} onClose={() => setOpen(false)} title={t.app.menu} placement="right" size={300}>
-            <Flex vertical gap={20}>
-              <Typography.Text strong>{t.app.signedInAs(user.username)}</Typography.Text>
-              <LanguageSwitch />
-              <Flex gap={8} align="center">
-                <ThemeSwitch />
-                <Typography.Text>{t.app.darkMode}</Typography.Text>
-              </Flex>
-              <UserMenu user={user} onSignedOut={onSignedOut} compact />
-            </Flex>
-          </Drawer>
+          {opened && (
+            <Suspense>
+              <HeaderMenu open={open} onClose={() => setOpen(false)} user={user} onSignedOut={onSignedOut} />
+            </Suspense>
+          )}
         </>
       ) : (
         <Space size="middle" style={{ color: "#fff" }}>
