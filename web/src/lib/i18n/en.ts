@@ -134,6 +134,8 @@ export const en = {
     queue_timeout: "waited too long in the queue",
     agent_unresponsive: "the agent did not confirm the stop",
     agent_lost: "the agent was lost",
+    agent_dropped: "the agent no longer ran it",
+    forced: "stopped by force",
     byUser: (user: string) => `by ${user}`,
     byUserWithReason: (user: string, reason: string) => `by ${user}: ${reason}`,
   },
@@ -249,7 +251,6 @@ export const en = {
       string
     >,
     reason: "Reason",
-    noReason: "No reason given",
     created: "Started",
     completed: "Completed",
     stillRunning: "Still running",
