@@ -103,10 +103,10 @@ describe.each(DATABASES)("the operations centre and the audit log through the BF
       .trimEnd()
       .split("\r\n");
     expect(lines[0]).toBe(
-      "time,actor,action,source,project,pipeline,build,builds,canceled,already_finished,failed,pending,status,reason,operation",
+      "time,actor,action,source,project,pipeline,build,builds,canceled,already_finished,protected,created,skipped,failed,pending,status,reason,operation",
     );
     expect(lines).toHaveLength(2);
-    expect(lines[1]).toContain(`,dev,cancel,user,acme,web,${one.number},1,1,0,0,0,completed,`);
+    expect(lines[1]).toContain(`,dev,cancel,user,acme,web,${one.number},1,1,0,0,0,0,0,0,completed,`);
     // Quoted (it holds quotes and a comma), and kept from running as a spreadsheet formula.
     expect(lines[1]).toContain(`"'=HYPERLINK(""x""), ""quoted"", and a comma"`);
     const everything = await lead.request("GET", "/api/projects/acme/audit.csv");

@@ -35,7 +35,9 @@ test("a bulk cancel appears live in the operations centre, the filters narrow th
   await expect(row).toContainText("Person");
   await expect(row).toContainText("bad push");
   await expect(row).toContainText("Completed");
-  await expect(row.getByRole("img", { name: "3 canceled, 0 already finished, 0 failed, 0 pending" })).toBeVisible();
+  await expect(
+    row.getByRole("img", { name: "3 canceled, 0 already finished, 0 failed, 0 protected, 0 pending" }),
+  ).toBeVisible();
 
   // Filters live in the URL and narrow the list.
   await operations.choose(operations.sourceFilter(), "API");

@@ -229,7 +229,13 @@ export class OperationsRepo {
       .innerJoin("projects as pr", "pr.id", "a.project_id")
       .leftJoin("pipelines as pl", "pl.id", "o.pipeline_id")
       .selectAll("a")
-      .select(["pr.name as project_name", "pl.name as pipeline_name", "o.status as operation_status", "o.counts", "o.pending"])
+      .select([
+        "pr.name as project_name",
+        "pl.name as pipeline_name",
+        "o.status as operation_status",
+        "o.counts",
+        "o.pending",
+      ])
       .where("a.project_id", "=", opts.projectId);
     if (opts.actor !== undefined) q = q.where("a.actor", "=", opts.actor);
     if (opts.action !== undefined) q = q.where("a.action", "=", opts.action);

@@ -1,23 +1,29 @@
 import { Flex, Typography, theme } from "antd";
+import type { OperationKind } from "../../../common/constants.ts";
 import type { OperationCounts } from "../../../common/dto.ts";
 import { useI18n } from "../lib/i18n/i18n-provider.tsx";
+import { type CountKey, countKeys } from "../lib/operation-counts.ts";
 
 /**
- * An operation's outcomes as one small stacked bar (canceled, already finished, failed, pending)
- * with "done/total" beside it; screen readers get the counts in words.
+ * An operation's outcomes as one small stacked bar (for a cancel: canceled, already finished,
+ * failed, protected, pending) with "done/total" beside it; screen readers get the counts in words.
  */
-export function CountsBar({ counts, total }: { counts: OperationCounts; total: number }) {
+export function CountsBar({ kind, counts, total }: { kind: OperationKind; counts: OperationCounts; total: number }) {
   const { t } = useI18n();
   const { token } = theme.useToken();
-  const parts = [
-    { key: "canceled", value: counts.canceled, color: token.colorSuccess },
-    { key: "alreadyFinished", value: counts.alreadyFinished, color: token.colorWarning },
-    { key: "failed", value: counts.failed, color: token.colorError },
-    { key: "pending", value: counts.pending, color: token.colorFillSecondary },
-  ];
-  const done = total - counts.pending;
+  const colors: Record<CountKey, string> = {
+    canceled: token.colorSuccess,
+    created: token.colorSuccess,
+    alreadyFinished: token.colorWarning,
+    skipped: token.colorWarning,
+    protected: token.colorInfo,
+    failed: token.colorError,
+    pending: token.colorFillSecondary,
+  };
+  const keys = countKeys(kind);
+  const label = keys.map((key) => t.operations.countPart(t.operations.counts[key], counts[key])).join(", ");
   return (
-    <Flex align="center" gap={8} role="img" aria-label={t.operations.countsLabel(counts)}>
+    <Flex align="center" gap={8} role="img" aria-label={label}>
       <div
         style={{
           display: "flex",
@@ -30,14 +36,14 @@ export function CountsBar({ counts, total }: { counts: OperationCounts; total: n
         }}
       >
         {total > 0 &&
-          parts.map((part) =>
-            part.value > 0 ? (
-              <div key={part.key} style={{ width: `${(part.value / total) * 100}%`, background: part.color }} />
+          keys.map((key) =>
+            counts[key] > 0 ? (
+              <div key={key} style={{ width: `${(counts[key] / total) * 100}%`, background: colors[key] }} />
             ) : null,
           )}
       </div>
       <Typography.Text type="secondary" style={{ whiteSpace: "nowrap" }}>
-        {done}/{total}
+        {total - counts.pending}/{total}
       </Typography.Text>
     </Flex>
   );

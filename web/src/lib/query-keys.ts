@@ -3,12 +3,12 @@
  * features (a cancellation refreshes a pipeline's counts), so the key vocabulary is shared.
  * Prefixes are chosen so that invalidating an aggregate never refetches a long history.
  */
-import type { AuditAction, OperationSource, OperationStatus } from "../../../common/constants.ts";
+import type { OperationKind, OperationSource, OperationStatus } from "../../../common/constants.ts";
 import type { BuildStatus } from "../../../common/statuses.ts";
 
 export type HistoryFilters = { status: BuildStatus[]; branch: string };
 export type OperationFilters = { source: OperationSource[]; requestedBy: string; status: OperationStatus | "" };
-export type AuditFilters = { actor: string; action: AuditAction | "" };
+export type AuditFilters = { actor: string; action: OperationKind | "" };
 
 export const queryKeys = {
   me: () => ["me"] as const,

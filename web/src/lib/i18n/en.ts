@@ -1,11 +1,20 @@
 /** English strings: the reference dictionary; every other language must have the same shape. */
 
 import type { Role } from "../../../../common/bff-api.ts";
-import type { AuditAction, OperationSource, OperationStatus } from "../../../../common/constants.ts";
+import type { OperationKind, OperationSource, OperationStatus } from "../../../../common/constants.ts";
 import type { ErrorCode } from "../../../../common/error-codes.ts";
 import type { BuildStatus, JobStatus, StepStatus } from "../../../../common/statuses.ts";
 
 const plural = (n: number, one: string, many: string) => (n === 1 ? one : many);
+
+/** The parts of a filter, each already in words (null when the filter does not use it). */
+export type FilterWords = {
+  statuses: string;
+  branch: string | null;
+  triggeredBy: string | null;
+  pipelines: string | null;
+  before: string | null;
+};
 const builds = (n: number) => `${n} ${plural(n, "build", "builds")}`;
 
 export const en = {
@@ -216,7 +225,7 @@ export const en = {
     failureLine: (number: number, note: string) => `#${number}: ${note}`,
     unknownFailure: "no reason given",
     title: (kind: string, n: number, by: string) => `${kind} of ${builds(n)} by ${by}`,
-    kinds: { cancel: "Cancel" },
+    kinds: { cancel: "Cancel", rerun: "Re-run" } satisfies Record<OperationKind, string>,
     centre: "Operations",
     centreIntro: "Every bulk operation in this project, newest first. Running ones update live.",
     table: "Operations",
@@ -224,9 +233,15 @@ export const en = {
     scope: "Scope",
     scopes: {
       pipeline: (pipeline: string) => `Pipeline ${pipeline}`,
+      project: (project: string) => `All pipelines of ${project}`,
       chosen: (n: number) => `${builds(n)} chosen one by one`,
-      filter: (statuses: string, branch: string | null, before: string | null) =>
-        `all ${statuses} builds${branch ? ` on ${branch}` : ""}${before ? `, created before ${before}` : ""}`,
+      numbers: (list: string) => `builds ${list}`,
+      filter: (f: FilterWords) =>
+        `all ${f.statuses} builds${f.branch ? ` on ${f.branch}` : ""}${f.triggeredBy ? ` triggered by ${f.triggeredBy}` : ""}${
+          f.pipelines ? ` in ${f.pipelines}` : ""
+        }${f.before ? `, created before ${f.before}` : ""}`,
+      except: (n: number) => `, except ${n}`,
+      fromOperation: "the builds an earlier operation canceled",
       policy: "older builds of its concurrency group",
       statusJoin: (list: string[]) =>
         list.length < 2 ? (list[0] ?? "") : `${list.slice(0, -1).join(", ")} and ${list.at(-1)}`,
@@ -236,8 +251,9 @@ export const en = {
     statuses: { running: "Running", completed: "Completed" } satisfies Record<OperationStatus, string>,
     duration: "Duration",
     progressColumn: "Builds",
-    countsLabel: (c: { canceled: number; alreadyFinished: number; failed: number; pending: number }) =>
-      `${c.canceled} canceled, ${c.alreadyFinished} already finished, ${c.failed} failed, ${c.pending} pending`,
+    countPart: (label: string, n: number) => `${n} ${label.toLocaleLowerCase()}`,
+    preview: "Confirmed from",
+    previewAt: (time: string) => `the preview shown at ${time}; builds created after it were left alone`,
     sourceFilter: "Source",
     allSources: "All sources",
     whoFilter: "Requested by",
@@ -260,7 +276,15 @@ export const en = {
     stillRunning: "Still running",
     pipeline: "Pipeline",
     total: "Builds",
-    counts: { canceled: "Canceled", alreadyFinished: "Already finished", failed: "Failed", pending: "Pending" },
+    counts: {
+      canceled: "Canceled",
+      alreadyFinished: "Already finished",
+      failed: "Failed",
+      protected: "Protected",
+      created: "Re-run",
+      skipped: "Skipped",
+      pending: "Pending",
+    },
     items: "Builds in this operation",
     outcome: "Outcome",
     outcomeFilter: "Outcome",
@@ -285,11 +309,12 @@ export const en = {
     time: "Time",
     actor: "Who",
     action: "Action",
-    actions: { cancel: "Cancel" } satisfies Record<AuditAction, string>,
+    actions: { cancel: "Cancel", rerun: "Re-run" } satisfies Record<OperationKind, string>,
     source: "From",
     target: "Builds",
     targetBuild: (pipeline: string, n: number) => `${pipeline} #${n}`,
     targetBuilds: (pipeline: string, n: number) => `${builds(n)} in ${pipeline}`,
+    targetProjectBuilds: (n: number) => `${builds(n)} across the project`,
     outcome: "Outcome",
     reason: "Reason",
     operation: "Operation",

@@ -210,7 +210,7 @@ const messages: Messages = {
     failureLine: (number, note) => `#${number}：${note}`,
     unknownFailure: "未给出原因",
     title: (kind, n, by) => `${by} ${kind} ${n} 个构建`,
-    kinds: { cancel: "取消" },
+    kinds: { cancel: "取消", rerun: "重新运行" },
     centre: "操作记录",
     centreIntro: "本项目的全部批量操作，最新的在前。进行中的操作会实时更新。",
     table: "操作",
@@ -218,11 +218,22 @@ const messages: Messages = {
     scope: "范围",
     scopes: {
       pipeline: (pipeline) => `流水线 ${pipeline}`,
+      project: (project) => `${project} 的全部流水线`,
       chosen: (n) => `逐个选择的 ${n} 个构建`,
-      filter: (statuses, branch, before) => {
-        const where = [branch && `分支 ${branch} 上`, before && `${before} 之前创建`].filter(Boolean).join("、");
-        return `${where ? `${where}的` : ""}全部${statuses}的构建`;
+      numbers: (list) => `构建 ${list}`,
+      filter: (f) => {
+        const where = [
+          f.pipelines && `流水线 ${f.pipelines} 中`,
+          f.branch && `分支 ${f.branch} 上`,
+          f.triggeredBy && `由 ${f.triggeredBy} 触发`,
+          f.before && `${f.before} 之前创建`,
+        ]
+          .filter(Boolean)
+          .join("、");
+        return `${where ? `${where}的` : ""}全部${f.statuses}的构建`;
       },
+      except: (n) => `，除去 ${n} 个`,
+      fromOperation: "之前一次操作取消的构建",
       policy: "同一并发组中较早的构建",
       statusJoin: (list) => list.join("和"),
       beforeNumber: (n) => `#${n}`,
@@ -231,8 +242,9 @@ const messages: Messages = {
     statuses: { running: "进行中", completed: "已完成" },
     duration: "耗时",
     progressColumn: "构建",
-    countsLabel: (c) =>
-      `已取消 ${c.canceled} 个，已提前结束 ${c.alreadyFinished} 个，失败 ${c.failed} 个，等待中 ${c.pending} 个`,
+    countPart: (label, n) => `${label} ${n} 个`,
+    preview: "确认所依据的预览",
+    previewAt: (time) => `${time} 显示的预览；之后创建的构建未受影响`,
     sourceFilter: "来源",
     allSources: "全部来源",
     whoFilter: "发起人",
@@ -252,7 +264,15 @@ const messages: Messages = {
     stillRunning: "仍在进行",
     pipeline: "流水线",
     total: "构建数",
-    counts: { canceled: "已取消", alreadyFinished: "已提前结束", failed: "失败", pending: "等待中" },
+    counts: {
+      canceled: "已取消",
+      alreadyFinished: "已提前结束",
+      failed: "失败",
+      protected: "受保护",
+      created: "已重新运行",
+      skipped: "已跳过",
+      pending: "等待中",
+    },
     items: "本次操作涉及的构建",
     outcome: "结果",
     outcomeFilter: "结果",
@@ -277,11 +297,12 @@ const messages: Messages = {
     time: "时间",
     actor: "操作人",
     action: "动作",
-    actions: { cancel: "取消" },
+    actions: { cancel: "取消", rerun: "重新运行" },
     source: "来源",
     target: "构建",
     targetBuild: (pipeline, n) => `${pipeline} #${n}`,
     targetBuilds: (pipeline, n) => `${pipeline} 中的 ${n} 个构建`,
+    targetProjectBuilds: (n) => `整个项目中的 ${n} 个构建`,
     outcome: "结果",
     reason: "原因",
     operation: "操作",

@@ -3,7 +3,7 @@ import { Button, Flex, Select, Table, type TableColumnsType, Tooltip, Typography
 import dayjs from "dayjs";
 import { useMemo } from "react";
 import { Link } from "react-router";
-import { AUDIT_ACTIONS } from "../../../../../common/constants.ts";
+import { OPERATION_KINDS } from "../../../../../common/constants.ts";
 import type { AuditEntry } from "../../../../../common/dto.ts";
 import { CountsBar } from "../../../components/counts-bar.tsx";
 import { LoadMore } from "../../../components/load-more.tsx";
@@ -48,7 +48,7 @@ export function AuditLog({ project }: { project: string }) {
             style={{ minWidth: 160 }}
             value={filters.action || undefined}
             onChange={(action) => setFilters({ action: action ?? "" })}
-            options={AUDIT_ACTIONS.map((a) => ({ value: a, label: t.audit.actions[a] }))}
+            options={OPERATION_KINDS.map((a) => ({ value: a, label: t.audit.actions[a] }))}
           />
           {filtered && (
             <Button type="link" onClick={() => setFilters({ actor: "", action: "" })}>
@@ -110,9 +110,13 @@ function buildColumns(t: Messages): TableColumnsType<AuditEntry> {
       width: 200,
       render: (_, e) =>
         e.build ? (
-          <Link to={`/builds/${e.build.id}`}>{t.audit.targetBuild(e.pipeline, e.build.number)}</Link>
-        ) : (
+          <Link to={`/builds/${e.build.id}`}>
+            {e.pipeline ? t.audit.targetBuild(e.pipeline, e.build.number) : `#${e.build.number}`}
+          </Link>
+        ) : e.pipeline ? (
           t.audit.targetBuilds(e.pipeline, e.targets)
+        ) : (
+          t.audit.targetProjectBuilds(e.targets)
         ),
     },
     {
@@ -122,7 +126,7 @@ function buildColumns(t: Messages): TableColumnsType<AuditEntry> {
       render: (_, e) => (
         <Flex gap={8} align="center">
           <OperationStatusTag status={e.outcome.status} counts={e.outcome} />
-          <CountsBar counts={e.outcome} total={e.targets} />
+          <CountsBar kind={e.action} counts={e.outcome} total={e.targets} />
         </Flex>
       ),
     },

@@ -1,10 +1,10 @@
 import { useCallback, useMemo } from "react";
 import { useSearchParams } from "react-router";
-import { AUDIT_ACTIONS, type AuditAction } from "../../../../../common/constants.ts";
+import { OPERATION_KINDS, type OperationKind } from "../../../../../common/constants.ts";
 import type { AuditFilters } from "../../../lib/query-keys.ts";
 
-function isAuditAction(value: string): value is AuditAction {
-  return (AUDIT_ACTIONS as readonly string[]).includes(value);
+function isOperationKind(value: string): value is OperationKind {
+  return (OPERATION_KINDS as readonly string[]).includes(value);
 }
 
 /** The audit log's filters live in the URL (`?actor=dev&action=cancel`). */
@@ -13,7 +13,7 @@ export function useAuditFilters(): [AuditFilters, (next: Partial<AuditFilters>) 
   const actor = params.get("actor") ?? "";
   const actionParam = params.get("action") ?? "";
   const filters = useMemo<AuditFilters>(
-    () => ({ actor, action: isAuditAction(actionParam) ? actionParam : "" }),
+    () => ({ actor, action: isOperationKind(actionParam) ? actionParam : "" }),
     [actor, actionParam],
   );
   const setFilters = useCallback(

@@ -1,10 +1,12 @@
 import { Card, Descriptions, Flex, Progress, Statistic, Typography } from "antd";
+import dayjs from "dayjs";
 import { Link } from "react-router";
 import { Duration } from "../../../components/duration.tsx";
 import { OperationStatusTag } from "../../../components/operation-status-tag.tsx";
 import { ErrorState, LoadingState } from "../../../components/query-states.tsx";
 import { RelativeTime } from "../../../components/relative-time.tsx";
 import { useI18n } from "../../../lib/i18n/i18n-provider.tsx";
+import { countKeys } from "../../../lib/operation-counts.ts";
 import { useOperation } from "../api/get-operation.ts";
 import { useOperationStream } from "../hooks/use-operation-stream.ts";
 import { operationSelection, operationTitle } from "../utils/describe-operation.ts";
@@ -21,12 +23,8 @@ export function OperationDetails({ id }: { id: string }) {
   // A failed refresh keeps showing what we have; only a failed first load is an error page.
   if (!query.data) return <ErrorState error={query.error} onRetry={() => void query.refetch()} />;
   const op = query.data.operation;
-  const counts = [
-    { key: "canceled", value: op.counts.canceled },
-    { key: "alreadyFinished", value: op.counts.alreadyFinished },
-    { key: "failed", value: op.counts.failed },
-    { key: "pending", value: op.counts.pending },
-  ] as const;
+  const keys = countKeys(op.kind);
+  const preview = op.selection?.preview;
 
   return (
     <Flex vertical gap={24}>
@@ -54,6 +52,15 @@ export function OperationDetails({ id }: { id: string }) {
             ),
           },
           { key: "scope", label: t.operations.scope, children: operationSelection(op, t) },
+          ...(preview
+            ? [
+                {
+                  key: "preview",
+                  label: t.operations.preview,
+                  children: t.operations.previewAt(dayjs(preview.at).format(t.time.exact)),
+                },
+              ]
+            : []),
           { key: "by", label: t.operations.requestedBy, children: op.requestedBy },
           { key: "source", label: t.operations.source, children: t.operations.sources[op.source] },
           { key: "reason", label: t.operations.reason, children: op.reason || t.common.none },
@@ -74,8 +81,8 @@ export function OperationDetails({ id }: { id: string }) {
         <Flex vertical gap={16}>
           <Flex gap={48} wrap>
             <Statistic title={t.operations.total} value={op.total} />
-            {counts.map((c) => (
-              <Statistic key={c.key} title={t.operations.counts[c.key]} value={c.value} />
+            {keys.map((key) => (
+              <Statistic key={key} title={t.operations.counts[key]} value={op.counts[key]} />
             ))}
           </Flex>
           <Progress
@@ -83,7 +90,14 @@ export function OperationDetails({ id }: { id: string }) {
             status={op.status === "running" ? "active" : op.counts.failed > 0 ? "exception" : "success"}
             aria-label={t.operations.progressLabel}
           />
-          <Typography.Text>{t.operations.summary(op.counts)}</Typography.Text>
+          <Typography.Text>
+            {op.kind === "cancel"
+              ? t.operations.summary(op.counts)
+              : keys
+                  .filter((key) => key !== "pending")
+                  .map((key) => t.operations.countPart(t.operations.counts[key], op.counts[key]))
+                  .join(" · ")}
+          </Typography.Text>
         </Flex>
       </Card>
       <OperationItemsTable id={op.id} running={op.status === "running"} />

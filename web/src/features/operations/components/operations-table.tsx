@@ -50,9 +50,13 @@ function buildColumns(t: Messages): TableColumnsType<Operation> {
       width: 300,
       render: (_, op) => (
         <Flex vertical>
-          <Link to={`/projects/${encodeURIComponent(op.project)}/pipelines/${encodeURIComponent(op.pipeline)}`}>
-            {op.pipeline}
-          </Link>
+          {op.pipeline ? (
+            <Link to={`/projects/${encodeURIComponent(op.project)}/pipelines/${encodeURIComponent(op.pipeline)}`}>
+              {op.pipeline}
+            </Link>
+          ) : (
+            <span>{t.operations.scopes.project(op.project)}</span>
+          )}
           <Typography.Text type="secondary">{operationSelection(op, t)}</Typography.Text>
         </Flex>
       ),
@@ -74,7 +78,7 @@ function buildColumns(t: Messages): TableColumnsType<Operation> {
       key: "progress",
       title: t.operations.progressColumn,
       width: 170,
-      render: (_, op) => <CountsBar counts={op.counts} total={op.total} />,
+      render: (_, op) => <CountsBar kind={op.kind} counts={op.counts} total={op.total} />,
     },
     {
       key: "status",
