@@ -60,7 +60,12 @@ describe.each(DATABASES)("the operations centre and the audit log through the BF
     });
     const message = stream.messages.find((m) => m.data.operation.id === started);
     expect(message?.event).toBe("operation");
-    expect(message?.data.operation).toMatchObject({ requestedBy: "dev", reason: "bad push", total: 1, filter: null });
+    expect(message?.data.operation).toMatchObject({
+      requestedBy: "dev",
+      reason: "bad push",
+      total: 1,
+      selection: null,
+    });
 
     const outsider = await signedIn("outsider");
     expect((await outsider.request("GET", "/api/projects/acme/operations")).status).toBe(404);
