@@ -2,12 +2,16 @@
  * A typed client for the engine's API, acting as one user (their session token). An engine
  * that does not answer becomes 503 `engine_unavailable`, never a hang.
  */
+import type { Permissions } from "../common/bff-api.ts";
 import type {
+  AuditEntry,
+  AuditQuery,
   BatchPreview,
   Build,
   BuildDetail,
   Operation,
   OperationItem,
+  OperationsQuery,
   Page,
   Pipeline,
   PipelineSummary,
@@ -23,7 +27,7 @@ export type EngineMe = {
     displayName: string;
     createdAt: string;
     role: "viewer" | "developer" | "maintainer" | "admin";
-    permissions: { canRead: boolean; canTrigger: boolean; canCancel: boolean; canEdit: boolean };
+    permissions: Permissions;
   }[];
 };
 
@@ -117,8 +121,24 @@ export class EngineClient {
       `/v1/projects/${enc(project)}/pipelines/${enc(pipeline)}/builds/counts${qs({ branch })}`,
     );
   }
+  /** The caller's own operations on a pipeline that are still running (the history page resumes their toasts). */
   runningOperations(project: string, pipeline: string) {
-    return this.request<{ items: Operation[] }>("GET", `/v1/operations${qs({ project, pipeline, mine: "1" })}`);
+    return this.request<Page<Operation>>(
+      "GET",
+      `/v1/projects/${enc(project)}/operations${qs({ pipeline, status: "running", mine: "1", limit: "100" })}`,
+    );
+  }
+  operations(project: string, query: OperationsQuery) {
+    return this.request<Page<Operation>>(
+      "GET",
+      `/v1/projects/${enc(project)}/operations${qs({ ...query, source: query.source?.join(","), limit: String(query.limit) })}`,
+    );
+  }
+  audit(project: string, query: AuditQuery) {
+    return this.request<Page<AuditEntry>>(
+      "GET",
+      `/v1/projects/${enc(project)}/audit${qs({ ...query, source: query.source?.join(","), limit: String(query.limit) })}`,
+    );
   }
   /** A bulk cancel in one pipeline, or project-wide when `pipeline` is undefined. */
   batchCancel(project: string, pipeline: string | undefined, body: unknown, idempotencyKey?: string) {

@@ -4,6 +4,7 @@
  */
 import { z } from "zod";
 import {
+  type AuditEntry,
   type BatchPreview,
   type Build,
   type BuildDetail,
@@ -37,8 +38,14 @@ export type SessionResponse = { user: SessionUser; csrfToken: string };
 
 export type Role = "viewer" | "developer" | "maintainer" | "admin";
 
-/** What the caller may do in a project; computed by the engine. */
-export type Permissions = { canRead: boolean; canTrigger: boolean; canCancel: boolean; canEdit: boolean };
+/** What the caller may do in a project; computed by the engine. `canAudit`: read the audit log (maintainers). */
+export type Permissions = {
+  canRead: boolean;
+  canTrigger: boolean;
+  canCancel: boolean;
+  canEdit: boolean;
+  canAudit: boolean;
+};
 
 export type ProjectAccess = Project & { role: Role; permissions: Permissions };
 
@@ -110,6 +117,19 @@ export type CancellationPreviewResponse = BatchPreview;
  */
 export type CancellationResponse = { operation: Operation };
 
+/**
+ * `GET /api/projects/{project}/operations?status=&source=&requestedBy=&pipeline=&cursor=&limit=`
+ * (the engine's `OperationsQuery`): the project's bulk operations, newest first.
+ */
+export type OperationsResponse = Page<Operation>;
+
+/**
+ * `GET /api/projects/{project}/audit?actor=&action=&source=&cursor=&limit=` (maintainers and
+ * admins; 403 `forbidden` otherwise), newest first. `GET /api/projects/{project}/audit.csv` with the
+ * same filters downloads every matching entry as CSV.
+ */
+export type AuditResponse = Page<AuditEntry>;
+
 /** `GET /api/operations/{id}` */
 export type OperationResponse = { operation: Operation };
 
@@ -154,6 +174,13 @@ export type BuildChange = {
  * Reconnecting with `Last-Event-ID` catches up.
  */
 export type BuildsStreamData = { pipeline: string; changes: BuildChange[] };
+
+/**
+ * `GET /api/projects/{project}/operations/events` (SSE): `operation` (`OperationStreamData`) each
+ * time one of the project's operations starts or progresses (coalesced), and heartbeats. Resumes
+ * with `Last-Event-ID`.
+ */
+export type OperationsStreamEvents = { operation: OperationStreamData };
 
 /**
  * `GET /api/builds/{id}/log` (SSE): `chunk` events `{id, jobId, stream, text}` from the start (or

@@ -3,6 +3,9 @@
 export const OPERATION_SOURCES = ["user", "api", "concurrency"] as const;
 export type OperationSource = (typeof OPERATION_SOURCES)[number];
 
+export const OPERATION_STATUSES = ["running", "completed"] as const;
+export type OperationStatus = (typeof OPERATION_STATUSES)[number];
+
 /** The kinds of bulk operation, and the outcomes each one's items can settle to. */
 export const OPERATION_KINDS = ["cancel", "rerun"] as const;
 export type OperationKind = (typeof OPERATION_KINDS)[number];

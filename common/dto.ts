@@ -1,7 +1,16 @@
 /** Shapes of the engine's HTTP API: responses (types) and requests (zod schemas). */
 import { z } from "zod";
 import type { AgentContainment } from "./agent-channel.ts";
-import { type ItemOutcome, MAX_REASON_LENGTH, type OperationKind, type OperationSource } from "./constants.ts";
+import {
+  type ItemOutcome,
+  MAX_REASON_LENGTH,
+  OPERATION_KINDS,
+  OPERATION_SOURCES,
+  OPERATION_STATUSES,
+  type OperationKind,
+  type OperationSource,
+  type OperationStatus,
+} from "./constants.ts";
 import { BUILD_STATUSES, type BuildStatus, type JobStatus, type StepStatus } from "./statuses.ts";
 
 export type CancelInfo = { by: string; reason: string | null; operationId: string; at: string };
@@ -43,6 +52,8 @@ export type Job = {
   agentId: string | null;
   startedAt: string | null;
   finishedAt: string | null;
+  /** When the engine told its agent to stop it (cancel, timeout, a failed sibling); null if never. */
+  stopRequestedAt: string | null;
   steps: Step[];
 };
 
@@ -79,7 +90,7 @@ export type OperationSelection = {
 export type Operation = {
   id: string;
   kind: OperationKind;
-  status: "running" | "completed";
+  status: OperationStatus;
   source: OperationSource;
   /** `pipeline`: one pipeline; `project`: every pipeline of the project (`pipeline` is null). */
   scope: "pipeline" | "project";
@@ -107,13 +118,17 @@ export type OperationItem = {
 export type AuditEntry = {
   id: number;
   project: string;
+  /** Null for a project-wide operation. */
+  pipeline: string | null;
   action: OperationKind;
   actor: string;
   source: OperationSource;
   reason: string | null;
   operationId: string;
   targets: number;
-  outcome: OperationCounts & { status: Operation["status"] };
+  /** The build, when the operation had exactly one. */
+  build: { id: number; number: number } | null;
+  outcome: OperationCounts & { status: OperationStatus };
   createdAt: string;
 };
 
@@ -288,3 +303,46 @@ export type BatchPreview = {
   snapshot: string;
   expiresAt: string;
 };
+
+/* List queries (query strings: text values, lists comma-separated) ------------------------ */
+
+const commaList = <T extends string>(values: readonly [T, ...T[]]) =>
+  z
+    .string()
+    .transform((text) => [...new Set(text.split(",").map((s) => s.trim()))].filter((s) => s !== ""))
+    .pipe(z.array(z.enum(values)).min(1, "must name at least one value"));
+
+const Cursor = z.string().min(1).max(200);
+const Username = z.string().min(1).max(100);
+const pageLimit = (fallback: number, max: number) =>
+  z
+    .string()
+    .regex(/^\d{1,6}$/, "must be a whole number")
+    .transform(Number)
+    .pipe(z.number().int().min(1).max(max))
+    .default(fallback);
+
+/**
+ * `GET /v1/projects/{project}/operations`: newest first; `source=user,api`, `status=running`,
+ * `requestedBy=alice` (or `mine=1` for the caller), `pipeline=web-app`.
+ */
+export const OperationsQuery = z.strictObject({
+  status: z.enum(OPERATION_STATUSES).optional(),
+  source: commaList(OPERATION_SOURCES).optional(),
+  requestedBy: Username.optional(),
+  mine: z.enum(["1", "true"]).optional(),
+  pipeline: ResourceName.optional(),
+  cursor: Cursor.optional(),
+  limit: pageLimit(50, 200),
+});
+export type OperationsQuery = z.infer<typeof OperationsQuery>;
+
+/** `GET /v1/projects/{project}/audit`: newest first; `actor=alice`, `action=cancel`, `source=api`. */
+export const AuditQuery = z.strictObject({
+  actor: Username.optional(),
+  action: z.enum(OPERATION_KINDS).optional(),
+  source: commaList(OPERATION_SOURCES).optional(),
+  cursor: Cursor.optional(),
+  limit: pageLimit(50, 500),
+});
+export type AuditQuery = z.infer<typeof AuditQuery>;

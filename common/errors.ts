@@ -2,12 +2,15 @@
  * Typed errors thrown by services, and the one mapping from an error to an HTTP status and
  * the `{error: {code, message, details}}` body. Engine, BFF and web all use it.
  */
+import { type ErrorCode, isErrorCode } from "./error-codes.ts";
+
 export type ErrorBody = { error: { code: string; message: string; details?: unknown } };
 
 export class AppError extends Error {
   constructor(
     readonly status: number,
-    readonly code: string,
+    /** Registered in `common/error-codes.ts`, so the page has a translation for it. */
+    readonly code: ErrorCode,
     message: string,
     readonly details?: unknown,
   ) {
@@ -23,37 +26,37 @@ export class AppError extends Error {
 }
 
 export class InputError extends AppError {
-  constructor(message: string, details?: unknown, code = "invalid_input") {
+  constructor(message: string, details?: unknown, code: ErrorCode = "invalid_input") {
     super(400, code, message, details);
   }
 }
 
 export class UnauthenticatedError extends AppError {
-  constructor(message = "Authentication required", code = "unauthenticated") {
+  constructor(message = "Authentication required", code: ErrorCode = "unauthenticated") {
     super(401, code, message);
   }
 }
 
 export class ForbiddenError extends AppError {
-  constructor(message = "You may not do this here", code = "forbidden") {
+  constructor(message = "You may not do this here", code: ErrorCode = "forbidden") {
     super(403, code, message);
   }
 }
 
 export class NotFoundError extends AppError {
-  constructor(message: string, details?: unknown, code = "not_found") {
+  constructor(message: string, details?: unknown, code: ErrorCode = "not_found") {
     super(404, code, message, details);
   }
 }
 
 export class ConflictError extends AppError {
-  constructor(code: string, message: string, details?: unknown) {
+  constructor(code: ErrorCode, message: string, details?: unknown) {
     super(409, code, message, details);
   }
 }
 
 export class UnprocessableError extends AppError {
-  constructor(code: string, message: string, details?: unknown) {
+  constructor(code: ErrorCode, message: string, details?: unknown) {
     super(422, code, message, details);
   }
 }
@@ -62,14 +65,14 @@ export class RateLimitedError extends AppError {
   constructor(
     message: string,
     readonly retryAfterSeconds: number,
-    code = "rate_limited",
+    code: ErrorCode = "rate_limited",
   ) {
     super(429, code, message, { retryAfterSeconds });
   }
 }
 
 export class UnavailableError extends AppError {
-  constructor(code: string, message: string) {
+  constructor(code: ErrorCode, message: string) {
     super(503, code, message);
   }
 }
@@ -92,11 +95,16 @@ export function toAppError(err: unknown): AppError {
   return new AppError(500, "internal", "Internal error");
 }
 
-/** Rebuilds an error from a `{error: {...}}` body received over HTTP (BFF and web side). */
+/**
+ * Rebuilds an error from a `{error: {...}}` body received over HTTP (BFF and web side). A code
+ * this build does not know (a newer server) keeps its message under `http_error`.
+ */
 export function fromErrorBody(status: number, body: unknown): AppError {
   const error = (body as Partial<ErrorBody> | undefined)?.error;
   if (error && typeof error.code === "string") {
-    return new AppError(status, error.code, String(error.message ?? error.code), error.details);
+    const message = String(error.message ?? error.code);
+    if (isErrorCode(error.code)) return new AppError(status, error.code, message, error.details);
+    return new AppError(status, "http_error", message, { code: error.code, details: error.details });
   }
   return new AppError(status, "http_error", `HTTP ${status}`);
 }

@@ -1,5 +1,6 @@
 /** Turns zod issues into field-named messages (`stages[1].jobs[0].steps[2].run: required`). */
 import type { z } from "zod";
+import type { ErrorCode } from "./error-codes.ts";
 import { InputError } from "./errors.ts";
 
 export type FieldIssue = { path: string; message: string };
@@ -40,7 +41,11 @@ export function issueText(issue: FieldIssue): string {
 }
 
 /** Parses `input` or throws an InputError naming every bad field. */
-export function parseInput<S extends z.ZodType>(schema: S, input: unknown, code = "invalid_input"): z.output<S> {
+export function parseInput<S extends z.ZodType>(
+  schema: S,
+  input: unknown,
+  code: ErrorCode = "invalid_input",
+): z.output<S> {
   const result = schema.safeParse(input);
   if (result.success) return result.data;
   const issues = fieldIssues(result.error);

@@ -8,6 +8,7 @@ setup("create users and sign in once per role", async ({ browser }) => {
   const api = new EngineApi();
   await api.ensureUser("dev", passwordOf("dev"));
   await api.ensureUser("viewer", passwordOf("viewer"));
+  await api.ensureUser("maint", passwordOf("maint"));
   for (const role of ROLES) {
     const context = await browser.newContext();
     const page = await context.newPage();

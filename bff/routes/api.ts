@@ -3,19 +3,22 @@ import crypto from "node:crypto";
 import { type Response, Router } from "express";
 import { z } from "zod";
 import {
+  type AuditResponse,
   type BuildResponse,
   CancellationPreviewRequest,
   type CancellationPreviewResponse,
   CancellationRequest,
   type CancellationResponse,
   type OperationResponse,
+  type OperationsResponse,
 } from "../../common/bff-api.ts";
-import { CancelRequest } from "../../common/dto.ts";
+import { AuditQuery, CancelRequest, OperationsQuery } from "../../common/dto.ts";
 import { InputError } from "../../common/errors.ts";
 import { parseInput } from "../../common/validation.ts";
 import type { EngineClient } from "../engine-client.ts";
+import { auditCsv } from "../services/audit-csv.ts";
 import { history, pipelines } from "../services/pages.ts";
-import { buildsStream, logStream, operationStream } from "../services/streams.ts";
+import { buildsStream, logStream, operationStream, operationsStream } from "../services/streams.ts";
 
 const Query = z.record(z.string(), z.string());
 
@@ -41,6 +44,25 @@ export function apiRoutes(engine: EngineClient): Router {
   r.get("/projects/:project/pipelines/:pipeline/history", async (req, res) => {
     const q = parseInput(Query, req.query);
     res.json(await history(engineOf(engine, res), req.params.project, req.params.pipeline, q));
+  });
+
+  r.get("/projects/:project/operations", async (req, res) => {
+    const query = parseInput(OperationsQuery, req.query);
+    res.json((await engineOf(engine, res).operations(req.params.project, query)) satisfies OperationsResponse);
+  });
+
+  r.get("/projects/:project/operations/events", async (req, res) => {
+    await operationsStream(engineOf(engine, res), req, res, req.params.project);
+  });
+
+  r.get("/projects/:project/audit", async (req, res) => {
+    const query = parseInput(AuditQuery, req.query);
+    res.json((await engineOf(engine, res).audit(req.params.project, query)) satisfies AuditResponse);
+  });
+
+  r.get("/projects/:project/audit.csv", async (req, res) => {
+    const { cursor: _cursor, limit: _limit, ...filters } = parseInput(AuditQuery, req.query);
+    await auditCsv(engineOf(engine, res), res, req.params.project, filters);
   });
 
   // Cancellations in one pipeline, or across a project; each with a preview first.
@@ -81,6 +103,7 @@ export function apiRoutes(engine: EngineClient): Router {
       canTrigger: false,
       canCancel: false,
       canEdit: false,
+      canAudit: false,
     };
     res.json({ build, permissions } satisfies BuildResponse);
   });

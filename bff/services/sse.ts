@@ -2,6 +2,7 @@
 
 import type { Request, Response } from "express";
 import { startEventStream } from "../../common/event-stream-response.ts";
+import { abortOnShutdown } from "../../common/shutdown.ts";
 
 export type SseWriter = {
   send: (event: string, data: unknown, id?: string | number) => void;
@@ -12,10 +13,8 @@ export type SseWriter = {
 
 /** A stream ends when the browser goes away or the BFF shuts down (`app.locals.shutdown`). */
 export function openSse(res: Response, heartbeatMs = 15_000): SseWriter {
-  const abort = new AbortController();
+  const abort = abortOnShutdown(res.app.locals.shutdown as AbortSignal | undefined);
   res.on("close", () => abort.abort());
-  const shutdown = res.app.locals.shutdown as AbortSignal | undefined;
-  shutdown?.addEventListener("abort", () => abort.abort(), { once: true, signal: abort.signal });
   startEventStream(res);
   const heartbeat = setInterval(() => res.write(": heartbeat\n\n"), heartbeatMs);
   abort.signal.addEventListener("abort", () => clearInterval(heartbeat), { once: true });

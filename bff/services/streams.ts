@@ -52,6 +52,24 @@ export async function buildsStream(
   sse.end();
 }
 
+/** Every operation of a project as it starts and progresses: `operation` messages (the operations centre). */
+export async function operationsStream(
+  engine: EngineClient,
+  req: Request,
+  res: Response,
+  project: string,
+): Promise<void> {
+  // Check access before any header is written: a refusal is a plain JSON error.
+  await engine.pipelines(project);
+  const sse = openSse(res);
+  const operations = new OperationCache(engine);
+  await follow(engine, { project, types: "operation.progress,operation.completed" }, req, sse, async (e) => {
+    const operation = await operations.merge(e as OperationEvent);
+    if (operation) sse.send("operation", { operation } satisfies OperationStreamData, e.seq);
+  });
+  sse.end();
+}
+
 /** One operation's progress: `progress` messages, then `completed`, then the end. */
 export async function operationStream(engine: EngineClient, req: Request, res: Response, id: string): Promise<void> {
   const operations = new OperationCache(engine);

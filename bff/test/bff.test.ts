@@ -115,7 +115,13 @@ describe.each(DATABASES)("the BFF on $name", (db) => {
     expect(res.body.builds.nextCursor).toEqual(expect.any(String));
     expect(res.body.counts).toMatchObject({ SUCCEEDED: 10, RUNNING: 28, CANCELING: 2, QUEUED: 20 });
     expect(res.body.activeCount).toBe(48);
-    expect(res.body.permissions).toEqual({ canRead: true, canTrigger: true, canCancel: true, canEdit: false });
+    expect(res.body.permissions).toEqual({
+      canRead: true,
+      canTrigger: true,
+      canCancel: true,
+      canEdit: false,
+      canAudit: false,
+    });
     expect(res.body.operations.map((o: any) => o.id)).toEqual([running.body.operation.id]);
     const next = await dev.request(
       "GET",

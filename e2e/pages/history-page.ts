@@ -26,6 +26,31 @@ export class HistoryPage {
   readonly cancelAllRunning = () => this.page.getByRole("button", { name: /^Cancel all running \(\d+\)$/ });
   readonly selectAllActive = () => this.page.getByRole("button", { name: /^Select all \d+ active builds?$/ });
 
+  /**
+   * Scrolls the page until build #number's row is rendered (only rows near the viewport are), and
+   * returns its checkbox. Newer builds are higher up: `direction` says which way to go.
+   */
+  async scrollToBuild(number: number, direction: "down" | "up" = "down"): Promise<Locator> {
+    const box = this.checkbox(number);
+    for (let i = 0; i < 400 && (await box.count()) === 0; i++) {
+      await this.page.mouse.wheel(0, direction === "down" ? 1200 : -1200);
+    }
+    await box.scrollIntoViewIfNeeded();
+    return box;
+  }
+
+  /** Scrolls down until every build is loaded ("All N builds shown"), then back to the top. */
+  async loadAll(count: number) {
+    const done = this.page.getByText(`All ${count} builds shown`);
+    for (let i = 0; i < 2000 && (await done.count()) === 0; i++) {
+      await this.page.keyboard.press("End");
+      await this.page.mouse.wheel(0, 5000);
+    }
+    await expect(done).toBeVisible();
+    await this.page.keyboard.press("Home");
+    await this.page.evaluate(() => window.scrollTo(0, 0));
+  }
+
   async tick(...numbers: number[]) {
     for (const n of numbers) await this.checkbox(n).check();
   }

@@ -17,7 +17,7 @@ test("'Cancel all running' with 150 active builds over several pages cancels the
   await history.cancelAllRunning().click();
   const dialog = history.dialog();
   await expect(dialog.root()).toContainText("150 builds");
-  await expect(dialog.root()).toContainText(/not shown on this page/);
+  await expect(dialog.root()).toContainText(/of these builds are not on this page/);
   await dialog.confirmWith();
 
   await history.toast().expectSummary("150 canceled · 0 had already finished · 0 failed");

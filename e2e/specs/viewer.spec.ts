@@ -4,7 +4,7 @@ import { expect, test } from "../support/fixtures.ts";
 
 test.use({ storageState: storageStateOf("viewer") });
 
-test("a viewer sees the cancel buttons disabled with the reason, and the BFF refuses a forged request", async ({
+test("a viewer can tick no build, sees every cancel control disabled with the reason (also on the build page), and the BFF refuses a forged request", async ({
   page,
   makePipeline,
 }) => {
@@ -19,6 +19,26 @@ test("a viewer sees the cancel buttons disabled with the reason, and the BFF ref
   await expect(page.getByRole("tooltip")).toContainText(
     "You need the developer role in this project to cancel builds.",
   );
+  // No row can be ticked, not even the running ones, and the header box neither.
+  for (const build of builds) await expect(history.checkbox(build.number)).toBeDisabled();
+  await expect(history.pageCheckbox()).toBeDisabled();
+  await history.checkbox(builds[0]!.number).hover({ force: true });
+  await expect(page.getByRole("tooltip").filter({ hasText: "developer role" })).toBeVisible();
+  await expect(page.getByText(/\d+ selected/)).toHaveCount(0);
+
+  // The build page's Cancel says why too.
+  await history
+    .row(builds[0]!.number)
+    .getByRole("link", { name: `#${builds[0]!.number}` })
+    .click();
+  const cancel = page.getByRole("button", { name: "Cancel build" });
+  await expect(cancel).toBeDisabled();
+  await expect(page.getByText("You need the developer role in this project to cancel builds.")).toBeVisible();
+  await cancel.hover({ force: true });
+  await expect(page.getByRole("tooltip")).toContainText(
+    "You need the developer role in this project to cancel builds.",
+  );
+  await page.goBack();
 
   // A request made from the page without the CSRF token, and one with it but as a viewer.
   const forged = await page.evaluate(

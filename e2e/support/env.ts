@@ -9,7 +9,7 @@ export const E2E = {
   workDir: `${process.env.SLUICE_E2E_DATA_DIR ?? ""}-workspaces`,
 };
 
-export const ROLES = ["admin", "dev", "viewer"] as const;
+export const ROLES = ["admin", "dev", "viewer", "maint"] as const;
 export type RoleName = (typeof ROLES)[number];
 
 export function passwordOf(user: RoleName): string {

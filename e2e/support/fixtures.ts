@@ -1,6 +1,6 @@
 /**
- * Test fixtures: each worker gets its own project (dev is a developer and viewer a viewer in
- * it); each test creates its pipelines and builds through the engine API.
+ * Test fixtures: each worker gets its own project (dev is a developer, viewer a viewer and maint
+ * a maintainer in it); each test creates its pipelines and builds through the engine API.
  */
 import { test as base, expect } from "@playwright/test";
 import type { StatusCounts } from "../../common/dto.ts";
@@ -34,6 +34,7 @@ export const test = base.extend<TestFixtures, WorkerFixtures>({
       await api.project(name);
       await api.member(name, "dev", "developer");
       await api.member(name, "viewer", "viewer");
+      await api.member(name, "maint", "maintainer");
       await use(name);
     },
     { scope: "worker" },
@@ -41,10 +42,11 @@ export const test = base.extend<TestFixtures, WorkerFixtures>({
   makePipeline: async ({ api, project }, use, testInfo) => {
     let n = 0;
     await use(async (definition = sleeper()) => {
+      // The test id's end is what differs between tests of one file (its start is the file's).
       const name = `t${testInfo.testId
-        .slice(0, 8)
         .toLowerCase()
-        .replace(/[^a-z0-9]/g, "")}-${n++}`;
+        .replace(/[^a-z0-9]/g, "")
+        .slice(-10)}-${n++}`;
       await api.pipeline(project, name, definition);
       const handle: PipelineHandle = {
         project,

@@ -50,6 +50,9 @@ export class OwnStack {
     });
   }
 
+  /** `agentSlots`: slots of the engine's in-process agent (0: builds stay queued). */
+  constructor(private readonly agentSlots = 20) {}
+
   async start(): Promise<void> {
     this.enginePort = await freePort();
     this.bffPort = await freePort();
@@ -59,7 +62,10 @@ export class OwnStack {
   }
 
   async startEngine(): Promise<void> {
-    this.engine = this.spawn(["engine"], { SLUICE_ENGINE_PORT: String(this.enginePort), SLUICE_AGENT_SLOTS: "20" });
+    this.engine = this.spawn(["engine"], {
+      SLUICE_ENGINE_PORT: String(this.enginePort),
+      SLUICE_AGENT_SLOTS: String(this.agentSlots),
+    });
     await expect.poll(() => healthy(this.engineUrl), { timeout: 60_000 }).toBe(true);
   }
 

@@ -6,6 +6,7 @@
 import type { Request, Response } from "express";
 import { InputError } from "../../common/errors.ts";
 import { startEventStream } from "../../common/event-stream-response.ts";
+import { abortOnShutdown } from "../../common/shutdown.ts";
 import type { EngineContext } from "../context.ts";
 import type { PipelineName } from "../services/pipeline-names.ts";
 import type { EventFilter, EventRow } from "../store/events-repo.ts";
@@ -49,9 +50,8 @@ export async function streamEvents(
   options: SseOptions,
 ): Promise<void> {
   let last = afterSeq ?? (await ctx.store.events.lastSeq());
-  const abort = new AbortController();
+  const abort = abortOnShutdown(ctx.shutdown);
   res.on("close", () => abort.abort());
-  ctx.shutdown.addEventListener("abort", () => abort.abort(), { once: true, signal: abort.signal });
   startEventStream(res);
   let lastWrite = Date.now();
   while (!abort.signal.aborted) {

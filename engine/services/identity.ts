@@ -19,12 +19,13 @@ const scrypt = promisify(crypto.scrypt) as (
 
 export const ROLES = ["viewer", "developer", "maintainer"] as const;
 export type Role = (typeof ROLES)[number];
-/** What each action needs: a viewer reads, a developer triggers and cancels, a maintainer edits. */
+/** What each action needs: a viewer reads, a developer triggers and cancels, a maintainer edits and reads the audit log. */
 export const ACTION_ROLE = {
   read: "viewer",
   trigger: "developer",
   cancel: "developer",
   edit: "maintainer",
+  audit: "maintainer",
 } as const satisfies Record<string, Role>;
 export type Action = keyof typeof ACTION_ROLE;
 
@@ -83,7 +84,13 @@ export async function roleIn(ctx: EngineContext, actor: Actor, projectId: number
   return (ROLES as readonly string[]).includes(role ?? "") ? (role as Role) : null;
 }
 
-export type Permissions = { canRead: boolean; canTrigger: boolean; canCancel: boolean; canEdit: boolean };
+export type Permissions = {
+  canRead: boolean;
+  canTrigger: boolean;
+  canCancel: boolean;
+  canEdit: boolean;
+  canAudit: boolean;
+};
 
 export function permissionsOf(role: Role | "admin" | null): Permissions {
   return {
@@ -91,6 +98,7 @@ export function permissionsOf(role: Role | "admin" | null): Permissions {
     canTrigger: roleAllows(role, "trigger"),
     canCancel: roleAllows(role, "cancel"),
     canEdit: roleAllows(role, "edit"),
+    canAudit: roleAllows(role, "audit"),
   };
 }
 

@@ -64,6 +64,7 @@ export function toBuildDetail(row: BuildRow, jobs: JobRow[], steps: StepRow[]): 
         agentId: j.agent_id,
         startedAt: iso(j.started_at),
         finishedAt: iso(j.finished_at),
+        stopRequestedAt: iso(j.stop_requested_at),
         steps: (stepsByJob.get(j.id) ?? []).map(toStep),
       }),
     ),

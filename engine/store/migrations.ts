@@ -346,6 +346,25 @@ function operationFamily(dialect: Dialect): Migration {
   };
 }
 
+/**
+ * The operations centre and the audit log: a project's operations listed newest first, and its
+ * audit entries by actor.
+ */
+const operationsCentre: Migration = {
+  async up(db: Db) {
+    await db.schema
+      .createIndex("operations_project_created")
+      .on("operations")
+      .columns(["project_id", "created_at", "id"])
+      .execute();
+    await db.schema
+      .createIndex("audit_project_actor")
+      .on("audit_entries")
+      .columns(["project_id", "actor", "id"])
+      .execute();
+  },
+};
+
 export function migrations(dialect: Dialect): MigrationProvider {
   return {
     async getMigrations() {
@@ -354,6 +373,7 @@ export function migrations(dialect: Dialect): MigrationProvider {
         "002_log_limits": logLimitsAndContainment(),
         "003_agent_instances": agentInstances(),
         "004_operation_family": operationFamily(dialect),
+        "005_operations_centre": operationsCentre,
       };
     },
   };

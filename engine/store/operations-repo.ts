@@ -7,6 +7,8 @@ import { buildsWithIds, idsIn, rowsFromJson } from "./sql.ts";
 import type { Executor } from "./store.ts";
 
 export type OperationRow = OperationsTable & { project_name: string; pipeline_name: string | null };
+/** Where a page of operations ended. */
+export type OperationPosition = { createdAt: number; id: string };
 
 export class OperationsRepo {
   constructor(
@@ -34,11 +36,34 @@ export class OperationsRepo {
       .executeTakeFirst();
   }
 
-  async listRunning(opts: { requestedBy?: string; pipelineId?: number }): Promise<OperationRow[]> {
-    let q = this.withNames().where("o.status", "=", "running");
-    if (opts.requestedBy !== undefined) q = q.where("o.requested_by", "=", opts.requestedBy);
+  /**
+   * A project's operations, newest first (`created_at`, then `id`, both descending), starting
+   * after `after` — the last one of the previous page — so new operations never shift a page.
+   */
+  async list(opts: {
+    projectId: number;
+    pipelineId?: number;
+    status?: OperationsTable["status"];
+    sources?: readonly string[];
+    requestedBy?: string;
+    after?: OperationPosition;
+    limit: number;
+  }): Promise<OperationRow[]> {
+    let q = this.withNames().where("o.project_id", "=", opts.projectId);
     if (opts.pipelineId !== undefined) q = q.where("o.pipeline_id", "=", opts.pipelineId);
-    return q.orderBy("o.created_at", "desc").limit(100).execute();
+    if (opts.status !== undefined) q = q.where("o.status", "=", opts.status);
+    if (opts.sources !== undefined) q = q.where("o.source", "in", opts.sources);
+    if (opts.requestedBy !== undefined) q = q.where("o.requested_by", "=", opts.requestedBy);
+    const after = opts.after;
+    if (after) {
+      q = q.where((eb) =>
+        eb.or([
+          eb("o.created_at", "<", after.createdAt),
+          eb.and([eb("o.created_at", "=", after.createdAt), eb("o.id", "<", after.id)]),
+        ]),
+      );
+    }
+    return q.orderBy("o.created_at", "desc").orderBy("o.id", "desc").limit(opts.limit).execute();
   }
 
   async countRunning(opts: { requestedBy: string; sources: string[] }): Promise<number> {
@@ -190,15 +215,43 @@ export class OperationsRepo {
     await this.db.insertInto("audit_entries").values(entry).execute();
   }
 
-  async listAudit(opts: { projectId: number; beforeId?: number; limit: number }) {
+  async listAudit(opts: {
+    projectId: number;
+    actor?: string;
+    action?: string;
+    sources?: readonly string[];
+    beforeId?: number;
+    limit: number;
+  }) {
     let q = this.db
       .selectFrom("audit_entries as a")
       .innerJoin("operations as o", "o.id", "a.operation_id")
       .innerJoin("projects as pr", "pr.id", "a.project_id")
+      .leftJoin("pipelines as pl", "pl.id", "o.pipeline_id")
       .selectAll("a")
-      .select(["pr.name as project_name", "o.status as operation_status", "o.counts", "o.pending"])
+      .select([
+        "pr.name as project_name",
+        "pl.name as pipeline_name",
+        "o.status as operation_status",
+        "o.counts",
+        "o.pending",
+      ])
       .where("a.project_id", "=", opts.projectId);
+    if (opts.actor !== undefined) q = q.where("a.actor", "=", opts.actor);
+    if (opts.action !== undefined) q = q.where("a.action", "=", opts.action);
+    if (opts.sources !== undefined) q = q.where("a.source", "in", opts.sources);
     if (opts.beforeId !== undefined) q = q.where("a.id", "<", opts.beforeId);
     return q.orderBy("a.id", "desc").limit(opts.limit).execute();
+  }
+
+  /** The one build of each of these single-build operations, so the audit log can link to it. */
+  async onlyBuilds(opts: { operationIds: readonly string[] }) {
+    if (opts.operationIds.length === 0) return [];
+    return this.db
+      .selectFrom("operation_items as i")
+      .innerJoin("builds as b", "b.id", "i.build_id")
+      .select(["i.operation_id", "b.id", "b.number"])
+      .where("i.operation_id", "in", opts.operationIds)
+      .execute();
   }
 }

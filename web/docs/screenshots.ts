@@ -1,7 +1,9 @@
 /**
  * Takes the README's screenshots of the running product: `npx tsx web/docs/screenshots.ts`.
  * Starts Sluice with the demo on a scratch data dir, signs in as admin in Debian's Chromium,
- * ticks running builds on demo/web-app, and captures the history page, the dialog and the toast.
+ * ticks running builds on demo/web-app, and captures the history page, the dialog and the toast;
+ * then the operations centre, an operation and the audit log in the light and the dark theme,
+ * and the history page 390 px wide.
  */
 import { spawn } from "node:child_process";
 import fs from "node:fs";
@@ -73,6 +75,38 @@ try {
   await page.getByText(/canceled · \d+ had already finished/).waitFor();
   await page.waitForTimeout(500);
   await page.screenshot({ path: path.join(out, "toast-summary.png") });
+  await page.getByRole("link", { name: "View operation" }).click();
+  await page.getByRole("table", { name: "Builds in this operation" }).getByText("Canceled").first().waitFor();
+
+  // No theme chosen yet: the page follows the system's preference, emulated here.
+  for (const theme of ["light", "dark"] as const) {
+    await page.emulateMedia({ colorScheme: theme });
+    await page.reload();
+    await page.getByRole("heading", { level: 1 }).waitFor();
+    await page.mouse.move(0, 0);
+    await page.waitForTimeout(800);
+    await page.screenshot({ path: path.join(out, `operation-${theme}.png`) });
+    await page.goto("/projects/demo/operations");
+    await page.getByRole("table", { name: "Operations" }).getByRole("link").first().waitFor();
+    await page.waitForTimeout(800);
+    await page.screenshot({ path: path.join(out, `operations-${theme}.png`) });
+    await page.goto("/projects/demo/audit");
+    await page.getByRole("table", { name: "Audit entries" }).getByRole("link").first().waitFor();
+    await page.waitForTimeout(800);
+    await page.screenshot({ path: path.join(out, `audit-${theme}.png`) });
+    await page.goBack();
+    await page.goBack();
+  }
+  const narrow = await browser.newPage({
+    baseURL: base,
+    viewport: { width: 390, height: 844 },
+    colorScheme: "dark",
+    storageState: await page.context().storageState(),
+  });
+  await narrow.goto("/projects/demo/pipelines/web-app");
+  await narrow.getByRole("table", { name: "Builds" }).getByRole("row").nth(1).waitFor();
+  await narrow.waitForTimeout(1500);
+  await narrow.screenshot({ path: path.join(out, "history-390-dark.png") });
   await browser.close();
 } finally {
   server.kill("SIGTERM");

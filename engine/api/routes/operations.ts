@@ -3,15 +3,17 @@ import { type Request, type Response, Router } from "express";
 import { z } from "zod";
 import { OPERATION_SOURCES } from "../../../common/constants.ts";
 import {
+  AuditQuery,
   BatchCancelRequest,
   BatchPreviewRequest,
   BatchRerunPreviewRequest,
   BatchRerunRequest,
+  OperationsQuery,
 } from "../../../common/dto.ts";
 import { InputError } from "../../../common/errors.ts";
 import type { EngineContext } from "../../context.ts";
 import { batchCancel, type CancelCaller, previewCancel } from "../../ops/cancel-service.ts";
-import { getOperation, listAudit, listOperationItems, listRunningOperations } from "../../ops/operations.ts";
+import { getOperation, listAudit, listOperationItems, listOperations } from "../../ops/operations.ts";
 import { batchRerun, previewRerun } from "../../ops/rerun-service.ts";
 import { actorOf, limitParam, parse, queryText } from "../http.ts";
 
@@ -60,15 +62,8 @@ export function operationRoutes(ctx: EngineContext): Router {
     });
   }
 
-  r.get("/operations", async (req, res) => {
-    const project = queryText(req.query.project, "project");
-    if (!project) throw new InputError("project is required", undefined, "invalid_input");
-    const items = await listRunningOperations(ctx, actorOf(res), {
-      project,
-      pipeline: queryText(req.query.pipeline, "pipeline"),
-      mine: req.query.mine === "1" || req.query.mine === "true",
-    });
-    res.json({ items });
+  r.get("/projects/:project/operations", async (req, res) => {
+    res.json(await listOperations(ctx, actorOf(res), req.params.project, parse(OperationsQuery, req.query)));
   });
 
   r.get("/operations/:id", async (req, res) => {
@@ -86,12 +81,7 @@ export function operationRoutes(ctx: EngineContext): Router {
   });
 
   r.get("/projects/:project/audit", async (req, res) => {
-    res.json(
-      await listAudit(ctx, actorOf(res), req.params.project, {
-        cursor: queryText(req.query.cursor, "cursor"),
-        limit: limitParam(req.query.limit, 50, 500),
-      }),
-    );
+    res.json(await listAudit(ctx, actorOf(res), req.params.project, parse(AuditQuery, req.query)));
   });
 
   return r;

@@ -3,10 +3,9 @@ import { ConfigProvider } from "antd";
 import type { ReactNode } from "react";
 import { I18nProvider, useI18n } from "../lib/i18n/i18n-provider.tsx";
 import type { LanguagePack } from "../lib/i18n/languages.ts";
+import { ThemeProvider } from "../lib/theme/theme-provider.tsx";
 
-const THEME = { token: { colorPrimary: "#1677ff", borderRadius: 6 } };
-
-/** Everything above the router: data cache, language, antd's locale and theme. */
+/** Everything above the router: data cache, language, antd's locale, light or dark theme. */
 export function AppProvider({
   queryClient,
   language,
@@ -19,7 +18,9 @@ export function AppProvider({
   return (
     <QueryClientProvider client={queryClient}>
       <I18nProvider initial={language}>
-        <LocalizedConfig>{children}</LocalizedConfig>
+        <ThemeProvider>
+          <LocalizedConfig>{children}</LocalizedConfig>
+        </ThemeProvider>
       </I18nProvider>
     </QueryClientProvider>
   );
@@ -28,9 +29,5 @@ export function AppProvider({
 /** antd's own texts (table filters, empty states, dialogs) follow the chosen language. */
 function LocalizedConfig({ children }: { children: ReactNode }) {
   const { antdLocale } = useI18n();
-  return (
-    <ConfigProvider locale={antdLocale} theme={THEME}>
-      {children}
-    </ConfigProvider>
-  );
+  return <ConfigProvider locale={antdLocale}>{children}</ConfigProvider>;
 }

@@ -13,6 +13,8 @@ const PipelineHistoryRoute = lazy(() =>
 );
 const BuildRoute = lazy(() => import("./routes/build.tsx").then((m) => ({ default: m.BuildRoute })));
 const OperationRoute = lazy(() => import("./routes/operation.tsx").then((m) => ({ default: m.OperationRoute })));
+const OperationsRoute = lazy(() => import("./routes/operations.tsx").then((m) => ({ default: m.OperationsRoute })));
+const AuditRoute = lazy(() => import("./routes/audit.tsx").then((m) => ({ default: m.AuditRoute })));
 const NotFoundRoute = lazy(() => import("./routes/not-found.tsx").then((m) => ({ default: m.NotFoundRoute })));
 
 export const routes: RouteObject[] = [
@@ -27,6 +29,8 @@ export const routes: RouteObject[] = [
           { path: "/", element: <ProjectsRoute /> },
           { path: "/projects/:project", element: <ProjectRoute /> },
           { path: "/projects/:project/pipelines/:pipeline", element: <PipelineHistoryRoute /> },
+          { path: "/projects/:project/operations", element: <OperationsRoute /> },
+          { path: "/projects/:project/audit", element: <AuditRoute /> },
           { path: "/builds/:id", element: <BuildRoute /> },
           { path: "/operations/:id", element: <OperationRoute /> },
           { path: "*", element: <NotFoundRoute /> },

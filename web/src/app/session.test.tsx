@@ -1,11 +1,12 @@
 import { QueryClientProvider } from "@tanstack/react-query";
-import { render, screen } from "@testing-library/react";
+import { render, screen, within } from "@testing-library/react";
 import userEvent from "@testing-library/user-event";
 import { ConfigProvider } from "antd";
 import { createMemoryRouter, RouterProvider } from "react-router";
 import { describe, expect, it } from "vitest";
 import { I18nProvider } from "../lib/i18n/i18n-provider.tsx";
 import { loadLanguage } from "../lib/i18n/languages.ts";
+import { ThemeProvider } from "../lib/theme/theme-provider.tsx";
 import { historyPage } from "../test/fixtures.ts";
 import { jsonResponse, mockApi } from "../test/mock-api.ts";
 import { testQueryClient } from "../test/render.tsx";
@@ -20,19 +21,21 @@ const me = {
       displayName: "Demo",
       createdAt: "2024-05-01T09:00:00.000Z",
       role: "developer",
-      permissions: { canRead: true, canTrigger: true, canCancel: true, canEdit: false },
+      permissions: { canRead: true, canTrigger: true, canCancel: true, canEdit: false, canAudit: false },
     },
   ],
 };
 
-async function openApp(url: string) {
+async function openApp(url: string, { theme }: { theme?: "light" | "dark" } = { theme: "light" }) {
   const router = createMemoryRouter(routes, { initialEntries: [url] });
   render(
     <QueryClientProvider client={testQueryClient()}>
       <I18nProvider initial={await loadLanguage("en")}>
-        <ConfigProvider theme={{ zeroRuntime: true }}>
-          <RouterProvider router={router} />
-        </ConfigProvider>
+        <ThemeProvider {...(theme ? { initial: theme } : {})}>
+          <ConfigProvider theme={{ zeroRuntime: true }}>
+            <RouterProvider router={router} />
+          </ConfigProvider>
+        </ThemeProvider>
       </I18nProvider>
     </QueryClientProvider>,
   );
@@ -124,5 +127,51 @@ describe("the header", () => {
     expect(screen.getByRole("group", { name: "语言" })).toBeInTheDocument();
     expect(localStorage.getItem("sluice.language")).toBe("zh-CN");
     expect(document.documentElement.lang).toBe("zh-CN");
+  });
+
+  it("follows the system's dark preference until the switch says otherwise, and remembers that", async () => {
+    const system = window.matchMedia;
+    window.matchMedia = (query: string) => ({
+      ...system(query),
+      matches: query.includes("dark") || system(query).matches,
+    });
+    try {
+      mockApi({
+        "GET /api/me": () => me,
+        "GET /api/projects/demo/pipelines": () => ({ project: me.projects[0], items: [] }),
+      });
+      const { user } = await openApp("/", { theme: undefined });
+      const dark = await screen.findByRole("switch", { name: "Dark mode" });
+      expect(dark).toBeChecked();
+      expect(document.documentElement.dataset.theme).toBe("dark");
+      await user.click(dark);
+      expect(dark).not.toBeChecked();
+      expect(document.documentElement.dataset.theme).toBe("light");
+      expect(localStorage.getItem("sluice.theme")).toBe("light");
+    } finally {
+      window.matchMedia = system;
+    }
+  });
+
+  it("at 390 px collapses into a menu that holds the language, the theme and signing out", async () => {
+    const width = window.innerWidth;
+    window.innerWidth = 390;
+    try {
+      mockApi({
+        "GET /api/me": () => me,
+        "GET /api/projects/demo/pipelines": () => ({ project: me.projects[0], items: [] }),
+      });
+      const { user } = await openApp("/");
+      const menu = await screen.findByRole("button", { name: "Menu" });
+      expect(screen.queryByRole("button", { name: "Sign out" })).not.toBeInTheDocument();
+      await user.click(menu);
+      const drawer = await screen.findByRole("dialog");
+      expect(within(drawer).getByText("Signed in as alice")).toBeInTheDocument();
+      expect(within(drawer).getByRole("group", { name: "Language" })).toBeInTheDocument();
+      expect(within(drawer).getByRole("switch", { name: "Dark mode" })).toBeInTheDocument();
+      expect(within(drawer).getByRole("button", { name: "Sign out" })).toBeInTheDocument();
+    } finally {
+      window.innerWidth = width;
+    }
   });
 });

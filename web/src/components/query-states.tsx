@@ -1,6 +1,7 @@
 /** The loading, error and empty states every data view shows the same way. */
 import { Alert, Button, Empty, Flex, Spin } from "antd";
 import type { ReactNode } from "react";
+import { errorMessage } from "../lib/error-message.ts";
 import { useI18n } from "../lib/i18n/i18n-provider.tsx";
 
 export function LoadingState({ label }: { label?: string }) {
@@ -21,7 +22,7 @@ export function ErrorState({ error, onRetry, title }: { error: unknown; onRetry?
       showIcon
       role="alert"
       title={title ?? t.common.loadFailed}
-      description={error instanceof Error ? error.message : String(error)}
+      description={errorMessage(error, t)}
       action={
         onRetry ? (
           <Button size="small" onClick={onRetry}>

@@ -15,10 +15,10 @@ export function RelativeTime({ value }: { value: string | null }) {
 
 function Ago({ value }: { value: string }) {
   // Re-rendered on a language change too: dayjs's locale is global and `useI18n` subscribes.
-  useI18n();
+  const { t } = useI18n();
   const now = useNow(REFRESH_MS);
   const at = dayjs(value);
-  const exact = at.format("YYYY-MM-DD HH:mm:ss");
+  const exact = at.format(t.time.exact);
   return (
     <Tooltip title={exact}>
       <time dateTime={value}>{at.from(now)}</time>

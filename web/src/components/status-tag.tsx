@@ -13,7 +13,7 @@ import type { ReactNode } from "react";
 import type { BuildStatus, JobStatus, StepStatus } from "../../../common/statuses.ts";
 import { useI18n } from "../lib/i18n/i18n-provider.tsx";
 
-type AnyStatus = BuildStatus | JobStatus | StepStatus;
+export type AnyStatus = BuildStatus | JobStatus | StepStatus;
 
 /**
  * Colour and icon per status, so statuses differ by more than colour; the icons are decorative

@@ -3,9 +3,12 @@
  * features (a cancellation refreshes a pipeline's counts), so the key vocabulary is shared.
  * Prefixes are chosen so that invalidating an aggregate never refetches a long history.
  */
+import type { OperationKind, OperationSource, OperationStatus } from "../../../common/constants.ts";
 import type { BuildStatus } from "../../../common/statuses.ts";
 
 export type HistoryFilters = { status: BuildStatus[]; branch: string };
+export type OperationFilters = { source: OperationSource[]; requestedBy: string; status: OperationStatus | "" };
+export type AuditFilters = { actor: string; action: OperationKind | "" };
 
 export const queryKeys = {
   me: () => ["me"] as const,
@@ -24,6 +27,11 @@ export const queryKeys = {
     ["history", project, pipeline, "cancelable", filters] as const,
   build: (id: number) => ["build", id] as const,
   operation: (id: string) => ["operation", id] as const,
+  /** A project's operations list, per filter (the operations centre). */
+  operations: (project: string, filters?: OperationFilters) =>
+    filters === undefined ? (["operations", project] as const) : (["operations", project, filters] as const),
+  audit: (project: string, filters?: AuditFilters) =>
+    filters === undefined ? (["audit", project] as const) : (["audit", project, filters] as const),
   operationItems: (id: string, outcome?: string) =>
     outcome === undefined ? (["operation", id, "items"] as const) : (["operation", id, "items", outcome] as const),
 };

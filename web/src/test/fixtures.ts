@@ -39,7 +39,7 @@ export function historyPage(builds: Build[], overrides: Partial<HistoryResponse>
     builds: { items: builds, nextCursor: null },
     counts,
     activeCount: counts.QUEUED + counts.RUNNING,
-    permissions: { canRead: true, canTrigger: true, canCancel: true, canEdit: false },
+    permissions: { canRead: true, canTrigger: true, canCancel: true, canEdit: false, canAudit: false },
     operations: [],
     ...overrides,
   };

@@ -12,10 +12,17 @@ afterEach(() => {
 
 // jsdom lacks these browser APIs that antd and the page use.
 vi.stubGlobal("EventSource", FakeEventSource);
+/** Width queries are answered for jsdom's window (1024 px wide); anything else (dark scheme) does not match. */
+function mediaMatches(query: string): boolean {
+  const min = /min-width:\s*(\d+)px/.exec(query);
+  const max = /max-width:\s*(\d+(?:\.\d+)?)px/.exec(query);
+  if (!min && !max) return false;
+  return (!min || window.innerWidth >= Number(min[1])) && (!max || window.innerWidth <= Number(max[1]));
+}
 Object.defineProperty(window, "matchMedia", {
   writable: true,
   value: (query: string) => ({
-    matches: false,
+    matches: mediaMatches(query),
     media: query,
     onchange: null,
     addListener: () => {},

@@ -3,28 +3,23 @@ import { PageBreadcrumb } from "../../components/page-breadcrumb.tsx";
 import { PageTitle } from "../../components/page-title.tsx";
 import { useOperation } from "../../features/operations/api/get-operation.ts";
 import { OperationDetails } from "../../features/operations/components/operation-details.tsx";
+import { operationTitle } from "../../features/operations/utils/describe-operation.ts";
 import { useI18n } from "../../lib/i18n/i18n-provider.tsx";
 
 export function OperationRoute() {
   const { t } = useI18n();
   const id = useParams().id ?? "";
   const op = useOperation(id).data?.operation;
+  const title = op ? operationTitle(op, t) : undefined;
   return (
     <>
-      <PageTitle parts={[t.operations.title(id)]} />
-      {op && (
+      <PageTitle parts={[title, op?.project]} />
+      {op && title && (
         <PageBreadcrumb
           items={[
             { title: op.project, to: `/projects/${encodeURIComponent(op.project)}` },
-            ...(op.pipeline
-              ? [
-                  {
-                    title: op.pipeline,
-                    to: `/projects/${encodeURIComponent(op.project)}/pipelines/${encodeURIComponent(op.pipeline)}`,
-                  },
-                ]
-              : []),
-            { title: t.operations.title(op.id) },
+            { title: t.operations.centre, to: `/projects/${encodeURIComponent(op.project)}/operations` },
+            { title },
           ]}
         />
       )}

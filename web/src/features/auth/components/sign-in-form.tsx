@@ -1,6 +1,7 @@
 import { Alert, Button, Form, Input } from "antd";
 import type { SessionResponse } from "../../../../../common/bff-api.ts";
 import { isApiError } from "../../../lib/api-client.ts";
+import { errorMessage } from "../../../lib/error-message.ts";
 import type { Messages } from "../../../lib/i18n/en.ts";
 import { useI18n } from "../../../lib/i18n/i18n-provider.tsx";
 import { useSignIn } from "../api/sign-in.ts";
@@ -44,5 +45,5 @@ export function SignInForm({ onSignedIn }: { onSignedIn: (session: SessionRespon
 function errorText(error: Error, t: Messages): string {
   if (isApiError(error) && error.status === 401) return t.auth.invalidCredentials;
   if (isApiError(error) && error.status === 429) return t.auth.rateLimited;
-  return t.auth.failed(error.message);
+  return t.auth.failed(errorMessage(error, t));
 }

@@ -25,7 +25,7 @@ export function BuildLog({ buildId, jobs }: { buildId: number; jobs: readonly Jo
   return (
     <Flex vertical gap={8}>
       <Flex gap={16} align="center" wrap>
-        <Typography.Title level={4} style={{ margin: 0 }}>
+        <Typography.Title level={2} style={{ margin: 0, fontSize: 16 }}>
           {t.build.log}
         </Typography.Title>
         <Select<number | "all">
@@ -50,6 +50,8 @@ export function BuildLog({ buildId, jobs }: { buildId: number; jobs: readonly Jo
         ref={ref}
         role="log"
         aria-label={t.build.logRegion}
+        // biome-ignore lint/a11y/noNoninteractiveTabindex: a scrollable region must be reachable by keyboard to scroll it (WCAG 2.1.1)
+        tabIndex={0}
         style={{
           margin: 0,
           padding: 12,

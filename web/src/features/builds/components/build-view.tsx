@@ -36,7 +36,7 @@ export function BuildView({ id, onCancel }: Props) {
     <Flex vertical gap={24}>
       <Flex justify="space-between" align="center" wrap gap={8}>
         <Space size="middle" wrap>
-          <Typography.Title level={2} style={{ margin: 0 }}>
+          <Typography.Title level={1} style={{ margin: 0, fontSize: 28 }}>
             {t.build.title(build.pipeline, build.number)}
           </Typography.Title>
           <StatusTag status={build.status} />
@@ -51,6 +51,7 @@ export function BuildView({ id, onCancel }: Props) {
         </Flex>
       </Flex>
       <Descriptions
+        role="group"
         aria-label={t.build.summary}
         size="small"
         column={{ xs: 1, sm: 2, lg: 3 }}
@@ -66,17 +67,19 @@ export function BuildView({ id, onCancel }: Props) {
               </Link>
             ),
           },
-          { key: "branch", label: t.build.branch, children: build.branch },
+          { key: "branch", label: t.build.branch, children: build.branch || t.common.none },
           {
             key: "commit",
             label: t.build.commit,
-            children: (
+            children: build.commit ? (
               <Typography.Text code copyable={{ text: build.commit }}>
                 {build.commit.slice(0, 12)}
               </Typography.Text>
+            ) : (
+              t.common.none
             ),
           },
-          { key: "by", label: t.build.triggeredBy, children: build.triggeredBy },
+          { key: "by", label: t.build.triggeredBy, children: build.triggeredBy || t.common.none },
           { key: "created", label: t.build.created, children: <RelativeTime value={build.createdAt} /> },
           { key: "started", label: t.build.started, children: <RelativeTime value={build.startedAt} /> },
           {

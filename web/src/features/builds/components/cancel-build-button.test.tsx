@@ -43,9 +43,15 @@ describe("the build page's cancel button", () => {
     expect(onCancel).toHaveBeenCalledWith(true, expect.any(String));
   });
 
-  it("is disabled for someone who may not cancel", async () => {
+  it("is disabled for someone who may not cancel, and says why on hover and in text", async () => {
     await renderPage(<CancelBuildButton build={detail({})} canCancel={false} onCancel={vi.fn()} />);
-    expect(screen.getByRole("button", { name: "Cancel build" })).toBeDisabled();
+    const button = screen.getByRole("button", { name: "Cancel build" });
+    expect(button).toBeDisabled();
+    expect(screen.getByText("You need the developer role in this project to cancel builds.")).toBeInTheDocument();
+    await userEvent.setup().hover(button.parentElement!);
+    expect(await screen.findByRole("tooltip")).toHaveTextContent(
+      "You need the developer role in this project to cancel builds.",
+    );
   });
 
   it("shows nothing for a finished build", async () => {

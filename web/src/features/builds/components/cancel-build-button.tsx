@@ -1,8 +1,10 @@
 import { StopOutlined, ThunderboltOutlined } from "@ant-design/icons";
-import { Alert, Button, Popconfirm, Tooltip } from "antd";
+import { Alert, Button, Flex, Popconfirm, Typography } from "antd";
 import { useState } from "react";
 import type { BuildDetail } from "../../../../../common/dto.ts";
 import { isCancelableStatus } from "../../../../../common/statuses.ts";
+import { WhyDisabled } from "../../../components/why-disabled.tsx";
+import { errorMessage } from "../../../lib/error-message.ts";
 import { useI18n } from "../../../lib/i18n/i18n-provider.tsx";
 import { useNotifications } from "../../../lib/notifications.tsx";
 import { randomId } from "../../../lib/random-id.ts";
@@ -56,9 +58,10 @@ function ConfirmedCancel({ force, canCancel, onCancel }: Omit<Props, "build"> & 
   );
   if (!canCancel) {
     return (
-      <Tooltip title={t.history.noPermission}>
-        <span style={{ display: "inline-block", cursor: "not-allowed" }}>{button}</span>
-      </Tooltip>
+      <Flex gap={8} align="center" wrap>
+        <WhyDisabled why={t.history.noPermission}>{button}</WhyDisabled>
+        <Typography.Text type="secondary">{t.history.noPermission}</Typography.Text>
+      </Flex>
     );
   }
   return (
@@ -73,7 +76,7 @@ function ConfirmedCancel({ force, canCancel, onCancel }: Omit<Props, "build"> & 
         try {
           await onCancel(force, key);
         } catch (error) {
-          notification.error({ title: t.dialog.failed(error instanceof Error ? error.message : String(error)) });
+          notification.error({ title: t.dialog.failed(errorMessage(error, t)) });
         }
       }}
     >

@@ -15,7 +15,9 @@ export function JobList({ jobs }: { jobs: readonly Job[] }) {
         const name = stageJobs[0]?.stage ?? String(stageIndex);
         return (
           <section key={stageIndex} aria-label={t.build.stage(name)}>
-            <Typography.Title level={4}>{t.build.stage(name)}</Typography.Title>
+            <Typography.Title level={2} style={{ fontSize: 16 }}>
+              {t.build.stage(name)}
+            </Typography.Title>
             <Flex gap={16} wrap>
               {stageJobs.map((job) => (
                 <JobCard key={job.id} job={job} />
@@ -28,15 +30,24 @@ export function JobList({ jobs }: { jobs: readonly Job[] }) {
   );
 }
 
+/**
+ * A job the engine has told to stop still runs until its agent confirms: it shows Canceling, and
+ * so does its running step, rather than a Running that is no longer true.
+ */
+export function shownJobStatus(job: Pick<Job, "status" | "stopRequestedAt">): Job["status"] | "CANCELING" {
+  return job.status === "RUNNING" && job.stopRequestedAt !== null ? "CANCELING" : job.status;
+}
+
 function JobCard({ job }: { job: Job }) {
   const { t } = useI18n();
+  const stopping = shownJobStatus(job) === "CANCELING";
   return (
     <Card
       size="small"
       style={{ minWidth: 320, flex: "1 1 320px" }}
       title={
         <Space>
-          <StatusTag status={job.status} />
+          <StatusTag status={shownJobStatus(job)} />
           <span>{job.name}</span>
         </Space>
       }
@@ -63,7 +74,7 @@ function JobCard({ job }: { job: Job }) {
             }
           >
             <Space>
-              <StatusTag status={step.status} />
+              <StatusTag status={stopping && step.status === "RUNNING" ? "CANCELING" : step.status} />
               <Typography.Text title={step.run}>{step.name}</Typography.Text>
             </Space>
           </List.Item>

@@ -1,8 +1,7 @@
 import { Alert, Button, Flex, Input, Modal, Spin, Typography } from "antd";
 import { useRef, useState } from "react";
 import { MAX_REASON_LENGTH } from "../../../../../common/constants.ts";
-import { isApiError } from "../../../lib/api-client.ts";
-import type { Messages } from "../../../lib/i18n/en.ts";
+import { errorMessage } from "../../../lib/error-message.ts";
 import { useI18n } from "../../../lib/i18n/i18n-provider.tsx";
 import { randomId } from "../../../lib/random-id.ts";
 
@@ -11,6 +10,8 @@ export type PreviewBuild = { id: number; number: number; branch: string };
 type Props = {
   /** How many builds the cancel targets; null while they are still being listed. */
   count: number | null;
+  /** How many of them are running and how many queued (queued ones cancel at once, running ones stop). */
+  byStatus: { running: number; queued: number } | null;
   /** The first few targets (newest first), to show what is about to stop. */
   preview: readonly PreviewBuild[];
   /** Targets the user cannot see on this page. */
@@ -28,7 +29,7 @@ const PREVIEW_SIZE = 5;
  * Mounted while open. Focus starts on "Keep running" so that Enter cannot confirm by accident;
  * the reason is a textarea, where Enter is a new line.
  */
-export function CancelDialog({ count, preview, offScreen, onConfirm, onClose, loadError }: Props) {
+export function CancelDialog({ count, byStatus, preview, offScreen, onConfirm, onClose, loadError }: Props) {
   const { t } = useI18n();
   const [reason, setReason] = useState("");
   const [idempotencyKey] = useState(randomId);
@@ -54,7 +55,7 @@ export function CancelDialog({ count, preview, offScreen, onConfirm, onClose, lo
   return (
     <Modal
       open
-      title={count === null ? t.dialog.resolving : t.dialog.title(count)}
+      title={loadError ? t.dialog.loadFailedTitle : count === null ? t.dialog.resolving : t.dialog.title(count)}
       onCancel={onClose}
       closable={!pending}
       mask={{ closable: !pending }}
@@ -82,8 +83,13 @@ export function CancelDialog({ count, preview, offScreen, onConfirm, onClose, lo
         </Flex>
       ) : (
         <Flex vertical gap={12}>
-          {loadError ? <Alert type="error" showIcon title={errorText(loadError, t)} /> : null}
+          {loadError ? <Alert type="error" showIcon role="alert" title={errorMessage(loadError, t)} /> : null}
           {count !== null && <Typography.Paragraph style={{ margin: 0 }}>{t.dialog.intro(count)}</Typography.Paragraph>}
+          {count !== null && byStatus && (
+            <Typography.Paragraph strong style={{ margin: 0 }}>
+              {t.dialog.byStatus(byStatus.running, byStatus.queued)}
+            </Typography.Paragraph>
+          )}
           {shown.length > 0 && (
             <ul aria-label={t.dialog.preview} style={{ margin: 0, paddingInlineStart: 20 }}>
               {shown.map((build) => (
@@ -111,17 +117,9 @@ export function CancelDialog({ count, preview, offScreen, onConfirm, onClose, lo
             rows={3}
             disabled={pending}
           />
-          {error ? <Alert type="error" showIcon role="alert" title={errorText(error, t)} /> : null}
+          {error ? <Alert type="error" showIcon role="alert" title={t.dialog.failed(errorMessage(error, t))} /> : null}
         </Flex>
       )}
     </Modal>
   );
-}
-
-function errorText(error: unknown, t: Messages): string {
-  if (isApiError(error) && error.status === 429) {
-    const details = error.details as { retryAfterSeconds?: number } | undefined;
-    return t.dialog.rateLimited(details?.retryAfterSeconds ?? 30);
-  }
-  return t.dialog.failed(error instanceof Error ? error.message : String(error));
 }

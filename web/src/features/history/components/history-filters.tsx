@@ -1,5 +1,5 @@
 import { AutoComplete, Button, Flex, Select } from "antd";
-import { useCallback, useEffect, useMemo, useRef, useState } from "react";
+import { memo, useCallback, useEffect, useMemo, useRef, useState } from "react";
 import type { StatusCounts } from "../../../../../common/dto.ts";
 import type { BuildStatus } from "../../../../../common/statuses.ts";
 import { BUILD_STATUSES } from "../../../../../common/statuses.ts";
@@ -16,7 +16,8 @@ type Props = {
 
 const TYPING_PAUSE_MS = 400;
 
-export function HistoryFilters({ filters, onChange, counts, branches }: Props) {
+/** Memoized: ticking rows re-renders the page around it, and its selects are costly to render. */
+export const HistoryFilters = memo(function HistoryFilters({ filters, onChange, counts, branches }: Props) {
   const { t } = useI18n();
   const [branch, setBranch] = useState(filters.branch);
   const sent = useRef(filters.branch);
@@ -88,4 +89,4 @@ export function HistoryFilters({ filters, onChange, counts, branches }: Props) {
       )}
     </Flex>
   );
-}
+});

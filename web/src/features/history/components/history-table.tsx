@@ -1,83 +1,200 @@
-import { Checkbox, Table, type TableColumnsType, Tooltip, Typography } from "antd";
-import { memo, type ReactNode, useMemo } from "react";
+import { Checkbox, Table, type TableColumnsType, Tooltip, Typography, theme } from "antd";
+import TableMeasureRowContext from "antd/es/table/TableMeasureRowContext";
+import { createContext, type HTMLAttributes, memo, use, useMemo, useSyncExternalStore } from "react";
 import { Link } from "react-router";
 import type { Build } from "../../../../../common/dto.ts";
 import { Duration } from "../../../components/duration.tsx";
+import { EmptyState } from "../../../components/query-states.tsx";
 import { RelativeTime } from "../../../components/relative-time.tsx";
 import { StatusTag } from "../../../components/status-tag.tsx";
 import { cancelNote } from "../../../lib/cancel-note.ts";
 import { shortCommit } from "../../../lib/format.ts";
 import type { Messages } from "../../../lib/i18n/en.ts";
 import { useI18n } from "../../../lib/i18n/i18n-provider.tsx";
+import { useWindowRows } from "../../../lib/use-window-rows.ts";
 import { isCancelable } from "../hooks/use-build-selection.ts";
-import type { SelectionView } from "../utils/selection.ts";
+import type { SelectionStore } from "../utils/selection-store.ts";
 
 type Props = {
   builds: readonly Build[];
-  selection: SelectionView;
+  /** The selection, read by each checkbox on its own (see `SelectionStore`). */
+  selection: SelectionStore;
+  /** The user's role lets them cancel here (undefined until known); otherwise no row can be ticked, and each says why. */
+  canCancel: boolean | undefined;
   onToggle: (id: number, checked: boolean, shift: boolean) => void;
   onTogglePage: () => void;
   loading: boolean;
-  emptyText: ReactNode;
+  emptyText: string;
 };
 
 /** Cells re-render only when their row changed (rows keep their identity across live updates). */
 const sameRow = (row: Build, prev: Build) => row !== prev;
 
-export function HistoryTable({ builds, selection, onToggle, onTogglePage, loading, emptyText }: Props) {
-  const { t, language } = useI18n();
-  const columns = useMemo(() => buildColumns(t), [t]);
-  const selectedKeys = useMemo(
-    () => builds.filter((b) => selection.isSelected(b.id)).map((b) => b.id),
-    [builds, selection],
+/** The space of the rows not rendered, above and below the window. */
+const Spacers = createContext({ before: 0, after: 0, columns: 0 });
+
+/** The table body with stand-in space for rows outside the window, so the page scrolls as if all were there. */
+function SpacedBody({ children, ...props }: HTMLAttributes<HTMLTableSectionElement>) {
+  const { before, after, columns } = use(Spacers);
+  return (
+    <tbody {...props}>
+      {before > 0 && (
+        // biome-ignore lint/a11y/noAriaHiddenOnFocusable: an empty spacer row, never focusable; screen readers skip it
+        <tr aria-hidden="true" style={{ height: before }}>
+          <td colSpan={columns} style={{ padding: 0, border: 0 }} />
+        </tr>
+      )}
+      {children}
+      {after > 0 && (
+        // biome-ignore lint/a11y/noAriaHiddenOnFocusable: an empty spacer row, never focusable; screen readers skip it
+        <tr aria-hidden="true" style={{ height: after }}>
+          <td colSpan={columns} style={{ padding: 0, border: 0 }} />
+        </tr>
+      )}
+    </tbody>
   );
-  const noneSelectable = !builds.some(isCancelable);
+}
+
+const COMPONENTS = { body: { wrapper: SpacedBody } };
+
+/**
+ * The history as a table whose rows render only near the viewport, and whose checkboxes follow
+ * the selection by themselves: with 2,000 loaded builds, ticking the header box or a live update
+ * costs what it does with 50. At narrow widths the checkbox, build number and status stay put
+ * while the other columns scroll.
+ */
+export const HistoryTable = memo(function HistoryTable({
+  builds,
+  selection,
+  canCancel,
+  onToggle,
+  onTogglePage,
+  loading,
+  emptyText,
+}: Props) {
+  const { t, language } = useI18n();
+  const { token } = theme.useToken();
+  const anySelectable = canCancel === true && builds.some(isCancelable);
+  const headerWhy = canCancel === false ? t.history.noPermission : anySelectable ? null : t.history.nothingRunning;
+  const columns = useMemo(
+    () => [
+      selectColumn({ selection, canCancel, anySelectable, headerWhy, onToggle, onTogglePage, t }),
+      ...buildColumns(t),
+    ],
+    [selection, canCancel, anySelectable, headerWhy, onToggle, onTogglePage, t],
+  );
+  const { start, end, rowHeight, containerRef } = useWindowRows(builds.length);
+  const visible = useMemo(() => builds.slice(start, end), [builds, start, end]);
+  const spacers = useMemo(
+    () => ({ before: start * rowHeight, after: (builds.length - end) * rowHeight, columns: columns.length }),
+    [start, end, rowHeight, builds.length, columns.length],
+  );
 
   return (
-    <Table<Build>
-      // shouldCellUpdate keeps cells from re-rendering on a new language; remount instead.
-      key={language}
-      aria-label={t.history.table}
-      rowKey="id"
-      size="middle"
-      columns={columns}
-      dataSource={builds as Build[]}
-      loading={loading}
-      pagination={false}
-      locale={{ emptyText }}
-      scroll={{ x: 960 }}
-      rowSelection={{
-        selectedRowKeys: selectedKeys,
-        columnWidth: 48,
-        columnTitle: (
-          <Checkbox
-            aria-label={t.history.selectPage}
-            checked={selection.page === "all"}
-            indeterminate={selection.page === "some"}
-            disabled={noneSelectable}
-            onChange={onTogglePage}
-          />
-        ),
-        renderCell: (_checked, build) => (
-          <RowCheckbox build={build} checked={selection.isSelected(build.id)} onToggle={onToggle} t={t} />
-        ),
-      }}
+    <div ref={containerRef} className="sluice-history">
+      {/* A ticked row is highlighted by CSS alone, so ticking re-renders no row. */}
+      <style>{`.sluice-history tr:has(input[aria-label][type="checkbox"]:checked) > td { background: ${token.controlItemBgActive}; }`}</style>
+      <Spacers value={spacers}>
+        <Table<Build>
+          // shouldCellUpdate keeps cells from re-rendering on a new language; remount instead.
+          key={language}
+          aria-label={t.history.table}
+          aria-rowcount={builds.length + 1}
+          rowKey="id"
+          size="middle"
+          columns={columns}
+          components={COMPONENTS}
+          dataSource={visible}
+          loading={loading}
+          pagination={false}
+          locale={{ emptyText: <EmptyState>{emptyText}</EmptyState> }}
+          scroll={{ x: 1000 }}
+          onRow={(_, index) => ({ "aria-rowindex": start + (index ?? 0) + 2 }) as HTMLAttributes<HTMLElement>}
+        />
+      </Spacers>
+    </div>
+  );
+});
+
+function selectColumn({
+  selection,
+  canCancel,
+  anySelectable,
+  headerWhy,
+  onToggle,
+  onTogglePage,
+  t,
+}: {
+  selection: SelectionStore;
+  canCancel: boolean | undefined;
+  anySelectable: boolean;
+  headerWhy: string | null;
+  onToggle: Props["onToggle"];
+  onTogglePage: () => void;
+  t: Messages;
+}): TableColumnsType<Build>[number] {
+  const header = <HeaderCheckbox selection={selection} disabled={!anySelectable} onToggle={onTogglePage} t={t} />;
+  return {
+    key: "select",
+    width: 48,
+    fixed: "left",
+    align: "center",
+    title:
+      headerWhy !== null && canCancel !== undefined ? (
+        <Tooltip title={headerWhy}>
+          <span>{header}</span>
+        </Tooltip>
+      ) : (
+        header
+      ),
+    shouldCellUpdate: sameRow,
+    render: (_, build) => (
+      <RowCheckbox build={build} selection={selection} canCancel={canCancel} onToggle={onToggle} t={t} />
+    ),
+  };
+}
+
+function HeaderCheckbox({
+  selection,
+  disabled,
+  onToggle,
+  t,
+}: {
+  selection: SelectionStore;
+  disabled: boolean;
+  onToggle: () => void;
+  t: Messages;
+}) {
+  const page = useSyncExternalStore(selection.subscribe, () => selection.get().page);
+  // antd renders each column title a second time, hidden, to measure it; a checkbox there would be
+  // a second, invisible Tab stop (and focusable content under aria-hidden).
+  if (use(TableMeasureRowContext)) return <span style={{ display: "inline-block", width: 16 }} />;
+  return (
+    <Checkbox
+      aria-label={t.history.selectPage}
+      checked={page === "all"}
+      indeterminate={page === "some"}
+      disabled={disabled}
+      onChange={onToggle}
     />
   );
 }
 
-const RowCheckbox = memo(function RowCheckbox({
+function RowCheckbox({
   build,
-  checked,
+  selection,
+  canCancel,
   onToggle,
   t,
 }: {
   build: Build;
-  checked: boolean;
+  selection: SelectionStore;
+  canCancel: boolean | undefined;
   onToggle: Props["onToggle"];
   t: Messages;
 }) {
-  const selectable = isCancelable(build);
+  const checked = useSyncExternalStore(selection.subscribe, () => selection.get().isSelected(build.id));
+  const selectable = canCancel === true && isCancelable(build);
   const box = (
     <Checkbox
       aria-label={t.history.selectBuild(build.number)}
@@ -91,9 +208,10 @@ const RowCheckbox = memo(function RowCheckbox({
       }}
     />
   );
-  if (selectable) return box;
-  const why =
-    build.status === "CANCELING"
+  if (selectable || canCancel === undefined) return box;
+  const why = !canCancel
+    ? t.history.noPermission
+    : build.status === "CANCELING"
       ? t.history.cannotSelectCanceling
       : t.history.cannotSelectFinished(t.status[build.status]);
   return (
@@ -101,7 +219,7 @@ const RowCheckbox = memo(function RowCheckbox({
       <span>{box}</span>
     </Tooltip>
   );
-});
+}
 
 function buildColumns(t: Messages): TableColumnsType<Build> {
   return [
@@ -109,6 +227,7 @@ function buildColumns(t: Messages): TableColumnsType<Build> {
       key: "number",
       title: t.history.number,
       width: 90,
+      fixed: "left",
       shouldCellUpdate: sameRow,
       render: (_, build) => <Link to={`/builds/${build.id}`}>#{build.number}</Link>,
     },
@@ -116,6 +235,7 @@ function buildColumns(t: Messages): TableColumnsType<Build> {
       key: "status",
       title: t.history.status,
       width: 140,
+      fixed: "left",
       shouldCellUpdate: sameRow,
       render: (_, build) => <StatusTag status={build.status} />,
     },
@@ -124,7 +244,7 @@ function buildColumns(t: Messages): TableColumnsType<Build> {
       title: t.history.branch,
       ellipsis: true,
       shouldCellUpdate: sameRow,
-      render: (_, build) => build.branch,
+      render: (_, build) => build.branch || t.common.none,
     },
     {
       key: "commit",
@@ -174,7 +294,7 @@ function buildColumns(t: Messages): TableColumnsType<Build> {
       shouldCellUpdate: sameRow,
       render: (_, build) => {
         const note = cancelNote(build, t);
-        return note ? <Typography.Text type="secondary">{note}</Typography.Text> : null;
+        return note ? <Typography.Text type="secondary">{note}</Typography.Text> : t.common.none;
       },
     },
   ];

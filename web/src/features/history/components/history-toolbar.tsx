@@ -1,6 +1,6 @@
 import { StopOutlined } from "@ant-design/icons";
-import { Button, Flex, Tooltip, Typography } from "antd";
-import type { ReactNode } from "react";
+import { Button, Flex, Typography } from "antd";
+import { WhyDisabled } from "../../../components/why-disabled.tsx";
 import { useI18n } from "../../../lib/i18n/i18n-provider.tsx";
 
 type Props = {
@@ -42,15 +42,5 @@ export function HistoryToolbar({ selectedCount, activeCount, canCancel, onCancel
       </WhyDisabled>
       {!canCancel && <Typography.Text type="secondary">{t.history.noPermission}</Typography.Text>}
     </Flex>
-  );
-}
-
-/** A disabled control says why on hover (a disabled button fires no mouse events itself, hence the span). */
-function WhyDisabled({ why, children }: { why: string | null; children: ReactNode }) {
-  if (why === null) return children;
-  return (
-    <Tooltip title={why}>
-      <span style={{ display: "inline-block", cursor: "not-allowed" }}>{children}</span>
-    </Tooltip>
   );
 }

@@ -4,7 +4,7 @@ import { beforeEach, describe, expect, it, vi } from "vitest";
 import type { HistoryResponse } from "../../../../../common/bff-api.ts";
 import { FakeEventSource } from "../../../test/fake-event-source.ts";
 import { build, change, historyPage, operation } from "../../../test/fixtures.ts";
-import { type ApiCall, mockApi } from "../../../test/mock-api.ts";
+import { type ApiCall, jsonResponse, mockApi } from "../../../test/mock-api.ts";
 import { findDialog, renderPage } from "../../../test/render.tsx";
 import { PipelineHistory } from "./pipeline-history.tsx";
 
@@ -82,7 +82,7 @@ describe("the history page's selection", () => {
     await user.click(screen.getByRole("button", { name: "Cancel selected (40)" }));
 
     const dialog = await findDialog("Cancel 40 builds?");
-    expect(dialog).toHaveTextContent("37 builds of them are not shown on this page.");
+    expect(dialog).toHaveTextContent("37 of these builds are not on this page.");
     await user.click(within(dialog).getByRole("button", { name: "Cancel 40 builds" }));
     expect(onCancel).toHaveBeenCalledWith({ allActive: true, reason: undefined }, expect.any(String));
   });
@@ -94,7 +94,8 @@ describe("the history page's selection", () => {
     await user.click(box(9));
     await user.click(screen.getByRole("button", { name: "Cancel selected (2)" }));
     const dialog = await findDialog("Cancel 2 builds?");
-    expect(dialog).not.toHaveTextContent("not shown");
+    expect(dialog).toHaveTextContent("2 running, 0 queued");
+    expect(dialog).not.toHaveTextContent("not on this page");
     await user.type(within(dialog).getByLabelText("Reason (optional)"), "bad push");
     await user.click(within(dialog).getByRole("button", { name: "Cancel 2 builds" }));
     expect(onCancel).toHaveBeenCalledWith({ buildIds: [1012, 1009], reason: "bad push" }, expect.any(String));
@@ -132,16 +133,40 @@ describe("the history page's rows and toolbar", () => {
     const { user, onCancel } = await show();
     await user.click(screen.getByRole("button", { name: "Cancel all running (40)" }));
     const dialog = await findDialog("Cancel 40 builds?");
+    expect(dialog).toHaveTextContent("2 running, 1 queued");
     await user.click(within(dialog).getByRole("button", { name: "Cancel 40 builds" }));
     expect(onCancel).toHaveBeenCalledWith({ allActive: true, reason: undefined }, expect.any(String));
   });
 
-  it("disables both cancel buttons, with the reason, for someone who may not cancel", async () => {
-    serve({ permissions: { canRead: true, canTrigger: false, canCancel: false, canEdit: false } });
-    await show();
+  it("lets someone who may not cancel tick nothing, and disables both cancel buttons, with the reason", async () => {
+    serve({ permissions: { canRead: true, canTrigger: false, canCancel: false, canEdit: false, canAudit: false } });
+    const { user } = await show();
     expect(screen.getByRole("button", { name: /Cancel selected/ })).toBeDisabled();
     expect(screen.getByRole("button", { name: "Cancel all running (40)" })).toBeDisabled();
     expect(screen.getByText("You need the developer role in this project to cancel builds.")).toBeInTheDocument();
+    await vi.waitFor(() => expect(box(12)).toBeDisabled());
+    expect(box(11)).toBeDisabled();
+    expect(screen.getByRole("checkbox", { name: "Select all active builds on this page" })).toBeDisabled();
+    await user.hover(box(12).closest("span[class]")!.parentElement!);
+    expect(await screen.findByRole("tooltip")).toHaveTextContent(
+      "You need the developer role in this project to cancel builds.",
+    );
+    expect(screen.queryByText(/selected$/)).not.toBeInTheDocument();
+  });
+
+  it("with 2,000 loaded rows renders only those near the viewport, and the header ticks all 2,000", async () => {
+    const many = Array.from({ length: 2000 }, (_, i) => build(2000 - i, i % 3 === 0 ? "QUEUED" : "RUNNING"));
+    mockApi({ [`GET ${HISTORY}`]: () => historyPage(many) });
+    const user = userEvent.setup();
+    await renderPage(<PipelineHistory project="demo" pipeline="web-app" onCancel={vi.fn()} />);
+    await screen.findByRole("link", { name: "#2000" });
+    const rendered = screen.getAllByRole("checkbox", { name: /^Select build #/ });
+    expect(rendered.length).toBeGreaterThan(10);
+    expect(rendered.length).toBeLessThan(100);
+    expect(screen.getByRole("table", { name: "Builds" })).toHaveAttribute("aria-rowcount", "2001");
+    await user.click(screen.getByRole("checkbox", { name: "Select all active builds on this page" }));
+    expect(screen.getByRole("button", { name: "Cancel selected (2000)" })).toBeEnabled();
+    expect(ticked()).toHaveLength(rendered.length);
   });
 
   it("disables Cancel all running when nothing is active", async () => {
@@ -224,10 +249,13 @@ describe("the history page's rows and toolbar", () => {
     expect(await screen.findByText("No builds match these filters.")).toBeInTheDocument();
   });
 
-  it("shows the server's error with a way to try again", async () => {
-    mockApi({});
+  it("shows the server's error, by its code in the page's words, with a way to try again", async () => {
+    mockApi({
+      [`GET ${HISTORY}`]: () =>
+        jsonResponse(404, { error: { code: "pipeline_not_found", message: 'Pipeline "web-app" not found' } }),
+    });
     await renderPage(<PipelineHistory project="demo" pipeline="web-app" onCancel={vi.fn()} />);
-    expect(await screen.findByRole("alert")).toHaveTextContent(`no mock for GET ${HISTORY}`);
+    expect(await screen.findByRole("alert")).toHaveTextContent("This pipeline does not exist.");
     expect(screen.getByRole("button", { name: "Retry" })).toBeInTheDocument();
   });
 });

@@ -6,7 +6,7 @@ import type { Build, Operation } from "../../../../../common/dto.ts";
 import { ACTIVE_STATUSES, CANCELABLE_STATUSES } from "../../../../../common/statuses.ts";
 import { LiveBadge } from "../../../components/live-badge.tsx";
 import { LoadMore } from "../../../components/load-more.tsx";
-import { EmptyState, ErrorState } from "../../../components/query-states.tsx";
+import { ErrorState } from "../../../components/query-states.tsx";
 import { StatusTag } from "../../../components/status-tag.tsx";
 import { useI18n } from "../../../lib/i18n/i18n-provider.tsx";
 import type { HistoryFilters as Filters } from "../../../lib/query-keys.ts";
@@ -29,8 +29,12 @@ type Props = {
   onRunningOperations?: (operations: Operation[]) => void;
 };
 
+type ByStatus = { running: number; queued: number };
+
 /** What the open dialog cancels, frozen when it opened. */
-type Scope = { kind: "ids"; ids: number[]; preview: PreviewBuild[] } | { kind: "allActive"; count: number };
+type Scope =
+  | { kind: "ids"; ids: number[]; preview: PreviewBuild[]; byStatus: ByStatus }
+  | { kind: "allActive"; count: number; byStatus: ByStatus | null };
 
 /** The heart of Sluice: a pipeline's builds, live, with selection and bulk cancel. */
 export function PipelineHistory({ project, pipeline, onCancel, onRunningOperations }: Props) {
@@ -41,10 +45,17 @@ export function PipelineHistory({ project, pipeline, onCancel, onRunningOperatio
   const stream = useHistoryEvents(project, pipeline);
 
   const builds = useMemo(() => rows.data?.pages.flatMap((page) => page.builds.items) ?? [], [rows.data]);
+  const branches = useMemo(() => [...new Set(builds.map((b) => b.branch))], [builds]);
   const filtered = filters.status.length > 0 || filters.branch !== "";
   const totalActive = activeInScope(summary.data, filters);
+  const permissions = summary.data?.permissions;
+  // Until the summary says what the user may do, nothing is selectable: never tick what cannot be canceled.
+  const canCancel = permissions?.canCancel ?? false;
   // Other filters show other rows: a selection made on the old ones would cancel builds out of sight.
-  const selection = useBuildSelection(builds, totalActive, `${filters.status.join(",")}|${filters.branch}`);
+  const selection = useBuildSelection(builds, totalActive, {
+    canCancel,
+    resetKey: `${filters.status.join(",")}|${filters.branch}`,
+  });
   const [scope, setScope] = useState<Scope | null>(null);
 
   const offered = useRef(new Set<string>());
@@ -56,11 +67,17 @@ export function PipelineHistory({ project, pipeline, onCancel, onRunningOperatio
   }, [running, onRunningOperations]);
 
   const visibleCancelable = builds.filter(isCancelable);
+  const allActiveScope = (): Scope => ({
+    kind: "allActive",
+    count: totalActive,
+    byStatus: summary.data ? { running: summary.data.counts.RUNNING, queued: summary.data.counts.QUEUED } : null,
+  });
   const openSelected = () => {
-    if (selection.view.allActive) return setScope({ kind: "allActive", count: totalActive });
+    if (selection.view.allActive) return setScope(allActiveScope());
     const ids = [...(selection.state.mode === "ids" ? selection.state.ids : [])];
     const chosen = new Set(ids);
-    setScope({ kind: "ids", ids, preview: builds.filter((b) => chosen.has(b.id)).map(toPreview) });
+    const targets = builds.filter((b) => chosen.has(b.id));
+    setScope({ kind: "ids", ids, preview: targets.map(toPreview), byStatus: countByStatus(targets) });
   };
 
   const confirm = async (request: CancellationRequest, key: string) => {
@@ -72,12 +89,11 @@ export function PipelineHistory({ project, pipeline, onCancel, onRunningOperatio
   // A failed refresh (the server briefly away) keeps the rows on screen; only a failed first load replaces them.
   if (rows.isError && !rows.data) return <ErrorState error={rows.error} onRetry={() => void rows.refetch()} />;
 
-  const permissions = summary.data?.permissions;
   return (
     <Flex vertical gap={16}>
       <Flex justify="space-between" align="center" wrap gap={8}>
         <Space size="middle" wrap>
-          <Typography.Title level={2} style={{ margin: 0 }}>
+          <Typography.Title level={1} style={{ margin: 0, fontSize: 28 }}>
             {pipeline}
           </Typography.Title>
           <ActiveCounts summary={summary.data} />
@@ -85,19 +101,14 @@ export function PipelineHistory({ project, pipeline, onCancel, onRunningOperatio
         <LiveBadge state={stream} />
       </Flex>
       <Flex justify="space-between" align="center" wrap gap={8}>
-        <HistoryFilters
-          filters={filters}
-          onChange={setFilters}
-          counts={summary.data?.counts}
-          branches={builds.map((b) => b.branch)}
-        />
+        <HistoryFilters filters={filters} onChange={setFilters} counts={summary.data?.counts} branches={branches} />
         <HistoryToolbar
           selectedCount={selection.view.count}
           activeCount={totalActive}
           // Until the summary arrives nothing is selectable anyway; do not claim a missing permission.
           canCancel={permissions?.canCancel ?? true}
           onCancelSelected={openSelected}
-          onCancelAll={() => setScope({ kind: "allActive", count: totalActive })}
+          onCancelAll={() => setScope(allActiveScope())}
         />
       </Flex>
       <SelectAllBar
@@ -109,11 +120,12 @@ export function PipelineHistory({ project, pipeline, onCancel, onRunningOperatio
       />
       <HistoryTable
         builds={builds}
-        selection={selection.view}
+        selection={selection.store}
+        canCancel={permissions?.canCancel}
         onToggle={selection.toggle}
         onTogglePage={selection.togglePage}
         loading={rows.isPending}
-        emptyText={<EmptyState>{filtered ? t.history.emptyFiltered : t.history.empty}</EmptyState>}
+        emptyText={filtered ? t.history.emptyFiltered : t.history.empty}
       />
       {builds.length > 0 && (
         <LoadMore
@@ -127,6 +139,7 @@ export function PipelineHistory({ project, pipeline, onCancel, onRunningOperatio
       {scope?.kind === "ids" && (
         <CancelDialog
           count={scope.ids.length}
+          byStatus={scope.byStatus}
           preview={scope.preview}
           offScreen={scope.ids.length - scope.preview.length}
           onClose={() => setScope(null)}
@@ -146,6 +159,7 @@ export function PipelineHistory({ project, pipeline, onCancel, onRunningOperatio
         ) : (
           <CancelDialog
             count={scope.count}
+            byStatus={scope.byStatus}
             preview={visibleCancelable.map(toPreview)}
             offScreen={Math.max(0, scope.count - visibleCancelable.length)}
             onClose={() => setScope(null)}
@@ -181,6 +195,7 @@ function FilteredAllActiveDialog({
   return (
     <CancelDialog
       count={targets.data ? ids.length : null}
+      byStatus={targets.data ? countByStatus(targets.data) : null}
       preview={targets.data?.map(toPreview) ?? []}
       offScreen={ids.filter((id) => !onScreen.has(id)).length}
       loadError={targets.error ?? undefined}
@@ -209,6 +224,16 @@ function activeInScope(summary: HistoryResponse | undefined, filters: Filters): 
     (sum, status) => sum + summary.counts[status],
     0,
   );
+}
+
+function countByStatus(builds: readonly Build[]): ByStatus {
+  let running = 0;
+  let queued = 0;
+  for (const build of builds) {
+    if (build.status === "RUNNING") running++;
+    else if (build.status === "QUEUED") queued++;
+  }
+  return { running, queued };
 }
 
 function toPreview(build: Build): PreviewBuild {

@@ -1,7 +1,8 @@
-import { useCallback, useEffect, useMemo, useReducer, useState } from "react";
+import { useCallback, useEffect, useLayoutEffect, useMemo, useReducer, useState } from "react";
 import type { Build } from "../../../../../common/dto.ts";
 import { isCancelableStatus, isTerminal } from "../../../../../common/statuses.ts";
 import { emptySelection, type SelectableRow, selectionReducer, viewSelection } from "../utils/selection.ts";
+import { SelectionStore } from "../utils/selection-store.ts";
 
 export function isCancelable(build: Pick<Build, "status">): boolean {
   return isCancelableStatus(build.status);
@@ -11,9 +12,14 @@ export type BuildSelection = ReturnType<typeof useBuildSelection>;
 
 /**
  * The selection state machine bound to the rows on screen and the number of active builds in all.
- * A new `resetKey` (the filters) starts over with nothing selected.
+ * Only builds the user may cancel can be ticked (`canCancel`: their role allows it). A new
+ * `resetKey` (the filters) starts over with nothing selected.
  */
-export function useBuildSelection(rows: readonly Build[], totalActive: number, resetKey = "") {
+export function useBuildSelection(
+  rows: readonly Build[],
+  totalActive: number,
+  { canCancel, resetKey = "" }: { canCancel: boolean; resetKey?: string },
+) {
   const [state, dispatch] = useReducer(selectionReducer, emptySelection);
   const [selectionKey, setSelectionKey] = useState(resetKey);
   if (selectionKey !== resetKey) {
@@ -21,8 +27,8 @@ export function useBuildSelection(rows: readonly Build[], totalActive: number, r
     dispatch({ type: "clear" });
   }
   const selectable: SelectableRow[] = useMemo(
-    () => rows.map((build) => ({ id: build.id, selectable: isCancelable(build) })),
-    [rows],
+    () => rows.map((build) => ({ id: build.id, selectable: canCancel && isCancelable(build) })),
+    [rows, canCancel],
   );
   // A build that finished can no longer be canceled; the rest of the selection stays.
   useEffect(() => {
@@ -30,6 +36,9 @@ export function useBuildSelection(rows: readonly Build[], totalActive: number, r
     if (finished.length > 0) dispatch({ type: "forget", ids: finished });
   }, [rows]);
   const view = useMemo(() => viewSelection(state, selectable, totalActive), [state, selectable, totalActive]);
+  // The checkboxes read the view from here, so a tick does not re-render the table's other cells.
+  const [store] = useState(() => new SelectionStore(view));
+  useLayoutEffect(() => store.publish(view), [store, view]);
 
   const toggle = useCallback(
     (id: number, checked: boolean, shift: boolean) =>
@@ -41,5 +50,5 @@ export function useBuildSelection(rows: readonly Build[], totalActive: number, r
   const clear = useCallback(() => dispatch({ type: "clear" }), []);
   const forget = useCallback((ids: readonly number[]) => dispatch({ type: "forget", ids }), []);
 
-  return { state, view, toggle, togglePage, selectAllActive, clear, forget };
+  return { state, view, store, toggle, togglePage, selectAllActive, clear, forget };
 }

@@ -1,10 +1,15 @@
 import { Card, Descriptions, Flex, Progress, Statistic, Typography } from "antd";
+import dayjs from "dayjs";
 import { Link } from "react-router";
+import { Duration } from "../../../components/duration.tsx";
+import { OperationStatusTag } from "../../../components/operation-status-tag.tsx";
 import { ErrorState, LoadingState } from "../../../components/query-states.tsx";
 import { RelativeTime } from "../../../components/relative-time.tsx";
 import { useI18n } from "../../../lib/i18n/i18n-provider.tsx";
+import { countKeys } from "../../../lib/operation-counts.ts";
 import { useOperation } from "../api/get-operation.ts";
 import { useOperationStream } from "../hooks/use-operation-stream.ts";
+import { operationSelection, operationTitle } from "../utils/describe-operation.ts";
 import { progressPercent } from "../utils/operation-progress.ts";
 import { OperationItemsTable } from "./operation-items-table.tsx";
 
@@ -18,20 +23,20 @@ export function OperationDetails({ id }: { id: string }) {
   // A failed refresh keeps showing what we have; only a failed first load is an error page.
   if (!query.data) return <ErrorState error={query.error} onRetry={() => void query.refetch()} />;
   const op = query.data.operation;
-  const counts = [
-    { key: "canceled", value: op.counts.canceled },
-    { key: "alreadyFinished", value: op.counts.alreadyFinished },
-    { key: "failed", value: op.counts.failed },
-    { key: "pending", value: op.counts.pending },
-  ] as const;
+  const keys = countKeys(op.kind);
+  const preview = op.selection?.preview;
 
   return (
     <Flex vertical gap={24}>
-      <Typography.Title level={2} style={{ margin: 0 }}>
-        {t.operations.title(op.id)}
-      </Typography.Title>
+      <Flex justify="space-between" align="center" wrap gap={8}>
+        <Typography.Title level={1} style={{ margin: 0, fontSize: 28 }}>
+          {operationTitle(op, t)}
+        </Typography.Title>
+        <OperationStatusTag status={op.status} counts={op.counts} />
+      </Flex>
       <Descriptions
-        aria-label={t.operations.title(op.id)}
+        role="group"
+        aria-label={operationTitle(op, t)}
         size="small"
         column={{ xs: 1, sm: 2, lg: 3 }}
         items={[
@@ -46,14 +51,29 @@ export function OperationDetails({ id }: { id: string }) {
               <Link to={`/projects/${encodeURIComponent(op.project)}`}>{op.project}</Link>
             ),
           },
+          { key: "scope", label: t.operations.scope, children: operationSelection(op, t) },
+          ...(preview
+            ? [
+                {
+                  key: "preview",
+                  label: t.operations.preview,
+                  children: t.operations.previewAt(dayjs(preview.at).format(t.time.exact)),
+                },
+              ]
+            : []),
           { key: "by", label: t.operations.requestedBy, children: op.requestedBy },
           { key: "source", label: t.operations.source, children: t.operations.sources[op.source] },
-          { key: "reason", label: t.operations.reason, children: op.reason ?? t.operations.noReason },
+          { key: "reason", label: t.operations.reason, children: op.reason || t.common.none },
           { key: "created", label: t.operations.created, children: <RelativeTime value={op.createdAt} /> },
           {
             key: "completed",
             label: t.operations.completed,
             children: op.completedAt ? <RelativeTime value={op.completedAt} /> : t.operations.stillRunning,
+          },
+          {
+            key: "duration",
+            label: t.operations.duration,
+            children: <Duration from={op.createdAt} to={op.completedAt} />,
           },
         ]}
       />
@@ -61,8 +81,8 @@ export function OperationDetails({ id }: { id: string }) {
         <Flex vertical gap={16}>
           <Flex gap={48} wrap>
             <Statistic title={t.operations.total} value={op.total} />
-            {counts.map((c) => (
-              <Statistic key={c.key} title={t.operations.counts[c.key]} value={c.value} />
+            {keys.map((key) => (
+              <Statistic key={key} title={t.operations.counts[key]} value={op.counts[key]} />
             ))}
           </Flex>
           <Progress
@@ -70,7 +90,14 @@ export function OperationDetails({ id }: { id: string }) {
             status={op.status === "running" ? "active" : op.counts.failed > 0 ? "exception" : "success"}
             aria-label={t.operations.progressLabel}
           />
-          <Typography.Text>{t.operations.summary(op.counts)}</Typography.Text>
+          <Typography.Text>
+            {op.kind === "cancel"
+              ? t.operations.summary(op.counts)
+              : keys
+                  .filter((key) => key !== "pending")
+                  .map((key) => t.operations.countPart(t.operations.counts[key], op.counts[key]))
+                  .join(" · ")}
+          </Typography.Text>
         </Flex>
       </Card>
       <OperationItemsTable id={op.id} running={op.status === "running"} />

@@ -6,6 +6,7 @@ import type { OperationItem } from "../../../../../common/dto.ts";
 import { LoadMore } from "../../../components/load-more.tsx";
 import { EmptyState, ErrorState } from "../../../components/query-states.tsx";
 import { StatusTag } from "../../../components/status-tag.tsx";
+import { itemNote } from "../../../lib/cancel-note.ts";
 import type { Messages } from "../../../lib/i18n/en.ts";
 import { useI18n } from "../../../lib/i18n/i18n-provider.tsx";
 import { useOperationItems } from "../api/get-operation-items.ts";
@@ -31,7 +32,7 @@ export function OperationItemsTable({ id, running }: { id: string; running: bool
   return (
     <Flex vertical gap={12}>
       <Flex justify="space-between" align="center" wrap gap={8}>
-        <Typography.Title level={3} style={{ margin: 0 }}>
+        <Typography.Title level={2} style={{ margin: 0, fontSize: 20 }}>
           {t.operations.items}
         </Typography.Title>
         <Segmented<ItemOutcome | "all">
@@ -93,6 +94,6 @@ function buildColumns(t: Messages): TableColumnsType<OperationItem> {
       width: 150,
       render: (_, item) => <StatusTag status={item.status} />,
     },
-    { key: "note", title: t.operations.note, render: (_, item) => item.note ?? t.common.none },
+    { key: "note", title: t.operations.note, render: (_, item) => itemNote(item.note, t) ?? t.common.none },
   ];
 }

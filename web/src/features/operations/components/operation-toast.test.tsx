@@ -144,7 +144,7 @@ describe("the cancellation progress toast", () => {
 
     expect(await screen.findByText("2 builds could not be stopped")).toBeInTheDocument();
     expect(screen.getByText("46 canceled · 2 had already finished · 2 failed")).toBeInTheDocument();
-    expect(await screen.findByText("#41: agent_unresponsive")).toBeInTheDocument();
+    expect(await screen.findByText("#41: the agent did not confirm the stop")).toBeInTheDocument();
     expect(screen.getByText("#40: no reason given")).toBeInTheDocument();
     expect(api.callsTo("GET", "/api/operations/op-1/items")[0]!.query.get("outcome")).toBe("failed");
 

@@ -3,6 +3,8 @@ import { Button, Flex, Progress, Typography } from "antd";
 import { useEffect, useState } from "react";
 import { Link } from "react-router";
 import type { Operation, OperationItem } from "../../../../../common/dto.ts";
+import { itemNote } from "../../../lib/cancel-note.ts";
+import { errorMessage } from "../../../lib/error-message.ts";
 import type { Messages } from "../../../lib/i18n/en.ts";
 import { useI18n } from "../../../lib/i18n/i18n-provider.tsx";
 import { useNotifications } from "../../../lib/notifications.tsx";
@@ -95,7 +97,7 @@ export function OperationToast({ id, onTrack, onDone }: Props) {
           {summary}
           <FailureList items={failedItems} t={t} />
           {retry.error && (
-            <Typography.Text type="danger">{t.operations.retryFailed(retry.error.message)}</Typography.Text>
+            <Typography.Text type="danger">{t.operations.retryFailed(errorMessage(retry.error, t))}</Typography.Text>
           )}
           {link}
         </Flex>
@@ -132,7 +134,7 @@ function FailureList({ items, t }: { items: OperationItem[]; t: Messages }) {
     <ul style={{ margin: 0, paddingInlineStart: 18 }}>
       {items.slice(0, SHOWN_FAILURES).map((item) => (
         <li key={item.buildId}>
-          {t.operations.failureLine(item.buildNumber, item.note ?? t.operations.unknownFailure)}
+          {t.operations.failureLine(item.buildNumber, itemNote(item.note, t) ?? t.operations.unknownFailure)}
         </li>
       ))}
       {rest > 0 && <li>{t.dialog.andMore(rest)}</li>}

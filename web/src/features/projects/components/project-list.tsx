@@ -13,7 +13,7 @@ export function ProjectList({ projects }: { projects: readonly ProjectAccess[] }
   const { t } = useI18n();
   return (
     <Flex vertical gap={16}>
-      <Typography.Title level={2} style={{ margin: 0 }}>
+      <Typography.Title level={1} style={{ margin: 0, fontSize: 28 }}>
         {t.projects.title}
       </Typography.Title>
       {projects.length === 0 ? (
@@ -31,7 +31,7 @@ function ProjectCard({ project }: { project: ProjectAccess }) {
   return (
     <Card
       title={<Link to={`/projects/${encodeURIComponent(project.name)}`}>{project.displayName}</Link>}
-      extra={<Typography.Text type="secondary">{t.projects.role(project.role)}</Typography.Text>}
+      extra={<Typography.Text type="secondary">{t.projects.role(t.roles[project.role])}</Typography.Text>}
     >
       {pipelines.isError && !pipelines.data ? (
         <ErrorState error={pipelines.error} onRetry={() => void pipelines.refetch()} />

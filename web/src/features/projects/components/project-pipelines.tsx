@@ -18,10 +18,10 @@ export function ProjectPipelines({ project }: { project: string }) {
     <Flex vertical gap={16}>
       <Flex justify="space-between" align="center" wrap gap={8}>
         <div>
-          <Typography.Title level={2} style={{ margin: 0 }}>
+          <Typography.Title level={1} style={{ margin: 0, fontSize: 28 }}>
             {info?.displayName ?? project}
           </Typography.Title>
-          {info && <Typography.Text type="secondary">{t.projects.role(info.role)}</Typography.Text>}
+          {info && <Typography.Text type="secondary">{t.projects.role(t.roles[info.role])}</Typography.Text>}
         </div>
         <LiveBadge state={stream} />
       </Flex>

@@ -1,0 +1,42 @@
+import { useCallback, useMemo } from "react";
+import { useSearchParams } from "react-router";
+import { OPERATION_SOURCES, OPERATION_STATUSES, type OperationStatus } from "../../../../../common/constants.ts";
+import type { OperationFilters } from "../../../lib/query-keys.ts";
+
+/** The operations centre's filters live in the URL (`?source=user,api&requestedBy=dev&status=running`). */
+export function useOperationFilters(): [OperationFilters, (next: Partial<OperationFilters>) => void] {
+  const [params, setParams] = useSearchParams();
+  const sourceParam = params.get("source") ?? "";
+  const requestedBy = params.get("requestedBy") ?? "";
+  const statusParam = params.get("status") ?? "";
+  const filters = useMemo<OperationFilters>(() => {
+    const wanted = new Set(sourceParam.split(","));
+    return {
+      source: OPERATION_SOURCES.filter((s) => wanted.has(s)),
+      requestedBy,
+      status: (OPERATION_STATUSES as readonly string[]).includes(statusParam) ? (statusParam as OperationStatus) : "",
+    };
+  }, [sourceParam, requestedBy, statusParam]);
+
+  const setFilters = useCallback(
+    (next: Partial<OperationFilters>) => {
+      setParams(
+        (current) => {
+          const out = new URLSearchParams(current);
+          if (next.source !== undefined) setOrDelete(out, "source", next.source.join(","));
+          if (next.requestedBy !== undefined) setOrDelete(out, "requestedBy", next.requestedBy.trim());
+          if (next.status !== undefined) setOrDelete(out, "status", next.status);
+          return out;
+        },
+        { replace: true },
+      );
+    },
+    [setParams],
+  );
+  return [filters, setFilters];
+}
+
+function setOrDelete(params: URLSearchParams, key: string, value: string): void {
+  if (value === "") params.delete(key);
+  else params.set(key, value);
+}

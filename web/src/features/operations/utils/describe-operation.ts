@@ -1,0 +1,51 @@
+/** An operation in words: its title ("Cancel of 61 builds by dev") and its scope (which builds, chosen how). */
+import dayjs from "dayjs";
+import type { Operation, OperationSelection } from "../../../../../common/dto.ts";
+import type { Messages } from "../../../lib/i18n/en.ts";
+
+const SHOWN_NUMBERS = 5;
+
+export function operationTitle(op: Pick<Operation, "kind" | "total" | "requestedBy">, t: Messages): string {
+  return t.operations.title(t.operations.kinds[op.kind], op.total, op.requestedBy);
+}
+
+/** How the builds were chosen: a filter in words, numbers, the concurrency policy, or one by one. */
+export function operationSelection(op: Pick<Operation, "selection" | "source" | "total">, t: Messages): string {
+  const words = t.operations.scopes;
+  const selection: OperationSelection = op.selection ?? {};
+  if (selection.filter) {
+    const f = selection.filter;
+    const before =
+      f.before === undefined
+        ? null
+        : typeof f.before === "number"
+          ? words.beforeNumber(f.before)
+          : dayjs(f.before).format(t.time.exact);
+    const text = words.filter({
+      statuses: words.statusJoin(f.status.map((s) => t.status[s].toLocaleLowerCase())),
+      branch: f.branch ?? null,
+      triggeredBy: f.triggeredBy ?? null,
+      pipelines: f.pipelines ? words.statusJoin(f.pipelines) : null,
+      before,
+    });
+    return selection.excluded ? `${text}${words.except(selection.excluded)}` : text;
+  }
+  if (selection.buildNumbers) {
+    const shown = selection.buildNumbers.slice(0, SHOWN_NUMBERS).map((n) => `#${n}`);
+    const rest = selection.buildNumbers.length - shown.length;
+    return words.numbers(rest > 0 ? `${shown.join(", ")} ${t.dialog.andMore(rest)}` : words.statusJoin(shown));
+  }
+  if (selection.buildIds) return words.chosen(selection.buildIds);
+  if (selection.fromOperation) return words.fromOperation;
+  if (op.source === "concurrency") return words.policy;
+  return words.chosen(op.total);
+}
+
+/** Where and which: "Pipeline web-app · all running builds on main". */
+export function operationScope(
+  op: Pick<Operation, "selection" | "source" | "total" | "pipeline" | "project">,
+  t: Messages,
+): string {
+  const where = op.pipeline ? t.operations.scopes.pipeline(op.pipeline) : t.operations.scopes.project(op.project);
+  return `${where} · ${operationSelection(op, t)}`;
+}
