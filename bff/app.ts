@@ -3,6 +3,7 @@ import cookieParser from "cookie-parser";
 import express from "express";
 import helmet from "helmet";
 import { errorHandler, notFoundHandler } from "../common/express-errors.ts";
+import { rejectControlCharacters } from "../common/input-guard.ts";
 import type { Logger } from "../common/logger.ts";
 import { requestLog } from "../common/request-log.ts";
 import { EngineClient } from "./engine-client.ts";
@@ -40,7 +41,7 @@ export function createBffApp(options: BffOptions) {
   });
 
   const api = express.Router();
-  api.use(express.json({ limit: "1mb" }), cookieParser());
+  api.use(express.json({ limit: "1mb" }), cookieParser(), rejectControlCharacters());
   api.use(sessionRoutes(engine, options.limiter ?? new SignInLimiter()));
   api.use(requireSession, requireCsrf, apiRoutes(engine));
   api.use(notFoundHandler);

@@ -8,7 +8,14 @@ import { type StartOptions, startTestEngine, type TestEngine } from "../../engin
 import { type BffHandle, startBff } from "../server.ts";
 import { SignInLimiter } from "../sign-in-limiter.ts";
 
-export type Stack = { engine: TestEngine; bff: BffHandle; webDist: string; destroy: () => Promise<void> };
+export type Stack = {
+  engine: TestEngine;
+  bff: BffHandle;
+  webDist: string;
+  /** What the BFF logged (warnings and errors), one JSON line each. */
+  logged: string[];
+  destroy: () => Promise<void>;
+};
 
 /** `webDist`: serve this built page instead of a stand-in (the UI benchmark serves the real one). */
 export async function startStack(opts: StartOptions & { limiter?: SignInLimiter; webDist?: string }): Promise<Stack> {
@@ -19,10 +26,16 @@ export async function startStack(opts: StartOptions & { limiter?: SignInLimiter;
     fs.writeFileSync(path.join(webDist, "index.html"), "<!doctype html><title>Sluice</title>");
     fs.writeFileSync(path.join(webDist, "assets", "app-abc123.js"), "console.log('hi')");
   }
+  const logged: string[] = [];
+  const log = createLogger("warn", "bff");
   const bff = await startBff({
     engineUrl: engine.engine.url,
     webDist,
-    log: createLogger("warn", "bff"),
+    log: {
+      ...log,
+      warn: (msg, fields) => logged.push(JSON.stringify({ msg, ...fields })),
+      error: (msg, fields) => logged.push(JSON.stringify({ msg, ...fields })),
+    },
     host: "127.0.0.1",
     port: 0,
     limiter: opts.limiter ?? new SignInLimiter(5, 60_000, 0),
@@ -31,6 +44,7 @@ export async function startStack(opts: StartOptions & { limiter?: SignInLimiter;
     engine,
     bff,
     webDist,
+    logged,
     destroy: async () => {
       await bff.stop();
       await engine.destroy();

@@ -30,7 +30,8 @@ function requireAgentRole(res: Response): void {
 
 export function agentRoutes(channel: EngineAgentChannel): Router {
   const r = Router();
-  r.use((_req, res, next) => {
+  // The gate covers the channel's paths only: any other path answers 404 to everyone.
+  r.post("/agents/*rest", (_req, res, next) => {
     requireAgentRole(res);
     next();
   });

@@ -1,6 +1,7 @@
 /** The engine's HTTP API: `/healthz` and the authenticated `/v1` routes. */
 import express, { type NextFunction, type Request, type Response } from "express";
 import { errorHandler, notFoundHandler } from "../../common/express-errors.ts";
+import { rejectControlCharacters } from "../../common/input-guard.ts";
 import { requestLog } from "../../common/request-log.ts";
 import type { EngineAgentChannel } from "../agents/channel.ts";
 import { agentRoutes } from "../agents/http-routes.ts";
@@ -51,6 +52,8 @@ export function createEngineApp(ctx: EngineContext, channel: EngineAgentChannel,
   v1.use(
     express.text({ limit: BODY_LIMIT, type: ["application/yaml", "application/x-yaml", "text/yaml", "text/plain"] }),
   );
+  // Agents' log chunks carry a step's raw output; the agent channel decides what to keep of it.
+  v1.use(rejectControlCharacters({ skipBody: (req) => req.method === "POST" && /^\/agents\//i.test(req.path) }));
   // Sign-in is the one call without a token.
   v1.post("/sessions", async (req: Request, res: Response) => {
     res.status(201).json(await signIn(ctx, parse(SignIn, req.body ?? {})));

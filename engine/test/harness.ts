@@ -26,6 +26,9 @@ export const DATABASES: TestDatabase[] = [
 
 export type TestEngine = {
   engine: EngineHandle;
+  db: TestDatabase;
+  /** PostgreSQL only: the suite's schema. */
+  pgSchema: string | undefined;
   agent: Agent | undefined;
   api: Api;
   dataDir: string;
@@ -105,6 +108,8 @@ export async function startTestEngine(opts: StartOptions): Promise<TestEngine> {
   };
   const handle: TestEngine = {
     engine,
+    db: opts.db,
+    pgSchema,
     agent,
     api: new Api(engine.url, engine.adminToken),
     dataDir,
