@@ -136,6 +136,12 @@ describe.each(DATABASES)("bad requests on $name: 4xx, a stable code, nothing cha
       "invalid_input",
     ],
     ["a path that does not decode", () => t.api.get("/v1/projects/%E0%A4%A/pipelines"), 400, "invalid_input"],
+    [
+      "a concurrency group reading a member every object inherits",
+      () => t.api.put(p, { ...QUICK, concurrency: { group: "${{ params.constructor }}" } }),
+      400,
+      "invalid_pipeline",
+    ],
     ["a YAML alias bomb", () => t.api.put(p, ALIAS_BOMB), 400, "yaml_too_complex"],
     [
       "a pipeline with more steps than any build may run",
