@@ -48,7 +48,7 @@ export class EngineClient {
   }
 
   private headers(extra: Record<string, string> = {}): Record<string, string> {
-    return { ...(this.token ? { Authorization: `Bearer ${this.token}` } : {}), "X-Sluice-Source": "user", ...extra };
+    return { ...(this.token ? { Authorization: `Bearer ${this.token}` } : {}), ...extra };
   }
 
   /** Sends a request; the caller's signal (a closed browser stream) or the timeout aborts it. */

@@ -1,12 +1,20 @@
 /** Small helpers every engine route uses: the caller, parsing, and the error middleware. */
 import type { Response } from "express";
 import type { z } from "zod";
-import { InputError } from "../../common/errors.ts";
+import { ForbiddenError, InputError } from "../../common/errors.ts";
 import { parseInput } from "../../common/validation.ts";
 import type { Actor } from "../services/identity.ts";
 
+/**
+ * The caller of every route but the agent channel's. An agent token is refused here, so it
+ * opens nothing but the channel (and an unknown route still answers 404).
+ */
 export function actorOf(res: Response): Actor {
-  return res.locals.actor as Actor;
+  const actor = res.locals.actor as Actor;
+  if (actor.tokenKind === "agent") {
+    throw new ForbiddenError("An agent token opens the agent channel only", "agent_token_not_allowed");
+  }
+  return actor;
 }
 
 export function parse<S extends z.ZodType>(schema: S, value: unknown): z.output<S> {

@@ -85,11 +85,16 @@ export async function signOut(ctx: EngineContext, actor: Actor): Promise<void> {
   if (actor.tokenKind !== "session" || actor.tokenId === undefined) {
     throw new ConflictError("not_a_session", "Only a session token can be signed out; revoke API tokens instead");
   }
-  await ctx.store.identity.revokeToken({ userId: actor.userId, tokenId: actor.tokenId, now: ctx.now() });
+  await ctx.store.identity.revokeToken({
+    userId: actor.userId,
+    tokenId: actor.tokenId,
+    kind: "session",
+    now: ctx.now(),
+  });
 }
 
-function requireAdmin(actor: Actor): void {
-  if (!actor.isAdmin) throw new ForbiddenError("Only an admin may manage users");
+function requireAdmin(actor: Actor, message = "Only an admin may manage users"): void {
+  if (!actor.isAdmin) throw new ForbiddenError(message);
 }
 
 export async function listUsers(ctx: EngineContext, actor: Actor) {
@@ -130,9 +135,41 @@ export async function listTokens(ctx: EngineContext, actor: Actor) {
 }
 
 export async function revokeToken(ctx: EngineContext, actor: Actor, tokenId: number): Promise<void> {
-  if (!(await ctx.store.identity.revokeToken({ userId: actor.userId, tokenId, now: ctx.now() }))) {
-    throw new NotFoundError(`Token ${tokenId} not found`, undefined, "token_not_found");
-  }
+  const revoked = await ctx.store.identity.revokeToken({ userId: actor.userId, tokenId, kind: "api", now: ctx.now() });
+  if (!revoked) throw new NotFoundError(`Token ${tokenId} not found`, undefined, "token_not_found");
+}
+
+/** An agent token (admin only): it opens the agent channel (`POST /v1/agents/...`) and nothing else. */
+export async function createAgentToken(ctx: EngineContext, actor: Actor, request: z.infer<typeof TokenRequest>) {
+  requireAdmin(actor, "Only an admin may create agent tokens");
+  const token = newToken();
+  const row = await ctx.store.identity.insertToken({
+    userId: actor.userId,
+    name: request.name,
+    tokenHash: hashToken(token),
+    kind: "agent",
+    now: ctx.now(),
+  });
+  if (!row) throw new ConflictError("token_collision", "Could not create a token; try again");
+  return { id: row.id, name: row.name, token, createdAt: iso(row.created_at) };
+}
+
+export async function listAgentTokens(ctx: EngineContext, actor: Actor) {
+  requireAdmin(actor, "Only an admin may list agent tokens");
+  const rows = await ctx.store.identity.listTokens({ kind: "agent" });
+  return rows.map((r) => ({
+    id: r.id,
+    name: r.name,
+    createdBy: r.username,
+    createdAt: iso(r.created_at),
+    revokedAt: iso(r.revoked_at),
+  }));
+}
+
+export async function revokeAgentToken(ctx: EngineContext, actor: Actor, tokenId: number): Promise<void> {
+  requireAdmin(actor, "Only an admin may revoke agent tokens");
+  const revoked = await ctx.store.identity.revokeToken({ tokenId, kind: "agent", now: ctx.now() });
+  if (!revoked) throw new NotFoundError(`Agent token ${tokenId} not found`, undefined, "token_not_found");
 }
 
 export async function listMembers(ctx: EngineContext, actor: Actor, projectName: string) {

@@ -346,6 +346,22 @@ function operationFamily(dialect: Dialect): Migration {
   };
 }
 
+/** Issue 11: the admin token gets a kind of its own; a project's running operations by index. */
+function security(): Migration {
+  return {
+    async up(db: Db) {
+      await sql`UPDATE api_tokens SET kind = 'admin'
+        WHERE kind = 'api' AND name = 'admin-token'
+          AND user_id IN (SELECT id FROM users WHERE username = 'admin')`.execute(db);
+      await db.schema
+        .createIndex("operations_project_running")
+        .on("operations")
+        .columns(["project_id", "status", "created_at"])
+        .execute();
+    },
+  };
+}
+
 export function migrations(dialect: Dialect): MigrationProvider {
   return {
     async getMigrations() {
@@ -354,6 +370,7 @@ export function migrations(dialect: Dialect): MigrationProvider {
         "002_log_limits": logLimitsAndContainment(),
         "003_agent_instances": agentInstances(),
         "004_operation_family": operationFamily(dialect),
+        "011_security": security(),
       };
     },
   };
