@@ -6,6 +6,7 @@ import { errorHandler, notFoundHandler } from "../common/express-errors.ts";
 import { rejectControlCharacters } from "../common/input-guard.ts";
 import type { Logger } from "../common/logger.ts";
 import { requestLog } from "../common/request-log.ts";
+import { StreamSlots } from "../common/stream-slots.ts";
 import { EngineClient } from "./engine-client.ts";
 import { apiRoutes } from "./routes/api.ts";
 import { sessionRoutes } from "./routes/session.ts";
@@ -13,7 +14,14 @@ import { requireCsrf, requireSession } from "./session.ts";
 import { SignInLimiter } from "./sign-in-limiter.ts";
 import { webRoutes } from "./static.ts";
 
-export type BffOptions = { engineUrl: string; webDist: string; log: Logger; limiter?: SignInLimiter };
+export type BffOptions = {
+  engineUrl: string;
+  webDist: string;
+  log: Logger;
+  limiter?: SignInLimiter;
+  /** Streams one user may hold open on this BFF (SLUICE_MAX_STREAMS_PER_USER). */
+  maxStreamsPerUser?: number;
+};
 
 export function createBffApp(options: BffOptions) {
   const engine = new EngineClient(options.engineUrl);
@@ -43,7 +51,7 @@ export function createBffApp(options: BffOptions) {
   const api = express.Router();
   api.use(express.json({ limit: "1mb" }), cookieParser(), rejectControlCharacters());
   api.use(sessionRoutes(engine, options.limiter ?? new SignInLimiter()));
-  api.use(requireSession, requireCsrf, apiRoutes(engine));
+  api.use(requireSession, requireCsrf, apiRoutes(engine, new StreamSlots(options.maxStreamsPerUser ?? 20)));
   api.use(notFoundHandler);
   app.use("/api", api);
   app.use(webRoutes(options.webDist));

@@ -86,7 +86,7 @@ export class EngineClient {
     if (!res.ok)
       throw res.status >= 500 && !body
         ? new AppError(502, "engine_error", `Engine answered ${res.status}`)
-        : fromErrorBody(res.status, body);
+        : fromErrorBody(res.status, body, res.headers.get("Retry-After"));
     return body as T;
   }
 
@@ -130,8 +130,11 @@ export class EngineClient {
   previewCancel(project: string, pipeline: string | undefined, body: unknown) {
     return this.request<BatchPreview>("POST", `${buildsPath(project, pipeline)}/batch-cancel/preview`, { body });
   }
-  cancelBuild(id: number, body: { reason?: string; force?: boolean }) {
-    return this.request<Operation>("POST", `/v1/builds/${id}/cancel`, { body });
+  cancelBuild(id: number, body: { reason?: string; force?: boolean }, idempotencyKey?: string) {
+    return this.request<Operation>("POST", `/v1/builds/${id}/cancel`, {
+      body,
+      ...(idempotencyKey ? { headers: { "Idempotency-Key": idempotencyKey } } : {}),
+    });
   }
   operation(id: string) {
     return this.request<Operation>("GET", `/v1/operations/${enc(id)}`);

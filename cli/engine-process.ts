@@ -30,6 +30,7 @@ export async function startEngineProcess(config: Config, opts: { demo: boolean; 
       previewTtlSeconds: config.previewTtlSeconds,
       logMaxBytes: config.logMaxBytes,
       maxRunningOperationsPerUser: config.maxRunningOperationsPerUser,
+      maxStreamsPerUser: config.maxStreamsPerUser,
       adminPassword: config.adminPassword,
       adminToken: config.adminToken,
     },
@@ -67,6 +68,7 @@ export async function startEngineProcess(config: Config, opts: { demo: boolean; 
       log: createLogger(config.logLevel, "bff"),
       host: config.host,
       port: config.bffPort,
+      maxStreamsPerUser: config.maxStreamsPerUser,
     });
   }
   return {

@@ -51,6 +51,7 @@ export const EnvSchema = z.object({
   SLUICE_BATCH_CANCEL_MAX_IDS: z.coerce.number().int().min(1).max(1_000_000).default(10_000),
   SLUICE_PREVIEW_TTL_SECONDS: z.coerce.number().min(1).max(86_400).default(600),
   SLUICE_MAX_RUNNING_OPERATIONS_PER_USER: z.coerce.number().int().min(1).max(1000).default(5),
+  SLUICE_MAX_STREAMS_PER_USER: z.coerce.number().int().min(1).max(10_000).default(20),
   SLUICE_LOG_LEVEL: z.enum(["debug", "info", "warn", "error", "silent"]).default("info"),
   SLUICE_LOG_MAX_BYTES: z.coerce
     .number()
@@ -111,6 +112,8 @@ export type Config = {
   batchCancelMaxIds: number;
   previewTtlSeconds: number;
   maxRunningOperationsPerUser: number;
+  /** Event streams one user may hold open on each engine and each BFF process. */
+  maxStreamsPerUser: number;
   logLevel: "debug" | "info" | "warn" | "error" | "silent";
   logMaxBytes: number;
   /** Job workspaces: outside the data dir, which steps must not see. */
@@ -152,6 +155,7 @@ export function loadConfig(env: Record<string, string | undefined>): Config {
     batchCancelMaxIds: e.SLUICE_BATCH_CANCEL_MAX_IDS,
     previewTtlSeconds: e.SLUICE_PREVIEW_TTL_SECONDS,
     maxRunningOperationsPerUser: e.SLUICE_MAX_RUNNING_OPERATIONS_PER_USER,
+    maxStreamsPerUser: e.SLUICE_MAX_STREAMS_PER_USER,
     logLevel: e.SLUICE_LOG_LEVEL,
     logMaxBytes: e.SLUICE_LOG_MAX_BYTES,
     workDir: path.resolve(e.SLUICE_WORK_DIR ?? `${path.resolve(e.SLUICE_DATA_DIR)}-workspaces`),

@@ -107,11 +107,22 @@ export function toAppError(err: unknown): AppError {
   return new AppError(500, "internal", "Internal error");
 }
 
-/** Rebuilds an error from a `{error: {...}}` body received over HTTP (BFF and web side). */
-export function fromErrorBody(status: number, body: unknown): AppError {
+/**
+ * Rebuilds an error from a `{error: {...}}` body received over HTTP (BFF and web side). A 429
+ * becomes a RateLimitedError, so that a server passing it on sends its Retry-After along.
+ */
+export function fromErrorBody(status: number, body: unknown, retryAfterHeader?: string | null): AppError {
   const error = (body as Partial<ErrorBody> | undefined)?.error;
-  if (error && typeof error.code === "string") {
-    return new AppError(status, error.code, String(error.message ?? error.code), error.details);
+  const code = error && typeof error.code === "string" ? error.code : undefined;
+  if (status === 429) {
+    const fromDetails = (error?.details as { retryAfterSeconds?: unknown } | undefined)?.retryAfterSeconds;
+    const seconds = Number(retryAfterHeader ?? fromDetails);
+    return new RateLimitedError(
+      String(error?.message ?? "Too many requests; try again shortly"),
+      Number.isFinite(seconds) && seconds > 0 ? Math.ceil(seconds) : 1,
+      code ?? "rate_limited",
+    );
   }
+  if (error && code) return new AppError(status, code, String(error.message ?? code), error.details);
   return new AppError(status, "http_error", `HTTP ${status}`);
 }

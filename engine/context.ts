@@ -21,6 +21,8 @@ export type EngineSettings = {
   /** Most bytes of step output a build keeps (`SLUICE_LOG_MAX_BYTES`). */
   logMaxBytes: number;
   maxRunningOperationsPerUser: number;
+  /** Event streams one user may hold open on this engine process (429 beyond). */
+  maxStreamsPerUser: number;
   adminPassword?: string | undefined;
   adminToken?: string | undefined;
 };

@@ -18,7 +18,9 @@ export type Stack = {
 };
 
 /** `webDist`: serve this built page instead of a stand-in (the UI benchmark serves the real one). */
-export async function startStack(opts: StartOptions & { limiter?: SignInLimiter; webDist?: string }): Promise<Stack> {
+export async function startStack(
+  opts: StartOptions & { limiter?: SignInLimiter; webDist?: string; maxStreamsPerUser?: number },
+): Promise<Stack> {
   const engine = await startTestEngine(opts);
   const webDist = opts.webDist ?? fs.mkdtempSync(path.join(os.tmpdir(), "sluice-web-"));
   if (!opts.webDist) {
@@ -39,6 +41,7 @@ export async function startStack(opts: StartOptions & { limiter?: SignInLimiter;
     host: "127.0.0.1",
     port: 0,
     limiter: opts.limiter ?? new SignInLimiter(5, 60_000, 0),
+    maxStreamsPerUser: opts.maxStreamsPerUser ?? 20,
   });
   return {
     engine,
@@ -108,10 +111,13 @@ export class Browser {
       until?: (messages: Message[]) => boolean;
       timeoutMs?: number;
       onOpen?: () => Promise<void> | void;
+      /** Closes the stream from the browser's side. */
+      signal?: AbortSignal;
     } = {},
   ): Promise<{ status: number; messages: Message[]; ended: boolean }> {
     const abort = new AbortController();
     const timer = setTimeout(() => abort.abort(), opts.timeoutMs ?? 20_000);
+    opts.signal?.addEventListener("abort", () => abort.abort(), { once: true });
     const headers: Record<string, string> = {};
     if (this.cookie) headers.Cookie = this.cookie;
     if (opts.lastEventId) headers["Last-Event-ID"] = opts.lastEventId;

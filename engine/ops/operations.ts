@@ -61,10 +61,11 @@ export async function listRunningOperations(
   if (query.pipeline && !pipeline)
     throw new NotFoundError(`Pipeline "${query.pipeline}" not found`, undefined, "pipeline_not_found");
   const rows = await ctx.store.operations.listRunning({
+    projectId: project.id,
     ...(query.mine ? { requestedBy: actor.username } : {}),
     ...(pipeline ? { pipelineId: pipeline.id } : {}),
   });
-  return rows.filter((r) => r.project_id === project.id).map(toOperation);
+  return rows.map(toOperation);
 }
 
 export async function listAudit(

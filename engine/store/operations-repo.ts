@@ -34,8 +34,9 @@ export class OperationsRepo {
       .executeTakeFirst();
   }
 
-  async listRunning(opts: { requestedBy?: string; pipelineId?: number }): Promise<OperationRow[]> {
-    let q = this.withNames().where("o.status", "=", "running");
+  /** A project's running operations, newest first (one query on the project: others cannot crowd them out). */
+  async listRunning(opts: { projectId: number; requestedBy?: string; pipelineId?: number }): Promise<OperationRow[]> {
+    let q = this.withNames().where("o.project_id", "=", opts.projectId).where("o.status", "=", "running");
     if (opts.requestedBy !== undefined) q = q.where("o.requested_by", "=", opts.requestedBy);
     if (opts.pipelineId !== undefined) q = q.where("o.pipeline_id", "=", opts.pipelineId);
     return q.orderBy("o.created_at", "desc").limit(100).execute();

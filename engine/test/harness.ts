@@ -78,6 +78,7 @@ export async function startTestEngine(opts: StartOptions): Promise<TestEngine> {
       previewTtlSeconds: 600,
       maxRunningOperationsPerUser: 5,
       logMaxBytes: 16 * 2 ** 20,
+      maxStreamsPerUser: 20,
       adminToken: "test-admin-token",
       adminPassword: "test-admin-password",
       ...opts.settings,

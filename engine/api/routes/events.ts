@@ -1,6 +1,7 @@
 /** `GET /v1/events`: the event stream, filtered to what the caller may read. */
 import { Router } from "express";
 import { NotFoundError } from "../../../common/errors.ts";
+import { StreamSlots } from "../../../common/stream-slots.ts";
 import type { EngineContext } from "../../context.ts";
 import { lastEventId, streamEvents } from "../../events/sse.ts";
 import { findOperation } from "../../ops/operations.ts";
@@ -11,6 +12,7 @@ import { actorOf, queryText } from "../http.ts";
 
 export function eventRoutes(ctx: EngineContext, options?: { heartbeatMs: number }): Router {
   const r = Router();
+  const slots = new StreamSlots(ctx.settings.maxStreamsPerUser);
 
   r.get("/events", async (req, res) => {
     const actor = actorOf(res);
@@ -37,6 +39,8 @@ export function eventRoutes(ctx: EngineContext, options?: { heartbeatMs: number 
     }
     const after = lastEventId(req);
     const token = res.locals.token as string;
+    const release = slots.take(String(actor.userId));
+    res.once("close", release);
     await streamEvents(ctx, res, filter, after, {
       heartbeatMs: options?.heartbeatMs ?? 15_000,
       batch: 1000,
