@@ -90,8 +90,12 @@ export class EngineClient {
     return body as T;
   }
 
-  signIn(username: string, password: string) {
-    return this.request<EngineSession>("POST", "/v1/sessions", { body: { username, password } });
+  /** With the BFF key, the engine limits attempts by the browser's address rather than the BFF's. */
+  signIn(username: string, password: string, from: { address: string; bffKey: string | undefined }) {
+    return this.request<EngineSession>("POST", "/v1/sessions", {
+      body: { username, password },
+      ...(from.bffKey ? { headers: { "X-Sluice-Client-Address": from.address, "X-Sluice-Bff-Key": from.bffKey } } : {}),
+    });
   }
   signOut() {
     return this.request<void>("DELETE", "/v1/sessions/current");

@@ -11,6 +11,30 @@ const flag = (fallback: boolean) =>
     .enum(["0", "1", "true", "false"])
     .default(fallback ? "1" : "0")
     .transform((v) => v === "1" || v === "true");
+/** Express's `trust proxy` names and addresses or subnets (IPv4 or IPv6, optionally /bits). */
+const TRUST_ENTRY = /^(loopback|linklocal|uniquelocal|[0-9A-Fa-f:.]+(\/\d{1,3})?)$/;
+
+/**
+ * SLUICE_TRUST_PROXY: unset, `0` or `false` trusts no proxy (X-Forwarded-For is ignored); a number
+ * trusts that many hops; otherwise a comma-separated list of proxy addresses, subnets or the
+ * names `loopback`, `linklocal`, `uniquelocal`. Trusting every address is not offered.
+ */
+const trustProxy = z
+  .string()
+  .optional()
+  .transform((raw, ctx): false | number | string[] => {
+    const value = raw?.trim() ?? "";
+    if (value === "" || value === "0" || value === "false") return false;
+    if (/^\d{1,2}$/.test(value)) return Number(value);
+    const entries = value.split(",").map((e) => e.trim());
+    if (entries.every((e) => TRUST_ENTRY.test(e))) return entries;
+    ctx.addIssue({
+      code: "custom",
+      message: "must be 0, a number of hops, or proxy addresses, subnets, loopback, linklocal or uniquelocal",
+    });
+    return z.NEVER;
+  });
+
 const optionalText = z
   .string()
   .optional()
@@ -65,6 +89,8 @@ export const EnvSchema = z.object({
     .string()
     .regex(/^[a-z_][a-z0-9_-]{0,31}$/, "must be a user name")
     .default("sluice-step"),
+  SLUICE_TRUST_PROXY: trustProxy,
+  SLUICE_BFF_KEY: optionalText,
 });
 
 /**
@@ -120,6 +146,13 @@ export type Config = {
   workDir: string;
   containment: "auto" | "namespace" | "marker";
   stepUser: string;
+  /** Which reverse proxies' X-Forwarded-For the engine and the BFF believe; false: none. */
+  trustProxy: false | number | string[];
+  /**
+   * Shared by a BFF and its engine when they run as separate processes: with it the engine
+   * believes the browser address the BFF forwards with a sign-in. The all-in-one start makes one.
+   */
+  bffKey: string | undefined;
   /** What build steps inherit from this process's environment: PATH and basics, no secrets. */
   stepBaseEnv: Record<string, string>;
 };
@@ -161,6 +194,8 @@ export function loadConfig(env: Record<string, string | undefined>): Config {
     workDir: path.resolve(e.SLUICE_WORK_DIR ?? `${path.resolve(e.SLUICE_DATA_DIR)}-workspaces`),
     containment: e.SLUICE_CONTAINMENT,
     stepUser: e.SLUICE_STEP_USER,
+    trustProxy: e.SLUICE_TRUST_PROXY,
+    bffKey: e.SLUICE_BFF_KEY,
     stepBaseEnv: Object.fromEntries(STEP_ENV_KEYS.flatMap((k) => (env[k] ? [[k, env[k] as string]] : []))),
   };
 }

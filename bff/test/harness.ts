@@ -6,7 +6,9 @@ import { createLogger } from "../../common/logger.ts";
 import { readSse } from "../../common/sse-parser.ts";
 import { type StartOptions, startTestEngine, type TestEngine } from "../../engine/test/harness.ts";
 import { type BffHandle, startBff } from "../server.ts";
-import { SignInLimiter } from "../sign-in-limiter.ts";
+
+/** The key the test BFF shows its engine with sign-ins (SLUICE_BFF_KEY). */
+export const TEST_BFF_KEY = "test-bff-key";
 
 export type Stack = {
   engine: TestEngine;
@@ -19,9 +21,9 @@ export type Stack = {
 
 /** `webDist`: serve this built page instead of a stand-in (the UI benchmark serves the real one). */
 export async function startStack(
-  opts: StartOptions & { limiter?: SignInLimiter; webDist?: string; maxStreamsPerUser?: number },
+  opts: StartOptions & { webDist?: string; maxStreamsPerUser?: number; trustProxy?: false | number | string[] },
 ): Promise<Stack> {
-  const engine = await startTestEngine(opts);
+  const engine = await startTestEngine({ ...opts, settings: { bffKey: TEST_BFF_KEY, ...opts.settings } });
   const webDist = opts.webDist ?? fs.mkdtempSync(path.join(os.tmpdir(), "sluice-web-"));
   if (!opts.webDist) {
     fs.mkdirSync(path.join(webDist, "assets"));
@@ -40,7 +42,8 @@ export async function startStack(
     },
     host: "127.0.0.1",
     port: 0,
-    limiter: opts.limiter ?? new SignInLimiter(5, 60_000, 0),
+    bffKey: TEST_BFF_KEY,
+    ...(opts.trustProxy !== undefined ? { trustProxy: opts.trustProxy } : {}),
     maxStreamsPerUser: opts.maxStreamsPerUser ?? 20,
   });
   return {

@@ -56,16 +56,22 @@ export async function whoAmI(ctx: EngineContext, actor: Actor): Promise<Me> {
   };
 }
 
-/** Sign-in: a password checked with scrypt gives a session token that expires. */
+/**
+ * Sign-in: a password checked with scrypt gives a session token that expires. Attempts are
+ * limited per (username, address) and per address (`SignInLimiter`).
+ */
 export async function signIn(
   ctx: EngineContext,
   request: z.infer<typeof SignIn>,
+  address: string,
 ): Promise<{ token: string; user: { username: string; isAdmin: boolean }; expiresAt: string }> {
+  const pass = await ctx.signInLimiter.attempt(request.username, address);
   const user = await ctx.store.identity.findUser({ username: request.username });
   const ok = await verifyPassword(request.password, user?.password_hash ?? null);
   if (!user || !ok) throw new UnauthenticatedError("Wrong username or password", "invalid_credentials");
+  await ctx.signInLimiter.succeeded(pass);
   const token = newToken();
-  const expiresAt = ctx.now() + SESSION_HOURS * 3600_000;
+  const expiresAt = ctx.now() + (ctx.settings.sessionTtlMs ?? SESSION_HOURS * 3600_000);
   await ctx.store.identity.insertToken({
     userId: user.id,
     name: "session",

@@ -346,10 +346,21 @@ function operationFamily(dialect: Dialect): Migration {
   };
 }
 
-/** Issue 11: the admin token gets a kind of its own; a project's running operations by index. */
-function security(): Migration {
+/**
+ * Issue 11: the admin token gets a kind of its own; a project's running operations by index; on
+ * PostgreSQL, the sign-in limiter's counts (the shape rate-limiter-flexible's store expects).
+ */
+function security(dialect: Dialect): Migration {
   return {
     async up(db: Db) {
+      if (dialect === "postgres") {
+        await db.schema
+          .createTable("sign_in_limits")
+          .addColumn("key", "varchar(255)", (c) => c.primaryKey())
+          .addColumn("points", "integer", (c) => c.notNull().defaultTo(0))
+          .addColumn("expire", "bigint")
+          .execute();
+      }
       await sql`UPDATE api_tokens SET kind = 'admin'
         WHERE kind = 'api' AND name = 'admin-token'
           AND user_id IN (SELECT id FROM users WHERE username = 'admin')`.execute(db);
@@ -370,7 +381,7 @@ export function migrations(dialect: Dialect): MigrationProvider {
         "002_log_limits": logLimitsAndContainment(),
         "003_agent_instances": agentInstances(),
         "004_operation_family": operationFamily(dialect),
-        "011_security": security(),
+        "011_security": security(dialect),
       };
     },
   };
