@@ -11,7 +11,12 @@
 import crypto from "node:crypto";
 import net from "node:net";
 import type pg from "pg";
-import { type RateLimiterAbstract, RateLimiterMemory, RateLimiterPostgres, RateLimiterRes } from "rate-limiter-flexible";
+import {
+  type RateLimiterAbstract,
+  RateLimiterMemory,
+  RateLimiterPostgres,
+  RateLimiterRes,
+} from "rate-limiter-flexible";
 import { RateLimitedError } from "../../common/errors.ts";
 
 export type SignInLimits = {
@@ -75,7 +80,12 @@ class Ladder {
     private readonly limits: SignInLimits,
     clearExpired: boolean,
   ) {
-    this.free = make({ keyPrefix: `${prefix}_free`, points: freeAttempts, duration: limits.windowSeconds, clearExpired });
+    this.free = make({
+      keyPrefix: `${prefix}_free`,
+      points: freeAttempts,
+      duration: limits.windowSeconds,
+      clearExpired,
+    });
     this.gate = make({ keyPrefix: `${prefix}_gate`, points: 1, duration: limits.maxDelaySeconds });
     this.waited = make({ keyPrefix: `${prefix}_waits`, points: 1, duration: limits.windowSeconds });
   }
@@ -148,7 +158,11 @@ export class SignInLimiter {
 }
 
 function tooMany(wait: number): RateLimitedError {
-  return new RateLimitedError("Too many sign-in attempts from here; wait before trying again", wait, "too_many_attempts");
+  return new RateLimitedError(
+    "Too many sign-in attempts from here; wait before trying again",
+    wait,
+    "too_many_attempts",
+  );
 }
 
 function hashed(...parts: string[]): string {

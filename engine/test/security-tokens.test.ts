@@ -31,7 +31,7 @@ describe.each(DATABASES)("the admin token on $name", (db) => {
     const second = await startTestEngine({
       db,
       slots: 0,
-      dataDir: first.dataDir,
+      root: path.dirname(first.dataDir),
       ...(first.pgSchema ? { pgSchema: first.pgSchema } : {}),
       settings: { adminToken: "second-admin-token" },
     });
