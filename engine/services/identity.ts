@@ -8,6 +8,7 @@ import path from "node:path";
 import { promisify } from "node:util";
 import { ForbiddenError, NotFoundError, UnauthenticatedError } from "../../common/errors.ts";
 import type { EngineContext } from "../context.ts";
+import { TOPICS } from "../events/bus.ts";
 import type { TokenKind } from "../store/identity-repo.ts";
 import type { ProjectRow } from "../store/projects-repo.ts";
 
@@ -70,6 +71,14 @@ export function newToken(): string {
 
 export function hashToken(token: string): string {
   return crypto.createHash("sha256").update(token).digest("hex");
+}
+
+/**
+ * Tells every stream of the user, on this and the other replicas, that their right to read may
+ * have changed (sign-out, a token revoked, a membership changed): they re-check at once.
+ */
+export function identityChanged(ctx: EngineContext, userId: number): void {
+  ctx.bus.publish(TOPICS.identity(userId));
 }
 
 export async function authenticateToken(ctx: EngineContext, token: string | undefined): Promise<Actor> {
@@ -167,6 +176,9 @@ export async function ensureAdmin(ctx: EngineContext): Promise<{ token: string }
   const revoked = await ctx.store.transaction((tx) =>
     tx.identity.replaceAdminToken({ userId: adminId, tokenHash: hashToken(token), now }),
   );
-  if (revoked > 0) ctx.log.warn("the admin token changed: the previous one is revoked", { revoked });
+  if (revoked > 0) {
+    ctx.log.warn("the admin token changed: the previous one is revoked", { revoked });
+    identityChanged(ctx, adminId);
+  }
   return { token };
 }

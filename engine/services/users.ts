@@ -8,6 +8,7 @@ import {
   type Actor,
   hashPassword,
   hashToken,
+  identityChanged,
   newToken,
   type Permissions,
   permissionsOf,
@@ -97,6 +98,7 @@ export async function signOut(ctx: EngineContext, actor: Actor): Promise<void> {
     kind: "session",
     now: ctx.now(),
   });
+  identityChanged(ctx, actor.userId);
 }
 
 function requireAdmin(actor: Actor, message = "Only an admin may manage users"): void {
@@ -143,6 +145,7 @@ export async function listTokens(ctx: EngineContext, actor: Actor) {
 export async function revokeToken(ctx: EngineContext, actor: Actor, tokenId: number): Promise<void> {
   const revoked = await ctx.store.identity.revokeToken({ userId: actor.userId, tokenId, kind: "api", now: ctx.now() });
   if (!revoked) throw new NotFoundError(`Token ${tokenId} not found`, undefined, "token_not_found");
+  identityChanged(ctx, actor.userId);
 }
 
 /** An agent token (admin only): it opens the agent channel (`POST /v1/agents/...`) and nothing else. */
@@ -176,6 +179,7 @@ export async function revokeAgentToken(ctx: EngineContext, actor: Actor, tokenId
   requireAdmin(actor, "Only an admin may revoke agent tokens");
   const revoked = await ctx.store.identity.revokeToken({ tokenId, kind: "agent", now: ctx.now() });
   if (!revoked) throw new NotFoundError(`Agent token ${tokenId} not found`, undefined, "token_not_found");
+  identityChanged(ctx, revoked.userId);
 }
 
 export async function listMembers(ctx: EngineContext, actor: Actor, projectName: string) {
@@ -188,6 +192,7 @@ export async function setMember(ctx: EngineContext, actor: Actor, projectName: s
   const user = await ctx.store.identity.findUser({ username });
   if (!user) throw new NotFoundError(`User "${username}" not found`, undefined, "user_not_found");
   await ctx.store.identity.setMembership({ projectId: project.id, userId: user.id, role });
+  identityChanged(ctx, user.id);
   return { username, role };
 }
 
@@ -197,4 +202,5 @@ export async function removeMember(ctx: EngineContext, actor: Actor, projectName
   if (!user || !(await ctx.store.identity.removeMembership({ projectId: project.id, userId: user.id }))) {
     throw new NotFoundError(`"${username}" is not a member of "${projectName}"`, undefined, "member_not_found");
   }
+  identityChanged(ctx, user.id);
 }
