@@ -68,6 +68,7 @@ describe.each(DATABASES)("limits through the BFF on $name", (db) => {
     );
     expect(again.status).toBe(202);
     expect(again.body.operation.id).toBe(first.body.operation.id);
+    const before = await databaseSnapshot(stack.engine);
     const reused = await dev.request(
       "POST",
       `/api/builds/${build}/cancel`,
@@ -75,6 +76,7 @@ describe.each(DATABASES)("limits through the BFF on $name", (db) => {
       { "Idempotency-Key": "c-1" },
     );
     expectRefusal(reused, 422, "idempotency_key_reused");
+    expect(await databaseSnapshot(stack.engine)).toEqual(before);
   });
 
   it("beyond SLUICE_MAX_STREAMS_PER_USER open streams (any kind) a user gets 429 with Retry-After", async () => {

@@ -3,6 +3,7 @@
  * with its key), an attacker cannot lock a user out, and the 429's Retry-After reaches the browser.
  */
 import { afterEach, describe, expect, it } from "vitest";
+import { databaseSnapshot } from "../../engine/test/db-snapshot.ts";
 import { DATABASES } from "../../engine/test/harness.ts";
 import { expectRefusal } from "../../engine/test/security-helpers.ts";
 import { addUser, Browser, type Stack, startStack } from "./harness.ts";
@@ -40,8 +41,10 @@ describe.each(DATABASES)("sign-in through the BFF on $name", (db) => {
   it("wrong passwords from one browser address never lock the user out from another; the 429 carries Retry-After", async () => {
     await setup(["loopback"]);
     for (let i = 0; i < 8; i++) await signIn(stack, "dev", "wrong", "203.0.113.1");
+    const before = await databaseSnapshot(stack.engine, { except: ["sign_in_limits"] });
     const limited = await signIn(stack, "dev", "dev-password", "203.0.113.1");
     expectRefusal(limited, 429, "too_many_attempts");
+    expect(await databaseSnapshot(stack.engine, { except: ["sign_in_limits"] })).toEqual(before);
     expect(Number(limited.headers.get("retry-after"))).toBeGreaterThanOrEqual(30);
     expect((await signIn(stack, "dev", "dev-password", "203.0.113.2")).status).toBe(200);
   });
