@@ -114,13 +114,13 @@ describe.each(DATABASES)("agent tokens on $name", (db) => {
     ["an agent token on an unknown route", () => t.api.as(agentToken).get("/v1/nothing"), 404, "no_route"],
     [
       "the admin token on the agent channel",
-      () => t.api.post("/v1/agents/register", { name: "sneaky", slots: 1 }),
+      () => t.api.post("/v1/agents/register", { name: "sneaky", slots: 1, instance: "sneaky-1" }),
       403,
       "agent_token_required",
     ],
     [
       "a user's session on the agent channel",
-      () => t.api.as(dev).post("/v1/agents/register", { name: "sneaky", slots: 1 }),
+      () => t.api.as(dev).post("/v1/agents/register", { name: "sneaky", slots: 1, instance: "sneaky-1" }),
       403,
       "agent_token_required",
     ],
@@ -147,12 +147,13 @@ describe.each(DATABASES)("agent tokens on $name", (db) => {
 
   it("a revoked agent token opens nothing", async () => {
     const spare = await t.api.post("/v1/agent-tokens", { name: "spare" });
-    expect((await t.api.as(spare.body.token).post("/v1/agents/register", { name: "spare", slots: 0 })).status).toBe(
-      200,
-    );
+    expect(
+      (await t.api.as(spare.body.token).post("/v1/agents/register", { name: "spare", slots: 0, instance: "spare-1" }))
+        .status,
+    ).toBe(200);
     expect((await t.api.request("DELETE", `/v1/agent-tokens/${spare.body.id}`)).status).toBe(204);
     expectRefusal(
-      await t.api.as(spare.body.token).post("/v1/agents/register", { name: "spare", slots: 0 }),
+      await t.api.as(spare.body.token).post("/v1/agents/register", { name: "spare", slots: 0, instance: "spare-1" }),
       401,
       "invalid_token",
     );
