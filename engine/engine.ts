@@ -14,7 +14,6 @@ import { Sweeper } from "./scheduler/sweeper.ts";
 import { ensureAdmin } from "./services/identity.ts";
 import { PipelineNames } from "./services/pipeline-names.ts";
 import { DEFAULT_SIGN_IN_LIMITS, SignInLimiter } from "./services/sign-in-limiter.ts";
-import { prepareDataDir } from "./store/data-dir.ts";
 import { openDatabase } from "./store/db.ts";
 import { Store } from "./store/store.ts";
 

@@ -27,8 +27,6 @@ export const DATABASES: TestDatabase[] = [
 export type TestEngine = {
   engine: EngineHandle;
   db: TestDatabase;
-  /** PostgreSQL only: the suite's schema. */
-  pgSchema: string | undefined;
   agent: Agent | undefined;
   api: Api;
   dataDir: string;
@@ -110,7 +108,6 @@ export async function startTestEngine(opts: StartOptions): Promise<TestEngine> {
   const handle: TestEngine = {
     engine,
     db: opts.db,
-    pgSchema,
     agent,
     api: new Api(engine.url, engine.adminToken),
     dataDir,

@@ -92,6 +92,8 @@ describe.each(DATABASES)("a project's running operations on $name", (db) => {
           source: "api",
           project_id: p.id,
           pipeline_id: pl.id,
+          scope: "pipeline",
+          selection: null,
           requested_by: "admin",
           reason: null,
           force: 0,
