@@ -46,7 +46,6 @@ describe.each(DATABASES)("agent tokens on $name", (db) => {
   let dev: string;
   let agentToken: string;
   let agentTokenId: number;
-  const workDirs: string[] = [];
   beforeAll(async () => {
     t = await startTestEngine({ db, slots: 0 });
     await t.api.pipeline("acme", "web", QUICK);
@@ -58,7 +57,6 @@ describe.each(DATABASES)("agent tokens on $name", (db) => {
   });
   afterAll(async () => {
     await t?.destroy();
-    for (const dir of workDirs) fs.rmSync(dir, { recursive: true, force: true });
   });
 
   it("an admin creates and lists them; the list never shows a token", async () => {
@@ -69,25 +67,6 @@ describe.each(DATABASES)("agent tokens on $name", (db) => {
       expect.objectContaining({ id: agentTokenId, name: "builder-1", createdBy: "admin", revokedAt: null }),
     ]);
     expect(JSON.stringify(list.body)).not.toContain(agentToken);
-  });
-
-  it("a remote agent with an agent token runs a build through the agent channel", async () => {
-    const workDir = fs.mkdtempSync(path.join(os.tmpdir(), "sluice-remote-agent-"));
-    workDirs.push(workDir);
-    const agent = new Agent(new HttpAgentChannel(t.engine.url, agentToken), {
-      name: "remote",
-      slots: 1,
-      workDir,
-      baseEnv: { PATH: process.env.PATH ?? "/usr/bin:/bin" },
-      pollWaitMs: 200,
-    });
-    await agent.start();
-    try {
-      const build = await t.api.trigger("/v1/projects/acme/pipelines/web");
-      await waitFor(async () => (await t.api.build(build.id)).status === "SUCCEEDED", { what: "the remote build" });
-    } finally {
-      await agent.stop();
-    }
   });
 
   const refused: [string, () => Promise<{ status: number; body: any }>, number, string][] = [
@@ -164,6 +143,32 @@ describe.each(DATABASES)("agent tokens on $name", (db) => {
   it("sluice agent refuses to start without a token of its own", async () => {
     const config = loadConfig({ SLUICE_ENGINE_URL: t.engine.url, SLUICE_DATA_DIR: t.dataDir, SLUICE_ADMIN_TOKEN: "x" });
     await expect(runAgent(config, [])).rejects.toThrow(/SLUICE_TOKEN/);
+  });
+});
+
+describe.each(DATABASES)("a remote agent on $name", (db) => {
+  it("a remote agent with an agent token runs a build through the agent channel", async () => {
+    const t = await startTestEngine({ db, slots: 0 });
+    const token = (await t.api.post("/v1/agent-tokens", { name: "builder" })).body.token as string;
+    const workDir = fs.mkdtempSync(path.join(os.tmpdir(), "sluice-remote-agent-"));
+    const agent = new Agent(new HttpAgentChannel(t.engine.url, token), {
+      name: "remote",
+      slots: 1,
+      workDir,
+      baseEnv: { PATH: process.env.PATH ?? "/usr/bin:/bin" },
+      hiddenPaths: [t.dataDir],
+      pollWaitMs: 200,
+    });
+    await agent.start();
+    try {
+      await t.api.pipeline("acme", "web", QUICK);
+      const build = await t.api.trigger("/v1/projects/acme/pipelines/web");
+      await waitFor(async () => (await t.api.build(build.id)).status === "SUCCEEDED", { what: "the remote build" });
+    } finally {
+      await agent.stop();
+      await t.destroy();
+      fs.rmSync(workDir, { recursive: true, force: true });
+    }
   });
 });
 
