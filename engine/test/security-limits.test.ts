@@ -150,8 +150,10 @@ describe.each(DATABASES.filter((d) => d.name === "postgres"))(
         const answer = request();
         const waiting = waitFor(
           async () => {
+            // Only this engine's connections: other suites on the same server wait on their own locks.
             const { rows } = await client.query(
-              "SELECT count(*)::int AS n FROM pg_stat_activity WHERE wait_event_type = 'Lock' AND datname = current_database()",
+              "SELECT count(*)::int AS n FROM pg_stat_activity WHERE wait_event_type = 'Lock' AND application_name = $1",
+              [t.applicationName],
             );
             return rows[0].n > 0;
           },
