@@ -14,7 +14,7 @@ export type Stack = {
   engine: TestEngine;
   bff: BffHandle;
   webDist: string;
-  /** What the BFF logged (warnings and errors), one JSON line each. */
+  /** What the BFF logged (warnings and errors, request logs included), one JSON line each. */
   logged: string[];
   destroy: () => Promise<void>;
 };
@@ -31,15 +31,12 @@ export async function startStack(
     fs.writeFileSync(path.join(webDist, "assets", "app-abc123.js"), "console.log('hi')");
   }
   const logged: string[] = [];
-  const log = createLogger("warn", "bff");
+  // Every line the BFF writes, its request logs included, is kept for the test to read.
+  const log = createLogger("warn", "bff", { write: (line: string) => void logged.push(line) });
   const bff = await startBff({
     engineUrl: engine.engine.url,
     webDist,
-    log: {
-      ...log,
-      warn: (msg, fields) => logged.push(JSON.stringify({ msg, ...fields })),
-      error: (msg, fields) => logged.push(JSON.stringify({ msg, ...fields })),
-    },
+    log,
     host: "127.0.0.1",
     port: 0,
     bffKey: TEST_BFF_KEY,
