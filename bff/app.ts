@@ -3,24 +3,35 @@ import cookieParser from "cookie-parser";
 import express from "express";
 import helmet from "helmet";
 import { errorHandler, notFoundHandler } from "../common/express-errors.ts";
+import { rejectControlCharacters } from "../common/input-guard.ts";
 import type { Logger } from "../common/logger.ts";
 import { requestLog } from "../common/request-log.ts";
+import { StreamSlots } from "../common/stream-slots.ts";
 import { EngineClient } from "./engine-client.ts";
 import { apiRoutes } from "./routes/api.ts";
 import { sessionRoutes } from "./routes/session.ts";
 import { requireCsrf, requireSession } from "./session.ts";
-import { SignInLimiter } from "./sign-in-limiter.ts";
 import { webRoutes } from "./static.ts";
 
-export type BffOptions = { engineUrl: string; webDist: string; log: Logger; limiter?: SignInLimiter };
+export type BffOptions = {
+  engineUrl: string;
+  webDist: string;
+  log: Logger;
+  /** Streams one user may hold open on this BFF (SLUICE_MAX_STREAMS_PER_USER). */
+  maxStreamsPerUser?: number;
+  /** Which reverse proxies' X-Forwarded-For is believed (SLUICE_TRUST_PROXY); none by default. */
+  trustProxy?: false | number | string[];
+  /** Shown to the engine with each sign-in so it believes the browser address (SLUICE_BFF_KEY). */
+  bffKey?: string | undefined;
+};
 
 export function createBffApp(options: BffOptions) {
   const engine = new EngineClient(options.engineUrl);
   const app = express();
   app.disable("x-powered-by");
+  // Only proxies named in SLUICE_TRUST_PROXY are believed (the client address, https for Secure cookies).
+  app.set("trust proxy", options.trustProxy ?? false);
   app.use(requestLog(options.log));
-  // Behind a local reverse proxy that terminates https, cookies are marked Secure.
-  app.set("trust proxy", "loopback, linklocal, uniquelocal");
   app.set("query parser", "simple");
   app.use(
     helmet({
@@ -40,9 +51,9 @@ export function createBffApp(options: BffOptions) {
   });
 
   const api = express.Router();
-  api.use(express.json({ limit: "1mb" }), cookieParser());
-  api.use(sessionRoutes(engine, options.limiter ?? new SignInLimiter()));
-  api.use(requireSession, requireCsrf, apiRoutes(engine));
+  api.use(express.json({ limit: "1mb" }), cookieParser(), rejectControlCharacters());
+  api.use(sessionRoutes(engine, options.bffKey));
+  api.use(requireSession, requireCsrf, apiRoutes(engine, new StreamSlots(options.maxStreamsPerUser ?? 20)));
   api.use(notFoundHandler);
   app.use("/api", api);
   app.use(webRoutes(options.webDist));

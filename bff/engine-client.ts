@@ -52,7 +52,7 @@ export class EngineClient {
   }
 
   private headers(extra: Record<string, string> = {}): Record<string, string> {
-    return { ...(this.token ? { Authorization: `Bearer ${this.token}` } : {}), "X-Sluice-Source": "user", ...extra };
+    return { ...(this.token ? { Authorization: `Bearer ${this.token}` } : {}), ...extra };
   }
 
   /** Sends a request; the caller's signal (a closed browser stream) or the timeout aborts it. */
@@ -90,12 +90,16 @@ export class EngineClient {
     if (!res.ok)
       throw res.status >= 500 && !body
         ? new AppError(502, "engine_error", `Engine answered ${res.status}`)
-        : fromErrorBody(res.status, body);
+        : fromErrorBody(res.status, body, res.headers.get("Retry-After"));
     return body as T;
   }
 
-  signIn(username: string, password: string) {
-    return this.request<EngineSession>("POST", "/v1/sessions", { body: { username, password } });
+  /** With the BFF key, the engine limits attempts by the browser's address rather than the BFF's. */
+  signIn(username: string, password: string, from: { address: string; bffKey: string | undefined }) {
+    return this.request<EngineSession>("POST", "/v1/sessions", {
+      body: { username, password },
+      ...(from.bffKey ? { headers: { "X-Sluice-Client-Address": from.address, "X-Sluice-Bff-Key": from.bffKey } } : {}),
+    });
   }
   signOut() {
     return this.request<void>("DELETE", "/v1/sessions/current");
@@ -150,8 +154,11 @@ export class EngineClient {
   previewCancel(project: string, pipeline: string | undefined, body: unknown) {
     return this.request<BatchPreview>("POST", `${buildsPath(project, pipeline)}/batch-cancel/preview`, { body });
   }
-  cancelBuild(id: number, body: { reason?: string; force?: boolean }) {
-    return this.request<Operation>("POST", `/v1/builds/${id}/cancel`, { body });
+  cancelBuild(id: number, body: { reason?: string; force?: boolean }, idempotencyKey?: string) {
+    return this.request<Operation>("POST", `/v1/builds/${id}/cancel`, {
+      body,
+      ...(idempotencyKey ? { headers: { "Idempotency-Key": idempotencyKey } } : {}),
+    });
   }
   operation(id: string) {
     return this.request<Operation>("GET", `/v1/operations/${enc(id)}`);

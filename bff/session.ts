@@ -27,9 +27,12 @@ export function clearSessionCookie(req: Request, res: Response): void {
   res.clearCookie(SESSION_COOKIE, { httpOnly: true, sameSite: "lax", secure: req.secure, path: "/" });
 }
 
+/** The engine's tokens are `slu_` and base64url; anything else in the cookie is no session. */
+const TOKEN_SHAPE = /^[A-Za-z0-9_-]{1,200}$/;
+
 export function sessionToken(req: Request): string | undefined {
-  const value = (req.cookies as Record<string, string> | undefined)?.[SESSION_COOKIE];
-  return value && value.length < 200 ? value : undefined;
+  const value = (req.cookies as Record<string, unknown> | undefined)?.[SESSION_COOKIE];
+  return typeof value === "string" && TOKEN_SHAPE.test(value) ? value : undefined;
 }
 
 /** Every `/api` route but sign-in needs a session. */

@@ -7,7 +7,6 @@ import type { Config } from "../common/config.ts";
 import { createLogger } from "../common/logger.ts";
 import { agentIdentity } from "./agent-identity.ts";
 import { stopOnSignals } from "./engine-process.ts";
-import { readToken } from "./token.ts";
 
 export async function runAgent(config: Config, argv: string[]): Promise<number> {
   const { values } = parseArgs({
@@ -16,9 +15,14 @@ export async function runAgent(config: Config, argv: string[]): Promise<number> 
   });
   const engineUrls = values.engine ? values.engine.split(",").map((u) => u.trim()) : config.engineUrls;
   if (engineUrls.length === 0) throw new Error("sluice agent needs --engine URL[,URL...] (or SLUICE_ENGINE_URL)");
+  // Never the admin token: the engine refuses it on the agent channel.
+  if (!config.token) {
+    throw new Error("sluice agent needs an agent token in SLUICE_TOKEN (an admin creates one: POST /v1/agent-tokens)");
+  }
+  const token = config.token;
   const name = agentIdentity(config.dataDir, values.name ?? config.agentName);
   const log = createLogger(config.logLevel, "agent");
-  const channel = new HttpAgentChannel(engineUrls, readToken(config), (from, to) =>
+  const channel = new HttpAgentChannel(engineUrls, token, (from, to) =>
     log.warn("engine not answering: failing over", { from, to }),
   );
   let fatal: (code: number) => void = () => {};

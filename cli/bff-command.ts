@@ -18,7 +18,13 @@ export async function runBff(config: Config, argv: string[]): Promise<number> {
     log,
     host: config.host,
     port: config.bffPort,
+    maxStreamsPerUser: config.maxStreamsPerUser,
+    trustProxy: config.trustProxy,
+    bffKey: config.bffKey,
   });
+  if (!config.bffKey) {
+    log.warn("SLUICE_BFF_KEY is not set: the engine limits sign-ins by this BFF's address, not the browsers'");
+  }
   process.stderr.write(`Sluice BFF on ${bff.url} (engine ${engineUrl})\n`);
   stopOnSignals(bff.stop);
   return new Promise<number>(() => {});

@@ -1,4 +1,5 @@
 /** Composition root: the engine, its in-process agent and (later) the BFF in one process. */
+import crypto from "node:crypto";
 import { Agent } from "../agent/agent.ts";
 import { type BffHandle, startBff } from "../bff/server.ts";
 import type { Config } from "../common/config.ts";
@@ -19,6 +20,8 @@ export type Running = {
 
 export async function startEngineProcess(config: Config, opts: { demo: boolean; bff: boolean }): Promise<Running> {
   const agentId = agentIdentity(config.dataDir, config.agentName);
+  // The in-process BFF vouches for browser addresses with a key only this process knows.
+  const bffKey = config.bffKey ?? (opts.bff ? crypto.randomBytes(24).toString("base64url") : undefined);
   const engine = await startEngine({
     settings: {
       dataDir: config.dataDir,
@@ -30,8 +33,11 @@ export async function startEngineProcess(config: Config, opts: { demo: boolean; 
       previewTtlSeconds: config.previewTtlSeconds,
       logMaxBytes: config.logMaxBytes,
       maxRunningOperationsPerUser: config.maxRunningOperationsPerUser,
+      maxStreamsPerUser: config.maxStreamsPerUser,
       adminPassword: config.adminPassword,
       adminToken: config.adminToken,
+      trustProxy: config.trustProxy,
+      bffKey,
     },
     databaseUrl: config.databaseUrl,
     host: config.host,
@@ -67,6 +73,9 @@ export async function startEngineProcess(config: Config, opts: { demo: boolean; 
       log: createLogger(config.logLevel, "bff"),
       host: config.host,
       port: config.bffPort,
+      maxStreamsPerUser: config.maxStreamsPerUser,
+      trustProxy: config.trustProxy,
+      bffKey,
     });
   }
   return {

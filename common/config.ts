@@ -11,6 +11,30 @@ const flag = (fallback: boolean) =>
     .enum(["0", "1", "true", "false"])
     .default(fallback ? "1" : "0")
     .transform((v) => v === "1" || v === "true");
+/** Express's `trust proxy` names and addresses or subnets (IPv4 or IPv6, optionally /bits). */
+const TRUST_ENTRY = /^(loopback|linklocal|uniquelocal|[0-9A-Fa-f:.]+(\/\d{1,3})?)$/;
+
+/**
+ * SLUICE_TRUST_PROXY: unset, `0` or `false` trusts no proxy (X-Forwarded-For is ignored); a number
+ * trusts that many hops; otherwise a comma-separated list of proxy addresses, subnets or the
+ * names `loopback`, `linklocal`, `uniquelocal`. Trusting every address is not offered.
+ */
+const trustProxy = z
+  .string()
+  .optional()
+  .transform((raw, ctx): false | number | string[] => {
+    const value = raw?.trim() ?? "";
+    if (value === "" || value === "0" || value === "false") return false;
+    if (/^\d{1,2}$/.test(value)) return Number(value);
+    const entries = value.split(",").map((e) => e.trim());
+    if (entries.every((e) => TRUST_ENTRY.test(e))) return entries;
+    ctx.addIssue({
+      code: "custom",
+      message: "must be 0, a number of hops, or proxy addresses, subnets, loopback, linklocal or uniquelocal",
+    });
+    return z.NEVER;
+  });
+
 const optionalText = z
   .string()
   .optional()
@@ -51,6 +75,7 @@ export const EnvSchema = z.object({
   SLUICE_BATCH_CANCEL_MAX_IDS: z.coerce.number().int().min(1).max(1_000_000).default(10_000),
   SLUICE_PREVIEW_TTL_SECONDS: z.coerce.number().min(1).max(86_400).default(600),
   SLUICE_MAX_RUNNING_OPERATIONS_PER_USER: z.coerce.number().int().min(1).max(1000).default(5),
+  SLUICE_MAX_STREAMS_PER_USER: z.coerce.number().int().min(1).max(10_000).default(20),
   SLUICE_LOG_LEVEL: z.enum(["debug", "info", "warn", "error", "silent"]).default("info"),
   SLUICE_LOG_MAX_BYTES: z.coerce
     .number()
@@ -64,6 +89,8 @@ export const EnvSchema = z.object({
     .string()
     .regex(/^[a-z_][a-z0-9_-]{0,31}$/, "must be a user name")
     .default("sluice-step"),
+  SLUICE_TRUST_PROXY: trustProxy,
+  SLUICE_BFF_KEY: optionalText,
 });
 
 /**
@@ -111,12 +138,21 @@ export type Config = {
   batchCancelMaxIds: number;
   previewTtlSeconds: number;
   maxRunningOperationsPerUser: number;
+  /** Event streams one user may hold open on each engine and each BFF process. */
+  maxStreamsPerUser: number;
   logLevel: "debug" | "info" | "warn" | "error" | "silent";
   logMaxBytes: number;
   /** Job workspaces: outside the data dir, which steps must not see. */
   workDir: string;
   containment: "auto" | "namespace" | "marker";
   stepUser: string;
+  /** Which reverse proxies' X-Forwarded-For the engine and the BFF believe; false: none. */
+  trustProxy: false | number | string[];
+  /**
+   * Shared by a BFF and its engine when they run as separate processes: with it the engine
+   * believes the browser address the BFF forwards with a sign-in. The all-in-one start makes one.
+   */
+  bffKey: string | undefined;
   /** What build steps inherit from this process's environment: PATH and basics, no secrets. */
   stepBaseEnv: Record<string, string>;
 };
@@ -152,11 +188,14 @@ export function loadConfig(env: Record<string, string | undefined>): Config {
     batchCancelMaxIds: e.SLUICE_BATCH_CANCEL_MAX_IDS,
     previewTtlSeconds: e.SLUICE_PREVIEW_TTL_SECONDS,
     maxRunningOperationsPerUser: e.SLUICE_MAX_RUNNING_OPERATIONS_PER_USER,
+    maxStreamsPerUser: e.SLUICE_MAX_STREAMS_PER_USER,
     logLevel: e.SLUICE_LOG_LEVEL,
     logMaxBytes: e.SLUICE_LOG_MAX_BYTES,
     workDir: path.resolve(e.SLUICE_WORK_DIR ?? `${path.resolve(e.SLUICE_DATA_DIR)}-workspaces`),
     containment: e.SLUICE_CONTAINMENT,
     stepUser: e.SLUICE_STEP_USER,
+    trustProxy: e.SLUICE_TRUST_PROXY,
+    bffKey: e.SLUICE_BFF_KEY,
     stepBaseEnv: Object.fromEntries(STEP_ENV_KEYS.flatMap((k) => (env[k] ? [[k, env[k] as string]] : []))),
   };
 }

@@ -6,8 +6,12 @@
 export const ERROR_CODES = [
   "agent_not_registered",
   "agent_replaced",
+  "agent_token_not_allowed",
+  "agent_token_required",
   "already_canceling",
   "already_finished",
+  "asset_not_found",
+  "bad_request",
   "body_too_large",
   "build_not_found",
   "build_protected",
@@ -41,6 +45,7 @@ export const ERROR_CODES = [
   "not_found",
   "operation_not_found",
   "pipeline_not_found",
+  "pipeline_too_large",
   "preview_expired",
   "project_not_found",
   "rate_limited",
@@ -49,10 +54,12 @@ export const ERROR_CODES = [
   "too_many_attempts",
   "too_many_builds",
   "too_many_operations",
+  "too_many_streams",
   "unauthenticated",
   "unsupported_encoding",
   "user_exists",
   "user_not_found",
+  "yaml_too_complex",
 ] as const;
 
 export type ErrorCode = (typeof ERROR_CODES)[number];

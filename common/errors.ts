@@ -77,13 +77,18 @@ export class UnavailableError extends AppError {
   }
 }
 
-type BodyParserError = { type?: string; status?: number; statusCode?: number };
+/** What Express, body-parser and serve-static throw (http-errors): a status and whether it may be shown. */
+type HttpError = { type?: string; status?: number; statusCode?: number; expose?: boolean; code?: unknown };
 
-/** Maps anything thrown to an AppError; unknown errors become a 500 without leaking internals. */
+/**
+ * Maps anything thrown to an AppError. A client error from Express or its parsers keeps its 4xx
+ * status with a stable code and a fixed message (never the library's, which may name files);
+ * anything else becomes a 500 without leaking internals.
+ */
 export function toAppError(err: unknown): AppError {
   if (err instanceof AppError) return err;
-  const parserError = err as BodyParserError;
-  switch (parserError?.type) {
+  const httpError = err as HttpError;
+  switch (httpError?.type) {
     case "entity.parse.failed":
       return new InputError("The request body is not valid JSON", undefined, "malformed_body");
     case "entity.too.large":
@@ -92,19 +97,40 @@ export function toAppError(err: unknown): AppError {
     case "charset.unsupported":
       return new AppError(415, "unsupported_encoding", "Unsupported request body encoding");
   }
+  const status = httpError?.status ?? httpError?.statusCode;
+  if (typeof status === "number" && status >= 400 && status < 500) {
+    if (err instanceof URIError) return new InputError("The path is not valid percent-encoded UTF-8");
+    // zlib's and brotli's errors: a body sent with Content-Encoding that does not decode.
+    if (httpError.type === undefined && typeof httpError.code === "string" && status === 400) {
+      return new InputError("The request body could not be decompressed", undefined, "malformed_body");
+    }
+    if (status === 404) return new NotFoundError("Not found");
+    return new AppError(status, "bad_request", "The request was refused");
+  }
   return new AppError(500, "internal", "Internal error");
 }
 
 /**
- * Rebuilds an error from a `{error: {...}}` body received over HTTP (BFF and web side). A code
+ * Rebuilds an error from a `{error: {...}}` body received over HTTP (BFF and web side). A 429
+ * becomes a RateLimitedError, so that a server passing it on sends its Retry-After along; a code
  * this build does not know (a newer server) keeps its message under `http_error`.
  */
-export function fromErrorBody(status: number, body: unknown): AppError {
+export function fromErrorBody(status: number, body: unknown, retryAfterHeader?: string | null): AppError {
   const error = (body as Partial<ErrorBody> | undefined)?.error;
-  if (error && typeof error.code === "string") {
-    const message = String(error.message ?? error.code);
-    if (isErrorCode(error.code)) return new AppError(status, error.code, message, error.details);
-    return new AppError(status, "http_error", message, { code: error.code, details: error.details });
+  const code = error && typeof error.code === "string" ? error.code : undefined;
+  const known = code !== undefined && isErrorCode(code) ? code : undefined;
+  if (status === 429) {
+    const fromDetails = (error?.details as { retryAfterSeconds?: unknown } | undefined)?.retryAfterSeconds;
+    const seconds = Number(retryAfterHeader ?? fromDetails);
+    return new RateLimitedError(
+      String(error?.message ?? "Too many requests; try again shortly"),
+      Number.isFinite(seconds) && seconds > 0 ? Math.ceil(seconds) : 1,
+      known ?? "rate_limited",
+    );
+  }
+  if (error && known) return new AppError(status, known, String(error.message ?? known), error.details);
+  if (error && code) {
+    return new AppError(status, "http_error", String(error.message ?? code), { code, details: error.details });
   }
   return new AppError(status, "http_error", `HTTP ${status}`);
 }

@@ -4,6 +4,7 @@ import type { Logger } from "../common/logger.ts";
 import type { Bus } from "./events/bus.ts";
 import type { ProgressReporter } from "./ops/progress.ts";
 import type { PipelineNames } from "./services/pipeline-names.ts";
+import type { SignInLimiter, SignInLimits } from "./services/sign-in-limiter.ts";
 import type { Store } from "./store/store.ts";
 
 export type EngineSettings = {
@@ -21,9 +22,24 @@ export type EngineSettings = {
   /** Most bytes of step output a build keeps (`SLUICE_LOG_MAX_BYTES`). */
   logMaxBytes: number;
   maxRunningOperationsPerUser: number;
+  /** Event streams one user may hold open on this engine process (429 beyond). */
+  maxStreamsPerUser: number;
   adminPassword?: string | undefined;
   adminToken?: string | undefined;
+  /** Which proxies' X-Forwarded-For is believed (Express's `trust proxy`); off by default. */
+  trustProxy?: TrustProxy;
+  /**
+   * The secret a BFF shows (X-Sluice-Bff-Key) for the engine to believe the browser address it
+   * forwards with a sign-in (X-Sluice-Client-Address); unset, no forwarded address is believed.
+   */
+  bffKey?: string | undefined;
+  signInLimits?: SignInLimits;
+  /** How long a session (a sign-in) lasts; 12 hours unless a test says otherwise. */
+  sessionTtlMs?: number;
 };
+
+/** Express's `trust proxy`: off, a number of hops, or addresses, subnets and names (`loopback`). */
+export type TrustProxy = false | number | string[];
 
 export type EngineContext = {
   store: Store;
@@ -32,6 +48,7 @@ export type EngineContext = {
   log: Logger;
   names: PipelineNames;
   progress: ProgressReporter;
+  signInLimiter: SignInLimiter;
   /** Aborts when the engine stops: long-lived streams end. */
   shutdown: AbortSignal;
   /** Milliseconds since the epoch; tests may move it. */

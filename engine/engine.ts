@@ -13,6 +13,7 @@ import { SettleWorker } from "./ops/settle-worker.ts";
 import { Sweeper } from "./scheduler/sweeper.ts";
 import { ensureAdmin } from "./services/identity.ts";
 import { PipelineNames } from "./services/pipeline-names.ts";
+import { DEFAULT_SIGN_IN_LIMITS, SignInLimiter } from "./services/sign-in-limiter.ts";
 import { openDatabase } from "./store/db.ts";
 import { Store } from "./store/store.ts";
 
@@ -61,6 +62,10 @@ export async function startEngine(options: EngineOptions): Promise<EngineHandle>
     log,
     names: new PipelineNames(),
     progress,
+    signInLimiter: new SignInLimiter(
+      db.pool ? { kind: "postgres", pool: db.pool } : { kind: "memory" },
+      options.settings.signInLimits ?? DEFAULT_SIGN_IN_LIMITS,
+    ),
     shutdown: shutdown.signal,
     now: Date.now,
   };

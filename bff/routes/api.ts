@@ -14,6 +14,7 @@ import {
 } from "../../common/bff-api.ts";
 import { AuditQuery, CancelRequest, OperationsQuery } from "../../common/dto.ts";
 import { InputError } from "../../common/errors.ts";
+import type { StreamSlots } from "../../common/stream-slots.ts";
 import { parseInput } from "../../common/validation.ts";
 import type { EngineClient } from "../engine-client.ts";
 import { auditCsv } from "../services/audit-csv.ts";
@@ -34,7 +35,7 @@ function buildId(value: string | undefined): number {
   return id;
 }
 
-export function apiRoutes(engine: EngineClient): Router {
+export function apiRoutes(engine: EngineClient, slots: StreamSlots): Router {
   const r = Router();
 
   r.get("/projects/:project/pipelines", async (req, res) => {
@@ -52,7 +53,7 @@ export function apiRoutes(engine: EngineClient): Router {
   });
 
   r.get("/projects/:project/operations/events", async (req, res) => {
-    await operationsStream(engineOf(engine, res), req, res, req.params.project);
+    await operationsStream(engineOf(engine, res), slots, req, res, req.params.project);
   });
 
   r.get("/projects/:project/audit", async (req, res) => {
@@ -110,24 +111,28 @@ export function apiRoutes(engine: EngineClient): Router {
 
   r.post("/builds/:id/cancel", async (req, res) => {
     const request = parseInput(CancelRequest, req.body ?? {});
-    const operation = await engineOf(engine, res).cancelBuild(buildId(req.params.id), request);
+    const operation = await engineOf(engine, res).cancelBuild(
+      buildId(req.params.id),
+      request,
+      req.get("Idempotency-Key"),
+    );
     res.status(202).json({ operation } satisfies CancellationResponse);
   });
 
   r.get("/operations/:id/events", async (req, res) => {
-    await operationStream(engineOf(engine, res), req, res, req.params.id);
+    await operationStream(engineOf(engine, res), slots, req, res, req.params.id);
   });
 
   r.get("/projects/:project/pipelines/:pipeline/events", async (req, res) => {
-    await buildsStream(engineOf(engine, res), req, res, req.params);
+    await buildsStream(engineOf(engine, res), slots, req, res, req.params);
   });
 
   r.get("/projects/:project/events", async (req, res) => {
-    await buildsStream(engineOf(engine, res), req, res, { project: req.params.project });
+    await buildsStream(engineOf(engine, res), slots, req, res, { project: req.params.project });
   });
 
   r.get("/builds/:id/log", async (req, res) => {
-    await logStream(engineOf(engine, res), req, res, buildId(req.params.id));
+    await logStream(engineOf(engine, res), slots, req, res, buildId(req.params.id));
   });
 
   return r;

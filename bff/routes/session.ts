@@ -1,7 +1,6 @@
 /** Sign-in, sign-out and who am I. */
 import { type Request, Router } from "express";
 import { SignInRequest } from "../../common/bff-api.ts";
-import { AppError } from "../../common/errors.ts";
 import { parseInput } from "../../common/validation.ts";
 import type { EngineClient } from "../engine-client.ts";
 import { me } from "../services/pages.ts";
@@ -13,27 +12,18 @@ import {
   sessionToken,
   setSessionCookie,
 } from "../session.ts";
-import type { SignInLimiter } from "../sign-in-limiter.ts";
-
-export function sessionRoutes(engine: EngineClient, limiter: SignInLimiter): Router {
+/**
+ * Sign-in is limited by the engine (per username and browser address, and per address): the BFF
+ * forwards the browser's address with its key, and passes the engine's 429 and Retry-After on.
+ */
+export function sessionRoutes(engine: EngineClient, bffKey: string | undefined): Router {
   const r = Router();
 
   r.post("/session", async (req, res) => {
     const { username, password } = parseInput(SignInRequest, req.body ?? {});
-    const keys = [`user:${username.toLowerCase()}`, `addr:${clientAddress(req)}`];
-    limiter.check(keys);
-    try {
-      const session = await engine.signIn(username, password);
-      limiter.succeed(keys);
-      setSessionCookie(req, res, session.token, session.expiresAt);
-      res.json({ user: session.user, csrfToken: csrfFor(session.token) });
-    } catch (err) {
-      if (err instanceof AppError && err.status === 401) {
-        limiter.fail(keys);
-        await new Promise((resolve) => setTimeout(resolve, limiter.failureDelayMs));
-      }
-      throw err;
-    }
+    const session = await engine.signIn(username, password, { address: clientAddress(req), bffKey });
+    setSessionCookie(req, res, session.token, session.expiresAt);
+    res.json({ user: session.user, csrfToken: csrfFor(session.token) });
   });
 
   r.delete("/session", requireSession, requireCsrf, async (req, res) => {

@@ -7,18 +7,29 @@ import type { EngineClient } from "../engine-client.ts";
 export type EngineEventWithSeq = EngineEvent & { seq: number };
 
 /**
- * Reads `/v1/events?query` from after `lastEventId` until the engine ends the stream (the
- * session was revoked, or the engine stopped) or `signal` aborts. Errors before the stream
- * starts (no permission, engine down) are thrown, so the caller can answer them properly.
+ * Opens `/v1/events?query` after `lastEventId`. A refusal (no permission, too many streams, the
+ * engine down) is thrown before the browser's stream starts, so it can be answered properly,
+ * Retry-After included.
  */
-export async function followEngineEvents(
+export async function openEngineEvents(
   engine: EngineClient,
   query: Record<string, string>,
-  opts: { lastEventId: string | undefined; signal: AbortSignal; onEvent: (e: EngineEventWithSeq) => void },
-): Promise<void> {
+  opts: { lastEventId: string | undefined; signal: AbortSignal },
+): Promise<ReadableStream<Uint8Array>> {
   const params = new URLSearchParams(query);
   if (opts.lastEventId !== undefined) params.set("after", opts.lastEventId);
   const res = await engine.raw("GET", `/v1/events?${params}`, { signal: opts.signal, timeoutMs: null });
-  if (!res.ok || !res.body) throw fromErrorBody(res.status, await res.json().catch(() => undefined));
-  return readSse(res.body, (message) => opts.onEvent(JSON.parse(message.data) as EngineEventWithSeq), opts.signal);
+  if (!res.ok || !res.body) {
+    throw fromErrorBody(res.status, await res.json().catch(() => undefined), res.headers.get("Retry-After"));
+  }
+  return res.body;
+}
+
+/** Reads an opened stream until the engine ends it (the session was revoked, the engine stopped) or `signal` aborts. */
+export function readEngineEvents(
+  body: ReadableStream<Uint8Array>,
+  onEvent: (e: EngineEventWithSeq) => void,
+  signal: AbortSignal,
+): Promise<void> {
+  return readSse(body, (message) => onEvent(JSON.parse(message.data) as EngineEventWithSeq), signal);
 }

@@ -1,15 +1,17 @@
 /**
  * The page's live streams, on top of the engine's event stream as the signed-in user (so the
- * engine decides what they may see, and a revoked session ends the stream). Permission is
- * checked before the browser's stream starts.
+ * engine decides what they may see, and a revoked session or a lost membership ends the
+ * stream). The engine's stream is opened, and the user's place among their open streams taken,
+ * before the browser's stream starts: a refusal is a plain JSON error.
  */
 import type { Request, Response } from "express";
 import type { BuildsStreamData, LogChunkData, OperationStreamData } from "../../common/bff-api.ts";
 import type { Operation } from "../../common/dto.ts";
 import type { BuildChangeEvent, OperationEvent } from "../../common/events.ts";
+import type { StreamSlots } from "../../common/stream-slots.ts";
 import type { EngineClient } from "../engine-client.ts";
 import { Coalescer, toBuildChange } from "./coalesce.ts";
-import { type EngineEventWithSeq, followEngineEvents } from "./engine-events.ts";
+import { type EngineEventWithSeq, openEngineEvents, readEngineEvents } from "./engine-events.ts";
 import { lastEventIdOf, openSse, type SseWriter } from "./sse.ts";
 
 const BUILD_TYPES = "build.created,build.status_changed,operation.progress,operation.completed";
@@ -20,14 +22,17 @@ const BUILD_TYPES = "build.created,build.status_changed,operation.progress,opera
  */
 export async function buildsStream(
   engine: EngineClient,
+  slots: StreamSlots,
   req: Request,
   res: Response,
   scope: { project: string; pipeline?: string },
 ): Promise<void> {
   const query = { project: scope.project, ...(scope.pipeline ? { pipeline: scope.pipeline } : {}), types: BUILD_TYPES };
-  // Check access before any header is written: a refusal is a plain JSON error.
-  if (scope.pipeline) await engine.pipeline(scope.project, scope.pipeline);
-  else await engine.pipelines(scope.project);
+  await withStreamPlace(engine, slots, () => pipelineStream(engine, req, res, query));
+}
+
+async function pipelineStream(engine: EngineClient, req: Request, res: Response, query: Record<string, string>) {
+  const body = await openEngineEvents(engine, query, { lastEventId: lastEventIdOf(req), signal: closedSignal(res) });
   const sse = openSse(res);
   const coalescer = new Coalescer((batch) => {
     for (const [pipeline, changes] of batch.byPipeline) {
@@ -36,7 +41,7 @@ export async function buildsStream(
     }
   });
   const operations = new OperationCache(engine);
-  await follow(engine, query, req, sse, async (e) => {
+  await follow(body, sse, async (e) => {
     if (e.type === "build.created" || e.type === "build.status_changed") {
       coalescer.add(e.pipeline, toBuildChange(e as BuildChangeEvent), e.seq);
       return;
@@ -55,68 +60,98 @@ export async function buildsStream(
 /** Every operation of a project as it starts and progresses: `operation` messages (the operations centre). */
 export async function operationsStream(
   engine: EngineClient,
+  slots: StreamSlots,
   req: Request,
   res: Response,
   project: string,
 ): Promise<void> {
-  // Check access before any header is written: a refusal is a plain JSON error.
-  await engine.pipelines(project);
-  const sse = openSse(res);
-  const operations = new OperationCache(engine);
-  await follow(engine, { project, types: "operation.progress,operation.completed" }, req, sse, async (e) => {
-    const operation = await operations.merge(e as OperationEvent);
-    if (operation) sse.send("operation", { operation } satisfies OperationStreamData, e.seq);
+  await withStreamPlace(engine, slots, async () => {
+    const query = { project, types: "operation.progress,operation.completed" };
+    const body = await openEngineEvents(engine, query, { lastEventId: lastEventIdOf(req), signal: closedSignal(res) });
+    const sse = openSse(res);
+    const operations = new OperationCache(engine);
+    await follow(body, sse, async (e) => {
+      const operation = await operations.merge(e as OperationEvent);
+      if (operation) sse.send("operation", { operation } satisfies OperationStreamData, e.seq);
+    });
+    sse.end();
   });
-  sse.end();
 }
 
 /** One operation's progress: `progress` messages, then `completed`, then the end. */
-export async function operationStream(engine: EngineClient, req: Request, res: Response, id: string): Promise<void> {
-  const operations = new OperationCache(engine);
-  await operations.load(id);
-  const sse = openSse(res);
-  const done = new AbortController();
-  await follow(
-    engine,
-    { operation: id, types: "operation.progress,operation.completed" },
-    req,
-    sse,
-    async (e) => {
-      const operation = await operations.merge(e as OperationEvent);
-      if (!operation) return;
-      sse.send(
-        operation.status === "completed" ? "completed" : "progress",
-        { operation } satisfies OperationStreamData,
-        e.seq,
-      );
-      if (operation.status === "completed") done.abort();
-    },
-    { from: lastEventIdOf(req) ?? "0", until: done.signal },
-  );
-  sse.end();
+export async function operationStream(
+  engine: EngineClient,
+  slots: StreamSlots,
+  req: Request,
+  res: Response,
+  id: string,
+): Promise<void> {
+  await withStreamPlace(engine, slots, async () => {
+    const operations = new OperationCache(engine);
+    await operations.load(id);
+    const body = await openEngineEvents(
+      engine,
+      { operation: id, types: "operation.progress,operation.completed" },
+      { lastEventId: lastEventIdOf(req) ?? "0", signal: closedSignal(res) },
+    );
+    const sse = openSse(res);
+    const done = new AbortController();
+    await follow(
+      body,
+      sse,
+      async (e) => {
+        const operation = await operations.merge(e as OperationEvent);
+        if (!operation) return;
+        sse.send(
+          operation.status === "completed" ? "completed" : "progress",
+          { operation } satisfies OperationStreamData,
+          e.seq,
+        );
+        if (operation.status === "completed") done.abort();
+      },
+      done.signal,
+    );
+    sse.end();
+  });
+}
+
+/** Holds one of the user's places among their open streams while `stream` runs (429 when none is left). */
+async function withStreamPlace(engine: EngineClient, slots: StreamSlots, stream: () => Promise<void>): Promise<void> {
+  const { username } = await engine.me();
+  const release = slots.take(username);
+  try {
+    await stream();
+  } finally {
+    release();
+  }
+}
+
+/** Aborts when the browser goes away, also before its stream has started. */
+function closedSignal(res: Response): AbortSignal {
+  const closed = new AbortController();
+  res.once("close", () => closed.abort());
+  return closed.signal;
 }
 
 /** Runs the engine stream into the browser stream until either ends. */
 async function follow(
-  engine: EngineClient,
-  query: Record<string, string>,
-  req: Request,
+  body: ReadableStream<Uint8Array>,
   sse: SseWriter,
   onEvent: (e: EngineEventWithSeq) => Promise<void>,
-  opts: { from?: string; until?: AbortSignal } = {},
+  until?: AbortSignal,
 ): Promise<void> {
-  const signal = opts.until ? AbortSignal.any([sse.signal, opts.until]) : sse.signal;
+  const signal = until ? AbortSignal.any([sse.signal, until]) : sse.signal;
   let chain = Promise.resolve();
   try {
-    await followEngineEvents(engine, query, {
-      lastEventId: opts.from ?? lastEventIdOf(req),
-      signal,
-      onEvent: (e) => {
+    await readEngineEvents(
+      body,
+      (e) => {
         chain = chain.then(() => onEvent(e));
       },
-    });
+      signal,
+    );
   } catch {
-    // The engine went away or refused mid-stream: the browser reconnects and is told why then.
+    // The engine went away mid-stream: the browser reconnects and is told why then.
   }
   await chain.catch(() => {});
 }
@@ -152,11 +187,16 @@ class OperationCache {
 /** A build's log: every chunk from the start (or after Last-Event-ID), live while it runs, then `end`. */
 export async function logStream(
   engine: EngineClient,
+  slots: StreamSlots,
   req: Request,
   res: Response,
   buildId: number,
   pollMs = 500,
 ): Promise<void> {
+  await withStreamPlace(engine, slots, () => followLog(engine, req, res, buildId, pollMs));
+}
+
+async function followLog(engine: EngineClient, req: Request, res: Response, buildId: number, pollMs: number) {
   let after = Number(lastEventIdOf(req) ?? 0);
   let page = await engine.log(buildId, after);
   const sse = openSse(res);

@@ -6,31 +6,48 @@ import { createLogger } from "../../common/logger.ts";
 import { readSse } from "../../common/sse-parser.ts";
 import { type StartOptions, startTestEngine, type TestEngine } from "../../engine/test/harness.ts";
 import { type BffHandle, startBff } from "../server.ts";
-import { SignInLimiter } from "../sign-in-limiter.ts";
 
-export type Stack = { engine: TestEngine; bff: BffHandle; webDist: string; destroy: () => Promise<void> };
+/** The key the test BFF shows its engine with sign-ins (SLUICE_BFF_KEY). */
+export const TEST_BFF_KEY = "test-bff-key";
+
+export type Stack = {
+  engine: TestEngine;
+  bff: BffHandle;
+  webDist: string;
+  /** What the BFF logged (warnings and errors, request logs included), one JSON line each. */
+  logged: string[];
+  destroy: () => Promise<void>;
+};
 
 /** `webDist`: serve this built page instead of a stand-in (the UI benchmark serves the real one). */
-export async function startStack(opts: StartOptions & { limiter?: SignInLimiter; webDist?: string }): Promise<Stack> {
-  const engine = await startTestEngine(opts);
+export async function startStack(
+  opts: StartOptions & { webDist?: string; maxStreamsPerUser?: number; trustProxy?: false | number | string[] },
+): Promise<Stack> {
+  const engine = await startTestEngine({ ...opts, settings: { bffKey: TEST_BFF_KEY, ...opts.settings } });
   const webDist = opts.webDist ?? fs.mkdtempSync(path.join(os.tmpdir(), "sluice-web-"));
   if (!opts.webDist) {
     fs.mkdirSync(path.join(webDist, "assets"));
     fs.writeFileSync(path.join(webDist, "index.html"), "<!doctype html><title>Sluice</title>");
     fs.writeFileSync(path.join(webDist, "assets", "app-abc123.js"), "console.log('hi')");
   }
+  const logged: string[] = [];
+  // Every line the BFF writes, its request logs included, is kept for the test to read.
+  const log = createLogger("warn", "bff", { write: (line: string) => void logged.push(line) });
   const bff = await startBff({
     engineUrl: engine.engine.url,
     webDist,
-    log: createLogger("warn", "bff"),
+    log,
     host: "127.0.0.1",
     port: 0,
-    limiter: opts.limiter ?? new SignInLimiter(5, 60_000, 0),
+    bffKey: TEST_BFF_KEY,
+    ...(opts.trustProxy !== undefined ? { trustProxy: opts.trustProxy } : {}),
+    maxStreamsPerUser: opts.maxStreamsPerUser ?? 20,
   });
   return {
     engine,
     bff,
     webDist,
+    logged,
     destroy: async () => {
       await bff.stop();
       await engine.destroy();
@@ -94,10 +111,13 @@ export class Browser {
       until?: (messages: Message[]) => boolean;
       timeoutMs?: number;
       onOpen?: () => Promise<void> | void;
+      /** Closes the stream from the browser's side. */
+      signal?: AbortSignal;
     } = {},
   ): Promise<{ status: number; messages: Message[]; ended: boolean }> {
     const abort = new AbortController();
     const timer = setTimeout(() => abort.abort(), opts.timeoutMs ?? 20_000);
+    opts.signal?.addEventListener("abort", () => abort.abort(), { once: true });
     const headers: Record<string, string> = {};
     if (this.cookie) headers.Cookie = this.cookie;
     if (opts.lastEventId) headers["Last-Event-ID"] = opts.lastEventId;

@@ -79,16 +79,21 @@ export async function startEngineProcess(
   return { ...proc, api: new Api(url, TOKEN), url, dataDir, workDir: `${dataDir}-workspaces` };
 }
 
-/** `sluice agent` for the given engines (it fails over in that order). */
+/**
+ * `sluice agent` for the given engines (it fails over in that order), with an agent token made
+ * through the first of them (the engines share one database).
+ */
 export async function startAgentProcess(
   engines: string[],
   env: Record<string, string>,
   cleanups: (() => unknown)[],
 ): Promise<SluiceProcess & { dataDir: string }> {
   const dataDir = tempDataDir("agent", cleanups);
+  const created = await new Api(engines[0] as string, TOKEN).post("/v1/agent-tokens", { name: path.basename(dataDir) });
+  if (created.status !== 201) throw new Error(`agent token: ${created.status} ${JSON.stringify(created.body)}`);
   const proc = run(["agent"], {
     SLUICE_ENGINE_URL: engines.join(","),
-    SLUICE_TOKEN: TOKEN,
+    SLUICE_TOKEN: created.body.token,
     SLUICE_DATA_DIR: dataDir,
     ...env,
   });

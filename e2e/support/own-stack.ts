@@ -43,6 +43,7 @@ export class OwnStack {
         SLUICE_DATA_DIR: this.dataDir,
         SLUICE_ADMIN_TOKEN: this.token,
         SLUICE_ADMIN_PASSWORD: "own-admin-password",
+        SLUICE_BFF_KEY: "own-stack-bff-key",
         SLUICE_LOG_LEVEL: "warn",
         ...env,
       },

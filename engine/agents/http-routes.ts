@@ -1,4 +1,4 @@
-/** The agent channel over HTTP, for agents that run outside the engine process (admin tokens only). */
+/** The agent channel over HTTP, for agents that run outside the engine process (agent tokens only). */
 import { type Response, Router } from "express";
 import { z } from "zod";
 import {
@@ -10,7 +10,8 @@ import {
   StopAck,
 } from "../../common/agent-channel.ts";
 import { ForbiddenError } from "../../common/errors.ts";
-import { actorOf, parse } from "../api/http.ts";
+import { parse } from "../api/http.ts";
+import type { Actor } from "../services/identity.ts";
 import type { EngineAgentChannel } from "./channel.ts";
 
 const Register = z.strictObject({
@@ -24,14 +25,18 @@ const Poll = AgentStateBody.extend({
   waitMs: z.number().int().min(0).max(30_000),
 });
 
-function requireAgentRole(res: Response): void {
-  if (!actorOf(res).isAdmin) throw new ForbiddenError("Agents must use an admin token");
+/** Only an agent token (`POST /v1/agent-tokens`) opens the channel: no admin's, no person's. */
+function requireAgentToken(res: Response): void {
+  if ((res.locals.actor as Actor).tokenKind !== "agent") {
+    throw new ForbiddenError("The agent channel takes an agent token (POST /v1/agent-tokens)", "agent_token_required");
+  }
 }
 
 export function agentRoutes(channel: EngineAgentChannel): Router {
   const r = Router();
-  r.use((_req, res, next) => {
-    requireAgentRole(res);
+  // The gate covers the channel's paths only: any other path answers 404 to everyone.
+  r.post("/agents/*rest", (_req, res, next) => {
+    requireAgentToken(res);
     next();
   });
 

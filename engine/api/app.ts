@@ -1,6 +1,7 @@
 /** The engine's HTTP API: `/healthz` and the authenticated `/v1` routes. */
 import express, { type NextFunction, type Request, type Response } from "express";
 import { errorHandler, notFoundHandler } from "../../common/express-errors.ts";
+import { rejectControlCharacters } from "../../common/input-guard.ts";
 import { requestLog } from "../../common/request-log.ts";
 import type { EngineAgentChannel } from "../agents/channel.ts";
 import { agentRoutes } from "../agents/http-routes.ts";
@@ -8,7 +9,7 @@ import type { EngineContext } from "../context.ts";
 import { authenticateToken } from "../services/identity.ts";
 import { SignIn, signIn } from "../services/users.ts";
 import { asUnavailable } from "../store/db-errors.ts";
-import { parse } from "./http.ts";
+import { parse, signInAddress } from "./http.ts";
 import { agentListRoutes } from "./routes/agents.ts";
 import { buildRoutes } from "./routes/builds.ts";
 import { catalogRoutes } from "./routes/catalog.ts";
@@ -23,6 +24,7 @@ export function createEngineApp(ctx: EngineContext, channel: EngineAgentChannel,
   app.disable("x-powered-by");
   app.use(requestLog(ctx.log));
   app.set("query parser", "simple");
+  app.set("trust proxy", ctx.settings.trustProxy ?? false);
   // Live: the process answers. Ready (and /healthz): it can reach its database too.
   app.get("/healthz/live", (_req, res) => {
     res.json({ status: "ok" });
@@ -51,9 +53,11 @@ export function createEngineApp(ctx: EngineContext, channel: EngineAgentChannel,
   v1.use(
     express.text({ limit: BODY_LIMIT, type: ["application/yaml", "application/x-yaml", "text/yaml", "text/plain"] }),
   );
+  // Agents' log chunks carry a step's raw output; the agent channel decides what to keep of it.
+  v1.use(rejectControlCharacters({ skipBody: (req) => req.method === "POST" && /^\/agents\//i.test(req.path) }));
   // Sign-in is the one call without a token.
   v1.post("/sessions", async (req: Request, res: Response) => {
-    res.status(201).json(await signIn(ctx, parse(SignIn, req.body ?? {})));
+    res.status(201).json(await signIn(ctx, parse(SignIn, req.body ?? {}), signInAddress(req, ctx.settings.bffKey)));
   });
   v1.use(async (req: Request, res: Response, next: NextFunction) => {
     const header = req.get("Authorization");

@@ -1,12 +1,22 @@
 /** Small helpers every engine route uses: the caller, parsing, and the error middleware. */
-import type { Response } from "express";
+import crypto from "node:crypto";
+import net from "node:net";
+import type { Request, Response } from "express";
 import type { z } from "zod";
-import { InputError } from "../../common/errors.ts";
+import { ForbiddenError, InputError } from "../../common/errors.ts";
 import { parseInput } from "../../common/validation.ts";
 import type { Actor } from "../services/identity.ts";
 
+/**
+ * The caller of every route but the agent channel's. An agent token is refused here, so it
+ * opens nothing but the channel (and an unknown route still answers 404).
+ */
 export function actorOf(res: Response): Actor {
-  return res.locals.actor as Actor;
+  const actor = res.locals.actor as Actor;
+  if (actor.tokenKind === "agent") {
+    throw new ForbiddenError("An agent token opens the agent channel only", "agent_token_not_allowed");
+  }
+  return actor;
 }
 
 export function parse<S extends z.ZodType>(schema: S, value: unknown): z.output<S> {
@@ -33,4 +43,25 @@ export function queryText(value: unknown, name: string): string | undefined {
   if (value === undefined) return undefined;
   if (typeof value !== "string") throw new InputError(`${name} must be given once, as text`);
   return value;
+}
+
+/** The headers a BFF sends with a sign-in: the browser's address, and the key that vouches for it. */
+export const CLIENT_ADDRESS_HEADER = "X-Sluice-Client-Address";
+export const BFF_KEY_HEADER = "X-Sluice-Bff-Key";
+
+/**
+ * Where a sign-in comes from, for its limits: the caller's address (behind proxies trusted by
+ * SLUICE_TRUST_PROXY, the forwarded one), or the browser's address a BFF forwards along with the
+ * BFF key. A forwarded address without the right key is ignored: anyone could send one.
+ */
+export function signInAddress(req: Request, bffKey: string | undefined): string {
+  const forwarded = req.get(CLIENT_ADDRESS_HEADER);
+  const key = req.get(BFF_KEY_HEADER);
+  if (bffKey && key && forwarded && net.isIP(forwarded) && sameSecret(key, bffKey)) return forwarded;
+  return req.ip ?? req.socket.remoteAddress ?? "unknown";
+}
+
+function sameSecret(a: string, b: string): boolean {
+  const digest = (s: string) => crypto.createHash("sha256").update(s).digest();
+  return crypto.timingSafeEqual(digest(a), digest(b));
 }

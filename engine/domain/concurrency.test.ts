@@ -12,6 +12,19 @@ describe("concurrency group expressions", () => {
     expect(resolveGroup("static", ctx)).toBe("static");
   });
 
+  it("reads only the build's own parameters, never a member every object inherits", () => {
+    for (const name of ["constructor", "__proto__", "toString", "hasOwnProperty", "valueOf"]) {
+      expect(resolveGroup(`g-\${{ params.${name} }}`, ctx)).toBe("g-");
+    }
+    expect(resolveGroup("${{ params.constructor }}", { ...ctx, params: { constructor: "mine" } })).toBe("mine");
+  });
+
+  it("refuses at save time a parameter name that every object inherits", () => {
+    for (const name of ["constructor", "__proto__", "toString", "hasOwnProperty"]) {
+      expect(groupExpressionProblem(`\${{ params.${name} }}`)).toMatch(/may not be used as a parameter name/);
+    }
+  });
+
   it("names what is wrong with a bad expression", () => {
     expect(groupExpressionProblem("${{ branch }}")).toBeNull();
     expect(groupExpressionProblem("${{ env.HOME }}")).toMatch(/unknown variable "env.HOME"/);

@@ -11,6 +11,8 @@ export type GroupContext = {
 
 const PLACEHOLDER = /\$\{\{\s*([^}]*?)\s*\}\}/g;
 const VARIABLE = /^(branch|commit|pipeline|params\.[A-Za-z_][A-Za-z0-9_]*)$/;
+/** Names every object inherits (`constructor`, `__proto__`, `toString`...): never a parameter. */
+const INHERITED = new Set(Object.getOwnPropertyNames(Object.prototype));
 
 /** Returns the problem with an expression, or null when it is valid. */
 export function groupExpressionProblem(expression: string): string | null {
@@ -20,6 +22,8 @@ export function groupExpressionProblem(expression: string): string | null {
     if (!VARIABLE.test(variable)) {
       return `unknown variable "${variable}"; use branch, commit, pipeline or params.NAME`;
     }
+    const param = variable.startsWith("params.") ? variable.slice("params.".length) : undefined;
+    if (param !== undefined && INHERITED.has(param)) return `"${param}" may not be used as a parameter name`;
   }
   const withoutPlaceholders = expression.replace(PLACEHOLDER, "");
   if (withoutPlaceholders.includes("${{") || withoutPlaceholders.includes("}}")) {
@@ -40,7 +44,8 @@ export function resolveGroup(expression: string, ctx: GroupContext): string {
   return expression.replace(PLACEHOLDER, (_, variable: string) => {
     if (variable.startsWith("params.")) {
       const name = variable.slice("params.".length);
-      return Object.hasOwn(ctx.params, name) ? (ctx.params[name] as string) : "";
+      // Own properties only: `params.constructor` must not reach Object.prototype.
+      return Object.hasOwn(ctx.params, name) ? String(ctx.params[name]) : "";
     }
     return ctx[variable as "branch" | "commit" | "pipeline"];
   });

@@ -112,10 +112,30 @@ export const PipelineDefinitionSchema = z
 export type PipelineDefinition = z.output<typeof PipelineDefinitionSchema>;
 export type ConcurrencyPolicy = NonNullable<PipelineDefinition["concurrency"]>;
 
+/** Most jobs and steps one pipeline may hold: every trigger writes a row for each. */
+export const MAX_JOBS = 200;
+export const MAX_STEPS = 2000;
+/** Most alias uses in a YAML document (the `yaml` package's `maxAliasCount`): no billion laughs. */
+const MAX_YAML_ALIASES = 100;
+
 /** Parses a pipeline from YAML text (JSON is YAML too) or from an already-parsed object. */
 export function parsePipelineDefinition(input: string | unknown): PipelineDefinition {
   const raw = typeof input === "string" ? parseYaml(input) : input;
-  return parseInput(PipelineDefinitionSchema, raw, "invalid_pipeline");
+  const definition = parseInput(PipelineDefinitionSchema, raw, "invalid_pipeline");
+  checkSize(definition);
+  return definition;
+}
+
+function checkSize(definition: PipelineDefinition): void {
+  const jobs = definition.stages.flatMap((s) => s.jobs);
+  const steps = jobs.reduce((n, j) => n + j.steps.length, 0);
+  if (jobs.length > MAX_JOBS || steps > MAX_STEPS) {
+    throw new InputError(
+      `A pipeline may hold at most ${MAX_JOBS} jobs and ${MAX_STEPS} steps in all; this one has ${jobs.length} and ${steps}`,
+      { jobs: jobs.length, steps, maxJobs: MAX_JOBS, maxSteps: MAX_STEPS },
+      "pipeline_too_large",
+    );
+  }
 }
 
 function parseYaml(text: string): unknown {
@@ -130,5 +150,16 @@ function parseYaml(text: string): unknown {
       "invalid_yaml",
     );
   }
-  return doc.toJS();
+  try {
+    return doc.toJS({ maxAliasCount: MAX_YAML_ALIASES });
+  } catch (err) {
+    if (err instanceof ReferenceError && /alias count/i.test(err.message)) {
+      throw new InputError(
+        `The YAML expands too far through aliases (at most ${MAX_YAML_ALIASES} uses)`,
+        undefined,
+        "yaml_too_complex",
+      );
+    }
+    throw new InputError(`Malformed YAML: ${String((err as Error).message).split("\n")[0]}`, undefined, "invalid_yaml");
+  }
 }

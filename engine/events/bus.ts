@@ -130,4 +130,6 @@ export const TOPICS = {
   work: "work",
   anyAgent: "agents",
   agent: (id: string) => `agent:${id}`,
+  /** A user's right to read changed (sign-out, token revoked, membership changed): streams re-check. */
+  identity: (userId: number) => `identity:${userId}`,
 } as const;

@@ -12,7 +12,19 @@ import type { PipelineName } from "../services/pipeline-names.ts";
 import type { EventFilter, EventRow } from "../store/events-repo.ts";
 import { TOPICS } from "./bus.ts";
 
-export type SseOptions = { heartbeatMs: number; batch: number; stillAuthorized?: () => Promise<boolean> };
+export type SseOptions = {
+  heartbeatMs: number;
+  batch: number;
+  /**
+   * The reader's right to read, re-checked whenever `changed` is published on the bus (an
+   * identity event, from this or another replica), when the token expires, and at each
+   * heartbeat. The stream ends as soon as `stillAuthorized` says no.
+   */
+  access?: { stillAuthorized: () => Promise<boolean>; changed: string; expiresAt?: number | null | undefined };
+};
+
+/** The longest timer Node keeps (about 24 days); a later expiry is re-checked at heartbeats meanwhile. */
+const MAX_TIMER_MS = 2 ** 31 - 1;
 
 export function lastEventId(req: Request): number | undefined {
   const raw = req.get("Last-Event-ID") ?? (typeof req.query.after === "string" ? req.query.after : undefined);
@@ -53,28 +65,51 @@ export async function streamEvents(
   const abort = abortOnShutdown(ctx.shutdown);
   res.on("close", () => abort.abort());
   startEventStream(res);
+  // Set by an identity event or the token's expiry: the next turn re-checks before reading more.
+  let recheck = false;
+  let wake = new AbortController();
+  const accessChanged = () => {
+    recheck = true;
+    wake.abort();
+  };
+  abort.signal.addEventListener("abort", () => wake.abort(), { once: true });
+  const access = options.access;
+  const unsubscribe = access ? ctx.bus.subscribe(access.changed, accessChanged) : () => {};
+  const expiry =
+    access?.expiresAt != null
+      ? setTimeout(accessChanged, Math.min(MAX_TIMER_MS, Math.max(0, access.expiresAt - ctx.now()) + 1))
+      : undefined;
   let lastWrite = Date.now();
-  while (!abort.signal.aborted) {
-    const quietFor = Date.now() - lastWrite;
-    if (quietFor >= options.heartbeatMs) {
-      if (options.stillAuthorized && !(await options.stillAuthorized())) break;
-      res.write(": heartbeat\n\n");
-      lastWrite = Date.now();
+  try {
+    while (!abort.signal.aborted) {
+      const quiet = Date.now() - lastWrite >= options.heartbeatMs;
+      if (recheck || quiet) {
+        recheck = false;
+        if (access && !(await access.stillAuthorized())) break;
+      }
+      if (quiet) {
+        res.write(": heartbeat\n\n");
+        lastWrite = Date.now();
+      }
+      wake = new AbortController();
+      const woken = ctx.bus.wait(TOPICS.events, options.heartbeatMs - (Date.now() - lastWrite), wake.signal);
+      const rows = await ctx.store.events.read({ afterSeq: last, filter, limit: options.batch });
+      if (rows.length > 0) {
+        const names = await ctx.names.get(
+          ctx.store,
+          rows.flatMap((r) => (r.pipeline_id === null ? [] : [r.pipeline_id])),
+        );
+        const ok = res.write(rows.map((r) => formatEvent(r, names)).join(""));
+        last = (rows[rows.length - 1] as EventRow).seq;
+        lastWrite = Date.now();
+        if (!ok) await new Promise<void>((resolve) => res.once("drain", resolve).once("close", resolve));
+        continue;
+      }
+      await woken;
     }
-    const woken = ctx.bus.wait(TOPICS.events, options.heartbeatMs - (Date.now() - lastWrite), abort.signal);
-    const rows = await ctx.store.events.read({ afterSeq: last, filter, limit: options.batch });
-    if (rows.length > 0) {
-      const names = await ctx.names.get(
-        ctx.store,
-        rows.flatMap((r) => (r.pipeline_id === null ? [] : [r.pipeline_id])),
-      );
-      const ok = res.write(rows.map((r) => formatEvent(r, names)).join(""));
-      last = (rows[rows.length - 1] as EventRow).seq;
-      lastWrite = Date.now();
-      if (!ok) await new Promise<void>((resolve) => res.once("drain", resolve).once("close", resolve));
-      continue;
-    }
-    await woken;
+  } finally {
+    unsubscribe();
+    clearTimeout(expiry);
   }
   res.end();
 }

@@ -8,6 +8,8 @@ import path from "node:path";
 import { promisify } from "node:util";
 import { ForbiddenError, NotFoundError, UnauthenticatedError } from "../../common/errors.ts";
 import type { EngineContext } from "../context.ts";
+import { TOPICS } from "../events/bus.ts";
+import type { TokenKind } from "../store/identity-repo.ts";
 import type { ProjectRow } from "../store/projects-repo.ts";
 
 const scrypt = promisify(crypto.scrypt) as (
@@ -29,7 +31,15 @@ export const ACTION_ROLE = {
 } as const satisfies Record<string, Role>;
 export type Action = keyof typeof ACTION_ROLE;
 
-export type Actor = { userId: number; username: string; isAdmin: boolean; tokenId?: number; tokenKind?: string };
+export type Actor = {
+  userId: number;
+  username: string;
+  isAdmin: boolean;
+  tokenId?: number;
+  tokenKind?: TokenKind;
+  /** When the token stops working (sessions), in epoch milliseconds. */
+  expiresAt?: number | null;
+};
 
 const SCRYPT = { N: 16384, r: 8, p: 1, keyLength: 32 };
 
@@ -64,6 +74,14 @@ export function hashToken(token: string): string {
   return crypto.createHash("sha256").update(token).digest("hex");
 }
 
+/**
+ * Tells every stream of the user, on this and the other replicas, that their right to read may
+ * have changed (sign-out, a token revoked, a membership changed): they re-check at once.
+ */
+export function identityChanged(ctx: EngineContext, userId: number): void {
+  ctx.bus.publish(TOPICS.identity(userId));
+}
+
 export async function authenticateToken(ctx: EngineContext, token: string | undefined): Promise<Actor> {
   if (!token) throw new UnauthenticatedError("Send Authorization: Bearer <token>", "unauthenticated");
   const row = await ctx.store.identity.findByTokenHash({ tokenHash: hashToken(token), now: ctx.now() });
@@ -73,7 +91,8 @@ export async function authenticateToken(ctx: EngineContext, token: string | unde
     username: row.username,
     isAdmin: row.is_admin === 1,
     tokenId: row.token_id,
-    tokenKind: row.kind,
+    tokenKind: row.kind as TokenKind,
+    expiresAt: row.expires_at,
   };
 }
 
@@ -141,7 +160,10 @@ export function secret(dataDir: string, file: string, fromEnv: string | undefine
   return value;
 }
 
-/** First start: the `admin` user with its password and API token (from the environment or generated). */
+/**
+ * Every start: the `admin` user with its password and admin token (from the environment or
+ * generated). A token that differs from the last start's replaces it: the old one is revoked.
+ */
 export async function ensureAdmin(ctx: EngineContext): Promise<{ token: string }> {
   const { dataDir, adminPassword, adminToken } = ctx.settings;
   const password = secret(dataDir, "admin-password", adminPassword, () => crypto.randomBytes(12).toString("base64url"));
@@ -158,6 +180,13 @@ export async function ensureAdmin(ctx: EngineContext): Promise<{ token: string }
   } else if (adminPassword && !(await verifyPassword(adminPassword, admin.password_hash))) {
     await ctx.store.identity.updateUser({ id: admin.id, passwordHash: await hashPassword(adminPassword) });
   }
-  await ctx.store.identity.insertToken({ userId: admin.id, name: "admin-token", tokenHash: hashToken(token), now });
+  const adminId = admin.id;
+  const revoked = await ctx.store.transaction((tx) =>
+    tx.identity.replaceAdminToken({ userId: adminId, tokenHash: hashToken(token), now }),
+  );
+  if (revoked > 0) {
+    ctx.log.warn("the admin token changed: the previous one is revoked", { revoked });
+    identityChanged(ctx, adminId);
+  }
   return { token };
 }

@@ -8,6 +8,7 @@ import {
   type Actor,
   hashPassword,
   hashToken,
+  identityChanged,
   newToken,
   type Permissions,
   permissionsOf,
@@ -56,16 +57,22 @@ export async function whoAmI(ctx: EngineContext, actor: Actor): Promise<Me> {
   };
 }
 
-/** Sign-in: a password checked with scrypt gives a session token that expires. */
+/**
+ * Sign-in: a password checked with scrypt gives a session token that expires. Attempts are
+ * limited per (username, address) and per address (`SignInLimiter`).
+ */
 export async function signIn(
   ctx: EngineContext,
   request: z.infer<typeof SignIn>,
+  address: string,
 ): Promise<{ token: string; user: { username: string; isAdmin: boolean }; expiresAt: string }> {
+  const pass = await ctx.signInLimiter.attempt(request.username, address);
   const user = await ctx.store.identity.findUser({ username: request.username });
   const ok = await verifyPassword(request.password, user?.password_hash ?? null);
   if (!user || !ok) throw new UnauthenticatedError("Wrong username or password", "invalid_credentials");
+  await ctx.signInLimiter.succeeded(pass);
   const token = newToken();
-  const expiresAt = ctx.now() + SESSION_HOURS * 3600_000;
+  const expiresAt = ctx.now() + (ctx.settings.sessionTtlMs ?? SESSION_HOURS * 3600_000);
   await ctx.store.identity.insertToken({
     userId: user.id,
     name: "session",
@@ -85,11 +92,17 @@ export async function signOut(ctx: EngineContext, actor: Actor): Promise<void> {
   if (actor.tokenKind !== "session" || actor.tokenId === undefined) {
     throw new ConflictError("not_a_session", "Only a session token can be signed out; revoke API tokens instead");
   }
-  await ctx.store.identity.revokeToken({ userId: actor.userId, tokenId: actor.tokenId, now: ctx.now() });
+  await ctx.store.identity.revokeToken({
+    userId: actor.userId,
+    tokenId: actor.tokenId,
+    kind: "session",
+    now: ctx.now(),
+  });
+  identityChanged(ctx, actor.userId);
 }
 
-function requireAdmin(actor: Actor): void {
-  if (!actor.isAdmin) throw new ForbiddenError("Only an admin may manage users");
+function requireAdmin(actor: Actor, message = "Only an admin may manage users"): void {
+  if (!actor.isAdmin) throw new ForbiddenError(message);
 }
 
 export async function listUsers(ctx: EngineContext, actor: Actor) {
@@ -130,9 +143,43 @@ export async function listTokens(ctx: EngineContext, actor: Actor) {
 }
 
 export async function revokeToken(ctx: EngineContext, actor: Actor, tokenId: number): Promise<void> {
-  if (!(await ctx.store.identity.revokeToken({ userId: actor.userId, tokenId, now: ctx.now() }))) {
-    throw new NotFoundError(`Token ${tokenId} not found`, undefined, "token_not_found");
-  }
+  const revoked = await ctx.store.identity.revokeToken({ userId: actor.userId, tokenId, kind: "api", now: ctx.now() });
+  if (!revoked) throw new NotFoundError(`Token ${tokenId} not found`, undefined, "token_not_found");
+  identityChanged(ctx, actor.userId);
+}
+
+/** An agent token (admin only): it opens the agent channel (`POST /v1/agents/...`) and nothing else. */
+export async function createAgentToken(ctx: EngineContext, actor: Actor, request: z.infer<typeof TokenRequest>) {
+  requireAdmin(actor, "Only an admin may create agent tokens");
+  const token = newToken();
+  const row = await ctx.store.identity.insertToken({
+    userId: actor.userId,
+    name: request.name,
+    tokenHash: hashToken(token),
+    kind: "agent",
+    now: ctx.now(),
+  });
+  if (!row) throw new ConflictError("token_collision", "Could not create a token; try again");
+  return { id: row.id, name: row.name, token, createdAt: iso(row.created_at) };
+}
+
+export async function listAgentTokens(ctx: EngineContext, actor: Actor) {
+  requireAdmin(actor, "Only an admin may list agent tokens");
+  const rows = await ctx.store.identity.listTokens({ kind: "agent" });
+  return rows.map((r) => ({
+    id: r.id,
+    name: r.name,
+    createdBy: r.username,
+    createdAt: iso(r.created_at),
+    revokedAt: iso(r.revoked_at),
+  }));
+}
+
+export async function revokeAgentToken(ctx: EngineContext, actor: Actor, tokenId: number): Promise<void> {
+  requireAdmin(actor, "Only an admin may revoke agent tokens");
+  const revoked = await ctx.store.identity.revokeToken({ tokenId, kind: "agent", now: ctx.now() });
+  if (!revoked) throw new NotFoundError(`Agent token ${tokenId} not found`, undefined, "token_not_found");
+  identityChanged(ctx, revoked.userId);
 }
 
 export async function listMembers(ctx: EngineContext, actor: Actor, projectName: string) {
@@ -145,6 +192,7 @@ export async function setMember(ctx: EngineContext, actor: Actor, projectName: s
   const user = await ctx.store.identity.findUser({ username });
   if (!user) throw new NotFoundError(`User "${username}" not found`, undefined, "user_not_found");
   await ctx.store.identity.setMembership({ projectId: project.id, userId: user.id, role });
+  identityChanged(ctx, user.id);
   return { username, role };
 }
 
@@ -154,4 +202,5 @@ export async function removeMember(ctx: EngineContext, actor: Actor, projectName
   if (!user || !(await ctx.store.identity.removeMembership({ projectId: project.id, userId: user.id }))) {
     throw new NotFoundError(`"${username}" is not a member of "${projectName}"`, undefined, "member_not_found");
   }
+  identityChanged(ctx, user.id);
 }

@@ -10,6 +10,12 @@ export type UserRow = {
   created_at: number;
 };
 
+/**
+ * `session`: a person's sign-in (expires); `api`: made by a user for scripts; `admin`: the
+ * instance's admin token from SLUICE_ADMIN_TOKEN; `agent`: opens the agent channel and nothing else.
+ */
+export type TokenKind = "session" | "api" | "admin" | "agent";
+
 export class IdentityRepo {
   constructor(
     private readonly db: Executor,
@@ -59,7 +65,7 @@ export class IdentityRepo {
     name: string;
     tokenHash: string;
     now: number;
-    kind?: "api" | "session";
+    kind?: TokenKind;
     expiresAt?: number | null;
   }) {
     return this.db
@@ -82,32 +88,73 @@ export class IdentityRepo {
     return this.db
       .selectFrom("api_tokens as t")
       .innerJoin("users as u", "u.id", "t.user_id")
-      .select(["t.id as token_id", "t.kind", "u.id", "u.username", "u.is_admin"])
+      .select(["t.id as token_id", "t.kind", "t.expires_at", "u.id", "u.username", "u.is_admin"])
       .where("t.token_hash", "=", opts.tokenHash)
       .where("t.revoked_at", "is", null)
       .where((eb) => eb.or([eb("t.expires_at", "is", null), eb("t.expires_at", ">", opts.now)]))
       .executeTakeFirst();
   }
 
-  async listTokens(opts: { userId: number; kind: "api" | "session" }) {
-    return this.db
-      .selectFrom("api_tokens")
-      .select(["id", "name", "created_at", "last_used_at", "revoked_at", "expires_at"])
-      .where("user_id", "=", opts.userId)
-      .where("kind", "=", opts.kind)
-      .orderBy("id")
-      .execute();
+  /** Tokens of one kind, of one user or (without `userId`) of everyone, with who made them. */
+  async listTokens(opts: { userId?: number; kind: TokenKind }) {
+    let q = this.db
+      .selectFrom("api_tokens as t")
+      .innerJoin("users as u", "u.id", "t.user_id")
+      .select(["t.id", "t.name", "t.created_at", "t.last_used_at", "t.revoked_at", "t.expires_at", "u.username"])
+      .where("t.kind", "=", opts.kind);
+    if (opts.userId !== undefined) q = q.where("t.user_id", "=", opts.userId);
+    return q.orderBy("t.id").execute();
   }
 
-  async revokeToken(opts: { userId: number; tokenId: number; now: number }): Promise<boolean> {
-    const r = await this.db
+  /** Revokes a live token of this kind (and of this user, when given); the user it belonged to, if any. */
+  async revokeToken(opts: {
+    tokenId: number;
+    now: number;
+    kind: TokenKind;
+    userId?: number;
+  }): Promise<{ userId: number } | undefined> {
+    let q = this.db
       .updateTable("api_tokens")
       .set({ revoked_at: opts.now })
       .where("id", "=", opts.tokenId)
+      .where("kind", "=", opts.kind)
+      .where("revoked_at", "is", null);
+    if (opts.userId !== undefined) q = q.where("user_id", "=", opts.userId);
+    const row = await q.returning("user_id").executeTakeFirst();
+    return row ? { userId: row.user_id } : undefined;
+  }
+
+  /**
+   * Makes `tokenHash` the user's one live admin token: any other is revoked (a changed
+   * SLUICE_ADMIN_TOKEN), and this one is live again if it had been. Returns how many were revoked.
+   */
+  async replaceAdminToken(opts: { userId: number; tokenHash: string; now: number }): Promise<number> {
+    const revoked = await this.db
+      .updateTable("api_tokens")
+      .set({ revoked_at: opts.now })
       .where("user_id", "=", opts.userId)
+      .where("kind", "=", "admin")
+      .where("token_hash", "<>", opts.tokenHash)
       .where("revoked_at", "is", null)
       .executeTakeFirst();
-    return Number(r.numUpdatedRows) === 1;
+    await this.db
+      .insertInto("api_tokens")
+      .values({
+        user_id: opts.userId,
+        name: "admin-token",
+        kind: "admin",
+        token_hash: opts.tokenHash,
+        created_at: opts.now,
+      })
+      .onConflict((oc) =>
+        oc
+          .column("token_hash")
+          .doUpdateSet({ revoked_at: null })
+          .where("api_tokens.kind", "=", "admin")
+          .where("api_tokens.user_id", "=", opts.userId),
+      )
+      .execute();
+    return Number(revoked.numUpdatedRows);
   }
 
   async setMembership(opts: { projectId: number; userId: number; role: string }): Promise<void> {

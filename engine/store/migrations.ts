@@ -365,6 +365,33 @@ const operationsCentre: Migration = {
   },
 };
 
+/**
+ * Security: the admin token gets a kind of its own; a project's running operations by index; on
+ * PostgreSQL, the sign-in limiter's counts (the shape rate-limiter-flexible's store expects).
+ */
+function security(dialect: Dialect): Migration {
+  return {
+    async up(db: Db) {
+      if (dialect === "postgres") {
+        await db.schema
+          .createTable("sign_in_limits")
+          .addColumn("key", "varchar(255)", (c) => c.primaryKey())
+          .addColumn("points", "integer", (c) => c.notNull().defaultTo(0))
+          .addColumn("expire", "bigint")
+          .execute();
+      }
+      await sql`UPDATE api_tokens SET kind = 'admin'
+        WHERE kind = 'api' AND name = 'admin-token'
+          AND user_id IN (SELECT id FROM users WHERE username = 'admin')`.execute(db);
+      await db.schema
+        .createIndex("operations_project_running")
+        .on("operations")
+        .columns(["project_id", "status", "created_at"])
+        .execute();
+    },
+  };
+}
+
 export function migrations(dialect: Dialect): MigrationProvider {
   return {
     async getMigrations() {
@@ -374,6 +401,7 @@ export function migrations(dialect: Dialect): MigrationProvider {
         "003_agent_instances": agentInstances(),
         "004_operation_family": operationFamily(dialect),
         "005_operations_centre": operationsCentre,
+        "011_security": security(dialect),
       };
     },
   };

@@ -47,7 +47,7 @@ export interface ApiTokensTable {
   id: Generated<number>;
   user_id: number;
   name: string;
-  /** `api` (created by the user, no expiry) or `session` (a BFF sign-in, expires). */
+  /** A `TokenKind` (identity-repo.ts): `session`, `api`, `admin` or `agent`. */
   kind: string;
   expires_at: number | null;
   token_hash: string;

@@ -26,6 +26,7 @@ export const DATABASES: TestDatabase[] = [
 
 export type TestEngine = {
   engine: EngineHandle;
+  db: TestDatabase;
   agent: Agent | undefined;
   api: Api;
   dataDir: string;
@@ -75,6 +76,7 @@ export async function startTestEngine(opts: StartOptions): Promise<TestEngine> {
       previewTtlSeconds: 600,
       maxRunningOperationsPerUser: 5,
       logMaxBytes: 16 * 2 ** 20,
+      maxStreamsPerUser: 20,
       adminToken: "test-admin-token",
       adminPassword: "test-admin-password",
       ...opts.settings,
@@ -105,6 +107,7 @@ export async function startTestEngine(opts: StartOptions): Promise<TestEngine> {
   };
   const handle: TestEngine = {
     engine,
+    db: opts.db,
     agent,
     api: new Api(engine.url, engine.adminToken),
     dataDir,
@@ -141,14 +144,17 @@ async function dropSchema(url: string, schema: string): Promise<void> {
 
 /**
  * A real agent in this process that talks to the engine over HTTP, as a standalone agent does
- * (`urls` may list several engines, or a proxy in front of one). Its workspaces are under the
- * test's root; `stop` kills what it runs.
+ * (`urls` may list several engines, or a proxy in front of one), with an agent token of its own.
+ * Its workspaces are under the test's root; `stop` kills what it runs.
  */
 export async function startRemoteAgent(
   t: TestEngine,
   opts: { name: string; slots: number; urls?: string[]; pollWaitMs?: number; containment?: "auto" | "marker" },
 ): Promise<Agent> {
-  const agent = new Agent(new HttpAgentChannel(opts.urls ?? [t.engine.url], t.engine.adminToken), {
+  // The agent channel takes agent tokens only.
+  const created = await t.api.post("/v1/agent-tokens", { name: `agent-${opts.name}` });
+  if (created.status !== 201) throw new Error(`agent token: ${created.status} ${JSON.stringify(created.body)}`);
+  const agent = new Agent(new HttpAgentChannel(opts.urls ?? [t.engine.url], created.body.token), {
     name: opts.name,
     slots: opts.slots,
     workDir: path.join(t.workDir, "..", `work-${opts.name}`),

@@ -1,51 +1,88 @@
 /** `GET /v1/events`: the event stream, filtered to what the caller may read. */
 import { Router } from "express";
 import { NotFoundError } from "../../../common/errors.ts";
+import { StreamSlots } from "../../../common/stream-slots.ts";
 import type { EngineContext } from "../../context.ts";
+import { TOPICS } from "../../events/bus.ts";
 import { lastEventId, streamEvents } from "../../events/sse.ts";
 import { findOperation } from "../../ops/operations.ts";
 import { resolvePipeline, resolveProject } from "../../services/catalog.ts";
-import { authenticateToken, readableProjectIds } from "../../services/identity.ts";
+import { type Actor, authenticateToken, readableProjectIds } from "../../services/identity.ts";
 import type { EventFilter } from "../../store/events-repo.ts";
 import { actorOf, queryText } from "../http.ts";
 
+type StreamScope = { project: string | undefined; pipeline: string | undefined; operation: string | undefined };
+type ReadableScope = Pick<EventFilter, "projectIds" | "pipelineId" | "operationId">;
+
+/** What a stream of `scope` may carry for `actor`; throws (404) when they may not read it. */
+async function readableScope(ctx: EngineContext, actor: Actor, scope: StreamScope): Promise<ReadableScope> {
+  const readable: ReadableScope = {};
+  if (scope.pipeline !== undefined) {
+    if (scope.project === undefined) throw new NotFoundError("pipeline needs project", undefined, "project_not_found");
+    const resolved = await resolvePipeline(ctx, actor, { project: scope.project, pipeline: scope.pipeline }, "read");
+    readable.projectIds = [resolved.project.id];
+    readable.pipelineId = resolved.pipeline.id;
+  } else if (scope.project !== undefined) {
+    readable.projectIds = [(await resolveProject(ctx, actor, scope.project, "read")).id];
+  } else {
+    const ids = await readableProjectIds(ctx, actor);
+    if (ids) readable.projectIds = ids;
+  }
+  if (scope.operation !== undefined) readable.operationId = (await findOperation(ctx, actor, scope.operation)).id;
+  return readable;
+}
+
+/**
+ * Whether the stream may go on: its token still works for the same user, and every project the
+ * stream carries is still readable (a project that became readable since is not added).
+ */
+async function stillReadable(
+  ctx: EngineContext,
+  token: string,
+  actor: Actor,
+  scope: StreamScope,
+  granted: ReadableScope,
+): Promise<boolean> {
+  try {
+    const now = await authenticateToken(ctx, token);
+    if (now.userId !== actor.userId || now.tokenKind !== actor.tokenKind) return false;
+    const readable = await readableScope(ctx, now, scope);
+    if (readable.projectIds === undefined) return true;
+    if (granted.projectIds === undefined) return false;
+    const ids = new Set(readable.projectIds);
+    return granted.projectIds.every((id) => ids.has(id));
+  } catch {
+    return false;
+  }
+}
+
 export function eventRoutes(ctx: EngineContext, options?: { heartbeatMs: number }): Router {
   const r = Router();
+  const slots = new StreamSlots(ctx.settings.maxStreamsPerUser);
 
   r.get("/events", async (req, res) => {
     const actor = actorOf(res);
-    const project = queryText(req.query.project, "project");
-    const pipeline = queryText(req.query.pipeline, "pipeline");
-    const operation = queryText(req.query.operation, "operation");
+    const scope: StreamScope = {
+      project: queryText(req.query.project, "project"),
+      pipeline: queryText(req.query.pipeline, "pipeline"),
+      operation: queryText(req.query.operation, "operation"),
+    };
     const types = queryText(req.query.types, "types")?.split(",");
-    // Permission is checked before the stream starts.
-    const filter: EventFilter = types ? { types } : {};
-    if (pipeline !== undefined) {
-      if (project === undefined) throw new NotFoundError("pipeline needs project", undefined, "project_not_found");
-      const resolved = await resolvePipeline(ctx, actor, { project, pipeline }, "read");
-      filter.projectIds = [resolved.project.id];
-      filter.pipelineId = resolved.pipeline.id;
-    } else if (project !== undefined) {
-      filter.projectIds = [(await resolveProject(ctx, actor, project, "read")).id];
-    } else {
-      const readable = await readableProjectIds(ctx, actor);
-      if (readable) filter.projectIds = readable;
-    }
-    if (operation !== undefined) {
-      const op = await findOperation(ctx, actor, operation);
-      filter.operationId = op.id;
-    }
+    // Permission is checked before the stream starts, and again whenever the caller's identity changes.
+    const readable = await readableScope(ctx, actor, scope);
+    const filter: EventFilter = { ...readable, ...(types ? { types } : {}) };
     const after = lastEventId(req);
     const token = res.locals.token as string;
+    const release = slots.take(String(actor.userId));
+    res.once("close", release);
     await streamEvents(ctx, res, filter, after, {
       heartbeatMs: options?.heartbeatMs ?? 15_000,
       batch: 1000,
-      // A revoked or expired token ends the stream at the next heartbeat.
-      stillAuthorized: () =>
-        authenticateToken(ctx, token).then(
-          () => true,
-          () => false,
-        ),
+      access: {
+        changed: TOPICS.identity(actor.userId),
+        expiresAt: actor.expiresAt,
+        stillAuthorized: () => stillReadable(ctx, token, actor, scope, readable),
+      },
     });
   });
 

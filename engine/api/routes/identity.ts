@@ -1,15 +1,18 @@
-/** Who am I, sign-in sessions (for the BFF), users, API tokens and project members. */
+/** Who am I, sign-in sessions (for the BFF), users, API and agent tokens, and project members. */
 import { Router } from "express";
 import type { EngineContext } from "../../context.ts";
 import {
+  createAgentToken,
   createToken,
   createUser,
+  listAgentTokens,
   listMembers,
   listTokens,
   listUsers,
   MemberRequest,
   NewUserRequest,
   removeMember,
+  revokeAgentToken,
   revokeToken,
   setMember,
   signOut,
@@ -41,6 +44,16 @@ export function identityRoutes(ctx: EngineContext): Router {
   });
   r.delete("/tokens/:id", async (req, res) => {
     await revokeToken(ctx, actorOf(res), idParam(req.params.id, "token id"));
+    res.status(204).end();
+  });
+  r.get("/agent-tokens", async (_req, res) => {
+    res.json({ items: await listAgentTokens(ctx, actorOf(res)) });
+  });
+  r.post("/agent-tokens", async (req, res) => {
+    res.status(201).json(await createAgentToken(ctx, actorOf(res), parse(TokenRequest, req.body ?? {})));
+  });
+  r.delete("/agent-tokens/:id", async (req, res) => {
+    await revokeAgentToken(ctx, actorOf(res), idParam(req.params.id, "token id"));
     res.status(204).end();
   });
   r.get("/projects/:project/members", async (req, res) => {

@@ -1,7 +1,6 @@
 /** Batch cancel, operations and their items, and the audit log. */
 import { type Request, type Response, Router } from "express";
 import { z } from "zod";
-import { OPERATION_SOURCES } from "../../../common/constants.ts";
 import {
   AuditQuery,
   BatchCancelRequest,
@@ -23,16 +22,17 @@ const IdempotencyKey = z
   .max(200)
   .regex(/^[\x21-\x7e]+$/, "must be printable ASCII without spaces");
 
-/** Who is canceling, from where (`X-Sluice-Source: user` marks the BFF's browser users), and the repeat key. */
+/**
+ * Who is canceling, and the repeat key. The audit source follows from the token, never from
+ * what the client says: a session (a person who signed in, as through the page) is `user`, any
+ * other token `api`; only the engine's own policy is `concurrency`.
+ */
 export function cancelCaller(req: Request, res: Response): CancelCaller {
-  const source = req.get("X-Sluice-Source") ?? "api";
-  if (!(OPERATION_SOURCES as readonly string[]).includes(source) || source === "concurrency") {
-    throw new InputError("X-Sluice-Source must be user or api", undefined, "invalid_source");
-  }
+  const actor = actorOf(res);
   const key = req.get("Idempotency-Key");
   return {
-    actor: actorOf(res),
-    source: source as CancelCaller["source"],
+    actor,
+    source: actor.tokenKind === "session" ? "user" : "api",
     idempotencyKey: key === undefined ? undefined : parse(IdempotencyKey, key),
   };
 }
