@@ -2,8 +2,7 @@
 import { AsyncLocalStorage } from "node:async_hooks";
 import path from "node:path";
 import SQLite from "better-sqlite3";
-import { Kysely, type LogEvent, PostgresDialect, SqliteDialect, sql } from "kysely";
-import { Migrator } from "kysely/migration";
+import { Kysely, type LogEvent, Migrator, PostgresDialect, SqliteDialect, sql } from "kysely";
 import pg from "pg";
 import { DATABASE_FILE, prepareDataDir, reasonOf, tightenDatabaseFiles } from "../../common/data-dir.ts";
 import { migrations } from "./migrations.ts";

@@ -1,6 +1,5 @@
 /** Schema migrations, run at start. Written once for both dialects. */
-import { type ColumnDefinitionBuilder, type Kysely, sql } from "kysely";
-import type { Migration, MigrationProvider } from "kysely/migration";
+import { type ColumnDefinitionBuilder, type Kysely, type Migration, type MigrationProvider, sql } from "kysely";
 import type { Dialect } from "./db.ts";
 
 type Db = Kysely<unknown>;
