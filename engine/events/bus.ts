@@ -128,6 +128,8 @@ export class Bus {
 export const TOPICS = {
   events: "events",
   work: "work",
+  /** New webhook deliveries (or a redelivery) are waiting. */
+  webhooks: "webhooks",
   anyAgent: "agents",
   agent: (id: string) => `agent:${id}`,
 } as const;

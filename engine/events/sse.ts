@@ -53,28 +53,37 @@ export async function streamEvents(
   res.on("close", () => abort.abort());
   ctx.shutdown.addEventListener("abort", () => abort.abort(), { once: true, signal: abort.signal });
   startEventStream(res);
+  const closed = ctx.metrics.streamOpened();
   let lastWrite = Date.now();
-  while (!abort.signal.aborted) {
-    const quietFor = Date.now() - lastWrite;
-    if (quietFor >= options.heartbeatMs) {
-      if (options.stillAuthorized && !(await options.stillAuthorized())) break;
-      res.write(": heartbeat\n\n");
-      lastWrite = Date.now();
-    }
-    const woken = ctx.bus.wait(TOPICS.events, options.heartbeatMs - (Date.now() - lastWrite), abort.signal);
-    const rows = await ctx.store.events.read({ afterSeq: last, filter, limit: options.batch });
-    if (rows.length > 0) {
-      const names = await ctx.names.get(
-        ctx.store,
-        rows.flatMap((r) => (r.pipeline_id === null ? [] : [r.pipeline_id])),
-      );
-      const ok = res.write(rows.map((r) => formatEvent(r, names)).join(""));
-      last = (rows[rows.length - 1] as EventRow).seq;
-      lastWrite = Date.now();
-      if (!ok) await new Promise<void>((resolve) => res.once("drain", resolve).once("close", resolve));
-      continue;
-    }
-    await woken;
+  try {
+    await follow();
+  } finally {
+    closed();
   }
   res.end();
+
+  async function follow(): Promise<void> {
+    while (!abort.signal.aborted) {
+      const quietFor = Date.now() - lastWrite;
+      if (quietFor >= options.heartbeatMs) {
+        if (options.stillAuthorized && !(await options.stillAuthorized())) break;
+        res.write(": heartbeat\n\n");
+        lastWrite = Date.now();
+      }
+      const woken = ctx.bus.wait(TOPICS.events, options.heartbeatMs - (Date.now() - lastWrite), abort.signal);
+      const rows = await ctx.store.events.read({ afterSeq: last, filter, limit: options.batch });
+      if (rows.length > 0) {
+        const names = await ctx.names.get(
+          ctx.store,
+          rows.flatMap((r) => (r.pipeline_id === null ? [] : [r.pipeline_id])),
+        );
+        const ok = res.write(rows.map((r) => formatEvent(r, names)).join(""));
+        last = (rows[rows.length - 1] as EventRow).seq;
+        lastWrite = Date.now();
+        if (!ok) await new Promise<void>((resolve) => res.once("drain", resolve).once("close", resolve));
+        continue;
+      }
+      await woken;
+    }
+  }
 }

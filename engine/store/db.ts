@@ -32,6 +32,8 @@ export type DatabaseOptions = {
   applicationName?: string;
   /** An idle PostgreSQL connection failed (it is replaced on the next use). */
   onConnectionError?: (err: Error) => void;
+  /** Every statement that ran (or failed), with how long it took (the metrics). */
+  onQuery?: (sql: string, durationMs: number) => void;
 };
 
 const INT8_OID = 20;
@@ -40,6 +42,7 @@ const CHECKPOINT_INTERVAL_MS = 1000;
 export async function openDatabase(options: DatabaseOptions): Promise<DatabaseHandle> {
   const scope = new AsyncLocalStorage<{ count: number }>();
   const log = (event: LogEvent) => {
+    options.onQuery?.(event.query.sql, event.queryDurationMillis);
     if (event.level !== "query") return;
     const counter = scope.getStore();
     if (counter) counter.count++;

@@ -1,0 +1,27 @@
+/**
+ * `GET /metrics` in Prometheus' text format, for the engine and the BFF alike. With a token
+ * (`SLUICE_METRICS_TOKEN`) a scrape must send `Authorization: Bearer <token>`.
+ */
+import crypto from "node:crypto";
+import type { Request, Response } from "express";
+import type { Registry } from "prom-client";
+import { UnauthenticatedError } from "./errors.ts";
+
+const digest = (value: string) => crypto.createHash("sha256").update(value).digest();
+
+export function metricsHandler(registry: Registry, token: string | undefined) {
+  const expected = token === undefined ? undefined : digest(token);
+  return async (req: Request, res: Response) => {
+    if (expected) {
+      const header = req.get("Authorization");
+      const sent = header?.startsWith("Bearer ") ? header.slice("Bearer ".length).trim() : undefined;
+      if (!sent) throw new UnauthenticatedError("Send Authorization: Bearer <SLUICE_METRICS_TOKEN>", "unauthenticated");
+      // Hashes have one length, so the comparison takes the same time whatever was sent.
+      if (!crypto.timingSafeEqual(digest(sent), expected)) {
+        throw new UnauthenticatedError("The metrics token is wrong", "invalid_token");
+      }
+    }
+    const body = await registry.metrics();
+    res.set("Content-Type", registry.contentType).set("Cache-Control", "no-store").send(body);
+  };
+}
