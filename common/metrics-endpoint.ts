@@ -4,12 +4,14 @@
  */
 import crypto from "node:crypto";
 import type { Request, Response } from "express";
-import type { Registry } from "prom-client";
+/** A prom-client `Registry`, or anything that renders like one. */
+export type MetricsSource = { contentType: string; metrics: () => Promise<string> };
+
 import { UnauthenticatedError } from "./errors.ts";
 
 const digest = (value: string) => crypto.createHash("sha256").update(value).digest();
 
-export function metricsHandler(registry: Registry, token: string | undefined) {
+export function metricsHandler(registry: MetricsSource, token: string | undefined) {
   const expected = token === undefined ? undefined : digest(token);
   return async (req: Request, res: Response) => {
     if (expected) {

@@ -95,7 +95,7 @@ export async function startEngine(options: EngineOptions): Promise<EngineHandle>
 
   const app = createEngineApp(ctx, channel, {
     ...(options.heartbeatMs ? { heartbeatMs: options.heartbeatMs } : {}),
-    metrics: metricsHandler(metrics.registry, options.metricsToken),
+    metrics: metricsHandler(metrics, options.metricsToken),
   });
   const http = await listen(app, options.host, options.port);
   log.info("engine listening", { url: http.url, database: db.dialect });

@@ -20,7 +20,7 @@ export class PrometheusMetrics implements MetricsRecorder {
   private settings: EngineSettings | undefined;
   private openStreams = 0;
   /** Reads shared by several gauges of one scrape. */
-  private readonly reads = new Map<string, { at: number; value: Promise<unknown> }>();
+  private readonly reads = new Map<string, Promise<unknown>>();
 
   private readonly triggers = new client.Counter({
     name: "sluice_builds_triggered_total",
@@ -185,15 +185,22 @@ export class PrometheusMetrics implements MetricsRecorder {
     });
   }
 
+  /** The text a scrape gets (`GET /metrics`). */
+  readonly contentType = this.registry.contentType;
+  readonly metrics = (): Promise<string> => {
+    this.reads.clear();
+    return this.registry.metrics();
+  };
+
   /** One read per scrape for figures several gauges use; a failed read leaves the gauges as they were. */
   private read<T>(key: string, fn: (store: Store) => Promise<T>): Promise<T | undefined> {
     const store = this.store;
     if (!store) return Promise.resolve(undefined);
-    const now = Date.now();
-    const cached = this.reads.get(key);
-    if (cached && now - cached.at < 1000) return cached.value as Promise<T | undefined>;
-    const value = fn(store).catch(() => undefined);
-    this.reads.set(key, { at: now, value });
+    let value = this.reads.get(key) as Promise<T | undefined> | undefined;
+    if (!value) {
+      value = fn(store).catch(() => undefined);
+      this.reads.set(key, value);
+    }
     return value;
   }
 
