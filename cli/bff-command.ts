@@ -18,6 +18,7 @@ export async function runBff(config: Config, argv: string[]): Promise<number> {
     log,
     host: config.host,
     port: config.bffPort,
+    metricsToken: config.metricsToken,
   });
   process.stderr.write(`Sluice BFF on ${bff.url} (engine ${engineUrl})\n`);
   stopOnSignals(bff.stop);

@@ -69,6 +69,7 @@ export async function startEngineProcess(config: Config, opts: { demo: boolean; 
       log: createLogger(config.logLevel, "bff"),
       host: config.host,
       port: config.bffPort,
+      metricsToken: config.metricsToken,
     });
   }
   return {

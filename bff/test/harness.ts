@@ -11,7 +11,9 @@ import { SignInLimiter } from "../sign-in-limiter.ts";
 export type Stack = { engine: TestEngine; bff: BffHandle; webDist: string; destroy: () => Promise<void> };
 
 /** `webDist`: serve this built page instead of a stand-in (the UI benchmark serves the real one). */
-export async function startStack(opts: StartOptions & { limiter?: SignInLimiter; webDist?: string }): Promise<Stack> {
+export async function startStack(
+  opts: StartOptions & { limiter?: SignInLimiter; webDist?: string; bffMetricsToken?: string },
+): Promise<Stack> {
   const engine = await startTestEngine(opts);
   const webDist = opts.webDist ?? fs.mkdtempSync(path.join(os.tmpdir(), "sluice-web-"));
   if (!opts.webDist) {
@@ -26,6 +28,7 @@ export async function startStack(opts: StartOptions & { limiter?: SignInLimiter;
     host: "127.0.0.1",
     port: 0,
     limiter: opts.limiter ?? new SignInLimiter(5, 60_000, 0),
+    ...(opts.bffMetricsToken ? { metricsToken: opts.bffMetricsToken } : {}),
   });
   return {
     engine,

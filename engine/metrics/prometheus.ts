@@ -134,6 +134,15 @@ export class PrometheusMetrics implements MetricsRecorder {
         if (oldest !== undefined) this.set(oldest === null ? 0 : Math.max(0, (Date.now() - oldest) / 1000));
       },
     });
+    new client.Gauge({
+      name: "sluice_canceling_oldest_seconds",
+      help: "How long the longest-canceling build has been CANCELING (0 when none is); the stop deadline ends it after grace + SLUICE_STOP_ACK_TIMEOUT_SECONDS",
+      registers: [this.registry],
+      async collect() {
+        const since = await metrics.read("canceling", (s) => s.stats.oldestCancelingSince());
+        if (since !== undefined) this.set(since === null ? 0 : Math.max(0, (Date.now() - since) / 1000));
+      },
+    });
     const agents = async () => {
       const rows = await metrics.read("agents", (s) => s.stats.agentSlots());
       const since = Date.now() - (metrics.settings?.agentTimeoutSeconds ?? 60) * 1000;

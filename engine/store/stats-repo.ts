@@ -33,6 +33,16 @@ export class StatsRepo {
     return row ? Number(row.created_at) : null;
   }
 
+  /** When the longest-canceling build's cancel was requested (CANCELING builds are few: index on status). */
+  async oldestCancelingSince(): Promise<number | null> {
+    const row = await this.db
+      .selectFrom("builds")
+      .select((eb) => eb.fn.min("cancel_at").as("at"))
+      .where("status", "=", "CANCELING")
+      .executeTakeFirst();
+    return row?.at == null ? null : Number(row.at);
+  }
+
   async agentSlots(): Promise<AgentSlotsRow[]> {
     const rows = await this.db
       .selectFrom("agents as a")

@@ -21,6 +21,7 @@ const DOCUMENTED = [
   "sluice_bulk_settle_duration_seconds",
   "sluice_stop_latency_seconds",
   "sluice_queue_depth",
+  "sluice_canceling_oldest_seconds",
   "sluice_queue_oldest_wait_seconds",
   "sluice_queue_wait_seconds",
   "sluice_agents_connected",
@@ -119,16 +120,22 @@ describe.each(DATABASES)("metrics on $name", (db) => {
   });
 
   it("counts builds force-finalized at the stop deadline", async () => {
-    t = await startTestEngine({ db, slots: 0, metricsToken: TOKEN, settings: { stopAckTimeoutSeconds: 0.3 } });
+    t = await startTestEngine({ db, slots: 0, metricsToken: TOKEN, settings: { stopAckTimeoutSeconds: 2 } });
     const silent = await new SimAgent(t.engine.channel, "silent", { slots: 2, stopMode: "ignore" }).start();
     agents.push(silent);
     const p = await t.api.pipeline("acme", "silent", sleepPipeline({ grace: 0 }));
     const builds = [await t.api.trigger(p), await t.api.trigger(p)];
     await waitFor(() => silent.leases.size === 2, { what: "two leases" });
     await t.api.post(`${p}/builds/batch-cancel`, { buildIds: builds.map((b) => b.id) });
+    // Until the deadline, the builds wait in CANCELING: the alert's gauge sees them.
+    await waitFor(async () => (sample((await scrape(t!)).text, "sluice_canceling_oldest_seconds") ?? 0) > 0, {
+      what: "builds canceling",
+    });
     await waitFor(async () => sample((await scrape(t!)).text, "sluice_stop_deadline_force_finalized_total") === 2, {
       what: "two force-finalizations counted",
     });
-    expect(sample((await scrape(t)).text, "sluice_stop_latency_seconds_count")).toBe(0);
+    const after = (await scrape(t)).text;
+    expect(sample(after, "sluice_stop_latency_seconds_count")).toBe(0);
+    expect(sample(after, "sluice_canceling_oldest_seconds")).toBe(0);
   });
 });
