@@ -113,6 +113,26 @@ describe.each(DATABASES)("webhooks on $name", (db) => {
     });
   });
 
+  it("a project-wide cancel across pipelines is one operation.completed; its builds arrive with their pipelines", async () => {
+    t = await startTestEngine({ db, slots: 0, settings: { webhooks: FAST } });
+    const r = await receiver();
+    const a = await t.api.pipeline("acme", "api", sleepPipeline());
+    const b = await t.api.pipeline("acme", "web", sleepPipeline());
+    await createHook(t, "acme", { url: r.url, events: ["operation.completed", "build.finished"] });
+    const builds = [await t.api.trigger(a), await t.api.trigger(b), await t.api.trigger(b)];
+    const op = (await t.api.post("/v1/projects/acme/builds/batch-cancel", { filter: { status: ["QUEUED"] } })).body;
+    expect(op).toMatchObject({ total: 3, pipeline: null });
+    await waitFor(() => r.ofEvent("operation.completed").length === 1, { what: "operation.completed" });
+    expect(r.ofEvent("operation.completed")[0]?.json).toMatchObject({
+      project: "acme",
+      operation: { id: op.id, pipeline: null, counts: { canceled: 3 } },
+    });
+    const finished = r.ofEvent("build.finished").flatMap((x) => x.json.builds);
+    expect(finished.map((x: any) => [x.id, x.pipeline])).toEqual(builds.map((x, i) => [x.id, i === 0 ? "api" : "web"]));
+    // The builds were reported before the operation that canceled them.
+    expect(r.requests.at(-1)?.headers["x-sluice-event"]).toBe("operation.completed");
+  });
+
   it("a receiver that fails three times then succeeds gets the delivery; the log records every attempt", async () => {
     t = await startTestEngine({ db, slots: 0, settings: { webhooks: FAST } });
     const r = await receiver();

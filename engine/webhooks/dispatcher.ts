@@ -186,7 +186,9 @@ async function deliveriesFor(
           // The builds an operation reports go out before it does.
           for (const perBuild of PER_BUILD_EVENTS) flush(`${hook.id}/${perBuild}`);
           const operation = operations.get(row.operation_id as string);
-          if (operation) deliveries.push(delivery(hook.id, kind, { event: kind, project, operation }, 1));
+          if (operation) {
+            deliveries.push(delivery(hook.id, kind, { event: kind, project: operation.project, operation }, 1));
+          }
           continue;
         }
         const key = `${hook.id}/${kind}`;
