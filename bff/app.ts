@@ -10,6 +10,7 @@ import { EngineClient } from "./engine-client.ts";
 import { BffMetrics, rememberMount } from "./metrics.ts";
 import { apiRoutes } from "./routes/api.ts";
 import { sessionRoutes } from "./routes/session.ts";
+import { webhookRoutes } from "./routes/webhooks.ts";
 import { requireCsrf, requireSession } from "./session.ts";
 import { SignInLimiter } from "./sign-in-limiter.ts";
 import { webRoutes } from "./static.ts";
@@ -54,7 +55,7 @@ export function createBffApp(options: BffOptions) {
   const api = express.Router();
   api.use(rememberMount, express.json({ limit: "1mb" }), cookieParser());
   api.use(sessionRoutes(engine, options.limiter ?? new SignInLimiter()));
-  api.use(requireSession, requireCsrf, apiRoutes(engine));
+  api.use(requireSession, requireCsrf, apiRoutes(engine), webhookRoutes(engine));
   api.use(notFoundHandler);
   app.use("/api", api);
   app.use(webRoutes(options.webDist));
