@@ -13,6 +13,9 @@ const PipelineHistoryRoute = lazy(() =>
 );
 const BuildRoute = lazy(() => import("./routes/build.tsx").then((m) => ({ default: m.BuildRoute })));
 const OperationRoute = lazy(() => import("./routes/operation.tsx").then((m) => ({ default: m.OperationRoute })));
+const WebhookSettingsRoute = lazy(() =>
+  import("./routes/webhook-settings.tsx").then((m) => ({ default: m.WebhookSettingsRoute })),
+);
 const NotFoundRoute = lazy(() => import("./routes/not-found.tsx").then((m) => ({ default: m.NotFoundRoute })));
 
 export const routes: RouteObject[] = [
@@ -27,6 +30,7 @@ export const routes: RouteObject[] = [
           { path: "/", element: <ProjectsRoute /> },
           { path: "/projects/:project", element: <ProjectRoute /> },
           { path: "/projects/:project/pipelines/:pipeline", element: <PipelineHistoryRoute /> },
+          { path: "/projects/:project/settings/webhooks", element: <WebhookSettingsRoute /> },
           { path: "/builds/:id", element: <BuildRoute /> },
           { path: "/operations/:id", element: <OperationRoute /> },
           { path: "*", element: <NotFoundRoute /> },

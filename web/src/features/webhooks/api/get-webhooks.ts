@@ -1,0 +1,20 @@
+import { queryOptions, useQuery } from "@tanstack/react-query";
+import type { Webhook } from "../../../../../common/webhooks.ts";
+import { api } from "../../../lib/api-client.ts";
+import { queryKeys } from "../../../lib/query-keys.ts";
+
+export function getWebhooks(project: string, signal?: AbortSignal): Promise<{ items: Webhook[] }> {
+  return api<{ items: Webhook[] }>(`/api/projects/${encodeURIComponent(project)}/webhooks`, { signal });
+}
+
+export const webhooksQueryOptions = (project: string) =>
+  queryOptions({ queryKey: queryKeys.webhooks(project), queryFn: ({ signal }) => getWebhooks(project, signal) });
+
+/** A pending delivery changes on its own (retries): the list looks again while one waits. */
+export function useWebhooks(project: string) {
+  return useQuery({
+    ...webhooksQueryOptions(project),
+    refetchInterval: (query) =>
+      query.state.data?.items.some((h) => h.lastDelivery?.status === "pending") ? 2000 : false,
+  });
+}
