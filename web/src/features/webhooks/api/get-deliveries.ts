@@ -26,11 +26,14 @@ export const deliveriesQueryOptions = (project: string, id: number) =>
     getNextPageParam: (last) => last.nextCursor,
   });
 
-/** The delivery log, newest first; it looks again every few seconds while a delivery is pending. */
+/**
+ * The delivery log, newest first. Deliveries appear and change without the page doing anything
+ * (events, retries): it looks again every 2 s while one is pending, else every 10 s.
+ */
 export function useDeliveries(project: string, id: number) {
   return useInfiniteQuery({
     ...deliveriesQueryOptions(project, id),
     refetchInterval: (query) =>
-      query.state.data?.pages.some((p) => p.items.some((d) => d.status === "pending")) ? 2000 : false,
+      query.state.data?.pages.some((p) => p.items.some((d) => d.status === "pending")) ? 2000 : 10_000,
   });
 }
