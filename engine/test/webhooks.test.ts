@@ -399,6 +399,48 @@ describe.each(DATABASES)("webhooks on $name", (db) => {
   });
 });
 
+describe.runIf(DATABASES.some((d) => d.name === "postgres"))("webhooks with two engines on one PostgreSQL", () => {
+  const db = DATABASES.find((d) => d.name === "postgres")!;
+  let a: TestEngine | undefined;
+  let b: TestEngine | undefined;
+  let r: WebhookReceiver | undefined;
+  afterEach(async () => {
+    await b?.stop();
+    await a?.destroy();
+    await r?.stop();
+  });
+
+  it("every event is delivered once, and the endpoint's rate holds across both engines", async () => {
+    const webhooks = { ...FAST, ratePerMinute: 1200 };
+    a = await startTestEngine({ db, slots: 0, settings: { webhooks } });
+    b = await startTestEngine({ db, slots: 0, settings: { webhooks }, pgSchema: a.pgSchema as string });
+    r = await new WebhookReceiver().start();
+    const p = await a.api.pipeline("acme", "app", sleepPipeline());
+    const hook = (
+      await a.api.post("/v1/projects/acme/webhooks", { url: r.url, secret: SECRET, events: ["operation.completed"] })
+    ).body;
+    const ops: string[] = [];
+    for (let i = 0; i < 20; i++) {
+      const engine = i % 2 === 0 ? a : b;
+      const build = await engine.api.trigger(p);
+      ops.push((await engine.api.post(`/v1/builds/${build.id}/cancel`, {})).body.id);
+    }
+    await waitFor(() => r!.ofEvent("operation.completed").length >= 20, { what: "20 deliveries" });
+    const delivered = r.ofEvent("operation.completed").map((x) => x.json.operation.id);
+    expect(delivered.sort()).toEqual([...ops].sort());
+    const log = (await a.api.get(`/v1/projects/acme/webhooks/${hook.id}/deliveries?limit=50`)).body.items;
+    expect(log).toHaveLength(20);
+    const starts: number[] = [];
+    for (const d of log) {
+      const detail = (await a.api.get(`/v1/projects/acme/webhooks/${hook.id}/deliveries/${d.id}`)).body;
+      starts.push(...detail.attemptLog.map((x: { startedAt: string }) => Date.parse(x.startedAt)));
+    }
+    starts.sort((x, y) => x - y);
+    const gaps = starts.slice(1).map((s, i) => s - (starts[i] as number));
+    expect(Math.min(...gaps)).toBeGreaterThanOrEqual(60_000 / webhooks.ratePerMinute);
+  });
+});
+
 describe.each(DATABASES)("webhook addresses on $name", (db) => {
   let t: TestEngine | undefined;
   let r: WebhookReceiver | undefined;
