@@ -24,7 +24,7 @@ export class PrometheusMetrics implements MetricsRecorder {
 
   private readonly triggers = new client.Counter({
     name: "sluice_builds_triggered_total",
-    help: "Builds triggered, by source (user: through the web page; api)",
+    help: "Builds triggered or re-run, by source (user: through the web page; api; concurrency)",
     labelNames: ["source"],
     registers: [this.registry],
   });
@@ -226,8 +226,8 @@ export class PrometheusMetrics implements MetricsRecorder {
     this.queryDuration.observe({ statement }, durationMs / 1000);
   };
 
-  buildTriggered(source: TriggerSource): void {
-    this.triggers.inc({ source });
+  buildsTriggered(source: TriggerSource | OperationSource, count: number): void {
+    if (count > 0) this.triggers.inc({ source }, count);
   }
 
   cancelAccepted(opts: { source: OperationSource; total: number; builds: number; durationMs: number }): void {

@@ -8,7 +8,8 @@ import type { OperationSource } from "../../common/constants.ts";
 export type TriggerSource = "user" | "api";
 
 export type MetricsRecorder = {
-  buildTriggered(source: TriggerSource): void;
+  /** Builds created by a trigger, or by a re-run (`source`: who asked, as for operations). */
+  buildsTriggered(source: TriggerSource | OperationSource, count: number): void;
   /** A cancel was accepted: `builds` is how many it moved (queued → canceled, running → canceling). */
   cancelAccepted(opts: { source: OperationSource; total: number; builds: number; durationMs: number }): void;
   /** An operation has nothing pending any more (`durationMs` from its accept). */
@@ -29,7 +30,7 @@ const ignore = () => {};
 
 /** For engines started without metrics. */
 export const noMetrics: MetricsRecorder = {
-  buildTriggered: ignore,
+  buildsTriggered: ignore,
   cancelAccepted: ignore,
   operationSettled: ignore,
   stopsAcknowledged: ignore,

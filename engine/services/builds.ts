@@ -84,7 +84,7 @@ export async function triggerBuild(
     tx.afterCommit(() => ctx.bus.publish(TOPICS.anyAgent));
     return toBuild(row);
   });
-  ctx.metrics.buildTriggered(source);
+  ctx.metrics.buildsTriggered(source, 1);
   return build;
 }
 

@@ -425,7 +425,13 @@ describe.runIf(DATABASES.some((d) => d.name === "postgres"))("webhooks with two 
       const build = await engine.api.trigger(p);
       ops.push((await engine.api.post(`/v1/builds/${build.id}/cancel`, {})).body.id);
     }
-    await waitFor(() => r!.ofEvent("operation.completed").length >= 20, { what: "20 deliveries" });
+    await waitFor(
+      async () =>
+        (await a!.api.get(`/v1/projects/acme/webhooks/${hook.id}/deliveries?limit=50`)).body.items.filter(
+          (d: { status: string }) => d.status === "delivered",
+        ).length >= 20,
+      { what: "20 deliveries" },
+    );
     const delivered = r.ofEvent("operation.completed").map((x) => x.json.operation.id);
     expect(delivered.sort()).toEqual([...ops].sort());
     const log = (await a.api.get(`/v1/projects/acme/webhooks/${hook.id}/deliveries?limit=50`)).body.items;

@@ -99,8 +99,10 @@ export async function dispatchWebhooks(ctx: EngineContext): Promise<number> {
       },
       limit: CHUNK,
     });
-    // Fewer than a chunk: every event up to `newest` (all committed, seq order is commit order) was read.
-    const reached = events.length === CHUNK ? (events[events.length - 1] as EventRow).seq : newest;
+    // Fewer than a chunk: every event up to `newest` (all committed, seq order is commit order) was
+    // read — and any committed since, up to the last one returned.
+    const last = events.length > 0 ? (events[events.length - 1] as EventRow).seq : cursor;
+    const reached = events.length === CHUNK ? last : Math.max(newest, last);
     const deliveries = await deliveriesFor(ctx, tx, routesOf(hooks), events, { now, batchSize: settings.batchSize });
     await tx.webhooks.insertDeliveries({ deliveries, now });
     await tx.webhooks.advanceCursor({ name: WEBHOOK_CURSOR, seq: reached, now });
