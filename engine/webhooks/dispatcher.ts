@@ -67,7 +67,7 @@ export class WebhookDispatcher {
         while (!signal.aborted && (await dispatchWebhooks(this.ctx)) > 0);
       } catch (err) {
         if (signal.aborted) return;
-        this.ctx.log.warn("webhook dispatch failed; retrying", { err: String(err) });
+        this.ctx.log.warn("webhook dispatch failed; retrying", { err });
       }
       await woken;
       if (!signal.aborted) await new Promise((resolve) => setTimeout(resolve, LINGER_MS));

@@ -60,7 +60,7 @@ export class WebhookSender {
         await Promise.race([woken, sleep(Math.max(1, wait))]);
       } catch (err) {
         if (signal.aborted) break;
-        this.ctx.log.warn("webhook sending failed; retrying", { err: String(err) });
+        this.ctx.log.warn("webhook sending failed; retrying", { err });
         await woken;
       }
     }
@@ -82,7 +82,7 @@ export class WebhookSender {
     );
     for (const c of claimed) {
       const sending: Promise<void> = this.send(c)
-        .catch((err) => this.ctx.log.warn("recording a webhook attempt failed", { err: String(err) }))
+        .catch((err) => this.ctx.log.warn("recording a webhook attempt failed", { err }))
         .finally(() => {
           this.inFlight.delete(sending);
           this.ctx.bus.publish(TOPICS.webhooks);
