@@ -4,7 +4,7 @@ import express from "express";
 import helmet from "helmet";
 import { errorHandler, notFoundHandler } from "../common/express-errors.ts";
 import type { Logger } from "../common/logger.ts";
-import { metricsHandler } from "../common/metrics-endpoint.ts";
+import { metricsHandler, withProcessMetrics } from "../common/metrics-endpoint.ts";
 import { requestLog } from "../common/request-log.ts";
 import { EngineClient } from "./engine-client.ts";
 import { BffMetrics, rememberMount } from "./metrics.ts";
@@ -49,7 +49,7 @@ export function createBffApp(options: BffOptions) {
   app.get("/healthz", (_req, res) => {
     res.json({ status: "ok" });
   });
-  app.get("/metrics", metricsHandler(metrics.registry, options.metricsToken));
+  app.get("/metrics", metricsHandler(withProcessMetrics(metrics.registry), options.metricsToken));
   app.use(metrics.middleware);
 
   const api = express.Router();

@@ -36,10 +36,6 @@ export class BffMetrics {
     registers: [this.registry],
   });
 
-  constructor() {
-    client.collectDefaultMetrics({ register: this.registry });
-  }
-
   /** Times every request; the route is the declared pattern (`/api/builds/:id`), never the raw path. */
   readonly middleware = (req: Request, res: Response, next: NextFunction): void => {
     const started = performance.now();

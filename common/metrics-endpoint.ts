@@ -4,12 +4,35 @@
  */
 import crypto from "node:crypto";
 import type { Request, Response } from "express";
+import client from "prom-client";
 /** A prom-client `Registry`, or anything that renders like one. */
 export type MetricsSource = { contentType: string; metrics: () => Promise<string> };
 
 import { UnauthenticatedError } from "./errors.ts";
 
 const digest = (value: string) => crypto.createHash("sha256").update(value).digest();
+
+let processMetrics: client.Registry | undefined;
+
+/**
+ * prom-client's default process metrics (CPU, memory, event loop, GC), collected once per
+ * process however many servers it runs (the all-in-one start has an engine and a BFF).
+ */
+export function processRegistry(): client.Registry {
+  if (!processMetrics) {
+    processMetrics = new client.Registry();
+    client.collectDefaultMetrics({ register: processMetrics });
+  }
+  return processMetrics;
+}
+
+/** A server's own metrics followed by the process's. */
+export function withProcessMetrics(registry: client.Registry): MetricsSource {
+  return {
+    contentType: registry.contentType,
+    metrics: async () => `${await registry.metrics()}\n${await processRegistry().metrics()}`,
+  };
+}
 
 export function metricsHandler(registry: MetricsSource, token: string | undefined) {
   const expected = token === undefined ? undefined : digest(token);

@@ -5,6 +5,7 @@
  */
 import client from "prom-client";
 import type { OperationSource } from "../../common/constants.ts";
+import { withProcessMetrics } from "../../common/metrics-endpoint.ts";
 import type { EngineSettings } from "../context.ts";
 import type { Store } from "../store/store.ts";
 import { WEBHOOK_CURSOR } from "../store/webhooks-repo.ts";
@@ -94,7 +95,6 @@ export class PrometheusMetrics implements MetricsRecorder {
   });
 
   constructor() {
-    client.collectDefaultMetrics({ register: this.registry });
     const metrics = this;
     new client.Gauge({
       name: "sluice_event_streams_open",
@@ -196,9 +196,10 @@ export class PrometheusMetrics implements MetricsRecorder {
 
   /** The text a scrape gets (`GET /metrics`). */
   readonly contentType = this.registry.contentType;
+  private readonly withProcess = withProcessMetrics(this.registry);
   readonly metrics = (): Promise<string> => {
     this.reads.clear();
-    return this.registry.metrics();
+    return this.withProcess.metrics();
   };
 
   /** One read per scrape for figures several gauges use; a failed read leaves the gauges as they were. */
