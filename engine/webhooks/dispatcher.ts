@@ -62,7 +62,7 @@ export class WebhookDispatcher {
   private async run(): Promise<void> {
     const signal = this.abort.signal;
     while (!signal.aborted) {
-      const woken = this.ctx.bus.wait([TOPICS.events, TOPICS.webhooks], 1000, signal);
+      const woken = this.ctx.bus.wait(TOPICS.events, 1000, signal);
       try {
         while (!signal.aborted && (await dispatchWebhooks(this.ctx)) > 0);
       } catch (err) {

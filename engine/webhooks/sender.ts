@@ -53,11 +53,16 @@ export class WebhookSender {
       const woken = this.ctx.bus.wait(TOPICS.webhooks, IDLE_WAIT_MS, signal);
       try {
         if ((await this.startDue()) > 0) continue;
+        // As many requests under way as allowed: the next one to end wakes the loop.
+        if (this.inFlight.size >= MAX_IN_FLIGHT) {
+          await woken;
+          continue;
+        }
         await this.prune();
         const next = await this.ctx.store.webhooks.nextDueAt();
         const wait = next === null ? IDLE_WAIT_MS : Math.min(IDLE_WAIT_MS, next - this.ctx.now());
-        if (wait <= 0 && this.inFlight.size < MAX_IN_FLIGHT) continue;
-        await Promise.race([woken, sleep(Math.max(1, wait))]);
+        if (wait <= 0) continue;
+        await Promise.race([woken, sleep(wait)]);
       } catch (err) {
         if (signal.aborted) break;
         this.ctx.log.warn("webhook sending failed; retrying", { err });
