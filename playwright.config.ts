@@ -58,6 +58,8 @@ export default defineConfig({
       SLUICE_DEMO: "0",
       SLUICE_AGENT_SLOTS: "200",
       SLUICE_LOG_LEVEL: "warn",
+      // The webhook story's receiver listens on 127.0.0.1.
+      SLUICE_WEBHOOK_ALLOW_PRIVATE: "1",
     },
   },
 });

@@ -4,11 +4,13 @@
  * serves it with hot reload and sends `/api` to a running Sluice (`npm start`, port 8080).
  * Vitest runs two projects: the server suites (Node) and the web component tests (jsdom).
  */
+import { fileURLToPath } from "node:url";
 import react from "@vitejs/plugin-react";
 import { defineConfig } from "vite";
 
 export default defineConfig({
-  root: "web",
+  // Absolute, so `sluice start` builds the page from any working directory.
+  root: fileURLToPath(new URL("web", import.meta.url)),
   plugins: [react()],
   build: {
     outDir: "dist",

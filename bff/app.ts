@@ -5,11 +5,14 @@ import helmet from "helmet";
 import { errorHandler, notFoundHandler } from "../common/express-errors.ts";
 import { rejectControlCharacters } from "../common/input-guard.ts";
 import type { Logger } from "../common/logger.ts";
+import { metricsHandler, withProcessMetrics } from "../common/metrics-endpoint.ts";
 import { requestLog } from "../common/request-log.ts";
 import { StreamSlots } from "../common/stream-slots.ts";
 import { EngineClient } from "./engine-client.ts";
+import { BffMetrics, rememberMount } from "./metrics.ts";
 import { apiRoutes } from "./routes/api.ts";
 import { sessionRoutes } from "./routes/session.ts";
+import { webhookRoutes } from "./routes/webhooks.ts";
 import { requireCsrf, requireSession } from "./session.ts";
 import { webRoutes } from "./static.ts";
 
@@ -23,10 +26,13 @@ export type BffOptions = {
   trustProxy?: false | number | string[];
   /** Shown to the engine with each sign-in so it believes the browser address (SLUICE_BFF_KEY). */
   bffKey?: string | undefined;
+  /** `GET /metrics` needs `Authorization: Bearer <this>` when set (`SLUICE_METRICS_TOKEN`). */
+  metricsToken?: string | undefined;
 };
 
 export function createBffApp(options: BffOptions) {
   const engine = new EngineClient(options.engineUrl);
+  const metrics = new BffMetrics();
   const app = express();
   app.disable("x-powered-by");
   // Only proxies named in SLUICE_TRUST_PROXY are believed (the client address, https for Secure cookies).
@@ -49,11 +55,18 @@ export function createBffApp(options: BffOptions) {
   app.get("/healthz", (_req, res) => {
     res.json({ status: "ok" });
   });
+  app.get("/metrics", metricsHandler(withProcessMetrics(metrics.registry), options.metricsToken));
+  app.use(metrics.middleware);
 
   const api = express.Router();
-  api.use(express.json({ limit: "1mb" }), cookieParser(), rejectControlCharacters());
+  api.use(rememberMount, express.json({ limit: "1mb" }), cookieParser(), rejectControlCharacters());
   api.use(sessionRoutes(engine, options.bffKey));
-  api.use(requireSession, requireCsrf, apiRoutes(engine, new StreamSlots(options.maxStreamsPerUser ?? 20)));
+  api.use(
+    requireSession,
+    requireCsrf,
+    apiRoutes(engine, new StreamSlots(options.maxStreamsPerUser ?? 20)),
+    webhookRoutes(engine),
+  );
   api.use(notFoundHandler);
   app.use("/api", api);
   app.use(webRoutes(options.webDist));

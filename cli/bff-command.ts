@@ -21,6 +21,7 @@ export async function runBff(config: Config, argv: string[]): Promise<number> {
     maxStreamsPerUser: config.maxStreamsPerUser,
     trustProxy: config.trustProxy,
     bffKey: config.bffKey,
+    metricsToken: config.metricsToken,
   });
   if (!config.bffKey) {
     log.warn("SLUICE_BFF_KEY is not set: the engine limits sign-ins by this BFF's address, not the browsers'");

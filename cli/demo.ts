@@ -56,15 +56,18 @@ export const DEMO_PIPELINES: Record<string, object> = {
 const BRANCHES = ["main", "feature/login", "fix/flaky-test", "release/2.4", "feature/dark-mode"];
 
 /** Demo users next to admin: `dev` (developer) and `viewer` (viewer) on `demo`, passwords in the data dir. */
-const DEMO_USERS = [
+export const DEMO_USERS = [
   { username: "dev", role: "developer" },
   { username: "viewer", role: "viewer" },
 ] as const;
 
+/** The file in the data dir that holds a demo user's generated password. */
+export const demoPasswordFile = (username: string) => `${username}-password`;
+
 export async function seedDemo(ctx: EngineContext, admin: Actor, buildsPerPipeline = 3): Promise<void> {
   await putProject(ctx, admin, "demo", { displayName: "Demo" });
   for (const { username, role } of DEMO_USERS) {
-    const password = secret(ctx.settings.dataDir, `${username}-password`, undefined, () =>
+    const password = secret(ctx.settings.dataDir, demoPasswordFile(username), undefined, () =>
       crypto.randomBytes(9).toString("base64url"),
     );
     if (!(await ctx.store.identity.findUser({ username })))

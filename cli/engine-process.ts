@@ -38,7 +38,9 @@ export async function startEngineProcess(config: Config, opts: { demo: boolean; 
       adminToken: config.adminToken,
       trustProxy: config.trustProxy,
       bffKey,
+      webhooks: config.webhooks,
     },
+    metricsToken: config.metricsToken,
     databaseUrl: config.databaseUrl,
     host: config.host,
     port: config.enginePort,
@@ -76,6 +78,7 @@ export async function startEngineProcess(config: Config, opts: { demo: boolean; 
       maxStreamsPerUser: config.maxStreamsPerUser,
       trustProxy: config.trustProxy,
       bffKey,
+      metricsToken: config.metricsToken,
     });
   }
   return {

@@ -3,7 +3,9 @@ import { loadConfig } from "../common/config.ts";
 import { runAgent } from "./agent-command.ts";
 import { runBff } from "./bff-command.ts";
 import { runCancel } from "./cancel-command.ts";
+import { DEMO_USERS, demoPasswordFile } from "./demo.ts";
 import { startEngineProcess, stopOnSignals } from "./engine-process.ts";
+import { welcomeMessage } from "./welcome.ts";
 
 const USAGE = `Usage: sluice <command> [options]
 
@@ -32,7 +34,17 @@ async function main(argv: string[]): Promise<number> {
       stopOnSignals(running.stop, running.stopDeadlineMs);
       process.stderr.write(
         running.bff
-          ? `Sluice on ${running.bff.url} (engine ${running.engine.url})\n`
+          ? welcomeMessage({
+              pageUrl: running.bff.url,
+              engineUrl: running.engine.url,
+              dataDir: config.dataDir,
+              adminPasswordFromEnv: config.adminPassword !== undefined,
+              adminTokenFromEnv: config.adminToken !== undefined,
+              demoUsers: config.demo
+                ? DEMO_USERS.map((u) => ({ ...u, passwordFile: demoPasswordFile(u.username) }))
+                : [],
+              cwd: process.cwd(),
+            })
           : `Sluice engine on ${running.engine.url}\n`,
       );
       return new Promise<number>(() => {});

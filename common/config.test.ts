@@ -24,4 +24,21 @@ describe("configuration", () => {
     const c = loadConfig({ SLUICE_DATA_DIR: "/srv/sluice/data" });
     expect(c.workDir).toBe("/srv/sluice/data-workspaces");
   });
+
+  it("reads the metrics token and the webhook settings, refusing what is out of range", () => {
+    const defaults = loadConfig({});
+    expect(defaults.metricsToken).toBeUndefined();
+    expect(defaults.webhooks).toEqual({ allowPrivate: false, ratePerMinute: 60, batchSize: 1000 });
+    const set = loadConfig({
+      SLUICE_METRICS_TOKEN: "scrape",
+      SLUICE_WEBHOOK_ALLOW_PRIVATE: "1",
+      SLUICE_WEBHOOK_RATE_PER_MINUTE: "600",
+      SLUICE_WEBHOOK_BATCH_SIZE: "50",
+    });
+    expect(set.metricsToken).toBe("scrape");
+    expect(set.webhooks).toEqual({ allowPrivate: true, ratePerMinute: 600, batchSize: 50 });
+    expect(() => loadConfig({ SLUICE_WEBHOOK_RATE_PER_MINUTE: "0" })).toThrow(/SLUICE_WEBHOOK_RATE_PER_MINUTE/);
+    expect(() => loadConfig({ SLUICE_WEBHOOK_BATCH_SIZE: "100000" })).toThrow(/SLUICE_WEBHOOK_BATCH_SIZE/);
+    expect(() => loadConfig({ SLUICE_WEBHOOK_ALLOW_PRIVATE: "yes" })).toThrow(/SLUICE_WEBHOOK_ALLOW_PRIVATE/);
+  });
 });

@@ -91,6 +91,10 @@ export const EnvSchema = z.object({
     .default("sluice-step"),
   SLUICE_TRUST_PROXY: trustProxy,
   SLUICE_BFF_KEY: optionalText,
+  SLUICE_METRICS_TOKEN: optionalText,
+  SLUICE_WEBHOOK_ALLOW_PRIVATE: flag(false),
+  SLUICE_WEBHOOK_RATE_PER_MINUTE: z.coerce.number().int().min(1).max(60_000).default(60),
+  SLUICE_WEBHOOK_BATCH_SIZE: z.coerce.number().int().min(1).max(10_000).default(1000),
 });
 
 /**
@@ -155,6 +159,16 @@ export type Config = {
   bffKey: string | undefined;
   /** What build steps inherit from this process's environment: PATH and basics, no secrets. */
   stepBaseEnv: Record<string, string>;
+  /** `GET /metrics` (engine and BFF) needs `Authorization: Bearer <this>` when set. */
+  metricsToken: string | undefined;
+  webhooks: {
+    /** Private and loopback addresses may receive webhooks. */
+    allowPrivate: boolean;
+    /** Most requests per endpoint per minute. */
+    ratePerMinute: number;
+    /** Most builds in one per-build delivery. */
+    batchSize: number;
+  };
 };
 
 /** HOME, USER and LOGNAME are the step user's, set by the agent; TMPDIR is left to the default. */
@@ -197,5 +211,11 @@ export function loadConfig(env: Record<string, string | undefined>): Config {
     trustProxy: e.SLUICE_TRUST_PROXY,
     bffKey: e.SLUICE_BFF_KEY,
     stepBaseEnv: Object.fromEntries(STEP_ENV_KEYS.flatMap((k) => (env[k] ? [[k, env[k] as string]] : []))),
+    metricsToken: e.SLUICE_METRICS_TOKEN,
+    webhooks: {
+      allowPrivate: e.SLUICE_WEBHOOK_ALLOW_PRIVATE,
+      ratePerMinute: e.SLUICE_WEBHOOK_RATE_PER_MINUTE,
+      batchSize: e.SLUICE_WEBHOOK_BATCH_SIZE,
+    },
   };
 }

@@ -19,6 +19,7 @@ export const ERROR_CODES = [
   "concurrency_group_busy",
   "csrf_failed",
   "database_unavailable",
+  "delivery_not_found",
   "engine_error",
   "engine_unavailable",
   "forbidden",
@@ -59,6 +60,10 @@ export const ERROR_CODES = [
   "unsupported_encoding",
   "user_exists",
   "user_not_found",
+  "webhook_disabled",
+  "webhook_not_found",
+  "webhook_url_not_allowed",
+  "webhook_url_unresolvable",
   "yaml_too_complex",
 ] as const;
 

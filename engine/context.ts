@@ -2,6 +2,7 @@
 
 import type { Logger } from "../common/logger.ts";
 import type { Bus } from "./events/bus.ts";
+import type { MetricsRecorder } from "./metrics/recorder.ts";
 import type { ProgressReporter } from "./ops/progress.ts";
 import type { PipelineNames } from "./services/pipeline-names.ts";
 import type { SignInLimiter, SignInLimits } from "./services/sign-in-limiter.ts";
@@ -36,6 +37,28 @@ export type EngineSettings = {
   signInLimits?: SignInLimits;
   /** How long a session (a sign-in) lasts; 12 hours unless a test says otherwise. */
   sessionTtlMs?: number;
+  /** Webhook delivery; anything left out takes its default (`webhooks/settings.ts`). */
+  webhooks?: Partial<WebhookSettings>;
+};
+
+export type WebhookSettings = {
+  /** Private and loopback addresses may receive webhooks (`SLUICE_WEBHOOK_ALLOW_PRIVATE`). */
+  allowPrivate: boolean;
+  /** Most requests per endpoint per minute (`SLUICE_WEBHOOK_RATE_PER_MINUTE`). */
+  ratePerMinute: number;
+  /** Most builds in one per-build delivery (`SLUICE_WEBHOOK_BATCH_SIZE`). */
+  batchSize: number;
+  /** A request without an answer by then has failed. */
+  timeoutMs: number;
+  /** The first retry's delay; each later one doubles, up to `retryMaxDelayMs`, with jitter. */
+  retryBaseMs: number;
+  retryMaxDelayMs: number;
+  /** A delivery is retried until this long after it was created. */
+  retryForMs: number;
+  /** An endpoint whose every attempt failed for this long is disabled. */
+  disableAfterMs: number;
+  /** Finished deliveries are kept in the log this long. */
+  logRetentionMs: number;
 };
 
 /** Express's `trust proxy`: off, a number of hops, or addresses, subnets and names (`loopback`). */
@@ -49,6 +72,7 @@ export type EngineContext = {
   names: PipelineNames;
   progress: ProgressReporter;
   signInLimiter: SignInLimiter;
+  metrics: MetricsRecorder;
   /** Aborts when the engine stops: long-lived streams end. */
   shutdown: AbortSignal;
   /** Milliseconds since the epoch; tests may move it. */

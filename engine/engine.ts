@@ -3,11 +3,13 @@
 import { prepareDataDir } from "../common/data-dir.ts";
 import { listen } from "../common/http-server.ts";
 import { createLogger, type LogLevel } from "../common/logger.ts";
+import { metricsHandler } from "../common/metrics-endpoint.ts";
 import { EngineAgentChannel } from "./agents/channel.ts";
 import { recoverLostAgent } from "./agents/recovery.ts";
 import { createEngineApp } from "./api/app.ts";
 import type { EngineContext, EngineSettings } from "./context.ts";
 import { Bus, TOPICS } from "./events/bus.ts";
+import { PrometheusMetrics } from "./metrics/prometheus.ts";
 import { ProgressReporter } from "./ops/progress.ts";
 import { SettleWorker } from "./ops/settle-worker.ts";
 import { Sweeper } from "./scheduler/sweeper.ts";
@@ -16,6 +18,8 @@ import { PipelineNames } from "./services/pipeline-names.ts";
 import { DEFAULT_SIGN_IN_LIMITS, SignInLimiter } from "./services/sign-in-limiter.ts";
 import { openDatabase } from "./store/db.ts";
 import { Store } from "./store/store.ts";
+import { WebhookDispatcher } from "./webhooks/dispatcher.ts";
+import { WebhookSender } from "./webhooks/sender.ts";
 
 export type EngineOptions = {
   settings: EngineSettings;
@@ -30,10 +34,15 @@ export type EngineOptions = {
   /** The in-process agent's id: its jobs from a previous run are finalized at start. */
   localAgentId?: string;
   heartbeatMs?: number;
+  /** `GET /metrics` needs `Authorization: Bearer <this>` when set (`SLUICE_METRICS_TOKEN`). */
+  metricsToken?: string | undefined;
 };
 
 export type EngineHandle = {
   ctx: EngineContext;
+  metrics: PrometheusMetrics;
+  /** The outbox-to-deliveries dispatcher and the sender (tests stop the dispatcher to drive it). */
+  webhooks: { dispatcher: WebhookDispatcher; sender: WebhookSender };
   channel: EngineAgentChannel;
   url: string;
   adminToken: string;
@@ -43,15 +52,18 @@ export type EngineHandle = {
 export async function startEngine(options: EngineOptions): Promise<EngineHandle> {
   const log = createLogger(options.logLevel, "engine");
   prepareDataDir(options.settings.dataDir);
+  const metrics = new PrometheusMetrics();
   const db = await openDatabase({
     dataDir: options.settings.dataDir,
     databaseUrl: options.databaseUrl,
     onConnectionError: (err) => log.warn("a database connection dropped", { err: err.message }),
+    onQuery: metrics.queryDone,
     ...(options.applicationName ? { applicationName: options.applicationName } : {}),
     ...(options.pgSchema ? { schema: options.pgSchema } : {}),
   });
   const bus = new Bus(db.pool, options.pgSchema ? `sluice_${options.pgSchema}` : "sluice", log);
   const store = Store.open(db, { onEvents: () => bus.publish(TOPICS.events) });
+  metrics.bind(store, options.settings);
   await bus.start();
   const progress = new ProgressReporter();
   const shutdown = new AbortController();
@@ -66,6 +78,7 @@ export async function startEngine(options: EngineOptions): Promise<EngineHandle>
       db.pool ? { kind: "postgres", pool: db.pool } : { kind: "memory" },
       options.settings.signInLimits ?? DEFAULT_SIGN_IN_LIMITS,
     ),
+    metrics,
     shutdown: shutdown.signal,
     now: Date.now,
   };
@@ -78,10 +91,17 @@ export async function startEngine(options: EngineOptions): Promise<EngineHandle>
   const channel = new EngineAgentChannel(ctx);
   const worker = new SettleWorker(ctx);
   const sweeper = new Sweeper(ctx);
+  const dispatcher = new WebhookDispatcher(ctx);
+  const sender = new WebhookSender(ctx);
   worker.start();
   sweeper.start();
+  await dispatcher.start();
+  sender.start();
 
-  const app = createEngineApp(ctx, channel, options.heartbeatMs ? { heartbeatMs: options.heartbeatMs } : undefined);
+  const app = createEngineApp(ctx, channel, {
+    ...(options.heartbeatMs ? { heartbeatMs: options.heartbeatMs } : {}),
+    metrics: metricsHandler(metrics, options.metricsToken),
+  });
   const http = await listen(app, options.host, options.port);
   log.info("engine listening", { url: http.url, database: db.dialect });
 
@@ -92,11 +112,11 @@ export async function startEngine(options: EngineOptions): Promise<EngineHandle>
       await http.close();
       sweeper.stop();
       progress.stop();
-      await worker.stop();
+      await Promise.all([worker.stop(), dispatcher.stop(), sender.stop()]);
       await bus.stop();
       await store.close();
     })();
     return stopped;
   };
-  return { ctx, channel, url: http.url, adminToken, stop };
+  return { ctx, metrics, webhooks: { dispatcher, sender }, channel, url: http.url, adminToken, stop };
 }

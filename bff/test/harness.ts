@@ -21,7 +21,12 @@ export type Stack = {
 
 /** `webDist`: serve this built page instead of a stand-in (the UI benchmark serves the real one). */
 export async function startStack(
-  opts: StartOptions & { webDist?: string; maxStreamsPerUser?: number; trustProxy?: false | number | string[] },
+  opts: StartOptions & {
+    webDist?: string;
+    maxStreamsPerUser?: number;
+    trustProxy?: false | number | string[];
+    bffMetricsToken?: string;
+  },
 ): Promise<Stack> {
   const engine = await startTestEngine({ ...opts, settings: { bffKey: TEST_BFF_KEY, ...opts.settings } });
   const webDist = opts.webDist ?? fs.mkdtempSync(path.join(os.tmpdir(), "sluice-web-"));
@@ -42,6 +47,7 @@ export async function startStack(
     bffKey: TEST_BFF_KEY,
     ...(opts.trustProxy !== undefined ? { trustProxy: opts.trustProxy } : {}),
     maxStreamsPerUser: opts.maxStreamsPerUser ?? 20,
+    ...(opts.bffMetricsToken ? { metricsToken: opts.bffMetricsToken } : {}),
   });
   return {
     engine,

@@ -213,6 +213,11 @@ export class EngineAgentChannel implements AgentChannel {
       await tx.builds.lockRefs({ ids: [...new Set(owned.map((a) => owner.get(a.leaseId)!.build_id))] });
       const stopped = owned.filter((a) => !a.error).map((a) => a.leaseId);
       const { jobIds, buildIds } = await tx.jobs.acknowledgeStops({ leaseIds: stopped, now });
+      const stoppedJobs = new Set(jobIds);
+      const latencies = jobs.flatMap((j) =>
+        stoppedJobs.has(j.id) && j.stop_requested_at !== null ? [now - Number(j.stop_requested_at)] : [],
+      );
+      tx.afterCommit(() => this.ctx.metrics.stopsAcknowledged(latencies));
       await tx.jobs.closeSteps({ jobIds, runningBecomes: "CANCELED", now });
       await finalizeCancels(this.ctx, tx, { buildIds, force: false });
       for (const [error, group] of groupBy(

@@ -16,10 +16,17 @@ import { catalogRoutes } from "./routes/catalog.ts";
 import { eventRoutes } from "./routes/events.ts";
 import { identityRoutes } from "./routes/identity.ts";
 import { operationRoutes } from "./routes/operations.ts";
+import { webhookRoutes } from "./routes/webhooks.ts";
 
 export const BODY_LIMIT = "1mb";
 
-export function createEngineApp(ctx: EngineContext, channel: EngineAgentChannel, options?: { heartbeatMs: number }) {
+export type EngineAppOptions = {
+  heartbeatMs?: number;
+  /** `GET /metrics` (outside `/v1`: a scrape needs the metrics token, not a user's). */
+  metrics?: (req: Request, res: Response) => Promise<void>;
+};
+
+export function createEngineApp(ctx: EngineContext, channel: EngineAgentChannel, options: EngineAppOptions = {}) {
   const app = express();
   app.disable("x-powered-by");
   app.use(requestLog(ctx.log));
@@ -37,6 +44,7 @@ export function createEngineApp(ctx: EngineContext, channel: EngineAgentChannel,
   };
   app.get("/healthz/ready", ready);
   app.get("/healthz", ready);
+  if (options.metrics) app.get("/metrics", options.metrics);
 
   const v1 = express.Router();
   // Every response says how many SQL statements it took (X-Sluice-Statements): batching is visible.
@@ -70,7 +78,8 @@ export function createEngineApp(ctx: EngineContext, channel: EngineAgentChannel,
   v1.use(catalogRoutes(ctx));
   v1.use(buildRoutes(ctx));
   v1.use(operationRoutes(ctx));
-  v1.use(eventRoutes(ctx, options));
+  v1.use(webhookRoutes(ctx));
+  v1.use(eventRoutes(ctx, options.heartbeatMs ? { heartbeatMs: options.heartbeatMs } : undefined));
   v1.use(agentListRoutes(ctx));
   v1.use(agentRoutes(channel));
 

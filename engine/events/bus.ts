@@ -128,6 +128,8 @@ export class Bus {
 export const TOPICS = {
   events: "events",
   work: "work",
+  /** New webhook deliveries (or a redelivery) are waiting. */
+  webhooks: "webhooks",
   anyAgent: "agents",
   agent: (id: string) => `agent:${id}`,
   /** A user's right to read changed (sign-out, token revoked, membership changed): streams re-check. */

@@ -80,6 +80,7 @@ export async function streamEvents(
       ? setTimeout(accessChanged, Math.min(MAX_TIMER_MS, Math.max(0, access.expiresAt - ctx.now()) + 1))
       : undefined;
   let lastWrite = Date.now();
+  const closed = ctx.metrics.streamOpened();
   try {
     while (!abort.signal.aborted) {
       const quiet = Date.now() - lastWrite >= options.heartbeatMs;
@@ -108,6 +109,7 @@ export async function streamEvents(
       await woken;
     }
   } finally {
+    closed();
     unsubscribe();
     clearTimeout(expiry);
   }

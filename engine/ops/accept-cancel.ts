@@ -47,6 +47,7 @@ export type AcceptCancelInput = {
 };
 
 export async function acceptCancel(ctx: EngineContext, tx: Store, input: AcceptCancelInput): Promise<OperationRow> {
+  const started = performance.now();
   const repeat = await findRepeat(tx, input);
   if (repeat) return repeat;
   await checkRunningLimit(ctx, tx, input);
@@ -95,7 +96,17 @@ export async function acceptCancel(ctx: EngineContext, tx: Store, input: AcceptC
     await tx.queue.enqueue({ kind: SETTLE_TASK, ref: operationId, runAt: now, now });
     tx.afterCommit(() => ctx.bus.publish(TOPICS.work));
   }
-  tx.afterCommit(() => ctx.bus.publish(TOPICS.anyAgent));
+  tx.afterCommit(() => {
+    ctx.bus.publish(TOPICS.anyAgent);
+    const source = input.source;
+    ctx.metrics.cancelAccepted({
+      source,
+      total: targets.length,
+      builds: moved.length,
+      durationMs: performance.now() - started,
+    });
+    if (operation.status === "completed") ctx.metrics.operationSettled({ source, durationMs: 0 });
+  });
   return (await tx.operations.find({ id: operationId })) as OperationRow;
 }
 

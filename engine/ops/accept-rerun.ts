@@ -118,7 +118,10 @@ export async function acceptRerun(ctx: EngineContext, tx: Store, input: AcceptRe
     created_at: now,
   });
   await tx.events.append({ events: [operationEvent(operation)], now });
-  tx.afterCommit(() => ctx.bus.publish(TOPICS.anyAgent));
+  tx.afterCommit(() => {
+    ctx.bus.publish(TOPICS.anyAgent);
+    ctx.metrics.buildsTriggered(input.source, inserted.length);
+  });
   return (await tx.operations.find({ id: operationId })) as OperationRow;
 }
 

@@ -78,6 +78,8 @@ export async function settleItems(
       const op = await tx.operations.addCounts({ id: operationId, outcome: opts.outcome, count, now: ctx.now() });
       if (op.status === "completed") {
         await tx.events.append({ events: [operationEvent(op)], now: ctx.now() });
+        const durationMs = Number(op.completed_at ?? op.created_at) - Number(op.created_at);
+        tx.afterCommit(() => ctx.metrics.operationSettled({ source: op.source, durationMs }));
       } else {
         tx.afterCommit(() => ctx.progress.touch(operationId));
       }

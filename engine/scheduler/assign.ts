@@ -18,6 +18,7 @@ export async function assignWork(ctx: EngineContext, agentId: string, freeSlots:
     await tx.lockKey("scheduler");
     const now = ctx.now();
     const picked: JobRow[] = await tx.jobs.ready({ limit: freeSlots });
+    const waits: number[] = [];
     if (picked.length < freeSlots) {
       const groupsTaken = new Set<string>();
       for (const build of await tx.builds.startable({ limit: CANDIDATES })) {
@@ -26,6 +27,7 @@ export async function assignWork(ctx: EngineContext, agentId: string, freeSlots:
         if (group !== null && groupsTaken.has(group)) continue;
         const [started] = await tx.transition({ ids: [build.id], event: "start", now });
         if (!started) continue;
+        waits.push(now - Number(build.created_at));
         if (group !== null) groupsTaken.add(group);
         picked.push(...(await tx.jobs.ready({ limit: freeSlots - picked.length, buildIds: [build.id] })));
       }
@@ -36,6 +38,7 @@ export async function assignWork(ctx: EngineContext, agentId: string, freeSlots:
       token: crypto.randomBytes(6).toString("hex"),
       now,
     });
+    if (waits.length > 0) tx.afterCommit(() => ctx.metrics.buildsStarted(waits));
     if (leased.length === 0) return [];
     const builds = new Map(
       (await tx.builds.findManyById({ ids: [...new Set(leased.map((j) => j.build_id))] })).map((b) => [b.id, b]),

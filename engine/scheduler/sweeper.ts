@@ -9,6 +9,7 @@ import { recoverLostAgent } from "../agents/recovery.ts";
 import type { EngineContext } from "../context.ts";
 import { TOPICS } from "../events/bus.ts";
 import { finalizeCancels } from "../ops/finalize.ts";
+import { WEBHOOK_CURSOR } from "../store/webhooks-repo.ts";
 
 const BATCH = 1000;
 
@@ -30,13 +31,15 @@ export async function timeOutQueuedBuilds(ctx: EngineContext): Promise<number> {
 export async function finalizeUnacknowledgedStops(ctx: EngineContext): Promise<number> {
   const ids = await ctx.store.builds.overdue({ status: "CANCELING", now: ctx.now(), limit: BATCH });
   if (ids.length === 0) return 0;
-  return ctx.store.transaction(async (tx) => {
+  const forced = await ctx.store.transaction(async (tx) => {
     await tx.builds.lockRefs({ ids });
     const done = await finalizeCancels(ctx, tx, { buildIds: ids, force: true, note: "agent_unresponsive" });
     if (done.length > 0)
       ctx.log.warn("force-finalized builds whose agent did not acknowledge the stop", { builds: done.length });
     return done.length;
   });
+  ctx.metrics.forceFinalized(forced);
+  return forced;
 }
 
 /** Agents that stopped polling while holding jobs are lost: their builds end FAILED (`agent_lost`). */
@@ -53,8 +56,13 @@ export async function failSilentAgents(ctx: EngineContext): Promise<number> {
   return failed;
 }
 
+/** Old outbox events go, except those the webhook dispatcher has not passed yet. */
 export async function pruneEvents(ctx: EngineContext): Promise<number> {
-  return ctx.store.events.prune({ before: ctx.now() - ctx.settings.eventRetentionHours * 3600_000, limit: 10_000 });
+  return ctx.store.events.prune({
+    before: ctx.now() - ctx.settings.eventRetentionHours * 3600_000,
+    limit: 10_000,
+    upToSeq: await ctx.store.stats.cursor(WEBHOOK_CURSOR),
+  });
 }
 
 export class Sweeper {

@@ -8,6 +8,7 @@ import { queueDecision, resolveGroup } from "../domain/concurrency.ts";
 import { resolveParams } from "../domain/params.ts";
 import { TOPICS } from "../events/bus.ts";
 import { buildCreated } from "../events/payloads.ts";
+import type { TriggerSource } from "../metrics/recorder.ts";
 import { acceptCancel } from "../ops/accept-cancel.ts";
 import type { BuildRef } from "../store/builds-repo.ts";
 import type { Store } from "../store/store.ts";
@@ -23,12 +24,13 @@ export async function triggerBuild(
   actor: Actor,
   names: Names,
   request: TriggerRequest,
+  source: TriggerSource = "api",
 ): Promise<Build> {
   const { project, pipeline, definition } = await resolvePipeline(ctx, actor, names, "trigger");
   const params = resolveParams(definition.params, request.params);
   const policy = definition.concurrency;
   const commit = request.commit ?? "";
-  return ctx.store.transaction(async (tx) => {
+  const build = await ctx.store.transaction(async (tx) => {
     const now = ctx.now();
     const number = await tx.projects.allocateBuildNumber({ pipelineId: pipeline.id });
     const group = policy
@@ -82,6 +84,8 @@ export async function triggerBuild(
     tx.afterCommit(() => ctx.bus.publish(TOPICS.anyAgent));
     return toBuild(row);
   });
+  ctx.metrics.buildsTriggered(source, 1);
+  return build;
 }
 
 /** The concurrency policy cancels through the bulk primitive, one operation per pipeline. */

@@ -2,8 +2,16 @@
 import { AsyncLocalStorage } from "node:async_hooks";
 import path from "node:path";
 import SQLite from "better-sqlite3";
-import { Kysely, type LogEvent, PostgresDialect, SqliteDialect, sql } from "kysely";
-import { Migrator } from "kysely/migration";
+import {
+  type DatabaseIntrospector,
+  Kysely,
+  type LogEvent,
+  Migrator,
+  PostgresDialect,
+  SqliteDialect,
+  sql,
+  type TableMetadata,
+} from "kysely";
 import pg from "pg";
 import { DATABASE_FILE, prepareDataDir, reasonOf, tightenDatabaseFiles } from "../../common/data-dir.ts";
 import { migrations } from "./migrations.ts";
@@ -33,6 +41,8 @@ export type DatabaseOptions = {
   applicationName?: string;
   /** An idle PostgreSQL connection failed (it is replaced on the next use). */
   onConnectionError?: (err: Error) => void;
+  /** Every statement that ran (or failed), with how long it took (the metrics). */
+  onQuery?: (sql: string, durationMs: number) => void;
 };
 
 const INT8_OID = 20;
@@ -41,17 +51,13 @@ const CHECKPOINT_INTERVAL_MS = 1000;
 export async function openDatabase(options: DatabaseOptions): Promise<DatabaseHandle> {
   const scope = new AsyncLocalStorage<{ count: number }>();
   const log = (event: LogEvent) => {
+    options.onQuery?.(event.query.sql, event.queryDurationMillis);
     if (event.level !== "query") return;
     const counter = scope.getStore();
     if (counter) counter.count++;
   };
   const handle = options.databaseUrl ? await openPostgres(options, log) : openSqlite(options, log);
-  const migrator = new Migrator({
-    db: handle.db,
-    provider: migrations(handle.dialect),
-    ...(options.schema ? { migrationTableSchema: options.schema } : {}),
-  });
-  const { error, results } = await migrator.migrateToLatest();
+  const { error, results } = await migrate(handle, options.schema);
   const failed = results?.find((r) => r.status === "Error");
   if (error || failed) {
     await handle.close();
@@ -67,6 +73,40 @@ export async function openDatabase(options: DatabaseOptions): Promise<DatabaseHa
 }
 
 type OpenHandle = Omit<DatabaseHandle, "countStatements" | "withStatementCounter">;
+
+/** Runs the migrations (on PostgreSQL through `ScopedPostgresDialect`'s introspector). */
+function migrate(handle: OpenHandle, schema: string | undefined) {
+  const migrator = new Migrator({
+    db: handle.db,
+    provider: migrations(handle.dialect),
+    ...(schema ? { migrationTableSchema: schema } : {}),
+  });
+  return migrator.migrateToLatest();
+}
+
+/**
+ * The migrator asks the dialect's introspector whether its tables exist. Kysely 0.28's lists
+ * every table of the database, checking `has_schema_privilege` by schema name, so a schema another
+ * session drops during that scan (other engines' or test suites' schemas) fails the start with
+ * "schema … does not exist". This one looks only at the schemas on the search path.
+ */
+class ScopedPostgresDialect extends PostgresDialect {
+  override createIntrospector(db: Kysely<unknown>): DatabaseIntrospector {
+    const tables = async (): Promise<TableMetadata[]> => {
+      const { rows } = await sql<{ name: string; schema: string; is_view: boolean }>`
+        SELECT c.relname AS name, n.nspname AS schema, c.relkind IN ('v', 'm') AS is_view
+        FROM pg_catalog.pg_class c JOIN pg_catalog.pg_namespace n ON n.oid = c.relnamespace
+        WHERE c.relkind IN ('r', 'p', 'v', 'm') AND n.nspname = ANY(current_schemas(false))`.execute(db);
+      return rows.map((r) => ({ name: r.name, schema: r.schema, isView: r.is_view, columns: [] }));
+    };
+    return {
+      getSchemas: async () =>
+        (await sql<{ name: string }>`SELECT nspname AS name FROM pg_catalog.pg_namespace`.execute(db)).rows,
+      getTables: tables,
+      getMetadata: async () => ({ tables: await tables() }),
+    };
+  }
+}
 
 function openSqlite(options: DatabaseOptions, log: (e: LogEvent) => void): OpenHandle {
   prepareDataDir(options.dataDir);
@@ -147,6 +187,6 @@ async function openPostgres(options: DatabaseOptions, log: (e: LogEvent) => void
   const dropped = (err: Error) => options.onConnectionError?.(err);
   pool.on("error", dropped);
   pool.on("connect", (client) => client.on("error", dropped));
-  const db = new Kysely<Database>({ dialect: new PostgresDialect({ pool }), log });
+  const db = new Kysely<Database>({ dialect: new ScopedPostgresDialect({ pool }), log });
   return { db, dialect: "postgres", pool, close: () => db.destroy() };
 }

@@ -138,17 +138,21 @@ export class EventsRepo {
     return q.orderBy("seq").limit(opts.limit).execute();
   }
 
-  /** Deletes up to `limit` of the oldest events written before `before`; returns how many. */
-  async prune(opts: { before: number; limit: number }): Promise<number> {
+  /**
+   * Deletes up to `limit` of the oldest events written before `before`, none past `upToSeq` (what
+   * a durable reader has not passed yet stays); returns how many.
+   */
+  async prune(opts: { before: number; limit: number; upToSeq?: number | null }): Promise<number> {
     // Events are written in time order: when the first one is recent, nothing is old.
     const first = await this.db.selectFrom("events").select("created_at").orderBy("seq").limit(1).executeTakeFirst();
     if (!first || Number(first.created_at) >= opts.before) return 0;
-    const oldest = this.db
+    let oldest = this.db
       .selectFrom("events")
       .select("seq")
       .where("created_at", "<", opts.before)
       .orderBy("seq")
       .limit(opts.limit);
+    if (opts.upToSeq != null) oldest = oldest.where("seq", "<=", opts.upToSeq);
     const result = await this.db.deleteFrom("events").where("seq", "in", oldest).executeTakeFirst();
     return Number(result.numDeletedRows);
   }

@@ -1,6 +1,5 @@
 /** Schema migrations, run at start. Written once for both dialects. */
-import { type ColumnDefinitionBuilder, type Kysely, sql } from "kysely";
-import type { Migration, MigrationProvider } from "kysely/migration";
+import { type ColumnDefinitionBuilder, type Kysely, type Migration, type MigrationProvider, sql } from "kysely";
 import type { Dialect } from "./db.ts";
 
 type Db = Kysely<unknown>;
@@ -392,6 +391,88 @@ function security(dialect: Dialect): Migration {
   };
 }
 
+/**
+ * Webhooks: endpoints per project, their deliveries (the delivery log) with every attempt, and
+ * the outbox cursors of durable readers (the webhook dispatcher's position survives restarts).
+ */
+function webhooks(dialect: Dialect): Migration {
+  const { serial } = ids(dialect);
+  return {
+    async up(db: Db) {
+      await db.schema
+        .createTable("outbox_cursors")
+        .addColumn("name", "text", (c) => c.primaryKey())
+        .addColumn("seq", "bigint", notNull)
+        .addColumn("updated_at", "bigint", notNull)
+        .execute();
+      await db.schema
+        .createTable("webhooks")
+        .addColumn("id", serial[0], serial[1])
+        .addColumn("project_id", "bigint", (c) => c.notNull().references("projects.id").onDelete("cascade"))
+        .addColumn("url", "text", notNull)
+        .addColumn("secret", "text", notNull)
+        .addColumn("events", "text", notNull)
+        .addColumn("active", "integer", (c) => c.notNull().defaultTo(1))
+        .addColumn("disabled_reason", "text")
+        .addColumn("disabled_at", "bigint")
+        .addColumn("failing_since", "bigint")
+        .addColumn("from_seq", "bigint", notNull)
+        .addColumn("next_send_at", "bigint", (c) => c.notNull().defaultTo(0))
+        .addColumn("created_by", "text", notNull)
+        .addColumn("created_at", "bigint", notNull)
+        .addColumn("updated_at", "bigint", notNull)
+        .execute();
+      await db.schema.createIndex("webhooks_project").on("webhooks").columns(["project_id", "id"]).execute();
+      await db.schema
+        .createTable("webhook_deliveries")
+        .addColumn("id", serial[0], serial[1])
+        .addColumn("guid", "text", (c) => c.notNull().unique())
+        .addColumn("webhook_id", "bigint", (c) => c.notNull().references("webhooks.id").onDelete("cascade"))
+        .addColumn("event", "text", notNull)
+        .addColumn("body", "text", notNull)
+        .addColumn("items", "integer", notNull)
+        .addColumn("status", "text", notNull)
+        .addColumn("attempts", "integer", (c) => c.notNull().defaultTo(0))
+        .addColumn("next_attempt_at", "bigint")
+        .addColumn("response_status", "integer")
+        .addColumn("duration_ms", "integer")
+        .addColumn("error", "text")
+        .addColumn("redelivery_of", "bigint")
+        .addColumn("created_at", "bigint", notNull)
+        .addColumn("finished_at", "bigint")
+        .execute();
+      await db.schema
+        .createIndex("webhook_deliveries_log")
+        .on("webhook_deliveries")
+        .columns(["webhook_id", "id"])
+        .execute();
+      // Partial: only pending deliveries are looked up by due time.
+      await db.schema
+        .createIndex("webhook_deliveries_due")
+        .on("webhook_deliveries")
+        .columns(["webhook_id", "next_attempt_at", "id"])
+        .where(sql.ref("status"), "=", "pending")
+        .execute();
+      await db.schema
+        .createTable("webhook_attempts")
+        .addColumn("id", serial[0], serial[1])
+        .addColumn("delivery_id", "bigint", (c) => c.notNull().references("webhook_deliveries.id").onDelete("cascade"))
+        .addColumn("attempt", "integer", notNull)
+        .addColumn("started_at", "bigint", notNull)
+        .addColumn("duration_ms", "integer", notNull)
+        .addColumn("response_status", "integer")
+        .addColumn("response_body", "text")
+        .addColumn("error", "text")
+        .execute();
+      await db.schema
+        .createIndex("webhook_attempts_delivery")
+        .on("webhook_attempts")
+        .columns(["delivery_id", "attempt"])
+        .execute();
+    },
+  };
+}
+
 export function migrations(dialect: Dialect): MigrationProvider {
   return {
     async getMigrations() {
@@ -401,7 +482,8 @@ export function migrations(dialect: Dialect): MigrationProvider {
         "003_agent_instances": agentInstances(),
         "004_operation_family": operationFamily(dialect),
         "005_operations_centre": operationsCentre,
-        "011_security": security(dialect),
+        "006_security": security(dialect),
+        "007_webhooks": webhooks(dialect),
       };
     },
   };

@@ -29,6 +29,13 @@ export class OperationsRepo {
     return this.withNames().where("o.id", "=", opts.id).executeTakeFirst();
   }
 
+  async findMany(opts: { ids: readonly string[] }): Promise<OperationRow[]> {
+    if (opts.ids.length === 0) return [];
+    return this.withNames()
+      .where("o.id", "in", opts.ids as string[])
+      .execute();
+  }
+
   async findByIdempotencyKey(opts: { requestedBy: string; key: string }): Promise<OperationRow | undefined> {
     return this.withNames()
       .where("o.requested_by", "=", opts.requestedBy)

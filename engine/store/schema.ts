@@ -20,6 +20,10 @@ export interface Database {
   work_queue: WorkQueueTable;
   build_counts: BuildCountsTable;
   engine_secrets: EngineSecretsTable;
+  outbox_cursors: OutboxCursorsTable;
+  webhooks: WebhooksTable;
+  webhook_deliveries: WebhookDeliveriesTable;
+  webhook_attempts: WebhookAttemptsTable;
 }
 
 /** Secrets every engine replica shares (the key that signs previews), made on first use. */
@@ -223,4 +227,67 @@ export interface WorkQueueTable {
   run_at: number;
   attempts: number;
   created_at: number;
+}
+
+/** How far a durable reader of the outbox (the webhook dispatcher) got. */
+export interface OutboxCursorsTable {
+  name: string;
+  seq: number;
+  updated_at: number;
+}
+
+export interface WebhooksTable {
+  id: Generated<number>;
+  project_id: number;
+  url: string;
+  /** The HMAC key the payloads are signed with; never returned by the API. */
+  secret: string;
+  /** JSON array of event names. */
+  events: string;
+  active: number;
+  /** Why it was switched off by the engine (`failing`), or null. */
+  disabled_reason: string | null;
+  disabled_at: number | null;
+  /** The first failed attempt since the last success. */
+  failing_since: number | null;
+  /** Only outbox events after this `seq` are delivered (events before the hook existed are not). */
+  from_seq: number;
+  /** The rate limit: no request to this endpoint starts before this time. */
+  next_send_at: number;
+  created_by: string;
+  created_at: number;
+  updated_at: number;
+}
+
+export interface WebhookDeliveriesTable {
+  id: Generated<number>;
+  /** `X-Sluice-Delivery`: the same for every attempt of this delivery, new for a redelivery. */
+  guid: string;
+  webhook_id: number;
+  event: string;
+  /** The exact bytes sent and signed. */
+  body: string;
+  /** Builds (or operations) the body reports. */
+  items: number;
+  status: "pending" | "delivered" | "failed";
+  attempts: number;
+  next_attempt_at: number | null;
+  response_status: number | null;
+  duration_ms: number | null;
+  error: string | null;
+  redelivery_of: number | null;
+  created_at: number;
+  finished_at: number | null;
+}
+
+export interface WebhookAttemptsTable {
+  id: Generated<number>;
+  delivery_id: number;
+  attempt: number;
+  /** When its send slot began (the rate limit spaces these); the request follows at once. */
+  started_at: number;
+  duration_ms: number;
+  response_status: number | null;
+  response_body: string | null;
+  error: string | null;
 }

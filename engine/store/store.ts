@@ -17,6 +17,8 @@ import { ProjectsRepo } from "./projects-repo.ts";
 import { QueueRepo } from "./queue-repo.ts";
 import type { BuildsTable, Database } from "./schema.ts";
 import { SecretsRepo } from "./secrets-repo.ts";
+import { StatsRepo } from "./stats-repo.ts";
+import { WebhooksRepo } from "./webhooks-repo.ts";
 
 export type Executor = Kysely<Database> | Transaction<Database>;
 
@@ -32,6 +34,8 @@ export class Store {
   readonly agents: AgentsRepo;
   readonly logs: LogsRepo;
   readonly secrets: SecretsRepo;
+  readonly webhooks: WebhooksRepo;
+  readonly stats: StatsRepo;
 
   private constructor(
     private readonly handle: DatabaseHandle,
@@ -52,6 +56,8 @@ export class Store {
     this.agents = new AgentsRepo(...args);
     this.logs = new LogsRepo(...args);
     this.secrets = new SecretsRepo(...args);
+    this.webhooks = new WebhooksRepo(...args);
+    this.stats = new StatsRepo(executor);
   }
 
   /** `onEvents` runs after each commit that wrote outbox events (it wakes their readers). */

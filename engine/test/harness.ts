@@ -56,6 +56,8 @@ export type StartOptions = {
   heartbeatMs?: number;
   /** Listen here (a restart keeps the port, so remote agents find the engine again). */
   port?: number;
+  /** `GET /metrics` needs this bearer token. */
+  metricsToken?: string;
 };
 
 export async function startTestEngine(opts: StartOptions): Promise<TestEngine> {
@@ -88,6 +90,7 @@ export async function startTestEngine(opts: StartOptions): Promise<TestEngine> {
     logLevel: "warn",
     localAgentId: "local",
     ...(opts.heartbeatMs ? { heartbeatMs: opts.heartbeatMs } : {}),
+    ...(opts.metricsToken ? { metricsToken: opts.metricsToken } : {}),
   });
   let agent: Agent | undefined;
   if ((opts.slots ?? 4) > 0) {

@@ -12,7 +12,8 @@ export function buildRoutes(ctx: EngineContext): Router {
   const r = Router();
 
   r.post("/projects/:project/pipelines/:pipeline/builds", async (req, res) => {
-    const build = await triggerBuild(ctx, actorOf(res), req.params, parse(TriggerRequest, req.body ?? {}));
+    const source = req.get("X-Sluice-Source") === "user" ? "user" : "api";
+    const build = await triggerBuild(ctx, actorOf(res), req.params, parse(TriggerRequest, req.body ?? {}), source);
     res.status(201).json(build);
   });
 

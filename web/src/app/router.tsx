@@ -15,6 +15,9 @@ const BuildRoute = lazy(() => import("./routes/build.tsx").then((m) => ({ defaul
 const OperationRoute = lazy(() => import("./routes/operation.tsx").then((m) => ({ default: m.OperationRoute })));
 const OperationsRoute = lazy(() => import("./routes/operations.tsx").then((m) => ({ default: m.OperationsRoute })));
 const AuditRoute = lazy(() => import("./routes/audit.tsx").then((m) => ({ default: m.AuditRoute })));
+const WebhookSettingsRoute = lazy(() =>
+  import("./routes/webhook-settings.tsx").then((m) => ({ default: m.WebhookSettingsRoute })),
+);
 const NotFoundRoute = lazy(() => import("./routes/not-found.tsx").then((m) => ({ default: m.NotFoundRoute })));
 
 export const routes: RouteObject[] = [
@@ -31,6 +34,7 @@ export const routes: RouteObject[] = [
           { path: "/projects/:project/pipelines/:pipeline", element: <PipelineHistoryRoute /> },
           { path: "/projects/:project/operations", element: <OperationsRoute /> },
           { path: "/projects/:project/audit", element: <AuditRoute /> },
+          { path: "/projects/:project/settings/webhooks", element: <WebhookSettingsRoute /> },
           { path: "/builds/:id", element: <BuildRoute /> },
           { path: "/operations/:id", element: <OperationRoute /> },
           { path: "*", element: <NotFoundRoute /> },

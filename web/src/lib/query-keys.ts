@@ -26,6 +26,11 @@ export const queryKeys = {
   historyCancelable: (project: string, pipeline: string, filters: HistoryFilters) =>
     ["history", project, pipeline, "cancelable", filters] as const,
   build: (id: number) => ["build", id] as const,
+  /** A project's webhooks; their delivery logs and deliveries sit under it. */
+  webhooks: (project: string) => ["webhooks", project] as const,
+  webhookDeliveries: (project: string, id: number) => ["webhooks", project, id, "deliveries"] as const,
+  webhookDelivery: (project: string, id: number, deliveryId: number) =>
+    ["webhooks", project, id, "deliveries", deliveryId] as const,
   operation: (id: string) => ["operation", id] as const,
   /** A project's operations list, per filter (the operations centre). */
   operations: (project: string, filters?: OperationFilters) =>

@@ -1,4 +1,5 @@
 import { Flex, Typography } from "antd";
+import { Link } from "react-router";
 import { LiveBadge } from "../../../components/live-badge.tsx";
 import { ErrorState } from "../../../components/query-states.tsx";
 import { useI18n } from "../../../lib/i18n/i18n-provider.tsx";
@@ -23,7 +24,12 @@ export function ProjectPipelines({ project }: { project: string }) {
           </Typography.Title>
           {info && <Typography.Text type="secondary">{t.projects.role(t.roles[info.role])}</Typography.Text>}
         </div>
-        <LiveBadge state={stream} />
+        <Flex align="center" gap={12}>
+          {info?.permissions.canEdit && (
+            <Link to={`/projects/${encodeURIComponent(project)}/settings/webhooks`}>{t.webhooks.link}</Link>
+          )}
+          <LiveBadge state={stream} />
+        </Flex>
       </Flex>
       <PipelineTable project={project} pipelines={pipelines.data?.items} loading={pipelines.isPending} />
     </Flex>

@@ -1,0 +1,24 @@
+import { useMutation, useQueryClient } from "@tanstack/react-query";
+import type { Webhook } from "../../../../../common/webhooks.ts";
+import { api } from "../../../lib/api-client.ts";
+import { queryKeys } from "../../../lib/query-keys.ts";
+
+export type DeleteWebhookInput = { project: string; id: number };
+
+export function deleteWebhook(input: DeleteWebhookInput): Promise<void> {
+  return api<void>(`/api/projects/${encodeURIComponent(input.project)}/webhooks/${input.id}`, { method: "DELETE" });
+}
+
+export function useDeleteWebhook({ onSuccess }: { onSuccess?: () => void } = {}) {
+  const queryClient = useQueryClient();
+  return useMutation({
+    mutationFn: deleteWebhook,
+    onSuccess: (_, input) => {
+      queryClient.setQueryData<{ items: Webhook[] }>(queryKeys.webhooks(input.project), (list) =>
+        list === undefined ? list : { items: list.items.filter((h) => h.id !== input.id) },
+      );
+      queryClient.removeQueries({ queryKey: queryKeys.webhookDeliveries(input.project, input.id) });
+      onSuccess?.();
+    },
+  });
+}

@@ -1,0 +1,30 @@
+import { queryOptions, useQuery } from "@tanstack/react-query";
+import type { WebhookDeliveryDetail } from "../../../../../common/webhooks.ts";
+import { api } from "../../../lib/api-client.ts";
+import { queryKeys } from "../../../lib/query-keys.ts";
+
+export function getDelivery(
+  project: string,
+  id: number,
+  deliveryId: number,
+  signal?: AbortSignal,
+): Promise<WebhookDeliveryDetail> {
+  return api<WebhookDeliveryDetail>(
+    `/api/projects/${encodeURIComponent(project)}/webhooks/${id}/deliveries/${deliveryId}`,
+    { signal },
+  );
+}
+
+export const deliveryQueryOptions = (project: string, id: number, deliveryId: number) =>
+  queryOptions({
+    queryKey: queryKeys.webhookDelivery(project, id, deliveryId),
+    queryFn: ({ signal }) => getDelivery(project, id, deliveryId, signal),
+  });
+
+/** One delivery with its payload and every attempt. */
+export function useDelivery(project: string, id: number, deliveryId: number) {
+  return useQuery({
+    ...deliveryQueryOptions(project, id, deliveryId),
+    refetchInterval: (query) => (query.state.data?.status === "pending" ? 2000 : false),
+  });
+}

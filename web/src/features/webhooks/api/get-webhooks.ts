@@ -1,0 +1,23 @@
+import { queryOptions, useQuery } from "@tanstack/react-query";
+import type { Webhook } from "../../../../../common/webhooks.ts";
+import { api } from "../../../lib/api-client.ts";
+import { queryKeys } from "../../../lib/query-keys.ts";
+
+export function getWebhooks(project: string, signal?: AbortSignal): Promise<{ items: Webhook[] }> {
+  return api<{ items: Webhook[] }>(`/api/projects/${encodeURIComponent(project)}/webhooks`, { signal });
+}
+
+export const webhooksQueryOptions = (project: string) =>
+  queryOptions({ queryKey: queryKeys.webhooks(project), queryFn: ({ signal }) => getWebhooks(project, signal) });
+
+/**
+ * Deliveries (and the engine disabling a failing endpoint) change the list on their own: it looks
+ * again every 2 s while a delivery is pending, else every 10 s.
+ */
+export function useWebhooks(project: string) {
+  return useQuery({
+    ...webhooksQueryOptions(project),
+    refetchInterval: (query) =>
+      query.state.data?.items.some((h) => h.lastDelivery?.status === "pending") ? 2000 : 10_000,
+  });
+}
