@@ -9,7 +9,6 @@ import {
   BatchRerunRequest,
   OperationsQuery,
 } from "../../../common/dto.ts";
-import { InputError } from "../../../common/errors.ts";
 import type { EngineContext } from "../../context.ts";
 import { batchCancel, type CancelCaller, previewCancel } from "../../ops/cancel-service.ts";
 import { getOperation, listAudit, listOperationItems, listOperations } from "../../ops/operations.ts";
