@@ -166,7 +166,8 @@ describe.each(DATABASES)("the operations centre's API on $name", (db) => {
     expect(all.body.items.map((e: any) => [e.actor, e.source, e.pipeline, e.targets])).toEqual([
       ["admin", "concurrency", "deploy", 1],
       ["admin", "api", "web", 2],
-      ["dev", "api", "web", 1],
+      // dev signed in (a session): a person, so `user`; the admin's API token is `api`.
+      ["dev", "user", "web", 1],
     ]);
     const byDev = (await lead.get("/v1/projects/acme/audit?actor=dev")).body.items;
     expect(byDev).toHaveLength(1);

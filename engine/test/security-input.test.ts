@@ -119,7 +119,7 @@ describe.each(DATABASES)("bad requests on $name: 4xx, a stable code, nothing cha
     ["NUL in ?project= of the events", () => t.api.get("/v1/events?project=ac%00me"), 400, "invalid_input"],
     [
       "NUL in ?pipeline= of the operations",
-      () => t.api.get("/v1/operations?project=acme&pipeline=%00"),
+      () => t.api.get("/v1/projects/acme/operations?pipeline=%00"),
       400,
       "invalid_input",
     ],

@@ -111,10 +111,10 @@ describe.each(DATABASES)("a project's running operations on $name", (db) => {
     const now = Date.now();
     const mine = await operation("acme", now)();
     for (let i = 1; i <= 120; i++) await operation("rival", now + i)();
-    const listed = await t.api.get("/v1/operations?project=acme&pipeline=web&mine=1");
+    const listed = await t.api.get("/v1/projects/acme/operations?pipeline=web&mine=1");
     expect(listed.status).toBe(200);
     expect(listed.body.items.map((o: any) => o.id)).toEqual([mine]);
-    expect((await t.api.get("/v1/operations?project=acme")).body.items.map((o: any) => o.id)).toEqual([mine]);
+    expect((await t.api.get("/v1/projects/acme/operations")).body.items.map((o: any) => o.id)).toEqual([mine]);
   });
 });
 
