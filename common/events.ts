@@ -35,3 +35,12 @@ export type OperationEvent = Envelope & {
 };
 
 export type EngineEvent = BuildChangeEvent | JobChangeEvent | OperationEvent;
+
+export const EVENT_TYPES = [
+  "build.created",
+  "build.status_changed",
+  "job.status_changed",
+  "operation.progress",
+  "operation.completed",
+] as const satisfies readonly EngineEvent["type"][];
+export type EventType = EngineEvent["type"];

@@ -1,11 +1,14 @@
-/** What every engine service receives: the store, the bus, settings and a logger. */
+/**
+ * What every use-case receives: the store, the ports its adapters fill in (wake-ups, progress,
+ * metrics), settings and a logger. Imports only downward (ports, store, common).
+ */
 
 import type { Logger } from "../common/logger.ts";
-import type { Bus } from "./events/bus.ts";
-import type { MetricsRecorder } from "./metrics/recorder.ts";
-import type { ProgressReporter } from "./ops/progress.ts";
-import type { PipelineNames } from "./services/pipeline-names.ts";
-import type { SignInLimiter, SignInLimits } from "./services/sign-in-limiter.ts";
+import type { MetricsRecorder } from "./ports/metrics.ts";
+import type { Progress } from "./ports/progress.ts";
+import type { Wakeups } from "./ports/wakeups.ts";
+import type { PipelineNames } from "./store/pipeline-names.ts";
+import type { SignInLimiter, SignInLimits } from "./store/sign-in-limiter.ts";
 import type { Store } from "./store/store.ts";
 
 export type EngineSettings = {
@@ -66,11 +69,12 @@ export type TrustProxy = false | number | string[];
 
 export type EngineContext = {
   store: Store;
-  bus: Bus;
+  /** Wake-ups; the events adapter's `Bus` in the engine. */
+  bus: Wakeups;
   settings: EngineSettings;
   log: Logger;
   names: PipelineNames;
-  progress: ProgressReporter;
+  progress: Progress;
   signInLimiter: SignInLimiter;
   metrics: MetricsRecorder;
   /** Aborts when the engine stops: long-lived streams end. */

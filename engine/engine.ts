@@ -5,19 +5,20 @@ import { listen } from "../common/http-server.ts";
 import { createLogger, type LogLevel } from "../common/logger.ts";
 import { metricsHandler } from "../common/metrics-endpoint.ts";
 import { EngineAgentChannel } from "./agents/channel.ts";
-import { recoverLostAgent } from "./agents/recovery.ts";
 import { createEngineApp } from "./api/app.ts";
 import type { EngineContext, EngineSettings } from "./context.ts";
-import { Bus, TOPICS } from "./events/bus.ts";
+import { Bus } from "./events/bus.ts";
 import { PrometheusMetrics } from "./metrics/prometheus.ts";
-import { ProgressReporter } from "./ops/progress.ts";
-import { SettleWorker } from "./ops/settle-worker.ts";
+import { TOPICS } from "./ports/wakeups.ts";
+import { SettleWorker } from "./scheduler/settle-worker.ts";
 import { Sweeper } from "./scheduler/sweeper.ts";
-import { ensureAdmin } from "./services/identity.ts";
-import { PipelineNames } from "./services/pipeline-names.ts";
-import { DEFAULT_SIGN_IN_LIMITS, SignInLimiter } from "./services/sign-in-limiter.ts";
 import { openDatabase } from "./store/db.ts";
+import { PipelineNames } from "./store/pipeline-names.ts";
+import { DEFAULT_SIGN_IN_LIMITS, SignInLimiter } from "./store/sign-in-limiter.ts";
 import { Store } from "./store/store.ts";
+import { recoverLostAgent } from "./use-cases/agents/recovery.ts";
+import { ensureAdmin } from "./use-cases/identity/identity.ts";
+import { ProgressReporter } from "./use-cases/operations/progress.ts";
 import { WebhookDispatcher } from "./webhooks/dispatcher.ts";
 import { WebhookSender } from "./webhooks/sender.ts";
 
@@ -65,7 +66,7 @@ export async function startEngine(options: EngineOptions): Promise<EngineHandle>
   const store = Store.open(db, { onEvents: () => bus.publish(TOPICS.events) });
   metrics.bind(store, options.settings);
   await bus.start();
-  const progress = new ProgressReporter();
+  const progress = new ProgressReporter({ store, log, now: Date.now });
   const shutdown = new AbortController();
   const ctx: EngineContext = {
     store,
@@ -82,7 +83,6 @@ export async function startEngine(options: EngineOptions): Promise<EngineHandle>
     shutdown: shutdown.signal,
     now: Date.now,
   };
-  progress.bind(ctx);
   const { token: adminToken } = await ensureAdmin(ctx);
   if (options.localAgentId) {
     const recovered = await recoverLostAgent(ctx, options.localAgentId);

@@ -21,14 +21,14 @@ import { JobReport as JobReportSchema, StepReport as StepReportSchema } from "..
 import { groupBy } from "../../common/collections.ts";
 import type { EngineContext } from "../context.ts";
 import { applyLogLimit, type IncomingChunk } from "../domain/log-limit.ts";
-import { TOPICS } from "../events/bus.ts";
-import { jobStatusChanged } from "../events/payloads.ts";
-import { finalizeCancels, settleItems } from "../ops/finalize.ts";
-import { assignWork } from "../scheduler/assign.ts";
-import { onJobEnded } from "../scheduler/build-progress.ts";
+import { TOPICS } from "../ports/wakeups.ts";
 import { asUnavailable } from "../store/db-errors.ts";
+import { assignWork } from "../use-cases/agents/assign.ts";
+import { onJobEnded } from "../use-cases/agents/job-ended.ts";
+import { reconcile, stopOrdersFor } from "../use-cases/agents/reconcile.ts";
+import { jobStatusChanged } from "../use-cases/event-payloads.ts";
+import { finalizeCancels, settleItems } from "../use-cases/operations/finalize.ts";
 import { GroupCommit } from "./group-commit.ts";
-import { reconcile, stopOrdersFor } from "./reconcile.ts";
 
 const REJECTED: ReportResult = { accepted: false, stop: true };
 

@@ -5,7 +5,7 @@ import type { Request, Response } from "express";
 import type { z } from "zod";
 import { ForbiddenError, InputError } from "../../common/errors.ts";
 import { parseInput } from "../../common/validation.ts";
-import type { Actor } from "../services/identity.ts";
+import type { Actor } from "../use-cases/identity/identity.ts";
 
 /**
  * The caller of every route but the agent channel's. An agent token is refused here, so it

@@ -6,8 +6,9 @@
 import { EventEmitter } from "node:events";
 import type pg from "pg";
 import type { Logger } from "../../common/logger.ts";
+import type { Wakeups } from "../ports/wakeups.ts";
 
-export class Bus {
+export class Bus implements Wakeups {
   private readonly emitter = new EventEmitter();
   private listener: pg.PoolClient | undefined;
   private readonly pending = new Set<string>();
@@ -124,14 +125,3 @@ export class Bus {
     });
   }
 }
-
-export const TOPICS = {
-  events: "events",
-  work: "work",
-  /** New webhook deliveries (or a redelivery) are waiting. */
-  webhooks: "webhooks",
-  anyAgent: "agents",
-  agent: (id: string) => `agent:${id}`,
-  /** A user's right to read changed (sign-out, token revoked, membership changed): streams re-check. */
-  identity: (userId: number) => `identity:${userId}`,
-} as const;

@@ -7,9 +7,9 @@ import client from "prom-client";
 import type { OperationSource } from "../../common/constants.ts";
 import { withProcessMetrics } from "../../common/metrics-endpoint.ts";
 import type { EngineSettings } from "../context.ts";
+import type { MetricsRecorder, TriggerSource } from "../ports/metrics.ts";
 import type { Store } from "../store/store.ts";
 import { WEBHOOK_CURSOR } from "../store/webhooks-repo.ts";
-import type { MetricsRecorder, TriggerSource } from "./recorder.ts";
 
 const SECONDS_FAST = [0.001, 0.0025, 0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 2.5, 5];
 const SECONDS_SLOW = [0.05, 0.1, 0.25, 0.5, 1, 2.5, 5, 10, 30, 60, 120, 300, 600, 1800];

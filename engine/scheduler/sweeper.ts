@@ -5,11 +5,11 @@
  * their builds; old outbox events are deleted.
  */
 
-import { recoverLostAgent } from "../agents/recovery.ts";
 import type { EngineContext } from "../context.ts";
-import { TOPICS } from "../events/bus.ts";
-import { finalizeCancels } from "../ops/finalize.ts";
+import { TOPICS } from "../ports/wakeups.ts";
 import { WEBHOOK_CURSOR } from "../store/webhooks-repo.ts";
+import { recoverLostAgent } from "../use-cases/agents/recovery.ts";
+import { finalizeCancels } from "../use-cases/operations/finalize.ts";
 
 const BATCH = 1000;
 

@@ -1,6 +1,5 @@
 /** Registered agents. */
-import type { Dialect } from "./db.ts";
-import type { Executor } from "./store.ts";
+import type { Dialect, Executor } from "./schema.ts";
 
 export class AgentsRepo {
   constructor(

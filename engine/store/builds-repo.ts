@@ -4,10 +4,8 @@ import { groupBy } from "../../common/collections.ts";
 import { type BuildStatus, isTerminal } from "../../common/statuses.ts";
 import { nextStatus, previousStatus, TRANSITIONS, type TransitionEvent } from "../domain/transitions.ts";
 import type { CountsRepo } from "./counts-repo.ts";
-import type { Dialect } from "./db.ts";
-import type { BuildsTable } from "./schema.ts";
+import type { BuildsTable, Dialect, Executor } from "./schema.ts";
 import { buildsWithIds, idsIn, rowsFromJson, textsIn } from "./sql.ts";
-import type { Executor } from "./store.ts";
 
 export type BuildRow = Selectable<BuildsTable> & { project_name: string; pipeline_name: string };
 

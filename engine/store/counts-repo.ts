@@ -6,9 +6,8 @@
  */
 import { sql } from "kysely";
 import type { BuildStatus } from "../../common/statuses.ts";
-import type { Dialect } from "./db.ts";
+import type { Dialect, Executor } from "./schema.ts";
 import { rowsFromJson } from "./sql.ts";
-import type { Executor } from "./store.ts";
 
 export class CountsRepo {
   private readonly deltas = new Map<string, number>();

@@ -15,9 +15,7 @@ import {
 import pg from "pg";
 import { DATABASE_FILE, prepareDataDir, reasonOf, tightenDatabaseFiles } from "../../common/data-dir.ts";
 import { migrations } from "./migrations.ts";
-import type { Database } from "./schema.ts";
-
-export type Dialect = "sqlite" | "postgres";
+import type { Database, Dialect } from "./schema.ts";
 
 export type DatabaseHandle = {
   db: Kysely<Database>;

@@ -1,15 +1,15 @@
 /** The outbox: events written in the same transaction as the change they describe. */
 import { type Selectable, sql } from "kysely";
 import { groupBy } from "../../common/collections.ts";
+import type { EventType } from "../../common/events.ts";
 import type { BuildStatus } from "../../common/statuses.ts";
 import type { TransitionEvent } from "../domain/transitions.ts";
-import type { Dialect } from "./db.ts";
-import type { EventsTable } from "./schema.ts";
+import type { Dialect, EventsTable, Executor } from "./schema.ts";
 import { buildsWithIds, rowsFromJson } from "./sql.ts";
-import type { Executor } from "./store.ts";
 
+/** An outbox row to write, in the caller's transaction. */
 export type NewEvent = {
-  type: string;
+  type: EventType;
   projectId: number | null;
   pipelineId: number | null;
   buildId?: number | null;

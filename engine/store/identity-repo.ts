@@ -1,6 +1,5 @@
 /** Users, their API tokens (stored hashed) and project memberships. */
-import type { Dialect } from "./db.ts";
-import type { Executor } from "./store.ts";
+import type { Dialect, Executor } from "./schema.ts";
 
 export type UserRow = {
   id: number;

@@ -1,10 +1,8 @@
 /** Jobs, their leases on agent slots, stop requests, and steps. */
 import { type Selectable, sql } from "kysely";
 import type { JobStatus, StepStatus } from "../../common/statuses.ts";
-import type { Dialect } from "./db.ts";
-import type { JobsTable, StepsTable } from "./schema.ts";
+import type { Dialect, Executor, JobsTable, StepsTable } from "./schema.ts";
 import { idsIn, rowsFromJson, textsIn } from "./sql.ts";
-import type { Executor } from "./store.ts";
 
 export type JobRow = Selectable<JobsTable>;
 export type StepRow = Selectable<StepsTable>;

@@ -1,7 +1,6 @@
 /** Build logs, stored as ordered chunks. */
-import type { Dialect } from "./db.ts";
+import type { Dialect, Executor } from "./schema.ts";
 import { rowsFromJson } from "./sql.ts";
-import type { Executor } from "./store.ts";
 
 export type NewLogChunk = { build_id: number; job_id: number; stream: string; text: string; created_at: number };
 

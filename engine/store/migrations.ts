@@ -1,6 +1,6 @@
 /** Schema migrations, run at start. Written once for both dialects. */
 import { type ColumnDefinitionBuilder, type Kysely, type Migration, type MigrationProvider, sql } from "kysely";
-import type { Dialect } from "./db.ts";
+import type { Dialect } from "./schema.ts";
 
 type Db = Kysely<unknown>;
 type Col = (c: ColumnDefinitionBuilder) => ColumnDefinitionBuilder;

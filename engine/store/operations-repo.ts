@@ -1,10 +1,8 @@
 /** Bulk operations, their per-build items, and the audit log. */
 import { sql } from "kysely";
 import type { ItemOutcome } from "../../common/constants.ts";
-import type { Dialect } from "./db.ts";
-import type { AuditEntriesTable, OperationsTable } from "./schema.ts";
+import type { AuditEntriesTable, Dialect, Executor, OperationsTable } from "./schema.ts";
 import { buildsWithIds, idsIn, rowsFromJson } from "./sql.ts";
-import type { Executor } from "./store.ts";
 
 export type OperationRow = OperationsTable & { project_name: string; pipeline_name: string | null };
 /** Where a page of operations ended. */

@@ -1,8 +1,6 @@
 /** Projects and pipelines. */
 import { type Selectable, sql } from "kysely";
-import type { Dialect } from "./db.ts";
-import type { PipelinesTable, ProjectsTable } from "./schema.ts";
-import type { Executor } from "./store.ts";
+import type { Dialect, Executor, PipelinesTable, ProjectsTable } from "./schema.ts";
 
 export type ProjectRow = Selectable<ProjectsTable>;
 export type PipelineRow = Selectable<PipelinesTable>;

@@ -1,7 +1,6 @@
 /** A durable work queue (a table): tasks survive restarts and are claimed by one worker at a time. */
 import { sql } from "kysely";
-import type { Dialect } from "./db.ts";
-import type { Executor } from "./store.ts";
+import type { Dialect, Executor } from "./schema.ts";
 
 export type Task = { id: number; kind: string; ref: string; run_at: number; attempts: number };
 

@@ -1,5 +1,5 @@
 /** Table types for Kysely. Times are epoch milliseconds; JSON columns hold text. */
-import type { Generated } from "kysely";
+import type { Generated, Kysely, Transaction } from "kysely";
 import type { BuildStatus, JobStatus, StepStatus } from "../../common/statuses.ts";
 
 export interface Database {
@@ -291,3 +291,9 @@ export interface WebhookAttemptsTable {
   response_body: string | null;
   error: string | null;
 }
+
+/** The two databases the store speaks. */
+export type Dialect = "sqlite" | "postgres";
+
+/** The whole database, or a transaction on it: what a repository runs its statements on. */
+export type Executor = Kysely<Database> | Transaction<Database>;

@@ -1,6 +1,5 @@
 /** Secrets the engine replicas share, made once by whichever gets there first. */
-import type { Dialect } from "./db.ts";
-import type { Executor } from "./store.ts";
+import type { Dialect, Executor } from "./schema.ts";
 
 export class SecretsRepo {
   constructor(

@@ -4,7 +4,7 @@
  * never grows with the number of builds it touches.
  */
 import { type RawBuilder, sql } from "kysely";
-import type { Dialect } from "./db.ts";
+import type { Dialect } from "./schema.ts";
 
 export type ColumnType = "bigint" | "integer" | "text" | "real";
 

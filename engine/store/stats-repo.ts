@@ -3,7 +3,7 @@
  * builds per status from the running totals (`build_counts`), the oldest queued build through
  * the status index, agents with their busy slots.
  */
-import type { Executor } from "./store.ts";
+import type { Executor } from "./schema.ts";
 
 export type BuildCountRow = { project: string; pipeline: string; status: string; count: number };
 export type AgentSlotsRow = { id: string; slots: number; busy: number; lastSeenAt: number };

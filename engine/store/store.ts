@@ -2,12 +2,12 @@
  * The store: the engine's one door to the database. Services see repositories whose methods
  * take one options object; only the Kysely code behind them writes SQL.
  */
-import { type Kysely, sql, type Transaction, type Updateable } from "kysely";
+import { sql, type Updateable } from "kysely";
 import type { TransitionEvent } from "../domain/transitions.ts";
 import { AgentsRepo } from "./agents-repo.ts";
 import { type BuildRef, BuildsRepo, type MovedBuild } from "./builds-repo.ts";
 import { CountsRepo } from "./counts-repo.ts";
-import type { DatabaseHandle, Dialect } from "./db.ts";
+import type { DatabaseHandle } from "./db.ts";
 import { EventsRepo } from "./events-repo.ts";
 import { IdentityRepo } from "./identity-repo.ts";
 import { JobsRepo } from "./jobs-repo.ts";
@@ -15,12 +15,10 @@ import { LogsRepo } from "./logs-repo.ts";
 import { OperationsRepo } from "./operations-repo.ts";
 import { ProjectsRepo } from "./projects-repo.ts";
 import { QueueRepo } from "./queue-repo.ts";
-import type { BuildsTable, Database } from "./schema.ts";
+import type { BuildsTable, Dialect, Executor } from "./schema.ts";
 import { SecretsRepo } from "./secrets-repo.ts";
 import { StatsRepo } from "./stats-repo.ts";
 import { WebhooksRepo } from "./webhooks-repo.ts";
-
-export type Executor = Kysely<Database> | Transaction<Database>;
 
 export class Store {
   readonly projects: ProjectsRepo;

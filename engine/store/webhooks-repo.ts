@@ -3,10 +3,8 @@
  * Deliveries of a dispatch are inserted in one statement however many there are.
  */
 import { type Selectable, sql, type Updateable } from "kysely";
-import type { Dialect } from "./db.ts";
-import type { WebhookAttemptsTable, WebhookDeliveriesTable, WebhooksTable } from "./schema.ts";
+import type { Dialect, Executor, WebhookAttemptsTable, WebhookDeliveriesTable, WebhooksTable } from "./schema.ts";
 import { rowsFromJson } from "./sql.ts";
-import type { Executor } from "./store.ts";
 
 /** The webhook dispatcher's outbox cursor (`outbox_cursors.name`). */
 export const WEBHOOK_CURSOR = "webhooks";

@@ -1,5 +1,5 @@
 import { afterEach, describe, expect, it } from "vitest";
-import { batchCancel } from "../ops/cancel-service.ts";
+import { batchCancel } from "../use-cases/cancel/cancel.ts";
 import { collectEvents, DATABASES, startTestEngine, type TestEngine, waitFor } from "./harness.ts";
 import { seedBuilds } from "./seed.ts";
 import { SimAgent } from "./sim-agent.ts";
@@ -177,7 +177,7 @@ describe.each(DATABASES)("bulk cancel on $name", (db) => {
       ["a1", "a2", "a3"].map((n) => new SimAgent(t.engine.channel, n, { slots: 0, stopMode: "ignore" }).start()),
     );
     agents.push(...sims);
-    const { settleOperation } = await import("../ops/operation-kinds.ts");
+    const { settleOperation } = await import("../use-cases/operation-kinds.ts");
     const counts: Record<number, number> = {};
     for (const n of [10, 2500]) {
       const p = await t.api.pipeline("acme", `s${n}`, QUICK_OR_SLEEP);

@@ -1,5 +1,5 @@
 import { afterEach, describe, expect, it } from "vitest";
-import { batchCancel } from "../ops/cancel-service.ts";
+import { batchCancel } from "../use-cases/cancel/cancel.ts";
 import { DATABASES, expectCountsConsistent, startTestEngine, type TestEngine, waitFor } from "./harness.ts";
 import { seedBuilds } from "./seed.ts";
 import { SimAgent } from "./sim-agent.ts";

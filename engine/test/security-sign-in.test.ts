@@ -6,7 +6,7 @@
 import pg from "pg";
 import { afterAll, afterEach, beforeAll, describe, expect, it, vi } from "vitest";
 import { loadConfig } from "../../common/config.ts";
-import { SignInLimiter, type SignInLimits } from "../services/sign-in-limiter.ts";
+import { SignInLimiter, type SignInLimits } from "../store/sign-in-limiter.ts";
 import { databaseSnapshot } from "./db-snapshot.ts";
 import { DATABASES, startTestEngine, type TestEngine, waitFor } from "./harness.ts";
 import { expectRefusal } from "./security-helpers.ts";

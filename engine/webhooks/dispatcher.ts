@@ -10,12 +10,12 @@ import crypto from "node:crypto";
 import { type BuildStatus, isTerminal } from "../../common/statuses.ts";
 import { PER_BUILD_EVENTS, type WebhookEvent } from "../../common/webhooks.ts";
 import type { EngineContext } from "../context.ts";
-import { TOPICS } from "../events/bus.ts";
-import { iso, toOperation } from "../services/mappers.ts";
+import { TOPICS } from "../ports/wakeups.ts";
 import type { EventRow } from "../store/events-repo.ts";
 import type { Store } from "../store/store.ts";
 import { type NewDelivery, type Subscription, WEBHOOK_CURSOR } from "../store/webhooks-repo.ts";
-import { webhookSettings } from "./settings.ts";
+import { iso, toOperation } from "../use-cases/mappers.ts";
+import { webhookSettings } from "../use-cases/webhooks/settings.ts";
 
 /** Outbox events read per transaction. */
 const CHUNK = 5000;

@@ -5,7 +5,7 @@
  */
 import http from "node:http";
 import https from "node:https";
-import { AddressNotAllowedError, guardedLookup } from "./address-policy.ts";
+import { AddressNotAllowedError, guardedLookup } from "../use-cases/webhooks/address-policy.ts";
 
 const KEEP_BYTES = 2048;
 

@@ -1,6 +1,6 @@
 import { describe, expect, it } from "vitest";
+import { WEBHOOK_DEFAULTS } from "../use-cases/webhooks/settings.ts";
 import { nextAttemptAt } from "./retry-schedule.ts";
-import { WEBHOOK_DEFAULTS } from "./settings.ts";
 
 const HOUR = 3_600_000;
 

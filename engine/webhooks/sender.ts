@@ -6,11 +6,11 @@
  * disabled. A claimed delivery whose engine dies is due again after the claim runs out.
  */
 import type { EngineContext, WebhookSettings } from "../context.ts";
-import { TOPICS } from "../events/bus.ts";
+import { TOPICS } from "../ports/wakeups.ts";
 import type { DeliveryRow } from "../store/webhooks-repo.ts";
+import { webhookSettings } from "../use-cases/webhooks/settings.ts";
 import { postWebhook } from "./http-post.ts";
 import { nextAttemptAt } from "./retry-schedule.ts";
-import { webhookSettings } from "./settings.ts";
 import { signBody } from "./signature.ts";
 
 /** A claim outlives the request's timeout, so a live engine's attempt is never taken over. */

@@ -3,10 +3,11 @@ import { Router } from "express";
 import { CancelRequest, TriggerRequest } from "../../../common/dto.ts";
 import { formatBytes } from "../../../common/format.ts";
 import type { EngineContext } from "../../context.ts";
-import { cancelBuild } from "../../ops/cancel-service.ts";
-import { buildCounts, buildHistory, getBuild, getBuildLog, triggerBuild } from "../../services/builds.ts";
+import { buildCounts, buildHistory, getBuild, getBuildLog } from "../../use-cases/builds/read.ts";
+import { triggerBuild } from "../../use-cases/builds/trigger.ts";
+import { cancelBuild } from "../../use-cases/cancel/cancel.ts";
 import { actorOf, idParam, limitParam, parse, queryText } from "../http.ts";
-import { cancelCaller } from "./operations.ts";
+import { operationCaller } from "./operations.ts";
 
 export function buildRoutes(ctx: EngineContext): Router {
   const r = Router();
@@ -55,7 +56,7 @@ export function buildRoutes(ctx: EngineContext): Router {
   r.post("/builds/:id/cancel", async (req, res) => {
     const op = await cancelBuild(
       ctx,
-      cancelCaller(req, res),
+      operationCaller(req, res),
       idParam(req.params.id, "build id"),
       parse(CancelRequest, req.body ?? {}),
     );

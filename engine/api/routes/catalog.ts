@@ -10,7 +10,7 @@ import {
   listProjects,
   putPipeline,
   putProject,
-} from "../../services/catalog.ts";
+} from "../../use-cases/catalog/catalog.ts";
 import { actorOf, parse } from "../http.ts";
 
 export function catalogRoutes(ctx: EngineContext): Router {

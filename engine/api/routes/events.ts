@@ -3,12 +3,12 @@ import { Router } from "express";
 import { NotFoundError } from "../../../common/errors.ts";
 import { StreamSlots } from "../../../common/stream-slots.ts";
 import type { EngineContext } from "../../context.ts";
-import { TOPICS } from "../../events/bus.ts";
-import { lastEventId, streamEvents } from "../../events/sse.ts";
-import { findOperation } from "../../ops/operations.ts";
-import { resolvePipeline, resolveProject } from "../../services/catalog.ts";
-import { type Actor, authenticateToken, readableProjectIds } from "../../services/identity.ts";
+import { lastEventId, streamEvents } from "../../events/stream.ts";
+import { TOPICS } from "../../ports/wakeups.ts";
 import type { EventFilter } from "../../store/events-repo.ts";
+import { resolvePipeline, resolveProject } from "../../use-cases/catalog/catalog.ts";
+import { type Actor, authenticateToken, readableProjectIds } from "../../use-cases/identity/identity.ts";
+import { findOperation } from "../../use-cases/operations/read.ts";
 import { actorOf, queryText } from "../http.ts";
 
 type StreamScope = { project: string | undefined; pipeline: string | undefined; operation: string | undefined };

@@ -18,7 +18,7 @@ import {
   signOut,
   TokenRequest,
   whoAmI,
-} from "../../services/users.ts";
+} from "../../use-cases/identity/users.ts";
 import { actorOf, idParam, parse } from "../http.ts";
 
 export function identityRoutes(ctx: EngineContext): Router {

@@ -1,18 +1,12 @@
-/** Batch cancel, operations and their items, and the audit log. */
+/** Bulk operations of every kind (batch-cancel, batch-rerun), operations and their items, and the audit log. */
 import { type Request, type Response, Router } from "express";
 import { z } from "zod";
-import {
-  AuditQuery,
-  BatchCancelRequest,
-  BatchPreviewRequest,
-  BatchRerunPreviewRequest,
-  BatchRerunRequest,
-  OperationsQuery,
-} from "../../../common/dto.ts";
+import { AuditQuery, OperationsQuery } from "../../../common/dto.ts";
 import type { EngineContext } from "../../context.ts";
-import { batchCancel, type CancelCaller, previewCancel } from "../../ops/cancel-service.ts";
-import { getOperation, listAudit, listOperationItems, listOperations } from "../../ops/operations.ts";
-import { batchRerun, previewRerun } from "../../ops/rerun-service.ts";
+import { OPERATION_KINDS } from "../../use-cases/operation-kinds.ts";
+import type { OperationCaller } from "../../use-cases/operations/accept-once.ts";
+import { getOperation, listAudit, listOperationItems, listOperations } from "../../use-cases/operations/read.ts";
+import type { ScopeNames } from "../../use-cases/operations/selection.ts";
 import { actorOf, limitParam, parse, queryText } from "../http.ts";
 
 const IdempotencyKey = z
@@ -26,7 +20,7 @@ const IdempotencyKey = z
  * what the client says: a session (a person who signed in, as through the page) is `user`, any
  * other token `api`; only the engine's own policy is `concurrency`.
  */
-export function cancelCaller(req: Request, res: Response): CancelCaller {
+export function operationCaller(req: Request, res: Response): OperationCaller {
   const actor = actorOf(res);
   const key = req.get("Idempotency-Key");
   return {
@@ -39,26 +33,24 @@ export function cancelCaller(req: Request, res: Response): CancelCaller {
 export function operationRoutes(ctx: EngineContext): Router {
   const r = Router();
 
-  // Bulk cancels and re-runs in one pipeline, or across a project; each with a preview first.
+  // Every kind of bulk operation, in one pipeline or across a project; each with a preview first.
   for (const path of ["/projects/:project/pipelines/:pipeline/builds", "/projects/:project/builds"]) {
-    r.post(`${path}/batch-cancel/preview`, async (req, res) => {
-      const names = req.params as { project: string; pipeline?: string };
-      res.json(await previewCancel(ctx, actorOf(res), names, parse(BatchPreviewRequest, req.body ?? {})));
-    });
-    r.post(`${path}/batch-cancel`, async (req, res) => {
-      const names = req.params as { project: string; pipeline?: string };
-      const op = await batchCancel(ctx, cancelCaller(req, res), names, parse(BatchCancelRequest, req.body ?? {}));
-      res.status(202).json(op);
-    });
-    r.post(`${path}/batch-rerun/preview`, async (req, res) => {
-      const names = req.params as { project: string; pipeline?: string };
-      res.json(await previewRerun(ctx, actorOf(res), names, parse(BatchRerunPreviewRequest, req.body ?? {})));
-    });
-    r.post(`${path}/batch-rerun`, async (req, res) => {
-      const names = req.params as { project: string; pipeline?: string };
-      const op = await batchRerun(ctx, cancelCaller(req, res), names, parse(BatchRerunRequest, req.body ?? {}));
-      res.status(201).json(op);
-    });
+    for (const [kind, handlers] of Object.entries(OPERATION_KINDS)) {
+      r.post(`${path}/batch-${kind}/preview`, async (req, res) => {
+        const names = req.params as ScopeNames;
+        res.json(await handlers.preview(ctx, actorOf(res), names, parse(handlers.previewRequest, req.body ?? {})));
+      });
+      r.post(`${path}/batch-${kind}`, async (req, res) => {
+        const names = req.params as ScopeNames;
+        const op = await handlers.accept(
+          ctx,
+          operationCaller(req, res),
+          names,
+          parse(handlers.request, req.body ?? {}),
+        );
+        res.status(handlers.acceptedStatus).json(op);
+      });
+    }
   }
 
   r.get("/projects/:project/operations", async (req, res) => {

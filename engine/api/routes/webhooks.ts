@@ -12,7 +12,7 @@ import {
   ping,
   redeliver,
   updateWebhook,
-} from "../../services/webhooks.ts";
+} from "../../use-cases/webhooks/webhooks.ts";
 import { actorOf, idParam, limitParam, parse, queryText } from "../http.ts";
 
 export function webhookRoutes(ctx: EngineContext): Router {

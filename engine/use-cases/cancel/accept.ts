@@ -1,0 +1,247 @@
+/**
+ * Accepting a cancel: the synchronous half of the bulk-cancel primitive. One transaction,
+ * batched statements: validate → freeze targets → transition → record → answer. A single
+ * cancel, a multi-select, "cancel all running", the concurrency policy and the CLI all come here.
+ */
+import crypto from "node:crypto";
+import type { ItemOutcome, OperationSource } from "../../../common/constants.ts";
+import type { OperationSelection } from "../../../common/dto.ts";
+import { ConflictError, RateLimitedError, UnprocessableError } from "../../../common/errors.ts";
+import type { EngineContext } from "../../context.ts";
+import { TOPICS } from "../../ports/wakeups.ts";
+import type { BuildRef, MovedBuild } from "../../store/builds-repo.ts";
+import type { OperationRow } from "../../store/operations-repo.ts";
+import type { OperationsTable } from "../../store/schema.ts";
+import type { Store } from "../../store/store.ts";
+import { operationEvent } from "../event-payloads.ts";
+import { finalizeCancels } from "../operations/finalize.ts";
+import type { Selected } from "../operations/selection.ts";
+import { SETTLE_TASK } from "../operations/tasks.ts";
+
+/**
+ * Ids already checked to be builds of the scope (before anything was locked); a filter frozen now
+ * — with a preview's snapshot bound to builds that existed then (`match.maxId`), and builds it
+ * matched then that finished since reported as such; or builds the caller already locked (the
+ * concurrency policy inside a trigger).
+ */
+export type CancelTargets = Selected | { kind: "refs"; refs: readonly BuildRef[] };
+
+export type AcceptCancelInput = {
+  projectId: number;
+  /** Null: project-wide. */
+  pipelineId: number | null;
+  selection?: OperationSelection;
+  /** A bulk operation counts against the caller's running-operations limit; a single or forced cancel does not. */
+  limited: boolean;
+  actor: string;
+  source: OperationSource;
+  reason: string | null;
+  targets: CancelTargets;
+  /** Any target that is no longer active aborts the whole request (409, nothing changes). */
+  atomic: boolean;
+  /** Targets already CANCELING are finalized now and their processes SIGKILLed. */
+  force: boolean;
+  /** false when no pipeline the targets can be in has a protected job: nothing to look up. */
+  mayProtect?: boolean;
+  idempotency?: { key: string; requestHash: string };
+};
+
+export async function acceptCancel(ctx: EngineContext, tx: Store, input: AcceptCancelInput): Promise<OperationRow> {
+  const started = performance.now();
+  const repeat = await findRepeat(tx, input);
+  if (repeat) return repeat;
+  await checkRunningLimit(ctx, tx, input);
+  const targets = await freezeTargets(tx, input);
+  const shielded = await protectedAmong(tx, input, targets);
+  checkAtomic(input, targets, shielded);
+
+  const operationId = crypto.randomUUID();
+  const now = ctx.now();
+  const moving = shielded.size === 0 ? targets : targets.filter((t) => !shielded.has(t.id));
+  const moved = await tx.transition({
+    ids: moving.map((t) => t.id),
+    known: new Map(moving.map((t) => [t.id, t])),
+    event: "cancel",
+    now,
+    set: { cancel_by: input.actor, cancel_reason: input.reason, cancel_operation_id: operationId, cancel_at: now },
+    described: { reason: input.reason, by: input.actor, operationId },
+  });
+  const forced = input.force ? targets.filter((t) => t.status === "CANCELING").map((t) => t.id) : [];
+  const canceledNow = moved.filter((b) => b.status === "CANCELED").map((b) => b.id);
+
+  const operation = newOperation(input, operationId, now, {
+    total: targets.length,
+    canceled: canceledNow.length,
+    protected: shielded.size,
+    pending: moved.length - canceledNow.length + forced.length,
+  });
+  await tx.operations.insert({ operation });
+  await tx.operations.insertItems({ operationId, items: itemsOf(targets, moved, shielded, forced) });
+  await tx.operations.insertAudit({
+    project_id: input.projectId,
+    action: "cancel",
+    actor: input.actor,
+    source: input.source,
+    reason: input.reason,
+    operation_id: operationId,
+    targets: targets.length,
+    created_at: now,
+  });
+  await tx.jobs.endUnstarted({ buildIds: canceledNow, status: "CANCELED", now });
+  await tx.jobs.closeSteps({ buildIds: canceledNow, runningBecomes: "CANCELED", now });
+  await tx.events.append({ events: [operationEvent(operation)], now });
+
+  await finalizeCancels(ctx, tx, { buildIds: forced, force: true, note: "forced", countsNow: true });
+  if (operation.pending > 0) {
+    await tx.queue.enqueue({ kind: SETTLE_TASK, ref: operationId, runAt: now, now });
+    tx.afterCommit(() => ctx.bus.publish(TOPICS.work));
+  }
+  tx.afterCommit(() => {
+    ctx.bus.publish(TOPICS.anyAgent);
+    const source = input.source;
+    ctx.metrics.cancelAccepted({
+      source,
+      total: targets.length,
+      builds: moved.length,
+      durationMs: performance.now() - started,
+    });
+    if (operation.status === "completed") ctx.metrics.operationSettled({ source, durationMs: 0 });
+  });
+  return (await tx.operations.find({ id: operationId })) as OperationRow;
+}
+
+/** The same Idempotency-Key with the same body returns the first operation; another body is refused. */
+async function findRepeat(tx: Store, input: AcceptCancelInput): Promise<OperationRow | undefined> {
+  if (!input.idempotency) return undefined;
+  const existing = await tx.operations.findByIdempotencyKey({ requestedBy: input.actor, key: input.idempotency.key });
+  if (!existing) return undefined;
+  if (existing.request_hash !== input.idempotency.requestHash) {
+    throw new UnprocessableError(
+      "idempotency_key_reused",
+      "This Idempotency-Key was already used with a different request",
+      { operationId: existing.id },
+    );
+  }
+  return existing;
+}
+
+async function checkRunningLimit(ctx: EngineContext, tx: Store, input: AcceptCancelInput): Promise<void> {
+  if (input.source === "concurrency" || !input.limited || input.force) return;
+  const running = await tx.operations.countRunning({ requestedBy: input.actor, sources: ["user", "api"] });
+  const limit = ctx.settings.maxRunningOperationsPerUser;
+  if (running >= limit) {
+    throw new RateLimitedError(
+      `You already have ${running} bulk operations running (at most ${limit}); try again shortly`,
+      5,
+      "too_many_operations",
+    );
+  }
+}
+
+/** The request's targets as they are now, locked. */
+async function freezeTargets(tx: Store, input: AcceptCancelInput): Promise<readonly BuildRef[]> {
+  const t = input.targets;
+  if (t.kind === "refs") return t.refs;
+  if (t.kind === "ids") return tx.builds.lockRefs({ ids: t.buildIds });
+  const matching = await tx.builds.lockMatching(t.match);
+  if (t.previewedAt === undefined) return matching;
+  const finished = await tx.builds.finishedSince({ ...t.match, at: t.previewedAt });
+  return [...matching, ...finished].sort((a, b) => a.id - b.id);
+}
+
+/**
+ * Each target's item, from what the accept knows (no reading the builds again): canceled (moved
+ * to CANCELED), pending (moved to CANCELING, or forced), protected, or already finished (noted
+ * with the status it had, or `already_canceling`).
+ */
+function itemsOf(
+  targets: readonly BuildRef[],
+  moved: readonly MovedBuild[],
+  shielded: ReadonlySet<number>,
+  forced: readonly number[],
+): { buildId: number; outcome: ItemOutcome; note: string | null }[] {
+  const movedTo = new Map(moved.map((b) => [b.id, b.status]));
+  const forcedIds = new Set(forced);
+  return targets.map((t) => {
+    const to = movedTo.get(t.id);
+    if (to === "CANCELED") return { buildId: t.id, outcome: "canceled", note: null };
+    if (to !== undefined || forcedIds.has(t.id)) return { buildId: t.id, outcome: "pending", note: null };
+    if (shielded.has(t.id)) return { buildId: t.id, outcome: "protected", note: "a protected job is under way" };
+    return {
+      buildId: t.id,
+      outcome: "already_finished",
+      note: t.status === "CANCELING" ? "already_canceling" : t.status,
+    };
+  });
+}
+
+/**
+ * Targets with a protected job (`interruptible: false`) that has started: no cancel touches them
+ * unless it is forced (a person ticking "also stop protected builds"); automatic cancels never are.
+ */
+async function protectedAmong(tx: Store, input: AcceptCancelInput, targets: readonly BuildRef[]): Promise<Set<number>> {
+  if (input.force || input.mayProtect === false) return new Set();
+  const active = targets.filter((t) => t.status === "QUEUED" || t.status === "RUNNING").map((t) => t.id);
+  return tx.jobs.protectedBuilds({ buildIds: active });
+}
+
+function checkAtomic(input: AcceptCancelInput, targets: readonly BuildRef[], shielded: ReadonlySet<number>): void {
+  if (!input.atomic) return;
+  const guarded = targets.filter((t) => shielded.has(t.id));
+  const [first] = guarded;
+  if (first) {
+    throw new ConflictError(
+      "build_protected",
+      targets.length === 1
+        ? `Build #${first.number} has a protected job (interruptible: false) under way; force the cancel to stop it`
+        : `${guarded.length} of the builds have a protected job under way; nothing was canceled`,
+      { builds: guarded.map((b) => ({ id: b.id, number: b.number })) },
+    );
+  }
+  const cancelable = (s: string) => s === "QUEUED" || s === "RUNNING" || (input.force && s === "CANCELING");
+  const finished = targets.filter((t) => !cancelable(t.status));
+  if (finished.length === 0) return;
+  const only = targets.length === 1 ? targets[0] : undefined;
+  const message =
+    only?.status === "CANCELING"
+      ? `Build #${only.number} is already being canceled; send force: true to stop it now`
+      : only
+        ? `Build #${only.number} already finished (${only.status})`
+        : `${finished.length} of the ${targets.length} builds are no longer active; nothing was canceled`;
+  throw new ConflictError(only?.status === "CANCELING" ? "already_canceling" : "already_finished", message, {
+    builds: finished.map((b) => ({ id: b.id, number: b.number, status: b.status })),
+  });
+}
+
+function newOperation(
+  input: AcceptCancelInput,
+  id: string,
+  now: number,
+  counts: { total: number; canceled: number; protected: number; pending: number },
+): OperationsTable {
+  const done = counts.pending === 0;
+  return {
+    id,
+    kind: "cancel",
+    status: done ? "completed" : "running",
+    source: input.source,
+    project_id: input.projectId,
+    pipeline_id: input.pipelineId,
+    scope: input.pipelineId === null ? "project" : "pipeline",
+    selection: input.selection ? JSON.stringify(input.selection) : null,
+    requested_by: input.actor,
+    reason: input.reason,
+    force: input.force ? 1 : 0,
+    total: counts.total,
+    counts: JSON.stringify({
+      canceled: counts.canceled,
+      already_finished: counts.total - counts.canceled - counts.pending - counts.protected,
+      ...(counts.protected > 0 ? { protected: counts.protected } : {}),
+    }),
+    pending: counts.pending,
+    idempotency_key: input.idempotency?.key ?? null,
+    request_hash: input.idempotency?.requestHash ?? null,
+    created_at: now,
+    completed_at: done ? now : null,
+  };
+}
