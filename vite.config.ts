@@ -31,7 +31,7 @@ export default defineConfig({
         test: {
           name: "server",
           root: ".",
-          include: ["{common,engine,agent,bff,cli}/**/*.test.ts"],
+          include: ["{common,engine,agent,bff,cli,tools}/**/*.test.ts"],
           environment: "node",
           testTimeout: 60_000,
           hookTimeout: 60_000,

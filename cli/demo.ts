@@ -7,7 +7,7 @@ import type { EngineContext } from "../engine/context.ts";
 import { triggerBuild } from "../engine/use-cases/builds/trigger.ts";
 import { putPipeline, putProject } from "../engine/use-cases/catalog/catalog.ts";
 import { type Actor, secret } from "../engine/use-cases/identity/identity.ts";
-import { createUser, setMember } from "../engine/use-cases/identity/users.ts";
+import { createUser, setMember } from "../engine/use-cases/users/users.ts";
 
 const progress = (what: string, seconds: number) =>
   `for i in $(seq 1 ${seconds}); do echo "${what} $i/${seconds}"; sleep 1; done`;

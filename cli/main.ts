@@ -16,7 +16,6 @@ Commands:
   agent     a standalone agent: --engine URL[,URL...] [--name NAME] [--slots N] (token: SLUICE_TOKEN)
   cancel    cancel builds: --project P [--pipeline X] (--builds 12,13 | --ids 381,382 | --all-running | --branch B)
             [--reason R] [--force] [--dry-run] [--wait]
-  bench     benchmarks: see bench/README.md
 
 Configuration comes from the environment; see the README.`;
 
@@ -55,10 +54,6 @@ async function main(argv: string[]): Promise<number> {
       return runAgent(config, rest);
     case "cancel":
       return runCancel(config, rest);
-    case "bench": {
-      const { runBench } = await import("../bench/main.ts");
-      return runBench(rest);
-    }
     case undefined:
     case "help":
     case "--help":

@@ -7,7 +7,7 @@ import type { EngineAgentChannel } from "../agents/channel.ts";
 import type { EngineContext } from "../context.ts";
 import { asUnavailable } from "../store/db-errors.ts";
 import { authenticateToken } from "../use-cases/identity/identity.ts";
-import { SignIn, signIn } from "../use-cases/identity/users.ts";
+import { SignIn, signIn } from "../use-cases/users/users.ts";
 import { parse, signInAddress } from "./http.ts";
 import { agentRoutes } from "./routes/agent-channel.ts";
 import { agentListRoutes } from "./routes/agents.ts";

@@ -18,7 +18,7 @@ import {
   signOut,
   TokenRequest,
   whoAmI,
-} from "../../use-cases/identity/users.ts";
+} from "../../use-cases/users/users.ts";
 import { actorOf, idParam, parse } from "../http.ts";
 
 export function identityRoutes(ctx: EngineContext): Router {

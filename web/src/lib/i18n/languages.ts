@@ -2,23 +2,15 @@
  * The page's languages. English ships in the main bundle; the others load on demand with their
  * antd and dayjs locales so all three switch together.
  */
-import type { ConfigProviderProps } from "antd";
 import enUS from "antd/locale/en_US";
 import dayjs from "dayjs";
 import relativeTime from "dayjs/plugin/relativeTime";
-import { en, type Messages } from "./en.ts";
+import { en } from "./en.ts";
+import { LANGUAGES, type Language, type LanguagePack } from "./language-pack.ts";
+
+export { LANGUAGES, type Language, type LanguagePack };
 
 dayjs.extend(relativeTime);
-
-export const LANGUAGES = [
-  { code: "en", label: "English" },
-  { code: "zh-CN", label: "简体中文" },
-] as const;
-export type Language = (typeof LANGUAGES)[number]["code"];
-
-type AntdLocale = NonNullable<ConfigProviderProps["locale"]>;
-
-export type LanguagePack = { language: Language; messages: Messages; antd: AntdLocale; dayjs: string };
 
 const STORAGE_KEY = "sluice.language";
 

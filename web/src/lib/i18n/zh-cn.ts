@@ -2,7 +2,7 @@
 import zhCNAntd from "antd/locale/zh_CN";
 import "dayjs/locale/zh-cn";
 import type { Messages } from "./en.ts";
-import type { LanguagePack } from "./languages.ts";
+import type { LanguagePack } from "./language-pack.ts";
 
 const messages: Messages = {
   app: {

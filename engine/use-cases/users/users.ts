@@ -4,7 +4,6 @@ import type { Project } from "../../../common/dto.ts";
 import { ConflictError, ForbiddenError, NotFoundError, UnauthenticatedError } from "../../../common/errors.ts";
 import type { EngineContext } from "../../context.ts";
 import { resolveProject } from "../catalog/catalog.ts";
-import { iso } from "../mappers.ts";
 import {
   type Actor,
   hashPassword,
@@ -17,7 +16,8 @@ import {
   type Role,
   readableProjectIds,
   verifyPassword,
-} from "./identity.ts";
+} from "../identity/identity.ts";
+import { iso } from "../mappers.ts";
 
 export const SESSION_HOURS = 12;
 
