@@ -7,17 +7,17 @@ import type { EngineClient } from "../engine-client.ts";
 export type EngineEventWithSeq = EngineEvent & { seq: number };
 
 /**
- * Opens `/v1/events?query` after `lastEventId`. A refusal (no permission, too many streams, the
+ * Opens `/v1/events?query` after the event `after` (the browser's `Last-Event-ID`). A refusal (no permission, too many streams, the
  * engine down) is thrown before the browser's stream starts, so it can be answered properly,
  * Retry-After included.
  */
 export async function openEngineEvents(
   engine: EngineClient,
   query: Record<string, string>,
-  opts: { lastEventId: string | undefined; signal: AbortSignal },
+  opts: { after: number | undefined; signal: AbortSignal },
 ): Promise<ReadableStream<Uint8Array>> {
   const params = new URLSearchParams(query);
-  if (opts.lastEventId !== undefined) params.set("after", opts.lastEventId);
+  if (opts.after !== undefined) params.set("after", String(opts.after));
   const res = await engine.raw("GET", `/v1/events?${params}`, { signal: opts.signal, timeoutMs: null });
   if (!res.ok || !res.body) {
     throw fromErrorBody(res.status, await res.json().catch(() => undefined), res.headers.get("Retry-After"));

@@ -8,11 +8,11 @@ import type { Request, Response } from "express";
 import type { BuildsStreamData, LogChunkData, OperationStreamData } from "../../common/bff-api.ts";
 import type { Operation } from "../../common/dto.ts";
 import type { BuildChangeEvent, OperationEvent } from "../../common/events.ts";
+import { openSse, resumeId, type SseWriter } from "../../common/sse.ts";
 import type { StreamSlots } from "../../common/stream-slots.ts";
 import type { EngineClient } from "../engine-client.ts";
 import { Coalescer, toBuildChange } from "./coalesce.ts";
 import { type EngineEventWithSeq, openEngineEvents, readEngineEvents } from "./engine-events.ts";
-import { lastEventIdOf, openSse, type SseWriter } from "./sse.ts";
 
 const BUILD_TYPES = "build.created,build.status_changed,operation.progress,operation.completed";
 
@@ -32,12 +32,12 @@ export async function buildsStream(
 }
 
 async function pipelineStream(engine: EngineClient, req: Request, res: Response, query: Record<string, string>) {
-  const body = await openEngineEvents(engine, query, { lastEventId: lastEventIdOf(req), signal: closedSignal(res) });
-  const sse = openSse(res);
+  const body = await openEngineEvents(engine, query, { after: resumeId(req), signal: closedSignal(res) });
+  const sse = browserStream(res);
   const coalescer = new Coalescer((batch) => {
     for (const [pipeline, changes] of batch.byPipeline) {
       const data: BuildsStreamData = { pipeline, changes: [...changes.values()] };
-      sse.send("builds", data, batch.seq);
+      void sse.send({ event: "builds", data, id: batch.seq });
     }
   });
   const operations = new OperationCache(engine);
@@ -49,7 +49,8 @@ async function pipelineStream(engine: EngineClient, req: Request, res: Response,
     if (e.type === "operation.progress" || e.type === "operation.completed") {
       coalescer.flush();
       const operation = await operations.merge(e as OperationEvent);
-      if (operation) sse.send("operation", { operation } satisfies OperationStreamData, e.seq);
+      if (operation)
+        await sse.send({ event: "operation", data: { operation } satisfies OperationStreamData, id: e.seq });
     }
   });
   coalescer.flush();
@@ -67,12 +68,13 @@ export async function operationsStream(
 ): Promise<void> {
   await withStreamPlace(engine, slots, async () => {
     const query = { project, types: "operation.progress,operation.completed" };
-    const body = await openEngineEvents(engine, query, { lastEventId: lastEventIdOf(req), signal: closedSignal(res) });
-    const sse = openSse(res);
+    const body = await openEngineEvents(engine, query, { after: resumeId(req), signal: closedSignal(res) });
+    const sse = browserStream(res);
     const operations = new OperationCache(engine);
     await follow(body, sse, async (e) => {
       const operation = await operations.merge(e as OperationEvent);
-      if (operation) sse.send("operation", { operation } satisfies OperationStreamData, e.seq);
+      if (operation)
+        await sse.send({ event: "operation", data: { operation } satisfies OperationStreamData, id: e.seq });
     });
     sse.end();
   });
@@ -92,9 +94,9 @@ export async function operationStream(
     const body = await openEngineEvents(
       engine,
       { operation: id, types: "operation.progress,operation.completed" },
-      { lastEventId: lastEventIdOf(req) ?? "0", signal: closedSignal(res) },
+      { after: resumeId(req) ?? 0, signal: closedSignal(res) },
     );
-    const sse = openSse(res);
+    const sse = browserStream(res);
     const done = new AbortController();
     await follow(
       body,
@@ -102,11 +104,11 @@ export async function operationStream(
       async (e) => {
         const operation = await operations.merge(e as OperationEvent);
         if (!operation) return;
-        sse.send(
-          operation.status === "completed" ? "completed" : "progress",
-          { operation } satisfies OperationStreamData,
-          e.seq,
-        );
+        await sse.send({
+          event: operation.status === "completed" ? "completed" : "progress",
+          data: { operation } satisfies OperationStreamData,
+          id: e.seq,
+        });
         if (operation.status === "completed") done.abort();
       },
       done.signal,
@@ -124,6 +126,11 @@ async function withStreamPlace(engine: EngineClient, slots: StreamSlots, stream:
   } finally {
     release();
   }
+}
+
+/** The browser's stream, ended when the BFF shuts down (`app.locals.shutdown`). */
+function browserStream(res: Response): SseWriter {
+  return openSse(res, { heartbeatMs: 15_000, shutdown: res.app.locals.shutdown as AbortSignal | undefined });
 }
 
 /** Aborts when the browser goes away, also before its stream has started. */
@@ -197,11 +204,11 @@ export async function logStream(
 }
 
 async function followLog(engine: EngineClient, req: Request, res: Response, buildId: number, pollMs: number) {
-  let after = Number(lastEventIdOf(req) ?? 0);
+  let after = resumeId(req) ?? 0;
   let page = await engine.log(buildId, after);
-  const sse = openSse(res);
+  const sse = browserStream(res);
   while (!sse.signal.aborted) {
-    for (const c of page.chunks) sse.send("chunk", c as LogChunkData, c.id);
+    await sse.send(page.chunks.map((c) => ({ event: "chunk", data: c as LogChunkData, id: c.id })));
     after = page.next;
     if (!page.active && page.chunks.length === 0) break;
     if (page.chunks.length === 0) await new Promise((r) => setTimeout(r, pollMs));
@@ -211,6 +218,6 @@ async function followLog(engine: EngineClient, req: Request, res: Response, buil
       break;
     }
   }
-  sse.send("end", {});
+  await sse.send({ event: "end", data: {} });
   sse.end();
 }

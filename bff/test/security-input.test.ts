@@ -97,6 +97,18 @@ describe.each(DATABASES)("the BFF's bad requests on $name: 4xx, a stable code, n
       "unauthenticated",
     ],
     ["an unknown API route with a session", () => dev.request("GET", "/api/nothing-here"), 404, "no_route"],
+    [
+      "a Last-Event-ID that no stream sent",
+      () => dev.request("GET", "/api/projects/acme/pipelines/web/events", undefined, { "Last-Event-ID": "12abc" }),
+      400,
+      "invalid_event_id",
+    ],
+    [
+      "a log stream resumed after a negative id",
+      () => dev.request("GET", `/api/builds/${build}/log`, undefined, { "Last-Event-ID": "-1" }),
+      400,
+      "invalid_event_id",
+    ],
   ];
 
   it.each(cases)("%s", async (_name, request, status, code) => {

@@ -3,16 +3,14 @@
  * left off with `Last-Event-ID`; a comment line every `heartbeatMs` keeps proxies open.
  */
 
-import type { Request, Response } from "express";
-import { InputError } from "../../common/errors.ts";
-import { startEventStream } from "../../common/event-stream-response.ts";
-import { abortOnShutdown } from "../../common/shutdown.ts";
+import type { Response } from "express";
+import { openSse, type SseMessage } from "../../common/sse.ts";
 import type { EngineContext } from "../context.ts";
 import { TOPICS } from "../ports/wakeups.ts";
 import type { EventFilter, EventRow } from "../store/events-repo.ts";
 import type { PipelineName } from "../store/pipeline-names.ts";
 
-export type SseOptions = {
+export type StreamOptions = {
   heartbeatMs: number;
   batch: number;
   /**
@@ -26,20 +24,11 @@ export type SseOptions = {
 /** The longest timer Node keeps (about 24 days); a later expiry is re-checked at heartbeats meanwhile. */
 const MAX_TIMER_MS = 2 ** 31 - 1;
 
-export function lastEventId(req: Request): number | undefined {
-  const raw = req.get("Last-Event-ID") ?? (typeof req.query.after === "string" ? req.query.after : undefined);
-  if (raw === undefined || raw === "") return undefined;
-  const seq = Number(raw);
-  if (!Number.isSafeInteger(seq) || seq < 0)
-    throw new InputError("Last-Event-ID must be an event seq", undefined, "invalid_event_id");
-  return seq;
-}
-
 /**
  * An outbox row as an SSE message. What the row's columns say (when, which build, operation,
  * project and pipeline) is added here, so payloads need not repeat it.
  */
-export function formatEvent(row: EventRow, names: Map<number, PipelineName>): string {
+export function toMessage(row: EventRow, names: Map<number, PipelineName>): SseMessage {
   const name = row.pipeline_id === null ? undefined : names.get(row.pipeline_id);
   const data = {
     seq: row.seq,
@@ -50,7 +39,7 @@ export function formatEvent(row: EventRow, names: Map<number, PipelineName>): st
     ...(row.operation_id !== null ? { operationId: row.operation_id } : {}),
     ...JSON.parse(row.payload),
   };
-  return `id: ${row.seq}\nevent: ${row.type}\ndata: ${JSON.stringify(data)}\n\n`;
+  return { id: row.seq, event: row.type, data };
 }
 
 /** Streams events matching `filter` after `afterSeq` (or from now) until the client goes away. */
@@ -59,12 +48,10 @@ export async function streamEvents(
   res: Response,
   filter: EventFilter,
   afterSeq: number | undefined,
-  options: SseOptions,
+  options: StreamOptions,
 ): Promise<void> {
   let last = afterSeq ?? (await ctx.store.events.lastSeq());
-  const abort = abortOnShutdown(ctx.shutdown);
-  res.on("close", () => abort.abort());
-  startEventStream(res);
+  const sse = openSse(res, { heartbeatMs: options.heartbeatMs, shutdown: ctx.shutdown });
   // Set by an identity event or the token's expiry: the next turn re-checks before reading more.
   let recheck = false;
   let wake = new AbortController();
@@ -72,38 +59,33 @@ export async function streamEvents(
     recheck = true;
     wake.abort();
   };
-  abort.signal.addEventListener("abort", () => wake.abort(), { once: true });
+  sse.signal.addEventListener("abort", () => wake.abort(), { once: true });
   const access = options.access;
   const unsubscribe = access ? ctx.bus.subscribe(access.changed, accessChanged) : () => {};
   const expiry =
     access?.expiresAt != null
       ? setTimeout(accessChanged, Math.min(MAX_TIMER_MS, Math.max(0, access.expiresAt - ctx.now()) + 1))
       : undefined;
-  let lastWrite = Date.now();
+  let lastCheck = Date.now();
   const closed = ctx.metrics.streamOpened();
   try {
-    while (!abort.signal.aborted) {
-      const quiet = Date.now() - lastWrite >= options.heartbeatMs;
-      if (recheck || quiet) {
+    while (!sse.signal.aborted) {
+      const due = Date.now() - lastCheck >= options.heartbeatMs;
+      if (recheck || due) {
         recheck = false;
+        lastCheck = Date.now();
         if (access && !(await access.stillAuthorized())) break;
       }
-      if (quiet) {
-        res.write(": heartbeat\n\n");
-        lastWrite = Date.now();
-      }
       wake = new AbortController();
-      const woken = ctx.bus.wait(TOPICS.events, options.heartbeatMs - (Date.now() - lastWrite), wake.signal);
+      const woken = ctx.bus.wait(TOPICS.events, options.heartbeatMs - (Date.now() - lastCheck), wake.signal);
       const rows = await ctx.store.events.read({ afterSeq: last, filter, limit: options.batch });
       if (rows.length > 0) {
         const names = await ctx.names.get(
           ctx.store,
           rows.flatMap((r) => (r.pipeline_id === null ? [] : [r.pipeline_id])),
         );
-        const ok = res.write(rows.map((r) => formatEvent(r, names)).join(""));
         last = (rows[rows.length - 1] as EventRow).seq;
-        lastWrite = Date.now();
-        if (!ok) await new Promise<void>((resolve) => res.once("drain", resolve).once("close", resolve));
+        await sse.send(rows.map((r) => toMessage(r, names)));
         continue;
       }
       await woken;
@@ -113,5 +95,5 @@ export async function streamEvents(
     unsubscribe();
     clearTimeout(expiry);
   }
-  res.end();
+  sse.end();
 }

@@ -1,9 +1,10 @@
 /** `GET /v1/events`: the event stream, filtered to what the caller may read. */
 import { Router } from "express";
 import { NotFoundError } from "../../../common/errors.ts";
+import { resumeId } from "../../../common/sse.ts";
 import { StreamSlots } from "../../../common/stream-slots.ts";
 import type { EngineContext } from "../../context.ts";
-import { lastEventId, streamEvents } from "../../events/stream.ts";
+import { streamEvents } from "../../events/stream.ts";
 import { TOPICS } from "../../ports/wakeups.ts";
 import type { EventFilter } from "../../store/events-repo.ts";
 import { resolvePipeline, resolveProject } from "../../use-cases/catalog/catalog.ts";
@@ -71,7 +72,7 @@ export function eventRoutes(ctx: EngineContext, options?: { heartbeatMs: number 
     // Permission is checked before the stream starts, and again whenever the caller's identity changes.
     const readable = await readableScope(ctx, actor, scope);
     const filter: EventFilter = { ...readable, ...(types ? { types } : {}) };
-    const after = lastEventId(req);
+    const after = resumeId(req);
     const token = res.locals.token as string;
     const release = slots.take(String(actor.userId));
     res.once("close", release);
