@@ -39,7 +39,7 @@ export async function runAgent(config: Config, argv: string[]): Promise<number> 
     stepUser: config.stepUser,
     log: (msg, fields) => (msg === "agent started" ? log.info(msg, fields) : log.warn(msg, fields)),
     onFatal: (err) => {
-      log.error("agent stopping", { err: err.message });
+      log.error("agent stopping", { err });
       void agent.stop().finally(() => fatal(1));
     },
   });

@@ -57,7 +57,7 @@ export async function startEngine(options: EngineOptions): Promise<EngineHandle>
   const db = await openDatabase({
     dataDir: options.settings.dataDir,
     databaseUrl: options.databaseUrl,
-    onConnectionError: (err) => log.warn("a database connection dropped", { err: err.message }),
+    onConnectionError: (err) => log.warn("a database connection dropped", { err }),
     onQuery: metrics.queryDone,
     ...(options.applicationName ? { applicationName: options.applicationName } : {}),
     ...(options.pgSchema ? { schema: options.pgSchema } : {}),

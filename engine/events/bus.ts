@@ -43,7 +43,7 @@ export class Bus implements Wakeups {
         this.listener = undefined;
         client.release(true);
         if (this.closed) return;
-        this.log?.warn("lost the LISTEN connection; reconnecting", err ? { err: err.message } : {});
+        this.log?.warn("lost the LISTEN connection; reconnecting", err ? { err } : {});
         this.scheduleListen(0);
       };
       client.on("error", lost);
@@ -57,7 +57,7 @@ export class Bus implements Wakeups {
     } catch (err) {
       if (this.closed) return;
       if (attempt === 0) throw err;
-      this.log?.warn("LISTEN failed; retrying", { err: (err as Error).message, attempt });
+      this.log?.warn("LISTEN failed; retrying", { err, attempt });
       this.scheduleListen(attempt);
     }
   }
