@@ -1,6 +1,7 @@
 /**
- * The per-build log limit (`SLUICE_LOG_MAX_BYTES`): what of a batch of output a build may still
- * keep, and how much is dropped. Pure: the caller reads the sizes and writes the result.
+ * What a build's log keeps of its steps' output: within the per-build limit
+ * (`SLUICE_LOG_MAX_BYTES`), and as text either database stores (a NUL byte, which PostgreSQL's
+ * text cannot hold, becomes U+FFFD). Pure: the caller reads the sizes and writes the result.
  */
 export type IncomingChunk = {
   buildId: number;
@@ -28,7 +29,8 @@ export function applyLogLimit(
   const used = new Map<number, LogSize>();
   const changes = new Map<number, { id: number; kept: number; dropped: number }>();
   const kept: IncomingChunk[] = [];
-  for (const chunk of chunks) {
+  for (const incoming of chunks) {
+    const chunk = storable(incoming);
     const size = used.get(chunk.buildId) ?? { ...(sizes.get(chunk.buildId) ?? { kept: 0, dropped: 0 }) };
     used.set(chunk.buildId, size);
     const change = changes.get(chunk.buildId) ?? { id: chunk.buildId, kept: 0, dropped: 0 };
@@ -57,6 +59,11 @@ export function applyLogLimit(
     change.dropped += bytes - fittingBytes;
   }
   return { kept, changes: [...changes.values()].filter((c) => c.kept > 0 || c.dropped > 0) };
+}
+
+/** The chunk as text both databases store the same: NUL bytes become the replacement character. */
+function storable(chunk: IncomingChunk): IncomingChunk {
+  return chunk.text.includes("\u0000") ? { ...chunk, text: chunk.text.replaceAll("\u0000", "\uFFFD") } : chunk;
 }
 
 /** The longest prefix of `text` within `bytes` bytes of UTF-8, not splitting a character. */

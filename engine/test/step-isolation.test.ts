@@ -161,6 +161,16 @@ describe.each(DATABASES)("step isolation on $name", (db) => {
     },
   );
 
+  it("output with NUL bytes is kept on both databases, each NUL shown as U+FFFD", async () => {
+    t = await startTestEngine({ db, slots: 1 });
+    const p = await t.api.pipeline("acme", "nul", oneStep("printf 'before\\0after\\n'; echo next-line"));
+    const build = await finished(t, (await t.api.trigger(p)).id);
+    expect(build.status).toBe("SUCCEEDED");
+    const text = (await t.api.get(`/v1/builds/${build.id}/log`)).body as string;
+    expect(text).toContain("before\uFFFDafter\n");
+    expect(text).toContain("next-line");
+  });
+
   it("a 100 MiB flood is kept to the log limit, says how much was dropped, and the engine's memory stays bounded while /healthz answers", async () => {
     const limit = 2 ** 20;
     t = await startTestEngine({ db, slots: 1, settings: { logMaxBytes: limit } });
