@@ -111,8 +111,6 @@ export const CancellationRequest = z.union([
     reason: Reason.optional(),
     force: z.boolean().optional(),
   }),
-  /** Every active build at the moment of the request, unbound by a preview (kept for older pages). */
-  z.strictObject({ allActive: z.literal(true), reason: Reason.optional() }),
 ]);
 export type CancellationRequest = z.infer<typeof CancellationRequest>;
 

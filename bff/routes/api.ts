@@ -94,9 +94,7 @@ export function apiRoutes(engine: EngineClient, slots: StreamSlots): Router {
     r.post(`${scope}/cancellations`, async (req, res) => {
       const request = parseInput(CancellationRequest, req.body ?? {});
       const { project, pipeline } = scopeOf(req);
-      const body =
-        "allActive" in request ? { filter: { status: ["QUEUED", "RUNNING"] }, reason: request.reason } : request;
-      const operation = await engineOf(engine, res).batchCancel(project, pipeline, body, idempotencyKeyOf(req));
+      const operation = await engineOf(engine, res).batchCancel(project, pipeline, request, idempotencyKeyOf(req));
       res.status(202).json({ operation } satisfies CancellationResponse);
     });
 

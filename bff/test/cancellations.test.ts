@@ -53,7 +53,7 @@ describe.each(DATABASES)("cancellations through the BFF on $name", (db) => {
     expect(confirm.body.operation).toMatchObject({ scope: "project", pipeline: null, total: 2 });
   });
 
-  it("an expired preview is refused with 409 preview_expired and nothing canceled", async () => {
+  it("an expired preview is refused with 409 preview_expired and nothing canceled; the old all-active body is refused", async () => {
     stack = await startStack({ db, slots: 0, settings: { previewTtlSeconds: 60 } });
     const p = await stack.engine.api.pipeline("acme", "web", sleepPipeline());
     await addUser(stack, "dev", { acme: "developer" });
@@ -72,6 +72,8 @@ describe.each(DATABASES)("cancellations through the BFF on $name", (db) => {
     } finally {
       stack.engine.engine.ctx.now = now;
     }
+    const legacy = await browser.request("POST", path, { allActive: true });
+    expect([legacy.status, legacy.body.error.code]).toEqual([400, "invalid_input"]);
     const unbound = await browser.request("POST", path, { filter });
     expect([unbound.status, unbound.body.error.code]).toEqual([400, "invalid_input"]);
     expect((await stack.engine.api.build(build.id)).status).toBe("QUEUED");
