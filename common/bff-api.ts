@@ -68,7 +68,10 @@ export type HistoryResponse = {
   builds: Page<Build>;
   /** Builds per status across all pages (for the branch filter, when one is given). */
   counts: StatusCounts;
-  /** Builds that can be canceled (QUEUED + RUNNING) across all pages and branches: the "Cancel all running (M)" number. */
+  /**
+   * Builds that can be canceled (QUEUED + RUNNING) across all pages and branches. The page counts
+   * "Cancel all running (M)" from `counts` instead, which follow the branch filter.
+   */
   activeCount: number;
   permissions: Permissions;
   /** The caller's bulk operations on this pipeline that are still running. */
