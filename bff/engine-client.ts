@@ -154,6 +154,16 @@ export class EngineClient {
   previewCancel(project: string, pipeline: string | undefined, body: unknown) {
     return this.request<BatchPreview>("POST", `${buildsPath(project, pipeline)}/batch-cancel/preview`, { body });
   }
+  /** A bulk re-run in one pipeline, or project-wide when `pipeline` is undefined. */
+  batchRerun(project: string, pipeline: string | undefined, body: unknown, idempotencyKey?: string) {
+    return this.request<Operation>("POST", `${buildsPath(project, pipeline)}/batch-rerun`, {
+      body,
+      ...(idempotencyKey ? { headers: { "Idempotency-Key": idempotencyKey } } : {}),
+    });
+  }
+  previewRerun(project: string, pipeline: string | undefined, body: unknown) {
+    return this.request<BatchPreview>("POST", `${buildsPath(project, pipeline)}/batch-rerun/preview`, { body });
+  }
   cancelBuild(id: number, body: { reason?: string; force?: boolean }, idempotencyKey?: string) {
     return this.request<Operation>("POST", `/v1/builds/${id}/cancel`, {
       body,

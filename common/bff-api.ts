@@ -16,6 +16,7 @@ import {
   type PipelineSummary,
   type Project,
   Reason,
+  RerunFilter,
   type StatusCounts,
 } from "./dto.ts";
 import type { BuildStatus } from "./statuses.ts";
@@ -67,44 +68,52 @@ export type HistoryResponse = {
   builds: Page<Build>;
   /** Builds per status across all pages (for the branch filter, when one is given). */
   counts: StatusCounts;
-  /** Builds that can be canceled (QUEUED + RUNNING) across all pages and branches: the "Cancel all running (M)" number. */
+  /**
+   * Builds that can be canceled (QUEUED + RUNNING) across all pages and branches. The page counts
+   * "Cancel all running (M)" from `counts` instead, which follow the branch filter.
+   */
   activeCount: number;
   permissions: Permissions;
   /** The caller's bulk operations on this pipeline that are still running. */
   operations: Operation[];
 };
 
-/* Cancellations ------------------------------------------------------------------------ */
+/* Bulk actions: cancellations and re-runs ---------------------------------------------- */
+
+const Snapshot = z.string().min(1).max(2000);
+const BuildIds = z.array(BuildId).min(1).max(10_000);
+const Excluded = z.array(BuildId).max(10_000).optional();
 
 /**
  * `POST .../cancellations/preview`: what a cancel would reach — ticked builds, or a filter (with
  * rows left out) — without changing anything. Answers `BatchPreview` with the snapshot to confirm.
  */
 export const CancellationPreviewRequest = z.union([
-  z.strictObject({ buildIds: z.array(BuildId).min(1).max(10_000) }),
-  z.strictObject({ filter: CancelFilter, excludeBuildIds: z.array(BuildId).max(10_000).optional() }),
+  z.strictObject({ buildIds: BuildIds }),
+  z.strictObject({ filter: CancelFilter, excludeBuildIds: Excluded }),
 ]);
 export type CancellationPreviewRequest = z.infer<typeof CancellationPreviewRequest>;
 
 /**
- * Ticked builds, or a filter confirmed from a preview (its `snapshot`: only builds that existed
- * then are canceled, whatever was triggered since).
+ * Ticked builds, or a filter confirmed from a preview: its `snapshot` is required with a filter
+ * (only builds that existed then are canceled, whatever was triggered since) and binds ticked
+ * builds to the preview too when sent. `force`: protected builds are stopped as well, and builds
+ * already CANCELING are finalized now (the retry of failed stops).
  */
 export const CancellationRequest = z.union([
   z.strictObject({
-    buildIds: z.array(BuildId).min(1).max(10_000),
+    buildIds: BuildIds,
+    snapshot: Snapshot.optional(),
     reason: Reason.optional(),
-    /** Finalize builds already CANCELING now (the retry of failed stops). */
     force: z.boolean().optional(),
   }),
   z.strictObject({
     filter: CancelFilter,
-    excludeBuildIds: z.array(BuildId).max(10_000).optional(),
-    snapshot: z.string().min(1).max(2000),
+    excludeBuildIds: Excluded,
+    snapshot: Snapshot,
     reason: Reason.optional(),
+    force: z.boolean().optional(),
   }),
-  /** Every active build at the moment of the request, unbound by a preview (kept for older pages). */
-  z.strictObject({ allActive: z.literal(true), reason: Reason.optional() }),
 ]);
 export type CancellationRequest = z.infer<typeof CancellationRequest>;
 
@@ -112,10 +121,40 @@ export type CancellationRequest = z.infer<typeof CancellationRequest>;
 export type CancellationPreviewResponse = BatchPreview;
 
 /**
- * `POST /api/projects/{project}/pipelines/{pipeline}/cancellations` → 202 `{operation}`.
- * Send an `Idempotency-Key` header (one per confirmed dialog) so a double click makes one operation.
+ * `POST /api/projects/{project}/pipelines/{pipeline}/cancellations` (or project-wide
+ * `/api/projects/{project}/cancellations`) → 202 `{operation}`. Send an `Idempotency-Key` header
+ * (one per confirmed preview) so a double click makes one operation.
  */
 export type CancellationResponse = { operation: Operation };
+
+/**
+ * `POST .../reruns/preview`: what a re-run would reach — ticked builds, a filter (any status), or
+ * what an earlier operation canceled — without changing anything. Answers `BatchPreview`.
+ */
+export const RerunPreviewRequest = z.union([
+  z.strictObject({ buildIds: BuildIds }),
+  z.strictObject({ filter: RerunFilter, excludeBuildIds: Excluded }),
+  z.strictObject({ fromOperation: z.uuid() }),
+]);
+export type RerunPreviewRequest = z.infer<typeof RerunPreviewRequest>;
+
+/** A re-run as previewed: new builds with the same branch, commit and parameters. A filter needs its snapshot. */
+export const RerunRequest = z.union([
+  z.strictObject({ buildIds: BuildIds, snapshot: Snapshot.optional(), reason: Reason.optional() }),
+  z.strictObject({ filter: RerunFilter, excludeBuildIds: Excluded, snapshot: Snapshot, reason: Reason.optional() }),
+  z.strictObject({ fromOperation: z.uuid(), snapshot: Snapshot.optional(), reason: Reason.optional() }),
+]);
+export type RerunRequest = z.infer<typeof RerunRequest>;
+
+/** `POST .../reruns/preview` → 200 */
+export type RerunPreviewResponse = BatchPreview;
+
+/**
+ * `POST /api/projects/{project}/pipelines/{pipeline}/reruns` (or project-wide
+ * `/api/projects/{project}/reruns`) → 201 `{operation}`, already completed: each item `created`
+ * (its note is the new build's `#number`) or `skipped`. Send an `Idempotency-Key` as with a cancel.
+ */
+export type RerunResponse = { operation: Operation };
 
 /**
  * `GET /api/projects/{project}/operations?status=&source=&requestedBy=&pipeline=&cursor=&limit=`

@@ -1,6 +1,6 @@
 /** The page's API: thin routes — parse, call one service or engine call, answer. */
 import crypto from "node:crypto";
-import { type Response, Router } from "express";
+import { type Request, type Response, Router } from "express";
 import { z } from "zod";
 import {
   type AuditResponse,
@@ -11,6 +11,10 @@ import {
   type CancellationResponse,
   type OperationResponse,
   type OperationsResponse,
+  RerunPreviewRequest,
+  type RerunPreviewResponse,
+  RerunRequest,
+  type RerunResponse,
 } from "../../common/bff-api.ts";
 import { AuditQuery, CancelRequest, OperationsQuery } from "../../common/dto.ts";
 import { InputError } from "../../common/errors.ts";
@@ -25,6 +29,17 @@ const Query = z.record(z.string(), z.string());
 
 function engineOf(engine: EngineClient, res: Response): EngineClient {
   return engine.as(res.locals.sessionToken as string);
+}
+
+/** The project (and pipeline, unless the route is project-wide) named in the path. */
+function scopeOf(req: Request): { project: string; pipeline: string | undefined } {
+  const { project, pipeline } = req.params as { project: string; pipeline?: string };
+  return { project, pipeline };
+}
+
+/** The browser sends one key per confirmed dialog: a double click makes one operation. */
+function idempotencyKeyOf(req: Request): string {
+  return req.get("Idempotency-Key") ?? crypto.randomUUID();
 }
 
 function buildId(value: string | undefined): number {
@@ -66,25 +81,34 @@ export function apiRoutes(engine: EngineClient, slots: StreamSlots): Router {
     await auditCsv(engineOf(engine, res), res, req.params.project, filters);
   });
 
-  // Cancellations in one pipeline, or across a project; each with a preview first.
-  for (const path of ["/projects/:project/pipelines/:pipeline/cancellations", "/projects/:project/cancellations"]) {
-    r.post(`${path}/preview`, async (req, res) => {
+  // Cancellations and re-runs in one pipeline, or across a project; each with a preview first.
+  for (const scope of ["/projects/:project/pipelines/:pipeline", "/projects/:project"]) {
+    r.post(`${scope}/cancellations/preview`, async (req, res) => {
       const request = parseInput(CancellationPreviewRequest, req.body ?? {});
-      const { project, pipeline } = req.params as { project: string; pipeline?: string };
+      const { project, pipeline } = scopeOf(req);
       res.json(
         (await engineOf(engine, res).previewCancel(project, pipeline, request)) satisfies CancellationPreviewResponse,
       );
     });
 
-    r.post(path, async (req, res) => {
+    r.post(`${scope}/cancellations`, async (req, res) => {
       const request = parseInput(CancellationRequest, req.body ?? {});
-      const { project, pipeline } = req.params as { project: string; pipeline?: string };
-      const body =
-        "allActive" in request ? { filter: { status: ["QUEUED", "RUNNING"] }, reason: request.reason } : request;
-      // The browser sends one key per confirmed dialog: a double click makes one operation.
-      const key = req.get("Idempotency-Key") ?? crypto.randomUUID();
-      const operation = await engineOf(engine, res).batchCancel(project, pipeline, body, key);
+      const { project, pipeline } = scopeOf(req);
+      const operation = await engineOf(engine, res).batchCancel(project, pipeline, request, idempotencyKeyOf(req));
       res.status(202).json({ operation } satisfies CancellationResponse);
+    });
+
+    r.post(`${scope}/reruns/preview`, async (req, res) => {
+      const request = parseInput(RerunPreviewRequest, req.body ?? {});
+      const { project, pipeline } = scopeOf(req);
+      res.json((await engineOf(engine, res).previewRerun(project, pipeline, request)) satisfies RerunPreviewResponse);
+    });
+
+    r.post(`${scope}/reruns`, async (req, res) => {
+      const request = parseInput(RerunRequest, req.body ?? {});
+      const { project, pipeline } = scopeOf(req);
+      const operation = await engineOf(engine, res).batchRerun(project, pipeline, request, idempotencyKeyOf(req));
+      res.status(201).json({ operation } satisfies RerunResponse);
     });
   }
 

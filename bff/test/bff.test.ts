@@ -145,7 +145,10 @@ describe.each(DATABASES)("the BFF on $name", (db) => {
     await seedBuilds(stack.engine, p, 500, { status: (i) => (i < 5 ? "SUCCEEDED" : "RUNNING"), agents: ["s1", "s2"] });
     const dev = new Browser(stack.bff.url);
     await dev.signIn("dev");
-    const { body } = await dev.request("POST", "/api/projects/acme/pipelines/web/cancellations", { allActive: true });
+    const path = "/api/projects/acme/pipelines/web/cancellations";
+    const filter = { status: ["QUEUED", "RUNNING"] };
+    const preview = await dev.request("POST", `${path}/preview`, { filter });
+    const { body } = await dev.request("POST", path, { filter, snapshot: preview.body.snapshot });
     const id = body.operation.id;
     const whole = await dev.stream(`/api/operations/${id}/events`);
     expect(whole.ended).toBe(true);

@@ -1,6 +1,6 @@
-/** The page's cancellations through the BFF: preview, confirm bound to the preview, project-wide. */
+/** The page's cancellations through the BFF: preview, confirm bound to the preview, project-wide, protected builds. */
 import { afterEach, describe, expect, it } from "vitest";
-import { DATABASES, sleepPipeline } from "../../engine/test/harness.ts";
+import { DATABASES, sleepPipeline, waitFor } from "../../engine/test/harness.ts";
 import { addUser, Browser, type Stack, startStack } from "./harness.ts";
 
 describe.each(DATABASES)("cancellations through the BFF on $name", (db) => {
@@ -51,5 +51,64 @@ describe.each(DATABASES)("cancellations through the BFF on $name", (db) => {
     });
     expect(confirm.status).toBe(202);
     expect(confirm.body.operation).toMatchObject({ scope: "project", pipeline: null, total: 2 });
+  });
+
+  it("an expired preview is refused with 409 preview_expired and nothing canceled; the old all-active body is refused", async () => {
+    stack = await startStack({ db, slots: 0, settings: { previewTtlSeconds: 60 } });
+    const p = await stack.engine.api.pipeline("acme", "web", sleepPipeline());
+    await addUser(stack, "dev", { acme: "developer" });
+    const browser = new Browser(stack.bff.url);
+    await browser.signIn("dev");
+    const build = await stack.engine.api.trigger(p);
+    const path = "/api/projects/acme/pipelines/web/cancellations";
+    const filter = { status: ["QUEUED", "RUNNING"] };
+    const preview = await browser.request("POST", `${path}/preview`, { filter });
+
+    const now = stack.engine.engine.ctx.now;
+    stack.engine.engine.ctx.now = () => now() + 61_000;
+    try {
+      const expired = await browser.request("POST", path, { filter, snapshot: preview.body.snapshot });
+      expect([expired.status, expired.body.error.code]).toEqual([409, "preview_expired"]);
+    } finally {
+      stack.engine.engine.ctx.now = now;
+    }
+    const legacy = await browser.request("POST", path, { allActive: true });
+    expect([legacy.status, legacy.body.error.code]).toEqual([400, "invalid_input"]);
+    const unbound = await browser.request("POST", path, { filter });
+    expect([unbound.status, unbound.body.error.code]).toEqual([400, "invalid_input"]);
+    expect((await stack.engine.api.build(build.id)).status).toBe("QUEUED");
+  });
+
+  it("ticked builds confirmed with their preview's snapshot; a protected build is left running unless the cancel is forced", async () => {
+    stack = await startStack({ db, slots: 2 });
+    const p = await stack.engine.api.pipeline("acme", "release", {
+      cancelGraceSeconds: 1,
+      stages: [
+        { name: "s", jobs: [{ name: "deploy", interruptible: false, steps: [{ run: "echo started; sleep 300" }] }] },
+      ],
+    });
+    await addUser(stack, "dev", { acme: "developer" });
+    const browser = new Browser(stack.bff.url);
+    await browser.signIn("dev");
+    const build = await stack.engine.api.trigger(p);
+    await waitFor(async () =>
+      String((await stack.engine.api.get(`/v1/builds/${build.id}/log`)).body).includes("started"),
+    );
+    const path = "/api/projects/acme/pipelines/release/cancellations";
+
+    const preview = await browser.request("POST", `${path}/preview`, { buildIds: [build.id] });
+    expect(preview.body).toMatchObject({ total: 1, protected: 1, byStatus: { RUNNING: 1 } });
+    const unforced = await browser.request("POST", path, { buildIds: [build.id], snapshot: preview.body.snapshot });
+    expect(unforced.body.operation.counts).toMatchObject({ protected: 1, canceled: 0 });
+    expect((await stack.engine.api.build(build.id)).status).toBe("RUNNING");
+
+    const again = await browser.request("POST", `${path}/preview`, { buildIds: [build.id] });
+    const forced = await browser.request("POST", path, {
+      buildIds: [build.id],
+      snapshot: again.body.snapshot,
+      force: true,
+    });
+    expect(forced.body.operation.counts.protected).toBe(0);
+    await waitFor(async () => (await stack.engine.api.build(build.id)).status === "CANCELED");
   });
 });

@@ -1,6 +1,6 @@
 /** The pipeline history page as a user sees it. */
 import { expect, type Locator, type Page } from "@playwright/test";
-import { CancelDialog } from "./cancel-dialog.ts";
+import { BulkDialog } from "./bulk-dialog.ts";
 import { ProgressToast } from "./progress-toast.ts";
 
 export class HistoryPage {
@@ -24,7 +24,9 @@ export class HistoryPage {
   readonly pageCheckbox = () => this.page.getByRole("checkbox", { name: "Select all active builds on this page" });
   readonly cancelSelected = () => this.page.getByRole("button", { name: /^Cancel selected \(\d+\)$/ });
   readonly cancelAllRunning = () => this.page.getByRole("button", { name: /^Cancel all running \(\d+\)$/ });
-  readonly selectAllActive = () => this.page.getByRole("button", { name: /^Select all \d+ active builds?$/ });
+  readonly rerunSelected = () => this.page.getByRole("button", { name: /^Re-run \(\d+\)$/ });
+  readonly selectAllActive = () =>
+    this.page.getByRole("button", { name: /^Select all \d+ (matching )?active builds?$/ });
 
   /**
    * Scrolls the page until build #number's row is rendered (only rows near the viewport are), and
@@ -60,6 +62,6 @@ export class HistoryPage {
     await expect(this.row(number)).toContainText(status);
   }
 
-  readonly dialog = () => new CancelDialog(this.page);
+  readonly dialog = () => new BulkDialog(this.page);
   readonly toast = () => new ProgressToast(this.page);
 }

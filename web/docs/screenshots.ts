@@ -66,6 +66,11 @@ try {
   await page.screenshot({ path: path.join(out, "history.png") });
   await page.getByRole("button", { name: /^Cancel selected/ }).click();
   await page.getByRole("dialog").getByLabel("Reason (optional)").fill("bad push");
+  // The dialog shows the server's preview once it has it.
+  await page
+    .getByRole("dialog")
+    .getByText(/\d+ running, \d+ queued/)
+    .waitFor();
   await page.waitForTimeout(800);
   await page.screenshot({ path: path.join(out, "dialog.png") });
   await page

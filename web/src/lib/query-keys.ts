@@ -5,6 +5,7 @@
  */
 import type { OperationKind, OperationSource, OperationStatus } from "../../../common/constants.ts";
 import type { BuildStatus } from "../../../common/statuses.ts";
+import type { BulkAction } from "./bulk-action.ts";
 
 export type HistoryFilters = { status: BuildStatus[]; branch: string };
 export type OperationFilters = { source: OperationSource[]; requestedBy: string; status: OperationStatus | "" };
@@ -23,8 +24,6 @@ export const queryKeys = {
     branch === undefined
       ? (["history", project, pipeline, "summary"] as const)
       : (["history", project, pipeline, "summary", branch] as const),
-  historyCancelable: (project: string, pipeline: string, filters: HistoryFilters) =>
-    ["history", project, pipeline, "cancelable", filters] as const,
   build: (id: number) => ["build", id] as const,
   /** A project's webhooks; their delivery logs and deliveries sit under it. */
   webhooks: (project: string) => ["webhooks", project] as const,
@@ -32,6 +31,9 @@ export const queryKeys = {
   webhookDelivery: (project: string, id: number, deliveryId: number) =>
     ["webhooks", project, id, "deliveries", deliveryId] as const,
   operation: (id: string) => ["operation", id] as const,
+  /** What a bulk action would reach (pipeline null: project-wide); never refetched behind the reader's back. */
+  bulkPreview: (kind: BulkAction["kind"], project: string, pipeline: string | null, request: BulkAction["request"]) =>
+    ["bulk-preview", kind, project, pipeline, request] as const,
   /** A project's operations list, per filter (the operations centre). */
   operations: (project: string, filters?: OperationFilters) =>
     filters === undefined ? (["operations", project] as const) : (["operations", project, filters] as const),

@@ -1,6 +1,6 @@
 /** Builds, pages and operations for tests, with fields defaulted to something plausible. */
 import type { BuildChange, HistoryResponse } from "../../../common/bff-api.ts";
-import type { Build, Operation } from "../../../common/dto.ts";
+import type { BatchPreview, Build, Operation } from "../../../common/dto.ts";
 import type { BuildStatus } from "../../../common/statuses.ts";
 
 export function build(number: number, status: BuildStatus, overrides: Partial<Build> = {}): Build {
@@ -89,5 +89,35 @@ export function change(
     at: "2024-05-01T10:06:00.000Z",
     created: false,
     ...extra,
+  };
+}
+
+/** A server preview of a bulk action: `total` builds of the given statuses, the newest first. */
+export function batchPreview(
+  byStatus: Partial<Record<BuildStatus, number>>,
+  overrides: Partial<BatchPreview> = {},
+): BatchPreview {
+  const counts = {
+    QUEUED: 0,
+    RUNNING: 0,
+    CANCELING: 0,
+    SUCCEEDED: 0,
+    FAILED: 0,
+    CANCELED: 0,
+    TIMED_OUT: 0,
+    ...byStatus,
+  };
+  const total = Object.values(counts).reduce((a, b) => a + b, 0);
+  const newest = 100 + total;
+  return {
+    total,
+    byStatus: counts,
+    protected: 0,
+    byPipeline: { "web-app": total },
+    first: Array.from({ length: Math.min(20, total) }, (_, i) => build(newest - i, "RUNNING", { branch: "main" })),
+    upTo: { "web-app": newest },
+    snapshot: "snapshot-1",
+    expiresAt: "2024-05-01T10:15:00.000Z",
+    ...overrides,
   };
 }

@@ -4,7 +4,7 @@ export type ApiCall = { method: string; path: string; query: URLSearchParams; he
 type Handler = (call: ApiCall) => unknown;
 
 /**
- * Stubs `fetch` with handlers keyed by "METHOD /path"; a handler returns the JSON body, or
+ * Stubs `fetch` with handlers keyed by "METHOD /path"; a handler returns (or resolves to) the JSON body, or
  * `{status, body}` via `respond`. Every call is recorded for assertions.
  */
 export function mockApi(handlers: Record<string, Handler>) {
@@ -23,7 +23,7 @@ export function mockApi(handlers: Record<string, Handler>) {
     const handler = handlers[`${method} ${url.pathname}`];
     if (!handler)
       return jsonResponse(404, { error: { code: "not_found", message: `no mock for ${method} ${url.pathname}` } });
-    const result = handler(call);
+    const result = await handler(call);
     if (result instanceof Response) return result;
     return jsonResponse(200, result);
   });

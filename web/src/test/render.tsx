@@ -5,7 +5,7 @@ import type { ReactNode } from "react";
 import { createMemoryRouter, RouterProvider } from "react-router";
 import { expect } from "vitest";
 import { I18nProvider } from "../lib/i18n/i18n-provider.tsx";
-import { loadLanguage } from "../lib/i18n/languages.ts";
+import { type Language, loadLanguage } from "../lib/i18n/languages.ts";
 import { NotificationsProvider } from "../lib/notifications.tsx";
 
 export function testQueryClient(): QueryClient {
@@ -14,16 +14,17 @@ export function testQueryClient(): QueryClient {
   });
 }
 
-/** Renders `ui` at `url` (matched by `path`) inside the app's providers, in English. */
+/** Renders `ui` at `url` (matched by `path`) inside the app's providers, in English unless told otherwise. */
 export async function renderPage(
   ui: ReactNode,
   {
     url = "/",
     path = "*",
     queryClient = testQueryClient(),
-  }: { url?: string; path?: string; queryClient?: QueryClient } = {},
+    language = "en",
+  }: { url?: string; path?: string; queryClient?: QueryClient; language?: Language } = {},
 ) {
-  const english = await loadLanguage("en");
+  const pack = await loadLanguage(language);
   const router = createMemoryRouter(
     [
       { path, element: <NotificationsProvider>{ui}</NotificationsProvider> },
@@ -33,7 +34,7 @@ export async function renderPage(
   );
   const result = render(
     <QueryClientProvider client={queryClient}>
-      <I18nProvider initial={english}>
+      <I18nProvider initial={pack}>
         {/* No injected styles: jsdom would recompute every rule for each role query, making tests crawl. */}
         <ConfigProvider theme={{ zeroRuntime: true }}>
           <RouterProvider router={router} />

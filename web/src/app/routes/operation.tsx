@@ -1,6 +1,7 @@
 import { useParams } from "react-router";
 import { PageBreadcrumb } from "../../components/page-breadcrumb.tsx";
 import { PageTitle } from "../../components/page-title.tsx";
+import { useProjectAccess } from "../../features/auth/hooks/use-project-access.ts";
 import { useOperation } from "../../features/operations/api/get-operation.ts";
 import { OperationDetails } from "../../features/operations/components/operation-details.tsx";
 import { operationTitle } from "../../features/operations/utils/describe-operation.ts";
@@ -11,6 +12,7 @@ export function OperationRoute() {
   const id = useParams().id ?? "";
   const op = useOperation(id).data?.operation;
   const title = op ? operationTitle(op, t) : undefined;
+  const access = useProjectAccess(op?.project ?? "");
   return (
     <>
       <PageTitle parts={[title, op?.project]} />
@@ -23,7 +25,7 @@ export function OperationRoute() {
           ]}
         />
       )}
-      <OperationDetails key={id} id={id} />
+      <OperationDetails key={id} id={id} canRerun={op && (access?.permissions.canTrigger ?? false)} />
     </>
   );
 }

@@ -1,26 +1,24 @@
-import { useCallback } from "react";
+import { useCallback, useState } from "react";
 import { useParams } from "react-router";
-import type { CancellationRequest } from "../../../../common/bff-api.ts";
 import type { Operation } from "../../../../common/dto.ts";
 import { PageBreadcrumb } from "../../components/page-breadcrumb.tsx";
 import { PageTitle } from "../../components/page-title.tsx";
 import { PipelineHistory } from "../../features/history/components/pipeline-history.tsx";
-import { useCreateCancellation } from "../../features/operations/api/create-cancellation.ts";
+import { BulkActionDialog } from "../../features/operations/components/bulk-action-dialog.tsx";
 import { useOperationTracker } from "../../features/operations/hooks/use-operation-tracker.ts";
+import type { BulkAction } from "../../lib/bulk-action.ts";
 
-/** The history page: the history feature shows and selects, the operations feature cancels and follows. */
+type Pending = { action: BulkAction; onAccepted: () => void };
+
+/** The history page: the history feature shows and selects, the operations feature previews, confirms and follows. */
 export function PipelineHistoryRoute() {
   const params = useParams();
   const project = params.project ?? "";
   const pipeline = params.pipeline ?? "";
   const { track } = useOperationTracker();
-  const { mutateAsync } = useCreateCancellation({ onSuccess: ({ operation }) => track(operation) });
+  const [pending, setPending] = useState<Pending | null>(null);
 
-  const cancel = useCallback(
-    (request: CancellationRequest, idempotencyKey: string) =>
-      mutateAsync({ project, pipeline, request, idempotencyKey }),
-    [mutateAsync, project, pipeline],
-  );
+  const ask = useCallback((action: BulkAction, onAccepted: () => void) => setPending({ action, onAccepted }), []);
   const resume = useCallback((operations: Operation[]) => operations.forEach(track), [track]);
 
   return (
@@ -33,9 +31,21 @@ export function PipelineHistoryRoute() {
         key={`${project}/${pipeline}`}
         project={project}
         pipeline={pipeline}
-        onCancel={cancel}
+        onBulkAction={ask}
         onRunningOperations={resume}
       />
+      {pending && (
+        <BulkActionDialog
+          action={pending.action}
+          project={project}
+          pipeline={pipeline}
+          onClose={() => setPending(null)}
+          onAccepted={() => {
+            pending.onAccepted();
+            setPending(null);
+          }}
+        />
+      )}
     </>
   );
 }

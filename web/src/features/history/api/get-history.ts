@@ -1,15 +1,9 @@
 import { infiniteQueryOptions, queryOptions, useInfiniteQuery, useQuery } from "@tanstack/react-query";
 import type { HistoryResponse } from "../../../../../common/bff-api.ts";
-import type { Build } from "../../../../../common/dto.ts";
-import { CANCELABLE_STATUSES } from "../../../../../common/statuses.ts";
 import { api } from "../../../lib/api-client.ts";
 import { type HistoryFilters, queryKeys } from "../../../lib/query-keys.ts";
 
 export const HISTORY_PAGE_SIZE = 50;
-/** The most explicit ids one cancellation request may carry (`CancellationRequest`). */
-const MAX_CANCEL_IDS = 10_000;
-/** The largest page the history endpoint serves. */
-const RESOLVE_PAGE_SIZE = 500;
 
 type HistoryParams = {
   project: string;
@@ -68,30 +62,3 @@ export const historySummaryQueryOptions = (project: string, pipeline: string, br
 export function useHistorySummary(project: string, pipeline: string, branch: string, enabled = true) {
   return useQuery({ ...historySummaryQueryOptions(project, pipeline, branch), enabled });
 }
-
-/**
- * Every cancelable build matching the filters, across all pages: "all active builds" under a
- * filter must not sweep in builds the user filtered out, and the cancel request has no filter
- * of its own, so the ids are listed here (up to the request's limit).
- */
-export const cancelableBuildsQueryOptions = (project: string, pipeline: string, filters: HistoryFilters) =>
-  queryOptions({
-    queryKey: queryKeys.historyCancelable(project, pipeline, filters),
-    queryFn: async ({ signal }) => {
-      const status = CANCELABLE_STATUSES.filter((s) => filters.status.length === 0 || filters.status.includes(s));
-      const builds: Build[] = [];
-      if (status.length === 0) return builds;
-      let cursor: string | null = null;
-      do {
-        const page: HistoryResponse = await getHistory(
-          { project, pipeline, filters: { status, branch: filters.branch }, cursor, limit: RESOLVE_PAGE_SIZE },
-          signal,
-        );
-        builds.push(...page.builds.items);
-        cursor = page.builds.nextCursor;
-      } while (cursor !== null && builds.length < MAX_CANCEL_IDS);
-      return builds.slice(0, MAX_CANCEL_IDS);
-    },
-    staleTime: 0,
-    gcTime: 0,
-  });

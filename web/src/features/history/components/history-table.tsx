@@ -12,15 +12,19 @@ import { shortCommit } from "../../../lib/format.ts";
 import type { Messages } from "../../../lib/i18n/en.ts";
 import { useI18n } from "../../../lib/i18n/i18n-provider.tsx";
 import { useWindowRows } from "../../../lib/use-window-rows.ts";
-import { isCancelable } from "../hooks/use-build-selection.ts";
+import { isCancelable, rowAction } from "../hooks/use-build-selection.ts";
 import type { SelectionStore } from "../utils/selection-store.ts";
 
 type Props = {
   builds: readonly Build[];
   /** The selection, read by each checkbox on its own (see `SelectionStore`). */
   selection: SelectionStore;
-  /** The user's role lets them cancel here (undefined until known); otherwise no row can be ticked, and each says why. */
+  /**
+   * What the user's role lets them do here (undefined until known): cancel ticks active rows,
+   * trigger ticks finished ones (to re-run them); a row that cannot be ticked says why.
+   */
   canCancel: boolean | undefined;
+  canTrigger: boolean | undefined;
   onToggle: (id: number, checked: boolean, shift: boolean) => void;
   onTogglePage: () => void;
   loading: boolean;
@@ -29,6 +33,15 @@ type Props = {
 
 /** Cells re-render only when their row changed (rows keep their identity across live updates). */
 const sameRow = (row: Build, prev: Build) => row !== prev;
+
+/**
+ * What the user may do, read by each row's checkbox from here: cells re-render only when their
+ * row changes, and the permissions may arrive after the rows.
+ */
+const Allowed = createContext<{ canCancel: boolean | undefined; canTrigger: boolean | undefined }>({
+  canCancel: undefined,
+  canTrigger: undefined,
+});
 
 /** The space of the rows not rendered, above and below the window. */
 const Spacers = createContext({ before: 0, after: 0, columns: 0 });
@@ -67,6 +80,7 @@ export const HistoryTable = memo(function HistoryTable({
   builds,
   selection,
   canCancel,
+  canTrigger,
   onToggle,
   onTogglePage,
   loading,
@@ -83,6 +97,7 @@ export const HistoryTable = memo(function HistoryTable({
     ],
     [selection, canCancel, anySelectable, headerWhy, onToggle, onTogglePage, t],
   );
+  const allowed = useMemo(() => ({ canCancel, canTrigger }), [canCancel, canTrigger]);
   const { start, end, rowHeight, containerRef } = useWindowRows(builds.length);
   const visible = useMemo(() => builds.slice(start, end), [builds, start, end]);
   const spacers = useMemo(
@@ -94,24 +109,26 @@ export const HistoryTable = memo(function HistoryTable({
     <div ref={containerRef} className="sluice-history">
       {/* A ticked row is highlighted by CSS alone, so ticking re-renders no row. */}
       <style>{`.sluice-history tr:has(input[aria-label][type="checkbox"]:checked) > td { background: ${token.controlItemBgActive}; }`}</style>
-      <Spacers value={spacers}>
-        <Table<Build>
-          // shouldCellUpdate keeps cells from re-rendering on a new language; remount instead.
-          key={language}
-          aria-label={t.history.table}
-          aria-rowcount={builds.length + 1}
-          rowKey="id"
-          size="middle"
-          columns={columns}
-          components={COMPONENTS}
-          dataSource={visible}
-          loading={loading}
-          pagination={false}
-          locale={{ emptyText: <EmptyState>{emptyText}</EmptyState> }}
-          scroll={{ x: 1000 }}
-          onRow={(_, index) => ({ "aria-rowindex": start + (index ?? 0) + 2 }) as HTMLAttributes<HTMLElement>}
-        />
-      </Spacers>
+      <Allowed value={allowed}>
+        <Spacers value={spacers}>
+          <Table<Build>
+            // shouldCellUpdate keeps cells from re-rendering on a new language; remount instead.
+            key={language}
+            aria-label={t.history.table}
+            aria-rowcount={builds.length + 1}
+            rowKey="id"
+            size="middle"
+            columns={columns}
+            components={COMPONENTS}
+            dataSource={visible}
+            loading={loading}
+            pagination={false}
+            locale={{ emptyText: <EmptyState>{emptyText}</EmptyState> }}
+            scroll={{ x: 1000 }}
+            onRow={(_, index) => ({ "aria-rowindex": start + (index ?? 0) + 2 }) as HTMLAttributes<HTMLElement>}
+          />
+        </Spacers>
+      </Allowed>
     </div>
   );
 });
@@ -148,9 +165,7 @@ function selectColumn({
         header
       ),
     shouldCellUpdate: sameRow,
-    render: (_, build) => (
-      <RowCheckbox build={build} selection={selection} canCancel={canCancel} onToggle={onToggle} t={t} />
-    ),
+    render: (_, build) => <RowCheckbox build={build} selection={selection} onToggle={onToggle} t={t} />,
   };
 }
 
@@ -183,18 +198,18 @@ function HeaderCheckbox({
 function RowCheckbox({
   build,
   selection,
-  canCancel,
   onToggle,
   t,
 }: {
   build: Build;
   selection: SelectionStore;
-  canCancel: boolean | undefined;
   onToggle: Props["onToggle"];
   t: Messages;
 }) {
+  const { canCancel, canTrigger } = use(Allowed);
   const checked = useSyncExternalStore(selection.subscribe, () => selection.get().isSelected(build.id));
-  const selectable = canCancel === true && isCancelable(build);
+  const known = canCancel !== undefined && canTrigger !== undefined;
+  const selectable = rowAction(build, { canCancel: canCancel === true, canTrigger: canTrigger === true }) !== null;
   const box = (
     <Checkbox
       aria-label={t.history.selectBuild(build.number)}
@@ -208,12 +223,13 @@ function RowCheckbox({
       }}
     />
   );
-  if (selectable || canCancel === undefined) return box;
-  const why = !canCancel
-    ? t.history.noPermission
-    : build.status === "CANCELING"
+  if (selectable || !known) return box;
+  const why =
+    build.status === "CANCELING"
       ? t.history.cannotSelectCanceling
-      : t.history.cannotSelectFinished(t.status[build.status]);
+      : isCancelable(build) || !canCancel
+        ? t.history.noPermission
+        : t.history.cannotSelectFinished(t.status[build.status]);
   return (
     <Tooltip title={why}>
       <span>{box}</span>

@@ -1,20 +1,37 @@
-import { StopOutlined } from "@ant-design/icons";
+import { RedoOutlined, StopOutlined } from "@ant-design/icons";
 import { Button, Flex, Typography } from "antd";
 import { WhyDisabled } from "../../../components/why-disabled.tsx";
 import { useI18n } from "../../../lib/i18n/i18n-provider.tsx";
 
 type Props = {
+  /** Ticked builds in all (or all matching, less those unticked). */
   selectedCount: number;
-  /** Active builds in scope across all pages: the "Cancel all running (M)" number. */
+  /** Of those, what a cancel would reach, and what a re-run would. */
+  cancelCount: number;
+  rerunCount: number;
+  /** Active builds matching the filters across all pages: the "Cancel all running (M)" number. */
   activeCount: number;
   canCancel: boolean;
+  canTrigger: boolean;
   onCancelSelected: () => void;
+  onRerunSelected: () => void;
   onCancelAll: () => void;
 };
 
-export function HistoryToolbar({ selectedCount, activeCount, canCancel, onCancelSelected, onCancelAll }: Props) {
+export function HistoryToolbar({
+  selectedCount,
+  cancelCount,
+  rerunCount,
+  activeCount,
+  canCancel,
+  canTrigger,
+  onCancelSelected,
+  onRerunSelected,
+  onCancelAll,
+}: Props) {
   const { t } = useI18n();
-  const selectedWhy = !canCancel ? t.history.noPermission : selectedCount === 0 ? t.history.nothingSelected : null;
+  const selectedWhy = !canCancel ? t.history.noPermission : cancelCount === 0 ? t.history.nothingSelected : null;
+  const rerunWhy = !canTrigger ? t.history.noRerunPermission : rerunCount === 0 ? t.history.nothingToRerun : null;
   const allWhy = !canCancel ? t.history.noPermission : activeCount === 0 ? t.history.nothingRunning : null;
 
   return (
@@ -32,7 +49,12 @@ export function HistoryToolbar({ selectedCount, activeCount, canCancel, onCancel
           disabled={selectedWhy !== null}
           onClick={onCancelSelected}
         >
-          {t.history.cancelSelected(selectedCount)}
+          {t.history.cancelSelected(cancelCount)}
+        </Button>
+      </WhyDisabled>
+      <WhyDisabled why={rerunWhy}>
+        <Button icon={<RedoOutlined aria-hidden />} disabled={rerunWhy !== null} onClick={onRerunSelected}>
+          {t.history.rerunSelected(rerunCount)}
         </Button>
       </WhyDisabled>
       <WhyDisabled why={allWhy}>

@@ -1,17 +1,18 @@
-import { act, screen, within } from "@testing-library/react";
+import { act, screen } from "@testing-library/react";
 import userEvent from "@testing-library/user-event";
 import { beforeEach, describe, expect, it, vi } from "vitest";
 import type { HistoryResponse } from "../../../../../common/bff-api.ts";
+import type { BulkAction } from "../../../lib/bulk-action.ts";
 import { FakeEventSource } from "../../../test/fake-event-source.ts";
 import { build, change, historyPage, operation } from "../../../test/fixtures.ts";
 import { type ApiCall, jsonResponse, mockApi } from "../../../test/mock-api.ts";
-import { findDialog, renderPage } from "../../../test/render.tsx";
+import { renderPage } from "../../../test/render.tsx";
 import { PipelineHistory } from "./pipeline-history.tsx";
 
 const HISTORY = "/api/projects/demo/pipelines/web-app/history";
 const EVENTS = "/api/projects/demo/pipelines/web-app/events";
 
-// Newest first. 40 builds are active across all pages; six rows are on screen.
+// Newest first. 40 builds are active across all pages (25 running, 15 queued); six rows are on screen.
 const rows = [
   build(12, "RUNNING"),
   build(11, "QUEUED"),
@@ -24,18 +25,23 @@ const rows = [
 ];
 
 function serve(page: Partial<HistoryResponse> = {}) {
-  const response = historyPage(rows, { activeCount: 40, ...page });
+  const counts = { ...historyPage(rows).counts, RUNNING: 25, QUEUED: 15 };
+  const response = historyPage(rows, { activeCount: 40, counts, ...page });
   return mockApi({ [`GET ${HISTORY}`]: (_call: ApiCall) => response });
 }
 
-async function show(onCancel = vi.fn(async () => {})) {
+/** Renders the page; `onBulkAction` accepts every action at once (as if the dialog had been confirmed). */
+async function show(url = "/projects/demo/pipelines/web-app") {
   const user = userEvent.setup();
-  const page = await renderPage(<PipelineHistory project="demo" pipeline="web-app" onCancel={onCancel} />, {
-    url: "/projects/demo/pipelines/web-app",
+  const onBulkAction = vi.fn((_action: BulkAction, onAccepted: () => void) => onAccepted());
+  const page = await renderPage(<PipelineHistory project="demo" pipeline="web-app" onBulkAction={onBulkAction} />, {
+    url,
   });
   await screen.findByRole("link", { name: "#12" });
-  return { user, onCancel, ...page };
+  return { user, onBulkAction, ...page };
 }
+
+const ALL_ACTIVE = { status: ["QUEUED", "RUNNING"] };
 
 const box = (number: number) => screen.getByRole("checkbox", { name: `Select build #${number}` });
 const ticked = () =>
@@ -49,73 +55,119 @@ describe("the history page's selection", () => {
     serve();
   });
 
-  it("lets only queued and running builds be ticked; the others say why", async () => {
+  it("lets queued and running builds be ticked to cancel, finished ones to re-run, and says why one being canceled cannot", async () => {
     const { user } = await show();
     expect(box(12)).toBeEnabled();
     expect(box(11)).toBeEnabled();
-    expect(box(10)).toBeDisabled();
-    expect(box(8)).toBeDisabled();
+    expect(box(10)).toBeEnabled();
+    expect(box(8)).toBeEnabled();
     expect(box(7)).toBeDisabled();
-    await user.hover(box(10).closest("span[class]")!.parentElement!);
-    expect(await screen.findByRole("tooltip")).toHaveTextContent("Already finished (Succeeded): nothing to cancel");
+    await user.hover(box(7).closest("span[class]")!.parentElement!);
+    expect(await screen.findByRole("tooltip")).toHaveTextContent("Already being canceled");
+    await user.click(box(12));
+    await user.click(box(10));
+    await user.click(box(8));
+    expect(screen.getByText("3 selected")).toBeInTheDocument();
+    expect(screen.getByRole("button", { name: "Cancel selected (1)" })).toBeEnabled();
+    expect(screen.getByRole("button", { name: "Re-run (2)" })).toBeEnabled();
   });
 
-  it("ticks the range between two clicks when the second is a shift-click, skipping finished builds", async () => {
+  it("ticks the range between two clicks when the second is a shift-click, active and finished builds alike", async () => {
     const { user } = await show();
     await user.click(box(12));
     await user.keyboard("{Shift>}");
-    await user.click(box(9));
+    await user.click(box(8));
     await user.keyboard("{/Shift}");
-    expect(ticked()).toEqual(["Select build #12", "Select build #11", "Select build #9"]);
+    expect(ticked()).toEqual([
+      "Select build #12",
+      "Select build #11",
+      "Select build #10",
+      "Select build #9",
+      "Select build #8",
+    ]);
     expect(screen.getByRole("button", { name: "Cancel selected (3)" })).toBeEnabled();
+    expect(screen.getByRole("button", { name: "Re-run (2)" })).toBeEnabled();
   });
 
-  it("the header checkbox ticks the active builds on the page, then offers all of them across pages", async () => {
-    const onCancel = vi.fn(async () => {});
-    const { user } = await show(onCancel);
+  it("the header checkbox ticks the active builds on the page, then offers all of them across pages, sent as the filter", async () => {
+    const { user, onBulkAction } = await show();
     await user.click(screen.getByRole("checkbox", { name: "Select all active builds on this page" }));
     expect(ticked()).toEqual(["Select build #12", "Select build #11", "Select build #9"]);
     expect(screen.getByText("All 3 active builds on this page are selected.")).toBeInTheDocument();
 
     await user.click(screen.getByRole("button", { name: "Select all 40 active builds" }));
     expect(screen.getByText("All 40 active builds are selected.")).toBeInTheDocument();
+    expect(ticked()).toEqual(["Select build #12", "Select build #11", "Select build #9"]);
     await user.click(screen.getByRole("button", { name: "Cancel selected (40)" }));
-
-    const dialog = await findDialog("Cancel 40 builds?");
-    expect(dialog).toHaveTextContent("37 of these builds are not on this page.");
-    await user.click(within(dialog).getByRole("button", { name: "Cancel 40 builds" }));
-    expect(onCancel).toHaveBeenCalledWith({ allActive: true, reason: undefined }, expect.any(String));
+    expect(onBulkAction).toHaveBeenCalledWith(
+      { kind: "cancel", request: { filter: ALL_ACTIVE } },
+      expect.any(Function),
+    );
   });
 
-  it("sends the ticked ids, and clears the selection once the cancel is accepted", async () => {
-    const onCancel = vi.fn(async () => {});
-    const { user } = await show(onCancel);
-    await user.click(box(12));
-    await user.click(box(9));
-    await user.click(screen.getByRole("button", { name: "Cancel selected (2)" }));
-    const dialog = await findDialog("Cancel 2 builds?");
-    expect(dialog).toHaveTextContent("2 running, 0 queued");
-    expect(dialog).not.toHaveTextContent("not on this page");
-    await user.type(within(dialog).getByLabelText("Reason (optional)"), "bad push");
-    await user.click(within(dialog).getByRole("button", { name: "Cancel 2 builds" }));
-    expect(onCancel).toHaveBeenCalledWith({ buildIds: [1012, 1009], reason: "bad push" }, expect.any(String));
+  it("after selecting all, unticking a row keeps all matching builds but that one, says so, and sends it as left out", async () => {
+    const { user, onBulkAction } = await show();
+    await user.click(screen.getByRole("checkbox", { name: "Select all active builds on this page" }));
+    await user.click(screen.getByRole("button", { name: "Select all 40 active builds" }));
+    expect(screen.getByText("All 40 active builds are selected.")).toBeInTheDocument();
+
+    await user.click(box(11));
+    expect(
+      screen.getByText("All 40 active builds are selected, except 1 you unticked: 39 builds."),
+    ).toBeInTheDocument();
+    expect(ticked()).toEqual(["Select build #12", "Select build #9"]);
+    expect(screen.getByRole("button", { name: "Cancel selected (39)" })).toBeEnabled();
+    await user.click(screen.getByRole("button", { name: "Cancel selected (39)" }));
+    expect(onBulkAction).toHaveBeenCalledWith(
+      { kind: "cancel", request: { filter: ALL_ACTIVE, excludeBuildIds: [1011] } },
+      expect.any(Function),
+    );
+    // Accepted: the selection is done.
     expect(ticked()).toEqual([]);
   });
 
-  it("forgets builds that finish while ticked and keeps the rest", async () => {
+  it("sends the ticked active builds to cancel and the finished ones to re-run, and clears the selection once accepted", async () => {
+    const { user, onBulkAction } = await show();
+    await user.click(box(12));
+    await user.click(box(9));
+    await user.click(box(10));
+    await user.click(screen.getByRole("button", { name: "Cancel selected (2)" }));
+    expect(onBulkAction).toHaveBeenLastCalledWith(
+      { kind: "cancel", request: { buildIds: [1012, 1009] } },
+      expect.any(Function),
+    );
+    expect(ticked()).toEqual([]);
+
+    await user.click(box(10));
+    await user.click(box(8));
+    await user.click(screen.getByRole("button", { name: "Re-run (2)" }));
+    expect(onBulkAction).toHaveBeenLastCalledWith(
+      { kind: "rerun", request: { buildIds: [1010, 1008] } },
+      expect.any(Function),
+    );
+    expect(ticked()).toEqual([]);
+  });
+
+  it("a ticked build that finishes stays ticked, now to be re-run; one being canceled is let go", async () => {
     const { user } = await show();
     await user.click(box(12));
     await user.click(box(11));
     const stream = FakeEventSource.open(EVENTS);
     act(() => {
       stream.connect();
-      stream.emit("builds", { pipeline: "web-app", changes: [change(rows[0]!, "SUCCEEDED", { from: "RUNNING" })] });
+      stream.emit("builds", {
+        pipeline: "web-app",
+        changes: [
+          change(rows[0]!, "SUCCEEDED", { from: "RUNNING" }),
+          change(rows[1]!, "CANCELING", { from: "QUEUED" }),
+        ],
+      });
     });
-    await vi.waitFor(() => expect(ticked()).toEqual(["Select build #11"]));
-    expect(box(12)).toBeDisabled();
+    await vi.waitFor(() => expect(ticked()).toEqual(["Select build #12"]));
+    expect(screen.getByRole("button", { name: "Re-run (1)" })).toBeEnabled();
+    expect(screen.getByRole("button", { name: "Cancel selected (0)" })).toBeDisabled();
   });
 });
-
 describe("the history page's rows and toolbar", () => {
   it("shows status, branch, commit, trigger user and why a build was canceled", async () => {
     serve();
@@ -128,29 +180,35 @@ describe("the history page's rows and toolbar", () => {
     expect(row).toHaveTextContent("alice");
   });
 
-  it("offers Cancel all running with the server's count of active builds", async () => {
+  it("offers Cancel all running with the server's count of active builds, and sends it as a filter", async () => {
     serve();
-    const { user, onCancel } = await show();
+    const { user, onBulkAction } = await show();
     await user.click(screen.getByRole("button", { name: "Cancel all running (40)" }));
-    const dialog = await findDialog("Cancel 40 builds?");
-    expect(dialog).toHaveTextContent("2 running, 1 queued");
-    await user.click(within(dialog).getByRole("button", { name: "Cancel 40 builds" }));
-    expect(onCancel).toHaveBeenCalledWith({ allActive: true, reason: undefined }, expect.any(String));
+    expect(onBulkAction).toHaveBeenCalledWith(
+      { kind: "cancel", request: { filter: ALL_ACTIVE } },
+      expect.any(Function),
+    );
   });
 
-  it("lets someone who may not cancel tick nothing, and disables both cancel buttons, with the reason", async () => {
+  it("lets someone who may not cancel or trigger tick nothing, and disables every bulk button, with the reason", async () => {
     serve({ permissions: { canRead: true, canTrigger: false, canCancel: false, canEdit: false, canAudit: false } });
     const { user } = await show();
     expect(screen.getByRole("button", { name: /Cancel selected/ })).toBeDisabled();
+    expect(screen.getByRole("button", { name: /Re-run/ })).toBeDisabled();
     expect(screen.getByRole("button", { name: "Cancel all running (40)" })).toBeDisabled();
     expect(screen.getByText("You need the developer role in this project to cancel builds.")).toBeInTheDocument();
     await vi.waitFor(() => expect(box(12)).toBeDisabled());
     expect(box(11)).toBeDisabled();
+    expect(box(10)).toBeDisabled();
     expect(screen.getByRole("checkbox", { name: "Select all active builds on this page" })).toBeDisabled();
     await user.hover(box(12).closest("span[class]")!.parentElement!);
     expect(await screen.findByRole("tooltip")).toHaveTextContent(
       "You need the developer role in this project to cancel builds.",
     );
+    await user.hover(screen.getByRole("button", { name: /Re-run/ }).parentElement!);
+    expect(
+      await screen.findByText("You need the developer role in this project to re-run builds."),
+    ).toBeInTheDocument();
     expect(screen.queryByText(/selected$/)).not.toBeInTheDocument();
   });
 
@@ -158,7 +216,7 @@ describe("the history page's rows and toolbar", () => {
     const many = Array.from({ length: 2000 }, (_, i) => build(2000 - i, i % 3 === 0 ? "QUEUED" : "RUNNING"));
     mockApi({ [`GET ${HISTORY}`]: () => historyPage(many) });
     const user = userEvent.setup();
-    await renderPage(<PipelineHistory project="demo" pipeline="web-app" onCancel={vi.fn()} />);
+    await renderPage(<PipelineHistory project="demo" pipeline="web-app" onBulkAction={vi.fn()} />);
     await screen.findByRole("link", { name: "#2000" });
     const rendered = screen.getAllByRole("checkbox", { name: /^Select build #/ });
     expect(rendered.length).toBeGreaterThan(10);
@@ -170,37 +228,37 @@ describe("the history page's rows and toolbar", () => {
   });
 
   it("disables Cancel all running when nothing is active", async () => {
-    serve({ activeCount: 0 });
+    serve({ counts: historyPage([]).counts });
     await show();
     expect(screen.getByRole("button", { name: "Cancel all running (0)" })).toBeDisabled();
   });
 
-  it("under a filter, lists the matching active builds and cancels them by id, not all of the pipeline's", async () => {
-    const matching = [build(12, "RUNNING"), build(9, "RUNNING"), build(3, "QUEUED")];
+  it("under a branch and status filter, counts the matching active builds and sends the filters whole, without paging through history", async () => {
+    const matching = [build(12, "RUNNING"), build(10, "RUNNING")];
     const api = mockApi({
-      [`GET ${HISTORY}`]: (call) =>
-        call.query.get("status") === "QUEUED,RUNNING"
-          ? historyPage(matching)
-          : historyPage(
-              rows.filter((b) => b.branch === "main"),
-              { activeCount: 40 },
-            ),
+      [`GET ${HISTORY}`]: () =>
+        historyPage(matching, { counts: { ...historyPage([]).counts, RUNNING: 70, QUEUED: 5, SUCCEEDED: 3 } }),
     });
-    const onCancel = vi.fn(async () => {});
-    const user = userEvent.setup();
-    await renderPage(<PipelineHistory project="demo" pipeline="web-app" onCancel={onCancel} />, {
-      url: "/projects/demo/pipelines/web-app?branch=main",
-    });
-    await screen.findByRole("link", { name: "#12" });
-    await user.click(screen.getByRole("button", { name: /Cancel all running/ }));
-    const dialog = await findDialog("Cancel 3 builds?");
+    const { user, onBulkAction } = await show("/projects/demo/pipelines/web-app?branch=main&status=RUNNING,SUCCEEDED");
+    await user.click(await screen.findByRole("button", { name: "Cancel all running (70)" }));
+    expect(onBulkAction).toHaveBeenLastCalledWith(
+      { kind: "cancel", request: { filter: { status: ["RUNNING"], branch: "main" } } },
+      expect.any(Function),
+    );
+
+    await user.click(screen.getByRole("checkbox", { name: "Select all active builds on this page" }));
+    await user.click(screen.getByRole("button", { name: "Select all 70 matching active builds" }));
+    expect(screen.getByText("All 70 matching active builds are selected.")).toBeInTheDocument();
+    await user.click(box(10));
+    await user.click(screen.getByRole("button", { name: "Cancel selected (69)" }));
+    expect(onBulkAction).toHaveBeenLastCalledWith(
+      { kind: "cancel", request: { filter: { status: ["RUNNING"], branch: "main" }, excludeBuildIds: [1010] } },
+      expect.any(Function),
+    );
+    // Only the rows' own pages were asked for: nothing collects ids page by page.
     expect(
-      api
-        .callsTo("GET", HISTORY)
-        .some((c) => c.query.get("branch") === "main" && c.query.get("status") === "QUEUED,RUNNING"),
+      api.callsTo("GET", HISTORY).every((c) => c.query.get("limit") === "50" || c.query.get("limit") === "1"),
     ).toBe(true);
-    await user.click(within(dialog).getByRole("button", { name: "Cancel 3 builds" }));
-    expect(onCancel).toHaveBeenCalledWith({ buildIds: [1012, 1009, 1003], reason: undefined }, expect.any(String));
   });
 
   it("keeps the status and branch filters in the URL and asks the server for them", async () => {
@@ -209,7 +267,7 @@ describe("the history page's rows and toolbar", () => {
     await user.type(screen.getByRole("combobox", { name: "Branch" }), "main");
     await vi.waitFor(() => expect(router.state.location.search).toBe("?branch=main"));
     await user.click(screen.getByRole("combobox", { name: "Status" }));
-    await user.click(await screen.findByRole("option", { name: "Running (2)" }));
+    await user.click(await screen.findByRole("option", { name: "Running (25)" }));
     await vi.waitFor(() => expect(router.state.location.search).toBe("?branch=main&status=RUNNING"));
     await vi.waitFor(() =>
       expect(
@@ -231,7 +289,7 @@ describe("the history page's rows and toolbar", () => {
       <PipelineHistory
         project="demo"
         pipeline="web-app"
-        onCancel={vi.fn()}
+        onBulkAction={vi.fn()}
         onRunningOperations={onRunningOperations}
       />,
     );
@@ -243,7 +301,7 @@ describe("the history page's rows and toolbar", () => {
 
   it("says so when no build matches the filters", async () => {
     mockApi({ [`GET ${HISTORY}`]: () => historyPage([]) });
-    await renderPage(<PipelineHistory project="demo" pipeline="web-app" onCancel={vi.fn()} />, {
+    await renderPage(<PipelineHistory project="demo" pipeline="web-app" onBulkAction={vi.fn()} />, {
       url: "/projects/demo/pipelines/web-app?status=FAILED",
     });
     expect(await screen.findByText("No builds match these filters.")).toBeInTheDocument();
@@ -254,7 +312,7 @@ describe("the history page's rows and toolbar", () => {
       [`GET ${HISTORY}`]: () =>
         jsonResponse(404, { error: { code: "pipeline_not_found", message: 'Pipeline "web-app" not found' } }),
     });
-    await renderPage(<PipelineHistory project="demo" pipeline="web-app" onCancel={vi.fn()} />);
+    await renderPage(<PipelineHistory project="demo" pipeline="web-app" onBulkAction={vi.fn()} />);
     expect(await screen.findByRole("alert")).toHaveTextContent("This pipeline does not exist.");
     expect(screen.getByRole("button", { name: "Retry" })).toBeInTheDocument();
   });

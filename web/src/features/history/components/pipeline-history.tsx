@@ -1,20 +1,20 @@
-import { useQuery } from "@tanstack/react-query";
 import { Flex, Space, Typography } from "antd";
-import { useEffect, useMemo, useRef, useState } from "react";
-import type { CancellationRequest, HistoryResponse } from "../../../../../common/bff-api.ts";
-import type { Build, Operation } from "../../../../../common/dto.ts";
+import { useEffect, useMemo, useRef } from "react";
+import type { HistoryResponse } from "../../../../../common/bff-api.ts";
+import type { Operation } from "../../../../../common/dto.ts";
 import { ACTIVE_STATUSES, CANCELABLE_STATUSES } from "../../../../../common/statuses.ts";
 import { LiveBadge } from "../../../components/live-badge.tsx";
 import { LoadMore } from "../../../components/load-more.tsx";
 import { ErrorState } from "../../../components/query-states.tsx";
 import { StatusTag } from "../../../components/status-tag.tsx";
+import type { BulkAction } from "../../../lib/bulk-action.ts";
 import { useI18n } from "../../../lib/i18n/i18n-provider.tsx";
 import type { HistoryFilters as Filters } from "../../../lib/query-keys.ts";
-import { cancelableBuildsQueryOptions, useHistory, useHistorySummary } from "../api/get-history.ts";
-import { isCancelable, useBuildSelection } from "../hooks/use-build-selection.ts";
+import { useHistory, useHistorySummary } from "../api/get-history.ts";
+import { useBuildSelection } from "../hooks/use-build-selection.ts";
 import { useHistoryEvents } from "../hooks/use-history-events.ts";
 import { useHistoryFilters } from "../hooks/use-history-filters.ts";
-import { CancelDialog, type PreviewBuild } from "./cancel-dialog.tsx";
+import { cancelFilterOf, cancelTargets, rerunTargets } from "../utils/bulk-targets.ts";
 import { HistoryFilters } from "./history-filters.tsx";
 import { HistoryTable } from "./history-table.tsx";
 import { HistoryToolbar } from "./history-toolbar.tsx";
@@ -23,21 +23,17 @@ import { SelectAllBar } from "./select-all-bar.tsx";
 type Props = {
   project: string;
   pipeline: string;
-  /** Sends the cancel; resolves once the server accepted it (the caller follows the operation). */
-  onCancel: (request: CancellationRequest, idempotencyKey: string) => Promise<unknown>;
+  /**
+   * Asks for a bulk action on these builds: the page previews it, confirms it and follows it.
+   * `onAccepted` is called once the server accepted it (the selection it came from is done).
+   */
+  onBulkAction: (action: BulkAction, onAccepted: () => void) => void;
   /** The caller's operations still running on this pipeline, e.g. after a reload. */
   onRunningOperations?: (operations: Operation[]) => void;
 };
 
-type ByStatus = { running: number; queued: number };
-
-/** What the open dialog cancels, frozen when it opened. */
-type Scope =
-  | { kind: "ids"; ids: number[]; preview: PreviewBuild[]; byStatus: ByStatus }
-  | { kind: "allActive"; count: number; byStatus: ByStatus | null };
-
-/** The heart of Sluice: a pipeline's builds, live, with selection and bulk cancel. */
-export function PipelineHistory({ project, pipeline, onCancel, onRunningOperations }: Props) {
+/** The heart of Sluice: a pipeline's builds, live, with selection, bulk cancel and re-run. */
+export function PipelineHistory({ project, pipeline, onBulkAction, onRunningOperations }: Props) {
   const { t } = useI18n();
   const [filters, setFilters] = useHistoryFilters();
   const rows = useHistory(project, pipeline, filters);
@@ -47,16 +43,15 @@ export function PipelineHistory({ project, pipeline, onCancel, onRunningOperatio
   const builds = useMemo(() => rows.data?.pages.flatMap((page) => page.builds.items) ?? [], [rows.data]);
   const branches = useMemo(() => [...new Set(builds.map((b) => b.branch))], [builds]);
   const filtered = filters.status.length > 0 || filters.branch !== "";
-  const totalActive = activeInScope(summary.data, filters);
+  const cancelFilter = useMemo(() => cancelFilterOf(filters), [filters]);
+  const totalMatching = activeMatching(summary.data, filters);
   const permissions = summary.data?.permissions;
-  // Until the summary says what the user may do, nothing is selectable: never tick what cannot be canceled.
-  const canCancel = permissions?.canCancel ?? false;
-  // Other filters show other rows: a selection made on the old ones would cancel builds out of sight.
-  const selection = useBuildSelection(builds, totalActive, {
-    canCancel,
+  // Other filters show other rows: a selection made on the old ones would act on builds out of sight.
+  const selection = useBuildSelection(builds, totalMatching, {
+    canCancel: permissions?.canCancel ?? false,
+    canTrigger: permissions?.canTrigger ?? false,
     resetKey: `${filters.status.join(",")}|${filters.branch}`,
   });
-  const [scope, setScope] = useState<Scope | null>(null);
 
   const offered = useRef(new Set<string>());
   const running = summary.data?.operations;
@@ -66,24 +61,16 @@ export function PipelineHistory({ project, pipeline, onCancel, onRunningOperatio
     if (fresh.length > 0) onRunningOperations?.(fresh);
   }, [running, onRunningOperations]);
 
-  const visibleCancelable = builds.filter(isCancelable);
-  const allActiveScope = (): Scope => ({
-    kind: "allActive",
-    count: totalActive,
-    byStatus: summary.data ? { running: summary.data.counts.RUNNING, queued: summary.data.counts.QUEUED } : null,
-  });
-  const openSelected = () => {
-    if (selection.view.allActive) return setScope(allActiveScope());
-    const ids = [...(selection.state.mode === "ids" ? selection.state.ids : [])];
-    const chosen = new Set(ids);
-    const targets = builds.filter((b) => chosen.has(b.id));
-    setScope({ kind: "ids", ids, preview: targets.map(toPreview), byStatus: countByStatus(targets) });
+  const cancelSelected = () => {
+    const request = cancelTargets(selection.state, selection.rows, cancelFilter);
+    if (request) onBulkAction({ kind: "cancel", request }, selection.clear);
   };
-
-  const confirm = async (request: CancellationRequest, key: string) => {
-    await onCancel(request, key);
-    selection.clear();
-    setScope(null);
+  const rerunSelected = () => {
+    const request = rerunTargets(selection.state, selection.rows);
+    if (request) onBulkAction({ kind: "rerun", request }, selection.clear);
+  };
+  const cancelAll = () => {
+    if (cancelFilter) onBulkAction({ kind: "cancel", request: { filter: cancelFilter } }, selection.clear);
   };
 
   // A failed refresh (the server briefly away) keeps the rows on screen; only a failed first load replaces them.
@@ -104,24 +91,30 @@ export function PipelineHistory({ project, pipeline, onCancel, onRunningOperatio
         <HistoryFilters filters={filters} onChange={setFilters} counts={summary.data?.counts} branches={branches} />
         <HistoryToolbar
           selectedCount={selection.view.count}
-          activeCount={totalActive}
+          cancelCount={selection.view.cancelCount}
+          rerunCount={selection.view.rerunCount}
+          activeCount={totalMatching}
           // Until the summary arrives nothing is selectable anyway; do not claim a missing permission.
           canCancel={permissions?.canCancel ?? true}
-          onCancelSelected={openSelected}
-          onCancelAll={() => setScope(allActiveScope())}
+          canTrigger={permissions?.canTrigger ?? true}
+          onCancelSelected={cancelSelected}
+          onRerunSelected={rerunSelected}
+          onCancelAll={cancelAll}
         />
       </Flex>
       <SelectAllBar
         selection={selection.view}
-        pageCount={visibleCancelable.length}
-        totalActive={totalActive}
-        onSelectAllActive={selection.selectAllActive}
+        pageCount={selection.rows.filter((row) => row.action === "cancel").length}
+        totalMatching={totalMatching}
+        filtered={filtered}
+        onSelectAllMatching={selection.selectAllMatching}
         onClear={selection.clear}
       />
       <HistoryTable
         builds={builds}
         selection={selection.store}
         canCancel={permissions?.canCancel}
+        canTrigger={permissions?.canTrigger}
         onToggle={selection.toggle}
         onTogglePage={selection.togglePage}
         loading={rows.isPending}
@@ -136,72 +129,7 @@ export function PipelineHistory({ project, pipeline, onCancel, onRunningOperatio
           doneLabel={t.history.allLoaded(builds.length)}
         />
       )}
-      {scope?.kind === "ids" && (
-        <CancelDialog
-          count={scope.ids.length}
-          byStatus={scope.byStatus}
-          preview={scope.preview}
-          offScreen={scope.ids.length - scope.preview.length}
-          onClose={() => setScope(null)}
-          onConfirm={(reason, key) => confirm({ buildIds: scope.ids, reason }, key)}
-        />
-      )}
-      {scope?.kind === "allActive" &&
-        (filtered ? (
-          <FilteredAllActiveDialog
-            project={project}
-            pipeline={pipeline}
-            filters={filters}
-            visible={builds}
-            onClose={() => setScope(null)}
-            onConfirm={confirm}
-          />
-        ) : (
-          <CancelDialog
-            count={scope.count}
-            byStatus={scope.byStatus}
-            preview={visibleCancelable.map(toPreview)}
-            offScreen={Math.max(0, scope.count - visibleCancelable.length)}
-            onClose={() => setScope(null)}
-            onConfirm={(reason, key) => confirm({ allActive: true, reason }, key)}
-          />
-        ))}
     </Flex>
-  );
-}
-
-/**
- * "All active builds" under a filter: the cancel request cannot carry a filter, and `allActive`
- * would sweep in builds the user filtered out, so the matching builds are listed first and sent by id.
- */
-function FilteredAllActiveDialog({
-  project,
-  pipeline,
-  filters,
-  visible,
-  onClose,
-  onConfirm,
-}: {
-  project: string;
-  pipeline: string;
-  filters: Filters;
-  visible: readonly Build[];
-  onClose: () => void;
-  onConfirm: (request: CancellationRequest, key: string) => Promise<void>;
-}) {
-  const targets = useQuery(cancelableBuildsQueryOptions(project, pipeline, filters));
-  const onScreen = new Set(visible.map((b) => b.id));
-  const ids = targets.data?.map((b) => b.id) ?? [];
-  return (
-    <CancelDialog
-      count={targets.data ? ids.length : null}
-      byStatus={targets.data ? countByStatus(targets.data) : null}
-      preview={targets.data?.map(toPreview) ?? []}
-      offScreen={ids.filter((id) => !onScreen.has(id)).length}
-      loadError={targets.error ?? undefined}
-      onClose={onClose}
-      onConfirm={(reason, key) => onConfirm({ buildIds: ids, reason }, key)}
-    />
   );
 }
 
@@ -216,26 +144,15 @@ function ActiveCounts({ summary }: { summary: HistoryResponse | undefined }) {
   );
 }
 
-/** Active builds the "all active" scope covers: all of them unfiltered, else the cancelable ones matching. */
-function activeInScope(summary: HistoryResponse | undefined, filters: Filters): number {
+/**
+ * Active builds the filters match, on every page: the "Cancel all running (M)" and "Select all M"
+ * number, and what the preview of that cancel counts. Counts follow the branch (the server counts
+ * per branch); the status filter picks which of them.
+ */
+function activeMatching(summary: HistoryResponse | undefined, filters: Filters): number {
   if (!summary) return 0;
-  if (filters.status.length === 0 && filters.branch === "") return summary.activeCount;
   return CANCELABLE_STATUSES.filter((s) => filters.status.length === 0 || filters.status.includes(s)).reduce(
     (sum, status) => sum + summary.counts[status],
     0,
   );
-}
-
-function countByStatus(builds: readonly Build[]): ByStatus {
-  let running = 0;
-  let queued = 0;
-  for (const build of builds) {
-    if (build.status === "RUNNING") running++;
-    else if (build.status === "QUEUED") queued++;
-  }
-  return { running, queued };
-}
-
-function toPreview(build: Build): PreviewBuild {
-  return { id: build.id, number: build.number, branch: build.branch };
 }

@@ -5,21 +5,27 @@ import type { SelectionView } from "../utils/selection.ts";
 type Props = {
   selection: SelectionView;
   pageCount: number;
-  totalActive: number;
-  onSelectAllActive: () => void;
+  /** Active builds matching the filters, on every page. */
+  totalMatching: number;
+  /** Filters narrow the builds: the bar says "matching". */
+  filtered: boolean;
+  onSelectAllMatching: () => void;
   onClear: () => void;
 };
 
-/** Gmail's pattern: once the page is ticked, offer the rest; once everything is, offer a way back. */
-export function SelectAllBar({ selection, pageCount, totalActive, onSelectAllActive, onClear }: Props) {
+/**
+ * Gmail's pattern: once the page is ticked, offer every matching build; once they are, say so —
+ * also how many were unticked since — and offer a way back.
+ */
+export function SelectAllBar({ selection, pageCount, totalMatching, filtered, onSelectAllMatching, onClear }: Props) {
   const { t } = useI18n();
-  if (selection.allActive) {
+  if (selection.allMatching) {
     return (
       <Alert
         type="info"
         title={
           <Flex gap={8} align="center" wrap>
-            {t.history.allActiveSelected(totalActive)}
+            <span aria-live="polite">{t.history.allActiveSelected(totalMatching, selection.excluded, filtered)}</span>
             <Button type="link" size="small" onClick={onClear}>
               {t.history.clearSelection}
             </Button>
@@ -28,15 +34,15 @@ export function SelectAllBar({ selection, pageCount, totalActive, onSelectAllAct
       />
     );
   }
-  if (!selection.offerAllActive) return null;
+  if (!selection.offerAllMatching) return null;
   return (
     <Alert
       type="info"
       title={
         <Flex gap={8} align="center" wrap>
           {t.history.pageSelected(pageCount)}
-          <Button type="link" size="small" onClick={onSelectAllActive}>
-            {t.history.selectAllActive(totalActive)}
+          <Button type="link" size="small" onClick={onSelectAllMatching}>
+            {t.history.selectAllActive(totalMatching, filtered)}
           </Button>
         </Flex>
       }

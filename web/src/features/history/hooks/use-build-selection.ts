@@ -1,24 +1,40 @@
-import { useCallback, useEffect, useLayoutEffect, useMemo, useReducer, useState } from "react";
+import { useCallback, useEffect, useLayoutEffect, useMemo, useReducer, useRef, useState } from "react";
 import type { Build } from "../../../../../common/dto.ts";
 import { isCancelableStatus, isTerminal } from "../../../../../common/statuses.ts";
-import { emptySelection, type SelectableRow, selectionReducer, viewSelection } from "../utils/selection.ts";
+import {
+  emptySelection,
+  type RowAction,
+  type SelectableRow,
+  selectionReducer,
+  viewSelection,
+} from "../utils/selection.ts";
 import { SelectionStore } from "../utils/selection-store.ts";
 
 export function isCancelable(build: Pick<Build, "status">): boolean {
   return isCancelableStatus(build.status);
 }
 
+/** What ticking a build is for, given what the user may do: cancel an active one, re-run a finished one. */
+export function rowAction(
+  build: Pick<Build, "status">,
+  permissions: { canCancel: boolean; canTrigger: boolean } | undefined,
+): RowAction {
+  if (isCancelable(build)) return permissions?.canCancel ? "cancel" : null;
+  if (isTerminal(build.status)) return permissions?.canTrigger ? "rerun" : null;
+  return null;
+}
+
 export type BuildSelection = ReturnType<typeof useBuildSelection>;
 
 /**
- * The selection state machine bound to the rows on screen and the number of active builds in all.
- * Only builds the user may cancel can be ticked (`canCancel`: their role allows it). A new
+ * The selection state machine bound to the rows on screen and the number of active builds
+ * matching the filters in all; what a row ticks for follows what the user may do. A new
  * `resetKey` (the filters) starts over with nothing selected.
  */
 export function useBuildSelection(
-  rows: readonly Build[],
-  totalActive: number,
-  { canCancel, resetKey = "" }: { canCancel: boolean; resetKey?: string },
+  builds: readonly Build[],
+  totalMatching: number,
+  { canCancel, canTrigger, resetKey = "" }: { canCancel: boolean; canTrigger: boolean; resetKey?: string },
 ) {
   const [state, dispatch] = useReducer(selectionReducer, emptySelection);
   const [selectionKey, setSelectionKey] = useState(resetKey);
@@ -26,29 +42,34 @@ export function useBuildSelection(
     setSelectionKey(resetKey);
     dispatch({ type: "clear" });
   }
-  const selectable: SelectableRow[] = useMemo(
-    () => rows.map((build) => ({ id: build.id, selectable: canCancel && isCancelable(build) })),
-    [rows, canCancel],
+  const rows: SelectableRow[] = useMemo(
+    () => builds.map((build) => ({ id: build.id, action: rowAction(build, { canCancel, canTrigger }) })),
+    [builds, canCancel, canTrigger],
   );
-  // A build that finished can no longer be canceled; the rest of the selection stays.
+  // A build being canceled can be ticked for nothing; the rest of the selection stays (a ticked
+  // build that finishes stays ticked, now to be re-run).
   useEffect(() => {
-    const finished = rows.filter((build) => isTerminal(build.status)).map((build) => build.id);
-    if (finished.length > 0) dispatch({ type: "forget", ids: finished });
+    const gone = rows.filter((row) => row.action === null).map((row) => row.id);
+    if (gone.length > 0) dispatch({ type: "forget", ids: gone });
   }, [rows]);
-  const view = useMemo(() => viewSelection(state, selectable, totalActive), [state, selectable, totalActive]);
+  const view = useMemo(() => viewSelection(state, rows, totalMatching), [state, rows, totalMatching]);
   // The checkboxes read the view from here, so a tick does not re-render the table's other cells.
   const [store] = useState(() => new SelectionStore(view));
   useLayoutEffect(() => store.publish(view), [store, view]);
 
+  // Stable callbacks that read the latest rows: the table's cells keep the callback they rendered with.
+  const latest = useRef(rows);
+  useLayoutEffect(() => {
+    latest.current = rows;
+  }, [rows]);
   const toggle = useCallback(
     (id: number, checked: boolean, shift: boolean) =>
-      dispatch({ type: "toggle", id, checked, shift, rows: selectable }),
-    [selectable],
+      dispatch({ type: "toggle", id, checked, shift, rows: latest.current }),
+    [],
   );
-  const togglePage = useCallback(() => dispatch({ type: "togglePage", rows: selectable }), [selectable]);
-  const selectAllActive = useCallback(() => dispatch({ type: "selectAllActive" }), []);
+  const togglePage = useCallback(() => dispatch({ type: "togglePage", rows: latest.current }), []);
+  const selectAllMatching = useCallback(() => dispatch({ type: "selectAllMatching" }), []);
   const clear = useCallback(() => dispatch({ type: "clear" }), []);
-  const forget = useCallback((ids: readonly number[]) => dispatch({ type: "forget", ids }), []);
 
-  return { state, view, store, toggle, togglePage, selectAllActive, clear, forget };
+  return { state, rows, view, store, toggle, togglePage, selectAllMatching, clear };
 }

@@ -2,22 +2,20 @@ import { useMutation, useQueryClient } from "@tanstack/react-query";
 import type { CancellationRequest, CancellationResponse } from "../../../../../common/bff-api.ts";
 import { api } from "../../../lib/api-client.ts";
 import { queryKeys } from "../../../lib/query-keys.ts";
+import { bulkPath } from "../utils/bulk-path.ts";
+import { refreshAfterBulkAction } from "./refresh-after-bulk-action.ts";
 
 export type CreateCancellationInput = {
   project: string;
   /** Undefined (or null): project-wide. */
   pipeline?: string | null | undefined;
   request: CancellationRequest;
-  /** One key per confirmed dialog: sending it twice returns the first operation instead of making a second. */
+  /** One key per confirmed preview: sending it twice returns the first operation instead of making a second. */
   idempotencyKey: string;
 };
 
 export function createCancellation(input: CreateCancellationInput): Promise<CancellationResponse> {
-  const project = `/api/projects/${encodeURIComponent(input.project)}`;
-  const path = input.pipeline
-    ? `${project}/pipelines/${encodeURIComponent(input.pipeline)}/cancellations`
-    : `${project}/cancellations`;
-  return api<CancellationResponse>(path, {
+  return api<CancellationResponse>(bulkPath(input.project, input.pipeline, "cancellations"), {
     method: "POST",
     body: input.request,
     headers: { "Idempotency-Key": input.idempotencyKey },
@@ -30,11 +28,7 @@ export function useCreateCancellation({ onSuccess }: { onSuccess?: (response: Ca
     mutationFn: createCancellation,
     onSuccess: (response, input) => {
       queryClient.setQueryData(queryKeys.operation(response.operation.id), { operation: response.operation });
-      // Rows change through the pipeline's event stream; the counts are aggregates, so refetch them.
-      void queryClient.invalidateQueries({
-        queryKey: input.pipeline ? queryKeys.historySummary(input.project, input.pipeline) : ["history", input.project],
-      });
-      void queryClient.invalidateQueries({ queryKey: queryKeys.pipelineList(input.project) });
+      refreshAfterBulkAction(queryClient, input.project, input.pipeline);
       onSuccess?.(response);
     },
   });

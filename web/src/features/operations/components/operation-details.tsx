@@ -1,23 +1,37 @@
-import { Card, Descriptions, Flex, Progress, Statistic, Typography } from "antd";
+import { RedoOutlined } from "@ant-design/icons";
+import { Button, Card, Descriptions, Flex, Progress, Statistic, Typography } from "antd";
 import dayjs from "dayjs";
+import { useState } from "react";
 import { Link } from "react-router";
 import { Duration } from "../../../components/duration.tsx";
 import { OperationStatusTag } from "../../../components/operation-status-tag.tsx";
 import { ErrorState, LoadingState } from "../../../components/query-states.tsx";
 import { RelativeTime } from "../../../components/relative-time.tsx";
+import { WhyDisabled } from "../../../components/why-disabled.tsx";
 import { useI18n } from "../../../lib/i18n/i18n-provider.tsx";
 import { countKeys } from "../../../lib/operation-counts.ts";
 import { useOperation } from "../api/get-operation.ts";
 import { useOperationStream } from "../hooks/use-operation-stream.ts";
-import { operationSelection, operationTitle } from "../utils/describe-operation.ts";
+import { operationSelection, operationTitle, outcomeSummary } from "../utils/describe-operation.ts";
 import { progressPercent } from "../utils/operation-progress.ts";
+import { BulkActionDialog } from "./bulk-action-dialog.tsx";
 import { OperationItemsTable } from "./operation-items-table.tsx";
 
-/** An operation's page: who asked, when and why, its counts (live while it runs) and every build's outcome. */
-export function OperationDetails({ id }: { id: string }) {
+type Props = {
+  id: string;
+  /** The user may trigger builds in the operation's project (undefined until known). */
+  canRerun: boolean | undefined;
+};
+
+/**
+ * An operation's page: who asked, when and why, its counts (live while it runs), every build's
+ * outcome, and for a cancel "Re-run what this canceled".
+ */
+export function OperationDetails({ id, canRerun }: Props) {
   const { t } = useI18n();
   const query = useOperation(id);
   useOperationStream(query.data?.operation);
+  const [rerunning, setRerunning] = useState(false);
 
   if (query.isPending) return <LoadingState />;
   // A failed refresh keeps showing what we have; only a failed first load is an error page.
@@ -32,7 +46,22 @@ export function OperationDetails({ id }: { id: string }) {
         <Typography.Title level={1} style={{ margin: 0, fontSize: 28 }}>
           {operationTitle(op, t)}
         </Typography.Title>
-        <OperationStatusTag status={op.status} counts={op.counts} />
+        <Flex gap={12} align="center" wrap>
+          <OperationStatusTag status={op.status} counts={op.counts} />
+          {op.kind === "cancel" && (
+            <RerunCanceledButton
+              why={
+                canRerun === false
+                  ? t.history.noRerunPermission
+                  : op.counts.canceled === 0
+                    ? t.operations.nothingCanceled
+                    : null
+              }
+              loading={canRerun === undefined}
+              onClick={() => setRerunning(true)}
+            />
+          )}
+        </Flex>
       </Flex>
       <Descriptions
         role="group"
@@ -88,19 +117,32 @@ export function OperationDetails({ id }: { id: string }) {
           <Progress
             percent={progressPercent(op)}
             status={op.status === "running" ? "active" : op.counts.failed > 0 ? "exception" : "success"}
-            aria-label={t.operations.progressLabel}
+            aria-label={op.kind === "cancel" ? t.operations.progressLabel : t.operations.rerunProgressLabel}
           />
-          <Typography.Text>
-            {op.kind === "cancel"
-              ? t.operations.summary(op.counts)
-              : keys
-                  .filter((key) => key !== "pending")
-                  .map((key) => t.operations.countPart(t.operations.counts[key], op.counts[key]))
-                  .join(" · ")}
-          </Typography.Text>
+          <Typography.Text>{outcomeSummary(op, t)}</Typography.Text>
         </Flex>
       </Card>
       <OperationItemsTable id={op.id} running={op.status === "running"} />
+      {rerunning && (
+        <BulkActionDialog
+          action={{ kind: "rerun", request: { fromOperation: op.id } }}
+          project={op.project}
+          pipeline={op.pipeline}
+          onClose={() => setRerunning(false)}
+          onAccepted={() => setRerunning(false)}
+        />
+      )}
     </Flex>
+  );
+}
+
+function RerunCanceledButton({ why, loading, onClick }: { why: string | null; loading: boolean; onClick: () => void }) {
+  const { t } = useI18n();
+  return (
+    <WhyDisabled why={why}>
+      <Button icon={<RedoOutlined aria-hidden />} disabled={loading || why !== null} onClick={onClick}>
+        {t.operations.rerunCanceled}
+      </Button>
+    </WhyDisabled>
   );
 }

@@ -155,4 +155,20 @@ describe("the cancellation progress toast", () => {
     expect(await screen.findByText("Canceling 2 builds…")).toBeInTheDocument();
     expect(screen.queryByText("2 builds could not be stopped")).not.toBeInTheDocument();
   });
+
+  it("a re-run, complete when accepted, shows its summary at once and offers no retry", async () => {
+    const counts = { canceled: 0, alreadyFinished: 0, failed: 0, pending: 0, protected: 0, created: 3, skipped: 1 };
+    await renderApp(operation({ kind: "rerun", status: "completed", total: 4, counts }));
+    expect(await screen.findByText("Re-run complete")).toBeInTheDocument();
+    expect(screen.getByText("3 new builds · 1 skipped · 0 failed")).toBeInTheDocument();
+    expect(screen.queryByRole("button", { name: /Retry/ })).not.toBeInTheDocument();
+  });
+
+  it("says how many protected builds a cancel left running", async () => {
+    const counts = { canceled: 2, alreadyFinished: 0, failed: 0, pending: 0, protected: 1, created: 0, skipped: 0 };
+    await renderApp(operation({ status: "completed", total: 3, counts }));
+    expect(
+      await screen.findByText("2 canceled · 0 had already finished · 0 failed · 1 protected, left running"),
+    ).toBeInTheDocument();
+  });
 });

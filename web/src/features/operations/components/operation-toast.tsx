@@ -13,6 +13,7 @@ import { useCreateCancellation } from "../api/create-cancellation.ts";
 import { operationQueryOptions } from "../api/get-operation.ts";
 import { failedItemsQueryOptions } from "../api/get-operation-items.ts";
 import { useOperationStream } from "../hooks/use-operation-stream.ts";
+import { outcomeSummary } from "../utils/describe-operation.ts";
 import { doneCount, progressPercent } from "../utils/operation-progress.ts";
 
 type Props = {
@@ -25,7 +26,8 @@ const SHOWN_FAILURES = 5;
 
 /**
  * One antd notification (key = operation id) that follows the operation: a progress bar while it
- * runs, then a summary; failures stay as an error with their reasons and a retry that forces the stop.
+ * runs, then a summary; failures stay as an error with their reasons and, for a cancel, a retry
+ * that forces the stop. A re-run is complete when accepted: its toast is the summary.
  */
 export function OperationToast({ id, onTrack, onDone }: Props) {
   const notification = useNotifications();
@@ -51,15 +53,20 @@ export function OperationToast({ id, onTrack, onDone }: Props) {
     const link = <Link to={`/operations/${encodeURIComponent(operation.id)}`}>{t.operations.view}</Link>;
     const common = { key: id, onClose: () => onDone(id) };
 
+    const cancel = operation.kind === "cancel";
     if (operation.status === "running") {
       notification.open({
         ...common,
         role: "status",
         duration: 0,
-        title: t.operations.canceling(operation.total),
+        title: cancel ? t.operations.canceling(operation.total) : t.operations.rerunning(operation.total),
         description: (
           <Flex vertical gap={4}>
-            <Progress percent={progressPercent(operation)} status="active" aria-label={t.operations.progressLabel} />
+            <Progress
+              percent={progressPercent(operation)}
+              status="active"
+              aria-label={cancel ? t.operations.progressLabel : t.operations.rerunProgressLabel}
+            />
             <Typography.Text type="secondary">
               {t.operations.progress(doneCount(operation), operation.total)}
             </Typography.Text>
@@ -70,13 +77,13 @@ export function OperationToast({ id, onTrack, onDone }: Props) {
       return;
     }
 
-    const summary = <Typography.Text>{t.operations.summary(operation.counts)}</Typography.Text>;
+    const summary = <Typography.Text>{outcomeSummary(operation, t)}</Typography.Text>;
     if (operation.counts.failed === 0) {
       notification.success({
         ...common,
         role: "status",
         duration: 10,
-        title: t.operations.complete,
+        title: cancel ? t.operations.complete : t.operations.rerunComplete,
         description: (
           <Flex vertical gap={4}>
             {summary}
@@ -91,7 +98,9 @@ export function OperationToast({ id, onTrack, onDone }: Props) {
     notification.error({
       ...common,
       duration: 0,
-      title: t.operations.finishedWithFailures(operation.counts.failed),
+      title: cancel
+        ? t.operations.finishedWithFailures(operation.counts.failed)
+        : t.operations.rerunFailures(operation.counts.failed),
       description: (
         <Flex vertical gap={4}>
           {summary}
@@ -102,7 +111,8 @@ export function OperationToast({ id, onTrack, onDone }: Props) {
           {link}
         </Flex>
       ),
-      actions: (
+      // Retrying forces a stop: only cancels have one.
+      actions: cancel && (
         <Button
           type="primary"
           danger

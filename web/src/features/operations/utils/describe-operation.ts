@@ -1,4 +1,4 @@
-/** An operation in words: its title ("Cancel of 61 builds by dev") and its scope (which builds, chosen how). */
+/** An operation in words: its title ("Cancel of 61 builds by dev"), its scope (which builds, chosen how) and its outcome. */
 import dayjs from "dayjs";
 import type { Operation, OperationSelection } from "../../../../../common/dto.ts";
 import type { Messages } from "../../../lib/i18n/en.ts";
@@ -48,4 +48,9 @@ export function operationScope(
 ): string {
   const where = op.pipeline ? t.operations.scopes.pipeline(op.pipeline) : t.operations.scopes.project(op.project);
   return `${where} · ${operationSelection(op, t)}`;
+}
+
+/** The outcome counts in a line: "3 canceled · 0 had already finished · 0 failed", "3 new builds · 0 skipped · 0 failed". */
+export function outcomeSummary(op: Pick<Operation, "kind" | "counts">, t: Messages): string {
+  return op.kind === "cancel" ? t.operations.summary(op.counts) : t.operations.rerunSummary(op.counts);
 }
