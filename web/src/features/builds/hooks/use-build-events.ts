@@ -1,10 +1,8 @@
 import { useQueryClient } from "@tanstack/react-query";
-import { useEffect, useMemo, useState } from "react";
 import type { BuildsStreamData } from "../../../../../common/bff-api.ts";
 import type { StreamState } from "../../../lib/event-stream.ts";
 import { queryKeys } from "../../../lib/query-keys.ts";
-import { throttle } from "../../../lib/throttle.ts";
-import { useEventStream } from "../../../lib/use-event-stream.ts";
+import { useEventStream, useThrottled } from "../../../lib/use-event-stream.ts";
 
 const REFRESH_MS = 500;
 
@@ -14,25 +12,18 @@ const REFRESH_MS = 500;
  */
 export function useBuildEvents(id: number, project: string | undefined, pipeline: string | undefined): StreamState {
   const queryClient = useQueryClient();
-  const [state, setState] = useState<StreamState>("connecting");
-  const refresh = useMemo(
-    () => throttle(() => void queryClient.invalidateQueries({ queryKey: queryKeys.build(id) }), REFRESH_MS),
-    [queryClient, id],
-  );
-  useEffect(() => () => refresh.cancel(), [refresh]);
-
+  const refresh = useThrottled(() => void queryClient.invalidateQueries({ queryKey: queryKeys.build(id) }), REFRESH_MS);
   const url =
     project && pipeline
       ? `/api/projects/${encodeURIComponent(project)}/pipelines/${encodeURIComponent(pipeline)}/events`
       : null;
-  useEventStream<{ builds: BuildsStreamData }>(
+  return useEventStream<{ builds: BuildsStreamData }>(
     url,
     {
       builds: ({ changes }) => {
         if (changes.some((change) => change.id === id)) refresh();
       },
     },
-    { onOpen: () => setState("live"), onError: () => setState("reconnecting"), onReconnect: refresh },
+    { onReconnect: refresh },
   );
-  return state;
 }

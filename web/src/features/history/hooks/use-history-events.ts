@@ -1,5 +1,4 @@
 import { type Query, type QueryClient, useQueryClient } from "@tanstack/react-query";
-import { useEffect, useMemo, useState } from "react";
 import type {
   BuildChange,
   BuildsStreamData,
@@ -8,8 +7,7 @@ import type {
 } from "../../../../../common/bff-api.ts";
 import type { StreamState } from "../../../lib/event-stream.ts";
 import { type HistoryFilters, queryKeys } from "../../../lib/query-keys.ts";
-import { throttle } from "../../../lib/throttle.ts";
-import { useEventStream } from "../../../lib/use-event-stream.ts";
+import { useEventStream, useThrottled } from "../../../lib/use-event-stream.ts";
 import { getHistory } from "../api/get-history.ts";
 import { applyBuildChanges, type HistoryPages, mergeNewestPage } from "../utils/apply-build-changes.ts";
 
@@ -26,30 +24,14 @@ const FILL_MS = 2000;
  */
 export function useHistoryEvents(project: string, pipeline: string): StreamState {
   const queryClient = useQueryClient();
-  const [state, setState] = useState<StreamState>("connecting");
-
-  const refreshCounts = useMemo(
-    () =>
-      throttle(() => {
-        void queryClient.invalidateQueries({ queryKey: queryKeys.historySummary(project, pipeline) });
-        void queryClient.invalidateQueries({ queryKey: queryKeys.pipelineList(project) });
-      }, SUMMARY_REFRESH_MS),
-    [queryClient, project, pipeline],
-  );
-  const fill = useMemo(
-    () => throttle(() => void fillNewestPages(queryClient, project, pipeline), FILL_MS),
-    [queryClient, project, pipeline],
-  );
-  useEffect(
-    () => () => {
-      refreshCounts.cancel();
-      fill.cancel();
-    },
-    [refreshCounts, fill],
-  );
+  const refreshCounts = useThrottled(() => {
+    void queryClient.invalidateQueries({ queryKey: queryKeys.historySummary(project, pipeline) });
+    void queryClient.invalidateQueries({ queryKey: queryKeys.pipelineList(project) });
+  }, SUMMARY_REFRESH_MS);
+  const fill = useThrottled(() => void fillNewestPages(queryClient, project, pipeline), FILL_MS);
 
   const url = `/api/projects/${encodeURIComponent(project)}/pipelines/${encodeURIComponent(pipeline)}/events`;
-  useEventStream<PipelineEvents>(
+  return useEventStream<PipelineEvents>(
     url,
     {
       builds: ({ changes }) => {
@@ -63,13 +45,8 @@ export function useHistoryEvents(project: string, pipeline: string): StreamState
         );
       },
     },
-    {
-      onOpen: () => setState("live"),
-      onError: () => setState("reconnecting"),
-      onReconnect: () => void queryClient.invalidateQueries({ queryKey: queryKeys.history(project, pipeline) }),
-    },
+    { onReconnect: () => void queryClient.invalidateQueries({ queryKey: queryKeys.history(project, pipeline) }) },
   );
-  return state;
 }
 
 function rowQueries(queryClient: QueryClient, project: string, pipeline: string): Query[] {

@@ -1,11 +1,9 @@
 import { type InfiniteData, useQueryClient } from "@tanstack/react-query";
-import { useEffect, useMemo, useState } from "react";
 import type { OperationsResponse, OperationsStreamEvents } from "../../../../../common/bff-api.ts";
 import type { Operation } from "../../../../../common/dto.ts";
 import type { StreamState } from "../../../lib/event-stream.ts";
 import { queryKeys } from "../../../lib/query-keys.ts";
-import { throttle } from "../../../lib/throttle.ts";
-import { useEventStream } from "../../../lib/use-event-stream.ts";
+import { useEventStream, useThrottled } from "../../../lib/use-event-stream.ts";
 
 type OperationPages = InfiniteData<OperationsResponse, string | null>;
 
@@ -19,14 +17,11 @@ const REFETCH_MS = 1000;
  */
 export function useOperationsEvents(project: string): StreamState {
   const queryClient = useQueryClient();
-  const [state, setState] = useState<StreamState>("connecting");
-  const refetchLists = useMemo(
-    () => throttle(() => void queryClient.invalidateQueries({ queryKey: queryKeys.operations(project) }), REFETCH_MS),
-    [queryClient, project],
+  const refetchLists = useThrottled(
+    () => void queryClient.invalidateQueries({ queryKey: queryKeys.operations(project) }),
+    REFETCH_MS,
   );
-  useEffect(() => () => refetchLists.cancel(), [refetchLists]);
-
-  useEventStream<OperationsStreamEvents>(
+  return useEventStream<OperationsStreamEvents>(
     `/api/projects/${encodeURIComponent(project)}/operations/events`,
     {
       operation: ({ operation }) => {
@@ -41,13 +36,8 @@ export function useOperationsEvents(project: string): StreamState {
         if (!listed) refetchLists();
       },
     },
-    {
-      onOpen: () => setState("live"),
-      onError: () => setState("reconnecting"),
-      onReconnect: refetchLists,
-    },
+    { onReconnect: refetchLists },
   );
-  return state;
 }
 
 /** The same pages with `operation` replacing its older copy; the same object when it is not listed. */

@@ -1,10 +1,8 @@
 import { useQueryClient } from "@tanstack/react-query";
-import { useEffect, useMemo, useState } from "react";
 import type { BuildsStreamData } from "../../../../../common/bff-api.ts";
 import type { StreamState } from "../../../lib/event-stream.ts";
 import { queryKeys } from "../../../lib/query-keys.ts";
-import { throttle } from "../../../lib/throttle.ts";
-import { useEventStream } from "../../../lib/use-event-stream.ts";
+import { useEventStream, useThrottled } from "../../../lib/use-event-stream.ts";
 
 const REFRESH_MS = 1000;
 
@@ -15,21 +13,13 @@ const REFRESH_MS = 1000;
  */
 export function useProjectEvents(project: string): StreamState {
   const queryClient = useQueryClient();
-  const [state, setState] = useState<StreamState>("connecting");
-  const refresh = useMemo(
-    () => throttle(() => void queryClient.invalidateQueries({ queryKey: queryKeys.pipelineList(project) }), REFRESH_MS),
-    [queryClient, project],
+  const refresh = useThrottled(
+    () => void queryClient.invalidateQueries({ queryKey: queryKeys.pipelineList(project) }),
+    REFRESH_MS,
   );
-  useEffect(() => () => refresh.cancel(), [refresh]);
-
-  useEventStream<{ builds: BuildsStreamData }>(
+  return useEventStream<{ builds: BuildsStreamData }>(
     `/api/projects/${encodeURIComponent(project)}/events`,
     { builds: refresh },
-    {
-      onOpen: () => setState("live"),
-      onError: () => setState("reconnecting"),
-      onReconnect: refresh,
-    },
+    { onReconnect: refresh },
   );
-  return state;
 }
