@@ -8,10 +8,14 @@ import { fileURLToPath } from "node:url";
 import react from "@vitejs/plugin-react";
 import { defineConfig } from "vite";
 
+/** The page imports what it shares with the servers as `@common/...` (tsconfig.json's `paths` too). */
+const alias = { "@common": fileURLToPath(new URL("common", import.meta.url)) };
+
 export default defineConfig({
   // Absolute, so `sluice start` builds the page from any working directory.
   root: fileURLToPath(new URL("web", import.meta.url)),
   plugins: [react()],
+  resolve: { alias },
   build: {
     outDir: "dist",
     emptyOutDir: true,
@@ -39,6 +43,7 @@ export default defineConfig({
       },
       {
         plugins: [react()],
+        resolve: { alias },
         test: {
           name: "web",
           root: ".",

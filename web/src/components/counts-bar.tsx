@@ -1,6 +1,6 @@
+import type { OperationKind } from "@common/constants.ts";
+import type { OperationCounts } from "@common/dto.ts";
 import { Flex, Typography, theme } from "antd";
-import type { OperationKind } from "../../../common/constants.ts";
-import type { OperationCounts } from "../../../common/dto.ts";
 import { useI18n } from "../lib/i18n/i18n-provider.tsx";
 import { type CountKey, countKeys } from "../lib/operation-counts.ts";
 

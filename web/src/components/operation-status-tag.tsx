@@ -1,7 +1,7 @@
 import { CheckCircleOutlined, CloseCircleOutlined, SyncOutlined } from "@ant-design/icons";
+import type { OperationStatus } from "@common/constants.ts";
+import type { OperationCounts } from "@common/dto.ts";
 import { Tag } from "antd";
-import type { OperationStatus } from "../../../common/constants.ts";
-import type { OperationCounts } from "../../../common/dto.ts";
 import { useI18n } from "../lib/i18n/i18n-provider.tsx";
 
 /** Running (spinning), completed, or completed with failures (red): more than colour tells them apart. */

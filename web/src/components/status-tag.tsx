@@ -8,9 +8,9 @@ import {
   StopOutlined,
   SyncOutlined,
 } from "@ant-design/icons";
+import type { BuildStatus, JobStatus, StepStatus } from "@common/statuses.ts";
 import { Tag } from "antd";
 import type { ReactNode } from "react";
-import type { BuildStatus, JobStatus, StepStatus } from "../../../common/statuses.ts";
 import { useI18n } from "../lib/i18n/i18n-provider.tsx";
 
 export type AnyStatus = BuildStatus | JobStatus | StepStatus;

@@ -1,5 +1,5 @@
+import { AppError } from "@common/errors.ts";
 import { afterEach, describe, expect, it } from "vitest";
-import { AppError } from "../../../common/errors.ts";
 import { jsonResponse, mockApi } from "../test/mock-api.ts";
 import { api, apiUrl, setCsrfToken } from "./api-client.ts";
 

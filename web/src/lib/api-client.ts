@@ -3,8 +3,8 @@
  * token on every mutation, and errors rebuilt from the `{error: {code, message}}` body.
  */
 
-import { CSRF_HEADER } from "../../../common/constants.ts";
-import { type AppError, fromErrorBody } from "../../../common/errors.ts";
+import { CSRF_HEADER } from "@common/constants.ts";
+import { type AppError, fromErrorBody } from "@common/errors.ts";
 
 type Query = Record<string, string | number | readonly string[] | null | undefined>;
 

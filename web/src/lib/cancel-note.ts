@@ -1,5 +1,5 @@
-import type { Build } from "../../../common/dto.ts";
-import { BUILD_STATUSES, type BuildStatus } from "../../../common/statuses.ts";
+import type { Build } from "@common/dto.ts";
+import { BUILD_STATUSES, type BuildStatus } from "@common/statuses.ts";
 import type { Messages } from "./i18n/en.ts";
 
 const SUPERSEDED = /^superseded by #(\d+)$/;

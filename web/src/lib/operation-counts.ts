@@ -1,6 +1,6 @@
 /** Which outcome counts an operation of each kind has, in the order the page shows them. */
-import type { OperationKind } from "../../../common/constants.ts";
-import type { OperationCounts } from "../../../common/dto.ts";
+import type { OperationKind } from "@common/constants.ts";
+import type { OperationCounts } from "@common/dto.ts";
 
 export type CountKey = keyof OperationCounts;
 

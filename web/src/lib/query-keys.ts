@@ -3,8 +3,8 @@
  * features (a cancellation refreshes a pipeline's counts), so the key vocabulary is shared.
  * Prefixes are chosen so that invalidating an aggregate never refetches a long history.
  */
-import type { OperationKind, OperationSource, OperationStatus } from "../../../common/constants.ts";
-import type { BuildStatus } from "../../../common/statuses.ts";
+import type { OperationKind, OperationSource, OperationStatus } from "@common/constants.ts";
+import type { BuildStatus } from "@common/statuses.ts";
 import type { BulkAction } from "./bulk-action.ts";
 
 export type HistoryFilters = { status: BuildStatus[]; branch: string };

@@ -1,7 +1,7 @@
 /** Builds, pages and operations for tests, with fields defaulted to something plausible. */
-import type { BuildChange, HistoryResponse } from "../../../common/bff-api.ts";
-import type { BatchPreview, Build, Operation } from "../../../common/dto.ts";
-import type { BuildStatus } from "../../../common/statuses.ts";
+import type { BuildChange, HistoryResponse } from "@common/bff-api.ts";
+import type { BatchPreview, Build, Operation } from "@common/dto.ts";
+import type { BuildStatus } from "@common/statuses.ts";
 
 export function build(number: number, status: BuildStatus, overrides: Partial<Build> = {}): Build {
   return {

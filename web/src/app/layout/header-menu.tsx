@@ -1,5 +1,5 @@
+import type { SessionUser } from "@common/bff-api.ts";
 import { Drawer, Flex } from "antd";
-import type { SessionUser } from "../../../../common/bff-api.ts";
 import { LanguageSwitch } from "../../components/language-switch.tsx";
 import { ThemeSwitch } from "../../components/theme-switch.tsx";
 import { UserMenu } from "../../features/auth/components/user-menu.tsx";

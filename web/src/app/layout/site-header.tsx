@@ -1,8 +1,8 @@
 import { MenuOutlined } from "@ant-design/icons";
+import type { SessionUser } from "@common/bff-api.ts";
 import { Button, Grid, Layout, Space } from "antd";
 import { lazy, Suspense, useState } from "react";
 import { Link } from "react-router";
-import type { SessionUser } from "../../../../common/bff-api.ts";
 import { LanguageSwitch } from "../../components/language-switch.tsx";
 import { ThemeSwitch } from "../../components/theme-switch.tsx";
 import { UserMenu } from "../../features/auth/components/user-menu.tsx";

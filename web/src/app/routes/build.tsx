@@ -1,6 +1,6 @@
+import type { BuildDetail } from "@common/dto.ts";
 import { useCallback } from "react";
 import { useParams } from "react-router";
-import type { BuildDetail } from "../../../../common/dto.ts";
 import { PageBreadcrumb } from "../../components/page-breadcrumb.tsx";
 import { PageTitle } from "../../components/page-title.tsx";
 import { useBuild } from "../../features/builds/api/get-build.ts";

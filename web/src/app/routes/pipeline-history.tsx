@@ -1,6 +1,6 @@
+import type { Operation } from "@common/dto.ts";
 import { useCallback, useState } from "react";
 import { useParams } from "react-router";
-import type { Operation } from "../../../../common/dto.ts";
 import { PageBreadcrumb } from "../../components/page-breadcrumb.tsx";
 import { PageTitle } from "../../components/page-title.tsx";
 import { PipelineHistory } from "../../features/history/components/pipeline-history.tsx";

@@ -1,7 +1,7 @@
+import type { PipelineSummary } from "@common/dto.ts";
 import { screen, within } from "@testing-library/react";
 import userEvent from "@testing-library/user-event";
 import { describe, expect, it, vi } from "vitest";
-import type { PipelineSummary } from "../../../../common/dto.ts";
 import { OperationTrackerContext } from "../../features/operations/hooks/use-operation-tracker.ts";
 import { batchPreview, build, operation } from "../../test/fixtures.ts";
 import { type ApiCall, mockApi } from "../../test/mock-api.ts";

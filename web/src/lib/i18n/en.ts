@@ -1,9 +1,9 @@
 /** English strings: the reference dictionary; every other language must have the same shape. */
 
-import type { Role } from "../../../../common/bff-api.ts";
-import type { OperationKind, OperationSource, OperationStatus } from "../../../../common/constants.ts";
-import type { ErrorCode } from "../../../../common/error-codes.ts";
-import type { BuildStatus, JobStatus, StepStatus } from "../../../../common/statuses.ts";
+import type { Role } from "@common/bff-api.ts";
+import type { OperationKind, OperationSource, OperationStatus } from "@common/constants.ts";
+import type { ErrorCode } from "@common/error-codes.ts";
+import type { BuildStatus, JobStatus, StepStatus } from "@common/statuses.ts";
 
 const plural = (n: number, one: string, many: string) => (n === 1 ? one : many);
 

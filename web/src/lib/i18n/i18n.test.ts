@@ -1,7 +1,7 @@
+import { ERROR_CODES } from "@common/error-codes.ts";
+import { AppError } from "@common/errors.ts";
+import { BUILD_STATUSES, JOB_STATUSES, STEP_STATUSES } from "@common/statuses.ts";
 import { describe, expect, it } from "vitest";
-import { ERROR_CODES } from "../../../../common/error-codes.ts";
-import { AppError } from "../../../../common/errors.ts";
-import { BUILD_STATUSES, JOB_STATUSES, STEP_STATUSES } from "../../../../common/statuses.ts";
 import { errorMessage } from "../error-message.ts";
 import { en } from "./en.ts";
 import { LANGUAGES, loadLanguage } from "./languages.ts";

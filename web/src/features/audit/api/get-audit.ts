@@ -1,5 +1,5 @@
+import type { AuditResponse } from "@common/bff-api.ts";
 import { infiniteQueryOptions, useInfiniteQuery } from "@tanstack/react-query";
-import type { AuditResponse } from "../../../../../common/bff-api.ts";
 import { api, apiUrl } from "../../../lib/api-client.ts";
 import { type AuditFilters, queryKeys } from "../../../lib/query-keys.ts";
 

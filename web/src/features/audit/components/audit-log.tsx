@@ -1,10 +1,10 @@
 import { DownloadOutlined } from "@ant-design/icons";
+import { OPERATION_KINDS } from "@common/constants.ts";
+import type { AuditEntry } from "@common/dto.ts";
 import { Button, Flex, Select, Table, type TableColumnsType, Tooltip, Typography } from "antd";
 import dayjs from "dayjs";
 import { useMemo } from "react";
 import { Link } from "react-router";
-import { OPERATION_KINDS } from "../../../../../common/constants.ts";
-import type { AuditEntry } from "../../../../../common/dto.ts";
 import { CountsBar } from "../../../components/counts-bar.tsx";
 import { LoadMore } from "../../../components/load-more.tsx";
 import { OperationStatusTag } from "../../../components/operation-status-tag.tsx";

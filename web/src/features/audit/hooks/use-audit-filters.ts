@@ -1,6 +1,6 @@
+import { OPERATION_KINDS, type OperationKind } from "@common/constants.ts";
 import { useCallback, useMemo } from "react";
 import { useSearchParams } from "react-router";
-import { OPERATION_KINDS, type OperationKind } from "../../../../../common/constants.ts";
 import type { AuditFilters } from "../../../lib/query-keys.ts";
 
 function isOperationKind(value: string): value is OperationKind {

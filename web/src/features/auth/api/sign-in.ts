@@ -1,5 +1,5 @@
+import type { SessionResponse, SignInRequest } from "@common/bff-api.ts";
 import { useMutation, useQueryClient } from "@tanstack/react-query";
-import type { SessionResponse, SignInRequest } from "../../../../../common/bff-api.ts";
 import { api, setCsrfToken } from "../../../lib/api-client.ts";
 
 export function signIn(request: SignInRequest): Promise<SessionResponse> {

@@ -1,5 +1,5 @@
+import type { SessionResponse } from "@common/bff-api.ts";
 import { Alert, Button, Form, Input } from "antd";
-import type { SessionResponse } from "../../../../../common/bff-api.ts";
 import { isApiError } from "../../../lib/api-client.ts";
 import { errorMessage } from "../../../lib/error-message.ts";
 import type { Messages } from "../../../lib/i18n/en.ts";

@@ -1,6 +1,6 @@
 import { LogoutOutlined, UserOutlined } from "@ant-design/icons";
+import type { SessionUser } from "@common/bff-api.ts";
 import { Button, Space } from "antd";
-import type { SessionUser } from "../../../../../common/bff-api.ts";
 import { useI18n } from "../../../lib/i18n/i18n-provider.tsx";
 import { useSignOut } from "../api/sign-out.ts";
 

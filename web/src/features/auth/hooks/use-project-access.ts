@@ -1,4 +1,4 @@
-import type { ProjectAccess } from "../../../../../common/bff-api.ts";
+import type { ProjectAccess } from "@common/bff-api.ts";
 import { useMe } from "../api/get-me.ts";
 
 /** The signed-in user's role and permissions in a project (undefined: not a member, or not loaded yet). */

@@ -1,6 +1,6 @@
+import type { BuildResponse } from "@common/bff-api.ts";
+import { isActive } from "@common/statuses.ts";
 import { queryOptions, useQuery } from "@tanstack/react-query";
-import type { BuildResponse } from "../../../../../common/bff-api.ts";
-import { isActive } from "../../../../../common/statuses.ts";
 import { api } from "../../../lib/api-client.ts";
 import { queryKeys } from "../../../lib/query-keys.ts";
 

@@ -1,6 +1,6 @@
+import type { Job } from "@common/dto.ts";
 import { Flex, Select, Switch, Typography } from "antd";
 import { useEffect, useMemo, useRef, useState } from "react";
-import type { Job } from "../../../../../common/dto.ts";
 import { useI18n } from "../../../lib/i18n/i18n-provider.tsx";
 import { useBuildLog } from "../hooks/use-build-log.ts";
 

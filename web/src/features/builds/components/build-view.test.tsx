@@ -1,6 +1,6 @@
+import type { BuildDetail, Job } from "@common/dto.ts";
 import { screen, within } from "@testing-library/react";
 import { describe, expect, it, vi } from "vitest";
-import type { BuildDetail, Job } from "../../../../../common/dto.ts";
 import { build } from "../../../test/fixtures.ts";
 import { mockApi } from "../../../test/mock-api.ts";
 import { renderPage } from "../../../test/render.tsx";

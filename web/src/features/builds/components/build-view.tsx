@@ -1,6 +1,6 @@
+import type { BuildDetail } from "@common/dto.ts";
 import { Descriptions, Flex, Space, Typography } from "antd";
 import { Link } from "react-router";
-import type { BuildDetail } from "../../../../../common/dto.ts";
 import { Duration } from "../../../components/duration.tsx";
 import { LiveBadge } from "../../../components/live-badge.tsx";
 import { ErrorState, LoadingState } from "../../../components/query-states.tsx";

@@ -1,7 +1,7 @@
+import type { BuildDetail } from "@common/dto.ts";
 import { screen, within } from "@testing-library/react";
 import userEvent from "@testing-library/user-event";
 import { describe, expect, it, vi } from "vitest";
-import type { BuildDetail } from "../../../../../common/dto.ts";
 import { build } from "../../../test/fixtures.ts";
 import { renderPage } from "../../../test/render.tsx";
 import { CancelBuildButton } from "./cancel-build-button.tsx";

@@ -1,8 +1,8 @@
 import { StopOutlined, ThunderboltOutlined } from "@ant-design/icons";
+import type { BuildDetail } from "@common/dto.ts";
+import { isCancelableStatus } from "@common/statuses.ts";
 import { Alert, Button, Flex, Popconfirm, Typography } from "antd";
 import { useState } from "react";
-import type { BuildDetail } from "../../../../../common/dto.ts";
-import { isCancelableStatus } from "../../../../../common/statuses.ts";
 import { WhyDisabled } from "../../../components/why-disabled.tsx";
 import { errorMessage } from "../../../lib/error-message.ts";
 import { useI18n } from "../../../lib/i18n/i18n-provider.tsx";

@@ -1,5 +1,5 @@
+import type { Job } from "@common/dto.ts";
 import { Card, Flex, List, Space, Typography } from "antd";
-import type { Job } from "../../../../../common/dto.ts";
 import { Duration } from "../../../components/duration.tsx";
 import { StatusTag } from "../../../components/status-tag.tsx";
 import { useI18n } from "../../../lib/i18n/i18n-provider.tsx";

@@ -1,5 +1,5 @@
+import type { LogChunkData } from "@common/bff-api.ts";
 import { useEffect, useRef, useState } from "react";
-import type { LogChunkData } from "../../../../../common/bff-api.ts";
 import { useEventStream } from "../../../lib/use-event-stream.ts";
 
 /** A busy step prints thousands of lines a second: chunks are gathered and shown at most this often. */

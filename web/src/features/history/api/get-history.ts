@@ -1,5 +1,5 @@
+import type { HistoryResponse } from "@common/bff-api.ts";
 import { infiniteQueryOptions, queryOptions, useInfiniteQuery, useQuery } from "@tanstack/react-query";
-import type { HistoryResponse } from "../../../../../common/bff-api.ts";
 import { api } from "../../../lib/api-client.ts";
 import { type HistoryFilters, queryKeys } from "../../../lib/query-keys.ts";
 

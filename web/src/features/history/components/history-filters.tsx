@@ -1,8 +1,8 @@
+import type { StatusCounts } from "@common/dto.ts";
+import type { BuildStatus } from "@common/statuses.ts";
+import { BUILD_STATUSES } from "@common/statuses.ts";
 import { AutoComplete, Button, Flex, Select } from "antd";
 import { memo, useCallback, useEffect, useMemo, useRef, useState } from "react";
-import type { StatusCounts } from "../../../../../common/dto.ts";
-import type { BuildStatus } from "../../../../../common/statuses.ts";
-import { BUILD_STATUSES } from "../../../../../common/statuses.ts";
 import { useI18n } from "../../../lib/i18n/i18n-provider.tsx";
 import type { HistoryFilters as Filters } from "../../../lib/query-keys.ts";
 

@@ -1,8 +1,8 @@
+import type { Build } from "@common/dto.ts";
 import { Checkbox, Table, type TableColumnsType, Tooltip, Typography, theme } from "antd";
 import TableMeasureRowContext from "antd/es/table/TableMeasureRowContext";
 import { createContext, type HTMLAttributes, memo, use, useMemo, useSyncExternalStore } from "react";
 import { Link } from "react-router";
-import type { Build } from "../../../../../common/dto.ts";
 import { Duration } from "../../../components/duration.tsx";
 import { EmptyState } from "../../../components/query-states.tsx";
 import { RelativeTime } from "../../../components/relative-time.tsx";

@@ -1,7 +1,7 @@
+import type { HistoryResponse } from "@common/bff-api.ts";
 import { act, screen } from "@testing-library/react";
 import userEvent from "@testing-library/user-event";
 import { beforeEach, describe, expect, it, vi } from "vitest";
-import type { HistoryResponse } from "../../../../../common/bff-api.ts";
 import type { BulkAction } from "../../../lib/bulk-action.ts";
 import { FakeEventSource } from "../../../test/fake-event-source.ts";
 import { build, change, historyPage, operation } from "../../../test/fixtures.ts";

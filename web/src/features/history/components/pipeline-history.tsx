@@ -1,8 +1,8 @@
+import type { HistoryResponse } from "@common/bff-api.ts";
+import type { Operation } from "@common/dto.ts";
+import { ACTIVE_STATUSES, CANCELABLE_STATUSES } from "@common/statuses.ts";
 import { Flex, Space, Typography } from "antd";
 import { useEffect, useMemo, useRef } from "react";
-import type { HistoryResponse } from "../../../../../common/bff-api.ts";
-import type { Operation } from "../../../../../common/dto.ts";
-import { ACTIVE_STATUSES, CANCELABLE_STATUSES } from "../../../../../common/statuses.ts";
 import { LiveBadge } from "../../../components/live-badge.tsx";
 import { LoadMore } from "../../../components/load-more.tsx";
 import { ErrorState } from "../../../components/query-states.tsx";

@@ -1,6 +1,6 @@
+import type { Build } from "@common/dto.ts";
+import { isCancelableStatus, isTerminal } from "@common/statuses.ts";
 import { useCallback, useEffect, useLayoutEffect, useMemo, useReducer, useRef, useState } from "react";
-import type { Build } from "../../../../../common/dto.ts";
-import { isCancelableStatus, isTerminal } from "../../../../../common/statuses.ts";
 import {
   emptySelection,
   type RowAction,

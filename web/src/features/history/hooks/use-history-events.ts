@@ -1,10 +1,5 @@
+import type { BuildChange, BuildsStreamData, HistoryResponse, OperationStreamData } from "@common/bff-api.ts";
 import { type Query, type QueryClient, useQueryClient } from "@tanstack/react-query";
-import type {
-  BuildChange,
-  BuildsStreamData,
-  HistoryResponse,
-  OperationStreamData,
-} from "../../../../../common/bff-api.ts";
 import type { StreamState } from "../../../lib/event-stream.ts";
 import { type HistoryFilters, queryKeys } from "../../../lib/query-keys.ts";
 import { useEventStream, useThrottled } from "../../../lib/use-event-stream.ts";

@@ -1,7 +1,7 @@
+import type { BuildStatus } from "@common/statuses.ts";
+import { BUILD_STATUSES } from "@common/statuses.ts";
 import { useCallback, useMemo } from "react";
 import { useSearchParams } from "react-router";
-import type { BuildStatus } from "../../../../../common/statuses.ts";
-import { BUILD_STATUSES } from "../../../../../common/statuses.ts";
 import type { HistoryFilters } from "../../../lib/query-keys.ts";
 
 /** The status and branch filters live in the URL (`?status=RUNNING,QUEUED&branch=main`) so a filtered view can be shared. */

@@ -4,10 +4,11 @@
  * table re-renders only what moved), and builds we do not hold but that belong on screen are
  * inserted as partial rows that a later fetch of the newest page completes.
  */
+
+import type { BuildChange, HistoryResponse } from "@common/bff-api.ts";
+import type { Build } from "@common/dto.ts";
+import { isTerminal } from "@common/statuses.ts";
 import type { InfiniteData } from "@tanstack/react-query";
-import type { BuildChange, HistoryResponse } from "../../../../../common/bff-api.ts";
-import type { Build } from "../../../../../common/dto.ts";
-import { isTerminal } from "../../../../../common/statuses.ts";
 import type { HistoryFilters } from "../../../lib/query-keys.ts";
 
 export type HistoryPages = InfiniteData<HistoryResponse, string | null>;

@@ -2,9 +2,9 @@
  * Which builds a bulk action of the history page names: the filters travel whole (the server
  * finds every match, on every page), ticked rows travel as ids. Nothing pages through history.
  */
-import type { CancellationPreviewRequest, RerunPreviewRequest } from "../../../../../common/bff-api.ts";
-import type { CancelFilter } from "../../../../../common/dto.ts";
-import { CANCELABLE_STATUSES } from "../../../../../common/statuses.ts";
+import type { CancellationPreviewRequest, RerunPreviewRequest } from "@common/bff-api.ts";
+import type { CancelFilter } from "@common/dto.ts";
+import { CANCELABLE_STATUSES } from "@common/statuses.ts";
 import type { HistoryFilters } from "../../../lib/query-keys.ts";
 import { type SelectableRow, type SelectionState, tickedFor } from "./selection.ts";
 

@@ -1,5 +1,5 @@
+import type { RerunRequest, RerunResponse } from "@common/bff-api.ts";
 import { useMutation, useQueryClient } from "@tanstack/react-query";
-import type { RerunRequest, RerunResponse } from "../../../../../common/bff-api.ts";
 import { api } from "../../../lib/api-client.ts";
 import { queryKeys } from "../../../lib/query-keys.ts";
 import { bulkPath } from "../utils/bulk-path.ts";

@@ -1,7 +1,7 @@
+import type { OperationItemsResponse } from "@common/bff-api.ts";
+import type { ItemOutcome } from "@common/constants.ts";
+import type { OperationItem } from "@common/dto.ts";
 import { infiniteQueryOptions, queryOptions, useInfiniteQuery } from "@tanstack/react-query";
-import type { OperationItemsResponse } from "../../../../../common/bff-api.ts";
-import type { ItemOutcome } from "../../../../../common/constants.ts";
-import type { OperationItem } from "../../../../../common/dto.ts";
 import { api } from "../../../lib/api-client.ts";
 import { queryKeys } from "../../../lib/query-keys.ts";
 

@@ -1,5 +1,5 @@
+import type { OperationResponse } from "@common/bff-api.ts";
 import { queryOptions, useQuery } from "@tanstack/react-query";
-import type { OperationResponse } from "../../../../../common/bff-api.ts";
 import { api } from "../../../lib/api-client.ts";
 import { queryKeys } from "../../../lib/query-keys.ts";
 

@@ -1,5 +1,5 @@
+import type { OperationsResponse } from "@common/bff-api.ts";
 import { infiniteQueryOptions, useInfiniteQuery } from "@tanstack/react-query";
-import type { OperationsResponse } from "../../../../../common/bff-api.ts";
 import { api } from "../../../lib/api-client.ts";
 import { type OperationFilters, queryKeys } from "../../../lib/query-keys.ts";
 

@@ -1,8 +1,8 @@
+import { MAX_REASON_LENGTH } from "@common/constants.ts";
+import type { Operation } from "@common/dto.ts";
 import { useQuery } from "@tanstack/react-query";
 import { Alert, Button, Flex, Input, Modal, Spin, Typography } from "antd";
 import { type ReactNode, useRef, useState } from "react";
-import { MAX_REASON_LENGTH } from "../../../../../common/constants.ts";
-import type { Operation } from "../../../../../common/dto.ts";
 import { isApiError } from "../../../lib/api-client.ts";
 import type { BulkAction } from "../../../lib/bulk-action.ts";
 import { errorMessage } from "../../../lib/error-message.ts";

@@ -1,7 +1,7 @@
+import type { BatchPreview } from "@common/dto.ts";
+import { BUILD_STATUSES } from "@common/statuses.ts";
 import { Alert, Checkbox, Flex, Typography } from "antd";
 import dayjs from "dayjs";
-import type { BatchPreview } from "../../../../../common/dto.ts";
-import { BUILD_STATUSES } from "../../../../../common/statuses.ts";
 import type { BulkAction } from "../../../lib/bulk-action.ts";
 import { useI18n } from "../../../lib/i18n/i18n-provider.tsx";
 

@@ -1,8 +1,8 @@
+import { ITEM_OUTCOMES, type ItemOutcome } from "@common/constants.ts";
+import type { OperationItem } from "@common/dto.ts";
 import { Flex, Segmented, Table, type TableColumnsType, Typography } from "antd";
 import { useMemo, useState } from "react";
 import { Link } from "react-router";
-import { ITEM_OUTCOMES, type ItemOutcome } from "../../../../../common/constants.ts";
-import type { OperationItem } from "../../../../../common/dto.ts";
 import { LoadMore } from "../../../components/load-more.tsx";
 import { EmptyState, ErrorState } from "../../../components/query-states.tsx";
 import { StatusTag } from "../../../components/status-tag.tsx";

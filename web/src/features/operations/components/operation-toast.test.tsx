@@ -1,10 +1,10 @@
+import type { Operation } from "@common/dto.ts";
 import { QueryClientProvider } from "@tanstack/react-query";
 import { act, render, screen, within } from "@testing-library/react";
 import userEvent from "@testing-library/user-event";
 import { ConfigProvider } from "antd";
 import { createMemoryRouter, Link, Outlet, RouterProvider } from "react-router";
 import { describe, expect, it, vi } from "vitest";
-import type { Operation } from "../../../../../common/dto.ts";
 import { I18nProvider } from "../../../lib/i18n/i18n-provider.tsx";
 import { loadLanguage } from "../../../lib/i18n/languages.ts";
 import { NotificationsProvider } from "../../../lib/notifications.tsx";

@@ -1,8 +1,8 @@
+import type { Operation, OperationItem } from "@common/dto.ts";
 import { useQuery } from "@tanstack/react-query";
 import { Button, Flex, Progress, Typography } from "antd";
 import { useEffect, useState } from "react";
 import { Link } from "react-router";
-import type { Operation, OperationItem } from "../../../../../common/dto.ts";
 import { itemNote } from "../../../lib/cancel-note.ts";
 import { errorMessage } from "../../../lib/error-message.ts";
 import type { Messages } from "../../../lib/i18n/en.ts";

@@ -1,6 +1,6 @@
+import type { Operation } from "@common/dto.ts";
 import { useQueryClient } from "@tanstack/react-query";
 import { lazy, type ReactNode, Suspense, useCallback, useMemo, useState } from "react";
-import type { Operation } from "../../../../../common/dto.ts";
 import { queryKeys } from "../../../lib/query-keys.ts";
 import { OperationTrackerContext } from "../hooks/use-operation-tracker.ts";
 

@@ -1,6 +1,6 @@
+import { OPERATION_SOURCES, OPERATION_STATUSES, type OperationSource } from "@common/constants.ts";
 import { Button, Flex, Select, Typography } from "antd";
 import { useMemo } from "react";
-import { OPERATION_SOURCES, OPERATION_STATUSES, type OperationSource } from "../../../../../common/constants.ts";
 import { LiveBadge } from "../../../components/live-badge.tsx";
 import { LoadMore } from "../../../components/load-more.tsx";
 import { EmptyState, ErrorState } from "../../../components/query-states.tsx";

@@ -1,7 +1,7 @@
+import type { Operation } from "@common/dto.ts";
 import { Flex, Table, type TableColumnsType, Typography } from "antd";
 import { useMemo } from "react";
 import { Link } from "react-router";
-import type { Operation } from "../../../../../common/dto.ts";
 import { CountsBar } from "../../../components/counts-bar.tsx";
 import { Duration } from "../../../components/duration.tsx";
 import { OperationStatusTag } from "../../../components/operation-status-tag.tsx";

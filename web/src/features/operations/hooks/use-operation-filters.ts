@@ -1,6 +1,6 @@
+import { OPERATION_SOURCES, OPERATION_STATUSES, type OperationStatus } from "@common/constants.ts";
 import { useCallback, useMemo } from "react";
 import { useSearchParams } from "react-router";
-import { OPERATION_SOURCES, OPERATION_STATUSES, type OperationStatus } from "../../../../../common/constants.ts";
 import type { OperationFilters } from "../../../lib/query-keys.ts";
 
 /** The operations centre's filters live in the URL (`?source=user,api&requestedBy=dev&status=running`). */

@@ -1,6 +1,6 @@
+import type { OperationStreamData } from "@common/bff-api.ts";
+import type { Operation } from "@common/dto.ts";
 import { useQueryClient } from "@tanstack/react-query";
-import type { OperationStreamData } from "../../../../../common/bff-api.ts";
-import type { Operation } from "../../../../../common/dto.ts";
 import { queryKeys } from "../../../lib/query-keys.ts";
 import { useEventStream } from "../../../lib/use-event-stream.ts";
 

@@ -1,5 +1,5 @@
+import type { Operation } from "@common/dto.ts";
 import { createContext, use } from "react";
-import type { Operation } from "../../../../../common/dto.ts";
 
 export type OperationTracker = {
   /** Shows the operation's progress toast until it ends and the user has seen the summary. */

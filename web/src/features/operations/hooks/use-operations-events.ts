@@ -1,6 +1,6 @@
+import type { OperationsResponse, OperationsStreamEvents } from "@common/bff-api.ts";
+import type { Operation } from "@common/dto.ts";
 import { type InfiniteData, useQueryClient } from "@tanstack/react-query";
-import type { OperationsResponse, OperationsStreamEvents } from "../../../../../common/bff-api.ts";
-import type { Operation } from "../../../../../common/dto.ts";
 import type { StreamState } from "../../../lib/event-stream.ts";
 import { queryKeys } from "../../../lib/query-keys.ts";
 import { useEventStream, useThrottled } from "../../../lib/use-event-stream.ts";

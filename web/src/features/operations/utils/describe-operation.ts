@@ -1,6 +1,7 @@
 /** An operation in words: its title ("Cancel of 61 builds by dev"), its scope (which builds, chosen how) and its outcome. */
+
+import type { Operation, OperationSelection } from "@common/dto.ts";
 import dayjs from "dayjs";
-import type { Operation, OperationSelection } from "../../../../../common/dto.ts";
 import type { Messages } from "../../../lib/i18n/en.ts";
 
 const SHOWN_NUMBERS = 5;

@@ -1,4 +1,4 @@
-import type { Operation } from "../../../../../common/dto.ts";
+import type { Operation } from "@common/dto.ts";
 
 /** Items no longer pending, out of all, as a whole percentage (an empty operation is done). */
 export function progressPercent(operation: Operation): number {

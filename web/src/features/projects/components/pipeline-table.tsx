@@ -1,7 +1,7 @@
+import type { PipelineSummary } from "@common/dto.ts";
 import { Badge, Space, Table, type TableColumnsType, Typography } from "antd";
 import { useMemo } from "react";
 import { Link } from "react-router";
-import type { PipelineSummary } from "../../../../../common/dto.ts";
 import { EmptyState } from "../../../components/query-states.tsx";
 import { RelativeTime } from "../../../components/relative-time.tsx";
 import { StatusTag } from "../../../components/status-tag.tsx";

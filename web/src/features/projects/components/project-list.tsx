@@ -1,6 +1,6 @@
+import type { ProjectAccess } from "@common/bff-api.ts";
 import { Card, Flex, Typography } from "antd";
 import { Link } from "react-router";
-import type { ProjectAccess } from "../../../../../common/bff-api.ts";
 import { EmptyState, ErrorState } from "../../../components/query-states.tsx";
 import { useI18n } from "../../../lib/i18n/i18n-provider.tsx";
 import { usePipelines } from "../api/get-pipelines.ts";

@@ -1,5 +1,5 @@
+import type { BuildsStreamData } from "@common/bff-api.ts";
 import { useQueryClient } from "@tanstack/react-query";
-import type { BuildsStreamData } from "../../../../../common/bff-api.ts";
 import type { StreamState } from "../../../lib/event-stream.ts";
 import { queryKeys } from "../../../lib/query-keys.ts";
 import { useEventStream, useThrottled } from "../../../lib/use-event-stream.ts";

@@ -1,4 +1,4 @@
-import type { CancelFilter } from "../../../../../common/dto.ts";
+import type { CancelFilter } from "@common/dto.ts";
 
 /** The project page's choice of builds to cancel: a branch (all when empty) and pipelines (all when none). */
 export type CancelScope = { branch: string; pipelines: string[] };

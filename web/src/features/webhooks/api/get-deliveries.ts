@@ -1,6 +1,6 @@
+import type { Page } from "@common/dto.ts";
+import type { WebhookDelivery } from "@common/webhooks.ts";
 import { infiniteQueryOptions, useInfiniteQuery } from "@tanstack/react-query";
-import type { Page } from "../../../../../common/dto.ts";
-import type { WebhookDelivery } from "../../../../../common/webhooks.ts";
 import { api } from "../../../lib/api-client.ts";
 import { queryKeys } from "../../../lib/query-keys.ts";
 

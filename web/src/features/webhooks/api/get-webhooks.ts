@@ -1,5 +1,5 @@
+import type { Webhook } from "@common/webhooks.ts";
 import { queryOptions, useQuery } from "@tanstack/react-query";
-import type { Webhook } from "../../../../../common/webhooks.ts";
 import { api } from "../../../lib/api-client.ts";
 import { queryKeys } from "../../../lib/query-keys.ts";
 

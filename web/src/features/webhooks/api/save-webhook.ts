@@ -1,5 +1,5 @@
+import type { CreateWebhookRequest, UpdateWebhookRequest, Webhook } from "@common/webhooks.ts";
 import { useMutation, useQueryClient } from "@tanstack/react-query";
-import type { CreateWebhookRequest, UpdateWebhookRequest, Webhook } from "../../../../../common/webhooks.ts";
 import { api } from "../../../lib/api-client.ts";
 import { queryKeys } from "../../../lib/query-keys.ts";
 

@@ -1,6 +1,6 @@
+import type { DeliveryStatus, Webhook, WebhookDelivery } from "@common/webhooks.ts";
 import { Button, Descriptions, Flex, Table, type TableColumnsType, Tag, Typography } from "antd";
 import { useMemo } from "react";
-import type { DeliveryStatus, Webhook, WebhookDelivery } from "../../../../../common/webhooks.ts";
 import { LoadMore } from "../../../components/load-more.tsx";
 import { EmptyState, ErrorState, LoadingState } from "../../../components/query-states.tsx";
 import { RelativeTime } from "../../../components/relative-time.tsx";

@@ -1,6 +1,4 @@
-import { Alert, Button, Checkbox, Flex, Form, Input, Modal, Space, Switch, Typography } from "antd";
-import type { z } from "zod";
-import { fieldIssues } from "../../../../../common/validation.ts";
+import { fieldIssues } from "@common/validation.ts";
 import {
   CreateWebhookRequest,
   MIN_SECRET_LENGTH,
@@ -8,7 +6,9 @@ import {
   WEBHOOK_EVENTS,
   type Webhook,
   type WebhookEvent,
-} from "../../../../../common/webhooks.ts";
+} from "@common/webhooks.ts";
+import { Alert, Button, Checkbox, Flex, Form, Input, Modal, Space, Switch, Typography } from "antd";
+import type { z } from "zod";
 import { isApiError } from "../../../lib/api-client.ts";
 import { useI18n } from "../../../lib/i18n/i18n-provider.tsx";
 import { useSaveWebhook } from "../api/save-webhook.ts";

@@ -1,7 +1,7 @@
+import type { Webhook, WebhookDelivery, WebhookDeliveryDetail } from "@common/webhooks.ts";
 import { screen, waitFor, within } from "@testing-library/react";
 import userEvent from "@testing-library/user-event";
 import { describe, expect, it } from "vitest";
-import type { Webhook, WebhookDelivery, WebhookDeliveryDetail } from "../../../../../common/webhooks.ts";
 import { jsonResponse, mockApi } from "../../../test/mock-api.ts";
 import { findDialog, renderPage } from "../../../test/render.tsx";
 import { WebhookSettings } from "./webhook-settings.tsx";

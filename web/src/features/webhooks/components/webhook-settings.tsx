@@ -1,7 +1,7 @@
+import type { Webhook } from "@common/webhooks.ts";
 import { Alert, Button, Flex, Popconfirm, Space, Table, type TableColumnsType, Tag, Tooltip, Typography } from "antd";
 import dayjs from "dayjs";
 import { useState } from "react";
-import type { Webhook } from "../../../../../common/webhooks.ts";
 import { EmptyState, ErrorState } from "../../../components/query-states.tsx";
 import { RelativeTime } from "../../../components/relative-time.tsx";
 import { isApiError } from "../../../lib/api-client.ts";
