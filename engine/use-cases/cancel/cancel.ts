@@ -36,9 +36,7 @@ export async function previewCancel(
   names: ScopeNames,
   request: BatchPreviewRequest,
 ): Promise<BatchPreview> {
-  const scope = await resolveScope(ctx, actor, names, "cancel");
-  checkSize(ctx, request);
-  return preview(ctx, scope, request, await selectedBy(ctx, scope, request, undefined), ACTIVE);
+  return preview(ctx, actor, names, request, { action: "cancel", statuses: ACTIVE });
 }
 
 export async function batchCancel(

@@ -184,16 +184,22 @@ function matchOf(scope: Scope, filter: CancelFilter | RerunFilter): BuildMatch {
 }
 
 /**
- * A preview: what `selected` reaches now (only builds in `statuses` when ids are named), counted
- * by status and pipeline, the newest ones, and the signed snapshot to confirm with.
+ * A preview, the same steps for every kind of bulk action: resolve the scope with the right the
+ * kind needs, check the request, and count what it reaches now (only builds in `statuses` when
+ * ids are named) by status and pipeline, with the newest ones and the signed snapshot to confirm
+ * with. Nothing changes.
  */
 export async function preview(
   ctx: EngineContext,
-  scope: Scope,
+  actor: Actor,
+  names: ScopeNames,
   request: SelectionRequest,
-  selected: Selected,
-  statuses: readonly BuildStatus[],
+  kind: { action: Action; statuses: readonly BuildStatus[] },
 ): Promise<BatchPreview> {
+  const scope = await resolveScope(ctx, actor, names, kind.action);
+  checkSize(ctx, request);
+  const selected = await selectedBy(ctx, scope, request, undefined);
+  const statuses = kind.statuses;
   const match: BuildMatch =
     selected.kind === "match" ? selected.match : { projectId: scope.project.id, statuses, ids: selected.buildIds };
   const maxId = await ctx.store.builds.maxId();

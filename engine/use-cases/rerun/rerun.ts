@@ -27,9 +27,7 @@ export async function previewRerun(
   names: ScopeNames,
   request: BatchRerunPreviewRequest,
 ): Promise<BatchPreview> {
-  const scope = await resolveScope(ctx, actor, names, "trigger");
-  checkSize(ctx, request);
-  return preview(ctx, scope, request, await selectedBy(ctx, scope, request, undefined), BUILD_STATUSES);
+  return preview(ctx, actor, names, request, { action: "trigger", statuses: BUILD_STATUSES });
 }
 
 export async function batchRerun(
