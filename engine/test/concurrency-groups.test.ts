@@ -35,10 +35,7 @@ describe.each(DATABASES)("concurrency groups on $name", (db) => {
     expect(other.concurrencyGroup).toBe("deploy-release");
     const newest = await t.api.trigger(p, { branch: "main" });
     expect(newest.concurrencyGroup).toBe("deploy-main");
-    const superseded = await waitFor(async () => {
-      const b = await t.api.build(running.id);
-      return b.status === "CANCELED" ? b : null;
-    });
+    const superseded = await t.api.waitForStatus(running.id, "CANCELED");
     expect(superseded.cancel.reason).toBe(`superseded by #${newest.number}`);
     expect(await status(other.id)).not.toBe("CANCELED");
     const audit = (await t.api.get("/v1/projects/acme/audit")).body.items;

@@ -71,10 +71,7 @@ describe.each(CASES)("containment ($mechanism) on $db.name", ({ db, containment,
   }
 
   async function expectCleanStop(build: { id: number }, lease: string, nonce: string) {
-    const done = await waitFor(async () => {
-      const b = await t.api.build(build.id);
-      return b.status === "CANCELED" ? b : null;
-    });
+    const done = await t.api.waitForStatus(build.id, "CANCELED");
     // Stopped by its agent, not force-finalized at the stop deadline, and within grace + 1 s
     // by the engine's own clock.
     expect(done.statusReason).toBeNull();
@@ -118,10 +115,7 @@ describe.each(CASES)("containment ($mechanism) on $db.name", ({ db, containment,
     const nonce = newNonce();
     const build = await t.api.trigger(p, { params: { NONCE: nonce } });
     const next = await t.api.trigger(p, { params: { NONCE: newNonce() } });
-    const done = await waitFor(async () => {
-      const b = await t.api.build(build.id);
-      return b.status === "SUCCEEDED" ? b : null;
-    });
+    const done = await t.api.waitForStatus(build.id, "SUCCEEDED");
     expect(done.jobs[0].status).toBe("SUCCEEDED");
     await waitFor(async () => (await t.api.build(next.id)).status === "SUCCEEDED", { what: "the next build ends" });
     expect(await leftovers(nonce)).toEqual([]);

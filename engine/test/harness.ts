@@ -241,6 +241,27 @@ export class Api {
   async build(id: number): Promise<any> {
     return (await this.get(`/v1/builds/${id}`)).body;
   }
+
+  /** Waits for a build to reach `status`; on timeout says where it was (its jobs and steps too). */
+  async waitForStatus(id: number, status: string, timeoutMs?: number): Promise<any> {
+    let last: any;
+    try {
+      return await waitFor(
+        async () => {
+          last = await this.build(id);
+          return last?.status === status ? last : null;
+        },
+        { what: `build ${id} ${status}`, ...(timeoutMs ? { timeoutMs } : {}) },
+      );
+    } catch (err) {
+      const where = last?.jobs?.map(
+        (j: any) => `${j.name}:${j.status}[${j.steps?.map((s: any) => s.status).join(",")}]`,
+      );
+      throw new Error(
+        `${(err as Error).message}; it was ${last?.status} (${last?.statusReason ?? "-"}), jobs ${where?.join(" ")}`,
+      );
+    }
+  }
 }
 
 /** Polls `check` until it returns a truthy value (no fixed sleeps in tests). */

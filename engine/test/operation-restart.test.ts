@@ -115,13 +115,7 @@ describe.each(DATABASES)("housekeeping on $name", (db) => {
     const build = await t.api.trigger(p);
     const lease = await waitFor(() => [...remote.leases.values()][0], { what: "lease" });
     await remote.stop();
-    const lost = await waitFor(
-      async () => {
-        const b = await t.api.build(build.id);
-        return b.status === "FAILED" ? b : null;
-      },
-      { what: "agent_lost" },
-    );
+    const lost = await t.api.waitForStatus(build.id, "FAILED");
     expect(lost.statusReason).toBe("agent_lost");
     expect(await t.engine.channel.reportJob("vanishing", { leaseId: lease.leaseId, status: "SUCCEEDED" })).toEqual({
       accepted: false,

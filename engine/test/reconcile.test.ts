@@ -92,10 +92,7 @@ describe.each(DATABASES)("reconciliation on $name", (db) => {
     await waitFor(async () => (await processesWithArg(`300.${n}`)).length === 1, { what: "the step runs" });
 
     await proxy.cut();
-    const lost = await waitFor(async () => {
-      const b = await t.api.build(build.id);
-      return b.status === "FAILED" ? b : null;
-    });
+    const lost = await t.api.waitForStatus(build.id, "FAILED");
     expect(lost.statusReason).toBe("agent_lost");
     // The agent has not heard of the verdict: its process still runs.
     expect(await processesWithArg(`300.${n}`)).toHaveLength(1);

@@ -29,13 +29,7 @@ describe.each(DATABASES)("running and canceling builds on $name", (db) => {
     expect(res.status).toBe(202);
     expect(res.body.total).toBe(1);
 
-    const canceled = await waitFor(
-      async () => {
-        const b = await t.api.build(victim.id);
-        return b.status === "CANCELED" ? b : null;
-      },
-      { what: "CANCELED" },
-    );
+    const canceled = await t.api.waitForStatus(victim.id, "CANCELED");
     expect(await t.processesOf(victim.id)).toEqual([]);
     expect(canceled.cancel).toMatchObject({ by: "admin", reason: "bad push", operationId: res.body.id });
     expect(canceled.jobs[0].status).toBe("CANCELED");
@@ -125,13 +119,7 @@ describe.each(DATABASES)("running and canceling builds on $name", (db) => {
       ],
     });
     const build = await t.api.trigger(p, { branch: "feature/x", commit: "abcdef1", params: { GREETING: "hi" } });
-    const done = await waitFor(
-      async () => {
-        const b = await t.api.build(build.id);
-        return b.status === "FAILED" ? b : null;
-      },
-      { what: "FAILED" },
-    );
+    const done = await t.api.waitForStatus(build.id, "FAILED");
     const byName = Object.fromEntries(done.jobs.map((j: any) => [j.name, j]));
     expect(byName.a.status).toBe("SUCCEEDED");
     expect(byName.b.status).toBe("SUCCEEDED");
