@@ -1,5 +1,5 @@
 /** The outbox: events written in the same transaction as the change they describe. */
-import { type Selectable, sql } from "kysely";
+import { type RawBuilder, type Selectable, sql } from "kysely";
 import { groupBy } from "../../common/collections.ts";
 import type { EventType } from "../../common/events.ts";
 import type { BuildStatus } from "../../common/statuses.ts";
@@ -95,9 +95,11 @@ export class EventsRepo {
 
   /**
    * One `build.status_changed` event per build that moved, built by the database from the
-   * rows themselves (nothing per build travels from the engine): one statement per kind of
-   * move (QUEUED → CANCELED, RUNNING → CANCELING, ...). `reason` overrides the build's own
-   * (its cancel reason for cancels, else its status reason).
+   * rows themselves just after their update (nothing per build travels from the engine). The
+   * status a build moved from follows from the one it moved to when each target status has one
+   * origin, as in a cancel (CANCELED ← QUEUED, CANCELING ← RUNNING): then one statement for all
+   * of them; otherwise one per kind of move. `reason` overrides the build's own (its cancel
+   * reason for cancels, else its status reason).
    */
   async appendBuildChanges(opts: {
     moved: readonly { id: number; from: BuildStatus; status: BuildStatus }[];
@@ -105,24 +107,50 @@ export class EventsRepo {
     reason?: string | null;
     now: number;
   }): Promise<void> {
+    if (opts.moved.length === 0) return;
+    const origins = new Map<BuildStatus, Set<BuildStatus>>();
+    for (const b of opts.moved) origins.set(b.status, (origins.get(b.status) ?? new Set()).add(b.from));
+    if ([...origins.values()].every((from) => from.size === 1)) {
+      const from = sql.join(
+        [...origins].map(([to, froms]) => sql`WHEN ${sql.lit(to)} THEN ${sql.lit([...froms][0])}`),
+        sql` `,
+      );
+      await this.insertChanges(
+        opts,
+        sql`CASE b.status ${from} END`,
+        opts.moved.map((b) => b.id),
+      );
+      return;
+    }
+    for (const [move, builds] of groupBy(opts.moved, (b) => `${b.from}>${b.status}`)) {
+      const from = move.split(">")[0] as BuildStatus;
+      await this.insertChanges(
+        opts,
+        sql.lit(from),
+        builds.map((b) => b.id),
+      );
+    }
+  }
+
+  private async insertChanges(
+    opts: { event: TransitionEvent; reason?: string | null; now: number },
+    from: RawBuilder<unknown>,
+    ids: readonly number[],
+  ): Promise<void> {
     const cancel = opts.event === "cancel" || opts.event === "finishCancel";
     const text = (value: unknown) => sql`CAST(${value} AS TEXT)`;
     const reason = opts.reason !== undefined ? text(opts.reason) : cancel ? sql`b.cancel_reason` : sql`b.status_reason`;
     const operationId = cancel ? sql`b.cancel_operation_id` : sql`NULL`;
     const by = cancel ? sql`b.cancel_by` : sql`NULL`;
     const object = sql.raw(this.dialect === "postgres" ? "json_build_object" : "json_object");
-    for (const [move, builds] of groupBy(opts.moved, (b) => `${b.from}>${b.status}`)) {
-      const [from, to] = move.split(">") as [BuildStatus, BuildStatus];
-      const ids = builds.map((b) => b.id);
-      // Build, operation, project, pipeline and time are columns of the row (see `formatEvent`).
-      const payload = sql`${object}('number', b.number, 'branch', b.branch, 'from', ${sql.lit(from)}, 'to', ${sql.lit(to)}, 'reason', ${reason}, 'by', ${by})`;
-      await this.write(() =>
-        sql`INSERT INTO events (type, project_id, pipeline_id, build_id, operation_id, payload, created_at)
-          SELECT 'build.status_changed', b.project_id, b.pipeline_id, b.id, ${operationId}, CAST(${payload} AS TEXT), ${opts.now}
-          FROM ${buildsWithIds(this.dialect, ids)}
-          ORDER BY b.id`.execute(this.db),
-      );
-    }
+    // Build, operation, project, pipeline and time are columns of the row (see `events/stream.ts`).
+    const payload = sql`${object}('number', b.number, 'branch', b.branch, 'from', ${from}, 'to', b.status, 'reason', ${reason}, 'by', ${by})`;
+    await this.write(() =>
+      sql`INSERT INTO events (type, project_id, pipeline_id, build_id, operation_id, payload, created_at)
+        SELECT 'build.status_changed', b.project_id, b.pipeline_id, b.id, ${operationId}, CAST(${payload} AS TEXT), ${opts.now}
+        FROM ${buildsWithIds(this.dialect, ids)}
+        ORDER BY b.id`.execute(this.db),
+    );
   }
 
   async read(opts: { afterSeq: number; filter: EventFilter; limit: number }): Promise<EventRow[]> {

@@ -95,7 +95,7 @@ export class OperationsRepo {
     operationId: string;
     buildIds: readonly number[];
     force: boolean;
-    /** Targets left alone because of a protected job. */
+    /** Targets left alone because of a protected job (usually none: a short list). */
     protectedIds?: readonly number[];
   }): Promise<void> {
     if (opts.buildIds.length === 0) return;

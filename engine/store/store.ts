@@ -109,38 +109,8 @@ export class Store {
     reason?: string | null;
     /** The statuses of `ids` as locked in this transaction (see `BuildsRepo.updateStatus`). */
     known?: ReadonlyMap<number, BuildRef>;
-    /**
-     * With `known`: what every event says (reason, who, which operation), so the events are
-     * written from the locked rows without reading the builds again (a bulk cancel's accept).
-     */
-    described?: { reason: string | null; by: string | null; operationId: string | null };
   }): Promise<MovedBuild[]> {
     const moved = await this.builds.updateStatus(opts);
-    if (opts.known && opts.described) {
-      const known = opts.known;
-      await this.events.append({
-        events: moved.map((b) => {
-          const ref = known.get(b.id) as BuildRef;
-          return {
-            type: "build.status_changed",
-            projectId: ref.project_id,
-            pipelineId: ref.pipeline_id,
-            buildId: b.id,
-            operationId: opts.described?.operationId ?? null,
-            payload: {
-              number: ref.number,
-              branch: ref.branch,
-              from: b.from,
-              to: b.status,
-              reason: opts.described?.reason ?? null,
-              by: opts.described?.by ?? null,
-            },
-          };
-        }),
-        now: opts.now,
-      });
-      return moved;
-    }
     await this.events.appendBuildChanges({
       moved,
       event: opts.event,

@@ -4,12 +4,12 @@
  * cancel, a multi-select, "cancel all running", the concurrency policy and the CLI all come here.
  */
 import crypto from "node:crypto";
-import type { ItemOutcome, OperationSource } from "../../../common/constants.ts";
+import type { OperationSource } from "../../../common/constants.ts";
 import type { OperationSelection } from "../../../common/dto.ts";
 import { ConflictError, RateLimitedError, UnprocessableError } from "../../../common/errors.ts";
 import type { EngineContext } from "../../context.ts";
 import { TOPICS } from "../../ports/wakeups.ts";
-import type { BuildRef, MovedBuild } from "../../store/builds-repo.ts";
+import type { BuildRef } from "../../store/builds-repo.ts";
 import type { OperationRow } from "../../store/operations-repo.ts";
 import type { OperationsTable } from "../../store/schema.ts";
 import type { Store } from "../../store/store.ts";
@@ -64,7 +64,6 @@ export async function acceptCancel(ctx: EngineContext, tx: Store, input: AcceptC
     event: "cancel",
     now,
     set: { cancel_by: input.actor, cancel_reason: input.reason, cancel_operation_id: operationId, cancel_at: now },
-    described: { reason: input.reason, by: input.actor, operationId },
   });
   const forced = input.force ? targets.filter((t) => t.status === "CANCELING").map((t) => t.id) : [];
   const canceledNow = moved.filter((b) => b.status === "CANCELED").map((b) => b.id);
@@ -76,7 +75,12 @@ export async function acceptCancel(ctx: EngineContext, tx: Store, input: AcceptC
     pending: moved.length - canceledNow.length + forced.length,
   });
   await tx.operations.insert({ operation });
-  await tx.operations.insertItems({ operationId, items: itemsOf(targets, moved, shielded, forced) });
+  await tx.operations.insertItemsFromBuilds({
+    operationId,
+    buildIds: targets.map((t) => t.id),
+    force: input.force,
+    protectedIds: [...shielded],
+  });
   await tx.operations.insertAudit({
     project_id: input.projectId,
     action: "cancel",
@@ -147,32 +151,6 @@ async function freezeTargets(tx: Store, input: AcceptCancelInput): Promise<reado
   if (t.previewedAt === undefined) return matching;
   const finished = await tx.builds.finishedSince({ ...t.match, at: t.previewedAt });
   return [...matching, ...finished].sort((a, b) => a.id - b.id);
-}
-
-/**
- * Each target's item, from what the accept knows (no reading the builds again): canceled (moved
- * to CANCELED), pending (moved to CANCELING, or forced), protected, or already finished (noted
- * with the status it had, or `already_canceling`).
- */
-function itemsOf(
-  targets: readonly BuildRef[],
-  moved: readonly MovedBuild[],
-  shielded: ReadonlySet<number>,
-  forced: readonly number[],
-): { buildId: number; outcome: ItemOutcome; note: string | null }[] {
-  const movedTo = new Map(moved.map((b) => [b.id, b.status]));
-  const forcedIds = new Set(forced);
-  return targets.map((t) => {
-    const to = movedTo.get(t.id);
-    if (to === "CANCELED") return { buildId: t.id, outcome: "canceled", note: null };
-    if (to !== undefined || forcedIds.has(t.id)) return { buildId: t.id, outcome: "pending", note: null };
-    if (shielded.has(t.id)) return { buildId: t.id, outcome: "protected", note: "a protected job is under way" };
-    return {
-      buildId: t.id,
-      outcome: "already_finished",
-      note: t.status === "CANCELING" ? "already_canceling" : t.status,
-    };
-  });
 }
 
 /**
