@@ -30,12 +30,34 @@ export class HistoryPage {
 
   /**
    * Scrolls the page until build #number's row is rendered (only rows near the viewport are), and
-   * returns its checkbox. Newer builds are higher up: `direction` says which way to go.
+   * returns its checkbox. It measures the rendered rows (their numbers and spacing) and jumps the
+   * window straight to where the row must be, so it takes a few steps however loaded the machine.
+   * `direction` is only the fallback when no row is rendered yet.
    */
   async scrollToBuild(number: number, direction: "down" | "up" = "down"): Promise<Locator> {
     const box = this.checkbox(number);
-    for (let i = 0; i < 400 && (await box.count()) === 0; i++) {
-      await this.page.mouse.wheel(0, direction === "down" ? 1200 : -1200);
+    for (let i = 0; i < 50 && (await box.count()) === 0; i++) {
+      await this.page.evaluate(
+        ({ target, fallback }) => {
+          const rows = [...document.querySelectorAll<HTMLInputElement>('input[type="checkbox"][aria-label*="#"]')]
+            .map((el) => ({
+              n: Number(el.getAttribute("aria-label")?.split("#")[1]),
+              y: el.getBoundingClientRect().top,
+            }))
+            .filter((r) => Number.isInteger(r.n));
+          const first = rows[0];
+          const last = rows[rows.length - 1];
+          if (!first || !last || first.n === last.n) {
+            window.scrollBy(0, fallback * window.innerHeight);
+            return;
+          }
+          // Newer builds are higher up: the y of a row grows as its number falls.
+          const perBuild = (last.y - first.y) / (first.n - last.n);
+          window.scrollBy(0, first.y + (first.n - target) * perBuild - window.innerHeight / 2);
+        },
+        { target: number, fallback: direction === "down" ? 0.8 : -0.8 },
+      );
+      await this.page.evaluate(() => new Promise((r) => requestAnimationFrame(() => requestAnimationFrame(r))));
     }
     await box.scrollIntoViewIfNeeded();
     return box;
