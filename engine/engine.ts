@@ -57,7 +57,9 @@ export async function startEngine(options: EngineOptions): Promise<EngineHandle>
   const db = await openDatabase({
     dataDir: options.settings.dataDir,
     databaseUrl: options.databaseUrl,
-    onConnectionError: (err) => log.warn("a database connection dropped", { err }),
+    // The message and code only: pg hangs the whole client (with its cancel key) on the error.
+    onConnectionError: (err) =>
+      log.warn("a database connection dropped", { reason: err.message, code: (err as { code?: string }).code }),
     onQuery: metrics.queryDone,
     ...(options.applicationName ? { applicationName: options.applicationName } : {}),
     ...(options.pgSchema ? { schema: options.pgSchema } : {}),
