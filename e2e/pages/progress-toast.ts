@@ -11,4 +11,12 @@ export class ProgressToast {
   async expectSummary(summary: string) {
     await expect(this.page.getByText(summary)).toBeVisible();
   }
+
+  /**
+   * Keeps a summary toast open (it closes by itself after 10 s, but not while the pointer is on
+   * it, as a person reading it would), for checks that take longer on a loaded machine.
+   */
+  async hold() {
+    await this.root().hover();
+  }
 }

@@ -16,6 +16,8 @@ for (const colorScheme of ["light", "dark"] as const) {
       page,
       makePipeline,
     }) => {
+      // Six axe runs over big pages: on a loaded 2-core machine that is minutes, not seconds.
+      test.setTimeout(300_000);
       const pipeline = await makePipeline();
       const builds = await pipeline.triggerMany(3);
       // Queued or running, either can be ticked and canceled: the page is what is checked here.
@@ -31,6 +33,7 @@ for (const colorScheme of ["light", "dark"] as const) {
       await expectAccessible(page, "cancel dialog");
       await history.dialog().confirmWith();
       await history.toast().expectSummary("1 canceled · 0 had already finished · 0 failed");
+      await history.toast().hold();
       await expectAccessible(page, "progress toast");
 
       await page.getByRole("link", { name: "View operation" }).click();

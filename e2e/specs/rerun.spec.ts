@@ -51,6 +51,7 @@ test("from an operation's page, 'Re-run what this canceled' runs those builds ag
   await history.cancelSelected().click();
   await history.dialog().confirmWith("wrong commit");
   await history.toast().expectSummary("3 canceled · 0 had already finished · 0 failed");
+  await history.toast().hold();
   await page.getByRole("link", { name: "View operation" }).click();
   await expect(page.getByRole("heading", { name: "Cancel of 3 builds by dev", level: 1 })).toBeVisible();
 
