@@ -71,7 +71,6 @@ Examples:
           }
         : undefined;
     const selection = oneSelection(
-      scope,
       flags,
       filter,
       "--builds 12,13, --ids 381,382, or --all-running / --branch / --status",
@@ -116,7 +115,7 @@ Examples:
       flags.status !== undefined
         ? { status: flags.status, ...(flags.branch !== undefined ? { branch: flags.branch } : {}) }
         : undefined;
-    const ways = "--builds 12,13, --ids 381,382, --from-operation ID or --status S";
+    const selection = oneSelection(flags, filter, "--builds 12,13, --ids 381,382, --from-operation ID or --status S");
     // The operation says where it ran: that is the scope to re-run it in, unless --project says otherwise.
     const scope =
       flags.fromOperation !== undefined && flags.project === undefined
@@ -124,20 +123,18 @@ Examples:
             .operation(flags.fromOperation)
             .then((op) => ({ project: op.project, pipeline: op.pipeline ?? undefined }))
         : scopeOf(c, flags, "optional");
-    ctx.exit(await runBulk("rerun", c, scope, oneSelection(scope, flags, filter, ways), flags));
+    ctx.exit(await runBulk("rerun", c, scope, selection, flags));
   });
 }
 
-/** Exactly one way of naming builds; numbers need a pipeline. */
+/** Exactly one way of naming builds. */
 function oneSelection(
-  scope: Scope,
   flags: BulkFlags & { fromOperation?: string },
   filter: { status: string[]; branch?: string } | undefined,
   ways: string,
 ): Selection {
   const given = [flags.builds, flags.ids, filter, flags.fromOperation].filter((x) => x !== undefined).length;
   if (given !== 1) throw new UsageError(`give exactly one of ${ways}`);
-  if (flags.builds && !scope.pipeline) throw new UsageError("--builds are numbers within a pipeline: give --pipeline");
   if (flags.builds) return { buildNumbers: flags.builds };
   if (flags.ids) return { buildIds: flags.ids };
   if (flags.fromOperation) return { fromOperation: flags.fromOperation };
@@ -156,6 +153,9 @@ async function runBulk(
   selection: Selection,
   flags: BulkFlags & { force?: boolean },
 ): Promise<number> {
+  if ("buildNumbers" in selection && !scope.pipeline) {
+    throw new UsageError("--builds are numbers within a pipeline: give --pipeline");
+  }
   const preview = await c.api.preview(kind, scope, selection);
   for (const line of describePreview(kind, preview, scope, flags.force === true)) c.out.say(line);
   if (flags.dryRun || preview.total === 0) {

@@ -52,6 +52,9 @@ export function readConfigFile(config: Config): ConfigFile {
     const problems = parsed.error.issues.map((i) => `${i.path.join(".") || "(file)"}: ${i.message}`);
     throw new UsageError(`the config file ${file} is not valid: ${problems.join("; ")}`);
   }
+  if (parsed.data.token !== undefined && (fs.statSync(file).mode & 0o077) !== 0) {
+    process.stderr.write(`warning: ${file} holds a token and others may read it (chmod 600 ${file})\n`);
+  }
   return parsed.data;
 }
 

@@ -131,7 +131,7 @@ export function registerOperationCommands(program: Command, ctx: CliContext): vo
             items.items.map((i) => [`#${i.buildNumber}`, i.branch, i.outcome, i.note ?? "-", i.status]),
           ),
     );
-    if (items.nextCursor) c.out.say(`… more builds: --limit ${Math.min(1000, (flags.limit ?? 100) * 2)}, or --json`);
+    if (items.nextCursor) c.out.say(`… and more: --limit (up to 1000) or --outcome to narrow`);
   });
 
   const watch = operations

@@ -433,7 +433,12 @@ describe.each(DATABASES)("sluice against an engine on $name", (db) => {
     fs.writeFileSync(
       file,
       JSON.stringify({ engineUrl: t.engine.url, token: t.engine.adminToken, project: "acme", pipeline: "web" }),
+      { mode: 0o644 },
     );
+    const readable = await list([], bare);
+    expect(readable.code).toBe(0);
+    expect(readable.stderr).toContain(`warning: ${file} holds a token and others may read it (chmod 600 ${file})`);
+    fs.chmodSync(file, 0o600);
     expect(json(await list([], bare)).items.map((b: any) => b.pipeline)).toEqual(["web"]);
     // The flags beat the file's pipeline; --all-pipelines drops it.
     expect(json(await list(["--pipeline", "api"], bare)).items).toEqual([]);
