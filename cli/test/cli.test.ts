@@ -305,7 +305,7 @@ describe.each(DATABASES)("sluice against an engine on $name", (db) => {
     expect(unknown.stderr).toContain("#7");
   });
 
-  it("cancel --all-running --wait follows the operation to its end; failed stops exit 1, and so does operations watch", async () => {
+  it("cancel --all-running --wait follows the operation to its end (a bar on a terminal, lines otherwise); failed stops exit 1, and so does operations watch", async () => {
     await start();
     agents.push(await new SimAgent(t.engine.channel, "cli", { slots: 0 }).start());
     agents.push(await new SimAgent(t.engine.channel, "broken", { slots: 0, stopMode: "fail" }).start());
@@ -327,6 +327,31 @@ describe.each(DATABASES)("sluice against an engine on $name", (db) => {
     expect(run.stdout.trim().split("\n").at(-1)).toBe("25 canceled · 0 already finished · 0 failed");
     expect(run.stderr).toMatch(/^ {2}\d+\/25 settled \(/m);
     expect((await t.api.get(`${web}/builds/counts`)).body).toMatchObject({ RUNNING: 0, QUEUED: 0, CANCELED: 25 });
+
+    // On a terminal the progress is one bar redrawn in place (`script` gives the command a terminal).
+    await seedBuilds(t, web, 4, { status: () => "RUNNING", agents: ["cli"] });
+    const tty = await new Promise<Run>((resolve, reject) => {
+      const child = spawn(
+        "script",
+        [
+          "-qec",
+          `"${process.execPath}" "${BIN}" cancel --project acme --pipeline web --all-running --wait`,
+          "/dev/null",
+        ],
+        { env: { PATH: process.env.PATH ?? "", ...env }, stdio: ["ignore", "pipe", "pipe"] },
+      );
+      let stdout = "";
+      child.stdout.setEncoding("utf8").on("data", (d: string) => {
+        stdout += d;
+      });
+      child.once("error", reject);
+      child.once("close", (code) => resolve({ code, stdout, stderr: "" }));
+    });
+    expect(tty.code).toBe(0);
+    expect(tty.stdout).toContain(
+      "\r\x1b[2K[########################] 4/4 4 canceled · 0 already finished · 0 failed\r\n",
+    );
+    expect(tty.stdout).not.toMatch(/settled \(/);
 
     const failed = await sluice(
       ["cancel", "--project", "acme", "--pipeline", "api", "--ids", ids.join(","), "--wait", "--json"],
