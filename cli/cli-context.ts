@@ -29,7 +29,7 @@ export function jsonOption(cmd: Command): Command {
   return cmd.option("--json", "print JSON only, on stdout (messages go to stderr)");
 }
 
-/** --project and --pipeline (defaults from the config file); `pipelineOptional`: --all-pipelines overrides its default. */
+/** --project and --pipeline (defaults from the config file); where the pipeline is optional, --all-pipelines drops the default. */
 export function scopeOptions(cmd: Command, pipeline: "required" | "optional"): Command {
   cmd.option("--project <name>", "the project (default: the config file's project)");
   cmd.option("--pipeline <name>", "the pipeline (default: the config file's pipeline)");

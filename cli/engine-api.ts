@@ -61,6 +61,8 @@ export type OperationsQuery = {
 export type OperationProgress = { counts: OperationCounts; status: Operation["status"] };
 
 const enc = encodeURIComponent;
+/** Between two event streams of one operation: a stream that keeps breaking is not reopened in a loop. */
+const RECONNECT_DELAY_MS = 500;
 
 export class EngineApi {
   constructor(
@@ -147,30 +149,44 @@ export class EngineApi {
 
   /**
    * Follows an operation's events from its start until it completes; `onProgress` sees every
-   * count change. Answers the final operation.
+   * count change. A stream that ends or breaks before the operation completes (an engine
+   * restarting, a proxy's timeout) is opened again from the last event seen. Answers the final
+   * operation.
    */
   async follow(op: Operation, onProgress: (progress: OperationProgress) => void): Promise<Operation> {
-    if (op.status === "completed") return op;
-    const abort = new AbortController();
-    let last = op;
-    const res = await this.fetch(`/v1/events${queryString({ operation: op.id, after: 0 })}`, {
-      headers: { Accept: "text/event-stream" },
-      signal: abort.signal,
-    });
-    if (!res.ok || !res.body) throw await errorOf(res);
-    await readSse(
-      res.body,
-      (e) => {
-        if (e.event !== "operation.progress" && e.event !== "operation.completed") return;
-        const data = JSON.parse(e.data) as OperationProgress;
-        last = { ...last, counts: data.counts, status: data.status };
-        onProgress(data);
-        if (data.status === "completed") abort.abort();
-      },
-      abort.signal,
-    );
-    // The stream ended without the last event (the engine stopped): ask for the operation itself.
-    return last.status === "completed" ? this.operation(op.id) : last;
+    let after = "0";
+    let current = op;
+    while (current.status !== "completed") {
+      const abort = new AbortController();
+      let completed = false;
+      const res = await this.fetch(`/v1/events${queryString({ operation: op.id, after })}`, {
+        headers: { Accept: "text/event-stream" },
+        signal: abort.signal,
+      });
+      if (!res.ok || !res.body) throw await errorOf(res);
+      const following = readSse(
+        res.body,
+        (e) => {
+          if (e.id !== undefined) after = e.id;
+          if (e.event !== "operation.progress" && e.event !== "operation.completed") return;
+          const data = JSON.parse(e.data) as OperationProgress;
+          onProgress(data);
+          if (data.status === "completed") {
+            completed = true;
+            abort.abort();
+          }
+        },
+        abort.signal,
+      );
+      // A broken stream is followed again, as one that ended is; an engine that is gone fails the next request.
+      await following.catch(() => {});
+      current = await this.operation(op.id);
+      if (!completed && current.status !== "completed") {
+        onProgress({ counts: current.counts, status: current.status });
+        await new Promise((resolve) => setTimeout(resolve, RECONNECT_DELAY_MS));
+      }
+    }
+    return current;
   }
 
   private async request<T>(method: string, path: string, body?: unknown, headers: Record<string, string> = {}) {

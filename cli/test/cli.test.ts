@@ -4,6 +4,7 @@
  */
 import { spawn } from "node:child_process";
 import fs from "node:fs";
+import http from "node:http";
 import os from "node:os";
 import path from "node:path";
 import type { Command } from "commander";
@@ -11,7 +12,7 @@ import { afterAll, afterEach, beforeAll, describe, expect, it } from "vitest";
 import { loadConfig } from "../../common/config.ts";
 import { freePort } from "../../e2e/support/free-port.ts";
 import { databaseSnapshot } from "../../engine/test/db-snapshot.ts";
-import { DATABASES, startTestEngine, type TestEngine } from "../../engine/test/harness.ts";
+import { DATABASES, startTestEngine, type TestEngine, waitFor } from "../../engine/test/harness.ts";
 import { userWithRoles } from "../../engine/test/security-helpers.ts";
 import { seedBuilds } from "../../engine/test/seed.ts";
 import { SimAgent } from "../../engine/test/sim-agent.ts";
@@ -367,6 +368,47 @@ describe.each(DATABASES)("sluice against an engine on $name", (db) => {
     const shown = json(await sluice(["operations", "show", op.id, "--outcome", "failed", "--json"], env));
     expect(shown.operation.id).toBe(op.id);
     expect(shown.items.map((i: any) => i.outcome)).toEqual(["failed", "failed"]);
+  });
+
+  it("operations watch follows again from the last event when the stream ends before the operation does", async () => {
+    await start();
+    const slow = await new SimAgent(t.engine.channel, "slow", { slots: 0, stopMode: "ignore" }).start();
+    agents.push(slow);
+    const web = await t.api.pipeline("acme", "web", ONE_STEP);
+    await seedBuilds(t, web, 2, { status: () => "RUNNING", agents: ["slow"] });
+    const op = (await t.api.post(`${web}/builds/batch-cancel`, { buildNumbers: [1, 2] })).body;
+    expect(op.status).toBe("running");
+
+    // A proxy that ends the first event stream cleanly after its first event, as a restarting engine would.
+    const streams: string[] = [];
+    const proxy = http.createServer((req, res) => {
+      const isStream = req.url?.startsWith("/v1/events") ?? false;
+      if (isStream) streams.push(req.url as string);
+      const upstream = http.request(`${t.engine.url}${req.url}`, { method: req.method, headers: req.headers }, (up) => {
+        res.writeHead(up.statusCode ?? 502, up.headers);
+        up.on("data", (chunk: Buffer) => {
+          res.write(chunk);
+          if (isStream && streams.length === 1 && chunk.toString().includes("\ndata:")) {
+            up.destroy();
+            res.end();
+          }
+        });
+        up.on("end", () => res.end());
+      });
+      req.pipe(upstream);
+    });
+    await new Promise<void>((resolve) => proxy.listen(0, "127.0.0.1", resolve));
+    cleanups.push(() => proxy.close());
+    const { port } = proxy.address() as { port: number };
+
+    const watching = sluice(["operations", "watch", op.id, "--engine", `http://127.0.0.1:${port}`, "--json"], env);
+    await waitFor(() => streams.length >= 2, { what: "the watch to open a second stream" });
+    expect(streams[1]).toMatch(/[?&]after=[1-9]\d*(&|$)/);
+    await waitFor(() => slow.stopsReceived.length === 2, { what: "both stops sent" });
+    for (const stop of slow.stopsReceived) await slow.finish(stop.leaseId, "FAILED");
+    const run = await watching;
+    const final = JSON.parse(run.stdout);
+    expect(final).toMatchObject({ id: op.id, status: "completed", counts: { pending: 0 } });
   });
 
   it("rerun by --from-operation, by number and by status; --dry-run changes nothing; operations list and show", async () => {
