@@ -1,6 +1,5 @@
 /** `sluice agent`: an agent that runs jobs for remote engines over HTTP, failing over between them. */
 import path from "node:path";
-import { parseArgs } from "node:util";
 import { Agent } from "../agent/agent.ts";
 import { HttpAgentChannel } from "../agent/http-channel.ts";
 import type { Config } from "../common/config.ts";
@@ -8,11 +7,9 @@ import { createLogger } from "../common/logger.ts";
 import { agentIdentity } from "./agent-identity.ts";
 import { stopOnSignals } from "./engine-process.ts";
 
-export async function runAgent(config: Config, argv: string[]): Promise<number> {
-  const { values } = parseArgs({
-    args: argv,
-    options: { engine: { type: "string" }, name: { type: "string" }, slots: { type: "string" } },
-  });
+export type AgentFlags = { engine?: string; name?: string; slots?: number };
+
+export async function runAgent(config: Config, values: AgentFlags): Promise<number> {
   const engineUrls = values.engine ? values.engine.split(",").map((u) => u.trim()) : config.engineUrls;
   if (engineUrls.length === 0) throw new Error("sluice agent needs --engine URL[,URL...] (or SLUICE_ENGINE_URL)");
   // Never the admin token: the engine refuses it on the agent channel.
@@ -31,7 +28,7 @@ export async function runAgent(config: Config, argv: string[]): Promise<number> 
   });
   const agent = new Agent(channel, {
     name,
-    slots: values.slots ? Number(values.slots) : config.agentSlots,
+    slots: values.slots ?? config.agentSlots,
     workDir: path.join(config.workDir, name),
     baseEnv: config.stepBaseEnv,
     hiddenPaths: [config.dataDir],

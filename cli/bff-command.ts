@@ -1,13 +1,11 @@
 /** `sluice bff --engine URL`: the BFF and the web page alone, against an engine elsewhere. */
-import { parseArgs } from "node:util";
 import { startBff } from "../bff/server.ts";
 import type { Config } from "../common/config.ts";
 import { createLogger } from "../common/logger.ts";
 import { stopOnSignals } from "./engine-process.ts";
 import { ensureWebBuild, WEB_DIST } from "./web-build.ts";
 
-export async function runBff(config: Config, argv: string[]): Promise<number> {
-  const { values } = parseArgs({ args: argv, options: { engine: { type: "string" } } });
+export async function runBff(config: Config, values: { engine?: string }): Promise<number> {
   const engineUrl = values.engine ?? config.engineUrl;
   if (!engineUrl) throw new Error("sluice bff needs --engine URL (or SLUICE_ENGINE_URL)");
   const log = createLogger(config.logLevel, "bff");

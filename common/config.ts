@@ -62,6 +62,7 @@ export const EnvSchema = z.object({
   SLUICE_ADMIN_PASSWORD: optionalText,
   SLUICE_ADMIN_TOKEN: optionalText,
   SLUICE_TOKEN: optionalText,
+  SLUICE_CONFIG: optionalText,
   SLUICE_AGENT_SLOTS: z.coerce.number().int().min(0).max(256).default(8),
   SLUICE_AGENT_NAME: z
     .string()
@@ -131,6 +132,8 @@ export type Config = {
   adminPassword: string | undefined;
   adminToken: string | undefined;
   token: string | undefined;
+  /** The CLI's config file (engine URL, token, default project and pipeline); unset: `~/.config/sluice/config.json`. */
+  cliConfigFile: string | undefined;
   agentSlots: number;
   /** The in-process or standalone agent's id; unset: `<host>-<random>`, kept in the data dir. */
   agentName: string | undefined;
@@ -192,6 +195,7 @@ export function loadConfig(env: Record<string, string | undefined>): Config {
     adminPassword: e.SLUICE_ADMIN_PASSWORD,
     adminToken: e.SLUICE_ADMIN_TOKEN,
     token: e.SLUICE_TOKEN,
+    cliConfigFile: e.SLUICE_CONFIG,
     agentSlots: e.SLUICE_AGENT_SLOTS,
     agentName: e.SLUICE_AGENT_NAME,
     agentHeartbeatSeconds: e.SLUICE_AGENT_HEARTBEAT_SECONDS,

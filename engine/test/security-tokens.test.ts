@@ -142,7 +142,7 @@ describe.each(DATABASES)("agent tokens on $name", (db) => {
 
   it("sluice agent refuses to start without a token of its own", async () => {
     const config = loadConfig({ SLUICE_ENGINE_URL: t.engine.url, SLUICE_DATA_DIR: t.dataDir, SLUICE_ADMIN_TOKEN: "x" });
-    await expect(runAgent(config, [])).rejects.toThrow(/SLUICE_TOKEN/);
+    await expect(runAgent(config, {})).rejects.toThrow(/SLUICE_TOKEN/);
   });
 });
 

@@ -1,0 +1,219 @@
+/**
+ * `sluice cancel` and `sluice rerun`: a bulk operation as the page runs it — preview, then confirm
+ * with the preview's snapshot, so builds triggered in between are left alone. `--dry-run` stops
+ * after the preview; `--wait` follows the operation to its end.
+ */
+import type { Command } from "commander";
+import type { OperationKind } from "../common/constants.ts";
+import type { BatchPreview, Operation } from "../common/dto.ts";
+import { BUILD_STATUSES, CANCELABLE_STATUSES, TERMINAL_STATUSES } from "../common/statuses.ts";
+import {
+  type CliContext,
+  type Client,
+  type ClientFlags,
+  connect,
+  engineOption,
+  jsonOption,
+  numberList,
+  scopeOf,
+  scopeOptions,
+  statusList,
+} from "./cli-context.ts";
+import type { Scope, Selection } from "./engine-api.ts";
+import { EXIT, UsageError } from "./exit-codes.ts";
+import { watchOperation } from "./operations-commands.ts";
+import { buildRows, countsLine, plural, table } from "./output.ts";
+
+type BulkFlags = ClientFlags & {
+  builds?: number[];
+  ids?: number[];
+  branch?: string;
+  status?: string[];
+  reason?: string;
+  dryRun?: boolean;
+  wait?: boolean;
+};
+type CancelFlags = BulkFlags & { allRunning?: boolean; force?: boolean };
+type RerunFlags = BulkFlags & { fromOperation?: string };
+
+export function registerBulkCommands(program: Command, ctx: CliContext): void {
+  const cancel = program
+    .command("cancel")
+    .description("cancel builds: by number, or every queued and running build matching a branch or status")
+    .option("--builds <numbers>", "build numbers within --pipeline, e.g. 12,13", numberList("build number"))
+    .option("--ids <ids>", "build ids (as the API and webhooks name them)", numberList("build id"))
+    .option("--all-running", "every queued and running build")
+    .option("--branch <name>", "queued and running builds of this branch")
+    .option("--status <statuses>", "only these: queued, running (default both)", statusList(CANCELABLE_STATUSES))
+    .option("--reason <text>", "shown on each canceled build")
+    .option("--force", "also stop builds running a protected job, and finalize builds already canceling")
+    .option("--dry-run", "print the preview (how many, per status and pipeline, the newest) and change nothing")
+    .option("--wait", "follow the operation until every build has stopped; exit 1 if any failed to");
+  scopeOptions(cancel, "optional");
+  engineOption(jsonOption(cancel));
+  cancel.addHelpText(
+    "after",
+    `
+Without --pipeline a filter (--all-running, --branch, --status) acts across every pipeline of the project.
+Examples:
+  sluice cancel --project demo --pipeline web-app --builds 12,13 --reason "bad push"
+  sluice cancel --project demo --branch release/2.4 --dry-run
+  sluice cancel --project demo --pipeline web-app --all-running --wait`,
+  );
+  cancel.action(async (flags: CancelFlags) => {
+    const c = connect(ctx, flags);
+    const scope = scopeOf(c, flags, "optional");
+    const filter =
+      flags.allRunning || flags.branch !== undefined || flags.status !== undefined
+        ? {
+            status: flags.status ?? [...CANCELABLE_STATUSES],
+            ...(flags.branch !== undefined ? { branch: flags.branch } : {}),
+          }
+        : undefined;
+    const selection = oneSelection(
+      flags,
+      filter,
+      "--builds 12,13, --ids 381,382, or --all-running / --branch / --status",
+    );
+    ctx.exit(await runBulk("cancel", c, scope, selection, flags));
+  });
+
+  const rerun = program
+    .command("rerun")
+    .description(
+      "run builds again (same branch, commit and parameters): by number, by filter, or what an operation canceled",
+    )
+    .option("--builds <numbers>", "build numbers within --pipeline, e.g. 12,13", numberList("build number"))
+    .option("--ids <ids>", "build ids", numberList("build id"))
+    .option("--from-operation <id>", "the builds this cancel operation canceled")
+    .option(
+      "--status <statuses>",
+      `builds with these statuses, e.g. failed,canceled (${BUILD_STATUSES.map((s) => s.toLowerCase()).join(", ")})`,
+      statusList(BUILD_STATUSES),
+    )
+    .option("--branch <name>", "with --status: only this branch")
+    .option("--reason <text>", "recorded on the operation")
+    .option("--dry-run", "print the preview and change nothing")
+    .option("--wait", "follow the operation until it completes; exit 1 if any build failed to start");
+  scopeOptions(rerun, "optional");
+  engineOption(jsonOption(rerun));
+  rerun.addHelpText(
+    "after",
+    `
+Active builds are skipped. With --from-operation the scope is the operation's own unless --project is given.
+Examples:
+  sluice rerun --project demo --pipeline web-app --builds 12,13
+  sluice rerun --project demo --status failed --branch main --dry-run
+  sluice rerun --from-operation 0b6f…`,
+  );
+  rerun.action(async (flags: RerunFlags) => {
+    if (flags.branch !== undefined && flags.status === undefined) {
+      throw new UsageError("a re-run filter needs --status (e.g. --status failed,canceled)");
+    }
+    const c = connect(ctx, flags);
+    const filter =
+      flags.status !== undefined
+        ? { status: flags.status, ...(flags.branch !== undefined ? { branch: flags.branch } : {}) }
+        : undefined;
+    const selection = oneSelection(flags, filter, "--builds 12,13, --ids 381,382, --from-operation ID or --status S");
+    // The operation says where it ran: that is the scope to re-run it in, unless --project says otherwise.
+    const scope =
+      flags.fromOperation !== undefined && flags.project === undefined
+        ? await c.api
+            .operation(flags.fromOperation)
+            .then((op) => ({ project: op.project, pipeline: op.pipeline ?? undefined }))
+        : scopeOf(c, flags, "optional");
+    ctx.exit(await runBulk("rerun", c, scope, selection, flags));
+  });
+}
+
+/** Exactly one way of naming builds. */
+function oneSelection(
+  flags: BulkFlags & { fromOperation?: string },
+  filter: { status: string[]; branch?: string } | undefined,
+  ways: string,
+): Selection {
+  const given = [flags.builds, flags.ids, filter, flags.fromOperation].filter((x) => x !== undefined).length;
+  if (given !== 1) throw new UsageError(`give exactly one of ${ways}`);
+  if (flags.builds) return { buildNumbers: flags.builds };
+  if (flags.ids) return { buildIds: flags.ids };
+  if (flags.fromOperation) return { fromOperation: flags.fromOperation };
+  return { filter: filter as { status: string[]; branch?: string } };
+}
+
+const VERB: Record<OperationKind, { noun: string; doing: string }> = {
+  cancel: { noun: "cancel", doing: "canceling" },
+  rerun: { noun: "re-run", doing: "re-running" },
+};
+
+async function runBulk(
+  kind: OperationKind,
+  c: Client,
+  scope: Scope,
+  selection: Selection,
+  flags: BulkFlags & { force?: boolean },
+): Promise<number> {
+  if ("buildNumbers" in selection && !scope.pipeline) {
+    throw new UsageError("--builds are numbers within a pipeline: give --pipeline");
+  }
+  const preview = await c.api.preview(kind, scope, selection);
+  for (const line of describePreview(kind, preview, scope, flags.force === true)) c.out.say(line);
+  if (flags.dryRun || preview.total === 0) {
+    if (c.out.json) c.out.data({ preview, operation: null });
+    return EXIT.ok;
+  }
+  let op = await c.api.confirm(kind, scope, {
+    ...selection,
+    snapshot: preview.snapshot,
+    ...(flags.reason !== undefined ? { reason: flags.reason } : {}),
+    ...(flags.force ? { force: true } : {}),
+  });
+  c.out.say(`Operation ${op.id}: ${VERB[kind].doing} ${plural(op.total, "build")}`);
+  if (flags.wait) op = await watchOperation(c, op);
+  c.out.say(summary(op));
+  if (kind === "rerun" && !c.out.json) {
+    const created = await c.api.operationItems(op.id, { outcome: "created", limit: 50 });
+    for (const item of created.items) c.out.say(`  #${item.buildNumber} → ${item.note ?? "?"}`);
+    if (created.nextCursor) c.out.say("  …");
+  }
+  if (c.out.json) c.out.data({ preview, operation: op });
+  return op.counts.failed > 0 ? EXIT.failed : EXIT.ok;
+}
+
+export function summary(op: Operation): string {
+  return `${countsLine(op.kind, op.counts)}${op.status === "completed" ? "" : ` · ${op.counts.pending} pending`}`;
+}
+
+/** Running first: what a cancel stops, before what it merely dequeues. */
+const PREVIEW_ORDER = ["RUNNING", "CANCELING", "QUEUED", ...TERMINAL_STATUSES] as const;
+
+/** "12 builds to cancel: 2 running, 10 queued (web-app up to #580)", per pipeline, the newest builds. */
+function describePreview(kind: OperationKind, p: BatchPreview, scope: Scope, force: boolean): string[] {
+  if (p.total === 0) return [`No builds to ${VERB[kind].noun}.`];
+  const statuses = PREVIEW_ORDER.filter((s) => (p.byStatus[s] ?? 0) > 0)
+    .map((s) => `${p.byStatus[s]} ${s.toLowerCase()}`)
+    .join(", ");
+  const upTo = Object.entries(p.upTo)
+    .map(([pipeline, n]) => `${pipeline} up to #${n}`)
+    .join(", ");
+  const lines = [`${plural(p.total, "build")} to ${VERB[kind].noun}: ${statuses}${upTo ? ` (${upTo})` : ""}`];
+  if (kind === "cancel" && p.protected > 0) {
+    lines.push(
+      force
+        ? `${p.protected} of them run a protected job: --force stops them too`
+        : `${p.protected} of them run a protected job and are left running (--force stops them too)`,
+    );
+  }
+  const pipelines = Object.entries(p.byPipeline);
+  if (!scope.pipeline && pipelines.length > 0) {
+    lines.push(`Per pipeline: ${pipelines.map(([name, n]) => `${name} ${n}`).join(" · ")}`);
+  }
+  const { headers, rows } = buildRows(p.first, !scope.pipeline);
+  lines.push(`Newest ${p.first.length === p.total ? "" : `${p.first.length} of ${p.total}`}:`.replace(" :", ":"));
+  lines.push(
+    ...table(headers, rows)
+      .split("\n")
+      .map((l) => `  ${l}`),
+  );
+  return lines;
+}
