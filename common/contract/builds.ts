@@ -69,7 +69,14 @@ export const BuildPage = page(Build);
 
 /** `GET .../builds?format=json` … `GET /v1/builds/{id}/log?format=json`: a page of the log. */
 export const LogPage = z.object({
-  chunks: z.array(z.object({ id: z.number().int(), jobId: z.number().int(), stream: z.string(), text: z.string() })),
+  chunks: z.array(
+    z.object({
+      id: z.number().int(),
+      jobId: z.number().int(),
+      stream: z.enum(["stdout", "stderr", "system"]),
+      text: z.string(),
+    }),
+  ),
   next: z.number().int(),
   active: z.boolean(),
   /** Bytes of output not kept past the log limit (`SLUICE_LOG_MAX_BYTES`). */
