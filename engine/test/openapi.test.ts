@@ -99,6 +99,11 @@ describe("the OpenAPI document and the engine's routes", () => {
         }
       }
     }
+    // The validator is not a rubber stamp: an answer without its description is refused.
+    const broken = structuredClone(document) as { paths: Record<string, { get: { responses: object } }> };
+    const me = broken.paths["/v1/me"] as { get: { responses: Record<string, { description?: string }> } };
+    delete me.get.responses["200"]?.description;
+    expect((await validate(broken as never)).valid).toBe(false);
     expect(Object.keys(ROUTES).length).toBe(
       Object.values(document.paths ?? {}).reduce((n, item) => n + Object.keys(item).length, 0),
     );
