@@ -7,97 +7,82 @@ import type {
   AgentChannel,
   AgentRegistration,
   AgentState,
-  HeartbeatResult,
   JobReport,
   LogChunk,
   PollResult,
-  ReportResult,
   StepReport,
   StopAck,
-  Welcome,
 } from "../common/agent-channel.ts";
-import { fromErrorBody } from "../common/errors.ts";
+import type { RouteName } from "../common/contract/routes.ts";
+import { type CallInput, type CallOutput, EngineClient } from "../common/engine-client.ts";
 import { isTransient } from "./retry.ts";
 
 const REQUEST_TIMEOUT_MS = 15_000;
 
 export class HttpAgentChannel implements AgentChannel {
   private current = 0;
-  private readonly urls: string[];
+  private readonly engines: EngineClient[];
 
   constructor(
     engineUrls: string | readonly string[],
-    private readonly token: string,
+    token: string,
     private readonly onFailover?: (from: string, to: string) => void,
   ) {
-    this.urls = (typeof engineUrls === "string" ? [engineUrls] : [...engineUrls]).map((u) => u.replace(/\/$/, ""));
-    if (this.urls.length === 0) throw new Error("An agent needs at least one engine URL");
+    const urls = typeof engineUrls === "string" ? [engineUrls] : [...engineUrls];
+    if (urls.length === 0) throw new Error("An agent needs at least one engine URL");
+    this.engines = urls.map((url) => new EngineClient(url, { token, timeoutMs: REQUEST_TIMEOUT_MS }));
   }
 
   /** The engine in use now. */
   get engineUrl(): string {
-    return this.urls[this.current] as string;
+    return this.engine.baseUrl;
+  }
+
+  private get engine(): EngineClient {
+    return this.engines[this.current] as EngineClient;
   }
 
   /**
    * One call; when the engine does not answer (or answers 5xx) the next engine is tried once each
    * before the error goes back to the caller, which retries with backoff.
    */
-  private async call<T>(
-    path: string,
-    body: unknown,
+  private async call<N extends RouteName>(
+    name: N,
+    input: CallInput<N>,
     opts: { signal?: AbortSignal; timeoutMs?: number } = {},
-  ): Promise<T> {
+  ): Promise<CallOutput<N>> {
     let lastError: unknown;
-    for (let tried = 0; tried < this.urls.length; tried++) {
-      const url = this.engineUrl;
+    for (let tried = 0; tried < this.engines.length; tried++) {
+      const engine = this.engine;
       try {
-        return await this.callOne<T>(url, path, body, opts);
+        return await engine.call(name, input, opts);
       } catch (err) {
         if (opts.signal?.aborted || !isTransient(err)) throw err;
         lastError = err;
-        this.failover(url);
+        this.failover(engine);
       }
     }
     throw lastError;
   }
 
-  private async callOne<T>(
-    url: string,
-    path: string,
-    body: unknown,
-    opts: { signal?: AbortSignal; timeoutMs?: number },
-  ): Promise<T> {
-    const timeout = AbortSignal.timeout(opts.timeoutMs ?? REQUEST_TIMEOUT_MS);
-    const res = await fetch(`${url}/v1${path}`, {
-      method: "POST",
-      headers: { Authorization: `Bearer ${this.token}`, "Content-Type": "application/json" },
-      body: JSON.stringify(body),
-      signal: opts.signal ? AbortSignal.any([opts.signal, timeout]) : timeout,
-    });
-    if (res.status === 204) return undefined as T;
-    const json = await res.json().catch(() => undefined);
-    if (!res.ok) throw fromErrorBody(res.status, json);
-    return json as T;
-  }
-
-  private failover(from: string): void {
-    if (this.urls.length < 2 || this.engineUrl !== from) return;
-    this.current = (this.current + 1) % this.urls.length;
-    this.onFailover?.(from, this.engineUrl);
+  private failover(from: EngineClient): void {
+    if (this.engines.length < 2 || this.engine !== from) return;
+    this.current = (this.current + 1) % this.engines.length;
+    this.onFailover?.(from.baseUrl, this.engineUrl);
   }
 
   register(agent: AgentRegistration) {
-    return this.call<Welcome>("/agents/register", agent);
+    return this.call("registerAgent", { body: agent });
   }
 
   async poll(r: AgentState & { freeSlots: number; waitMs: number; signal?: AbortSignal }): Promise<PollResult> {
     const { signal, agentId, ...body } = r;
     try {
-      return await this.call<PollResult>(`/agents/${agentId}/poll`, body, {
-        ...(signal ? { signal } : {}),
-        timeoutMs: r.waitMs + REQUEST_TIMEOUT_MS,
-      });
+      return await this.call(
+        "pollAgent",
+        { params: { id: agentId }, body },
+        { ...(signal ? { signal } : {}), timeoutMs: r.waitMs + REQUEST_TIMEOUT_MS },
+      );
     } catch (err) {
       if (signal?.aborted) return { assignments: [], stops: [], now: 0 };
       throw err;
@@ -106,22 +91,22 @@ export class HttpAgentChannel implements AgentChannel {
 
   heartbeat(state: AgentState) {
     const { agentId, ...body } = state;
-    return this.call<HeartbeatResult>(`/agents/${agentId}/heartbeat`, body);
+    return this.call("heartbeatAgent", { params: { id: agentId }, body });
   }
 
   reportStep(agentId: string, report: StepReport) {
-    return this.call<ReportResult>(`/agents/${agentId}/steps`, report);
+    return this.call("reportStep", { params: { id: agentId }, body: report });
   }
 
   reportJob(agentId: string, report: JobReport) {
-    return this.call<ReportResult>(`/agents/${agentId}/jobs`, report);
+    return this.call("reportJob", { params: { id: agentId }, body: report });
   }
 
-  appendLog(agentId: string, chunks: LogChunk[]) {
-    return this.call<void>(`/agents/${agentId}/logs`, { chunks });
+  async appendLog(agentId: string, chunks: LogChunk[]) {
+    await this.call("appendLog", { params: { id: agentId }, body: { chunks } });
   }
 
-  acknowledgeStops(agentId: string, acks: StopAck[]) {
-    return this.call<void>(`/agents/${agentId}/stops/ack`, { acks });
+  async acknowledgeStops(agentId: string, acks: StopAck[]) {
+    await this.call("acknowledgeStops", { params: { id: agentId }, body: { acks } });
   }
 }

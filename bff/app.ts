@@ -2,13 +2,14 @@
 import cookieParser from "cookie-parser";
 import express from "express";
 import helmet from "helmet";
+import { EngineClient } from "../common/engine-client.ts";
 import { errorHandler, notFoundHandler } from "../common/express-errors.ts";
 import { rejectControlCharacters } from "../common/input-guard.ts";
 import type { Logger } from "../common/logger.ts";
 import { metricsHandler, withProcessMetrics } from "../common/metrics-endpoint.ts";
 import { requestLog } from "../common/request-log.ts";
 import { StreamSlots } from "../common/stream-slots.ts";
-import { EngineClient } from "./engine-client.ts";
+
 import { BffMetrics, rememberMount } from "./metrics.ts";
 import { apiRoutes } from "./routes/api.ts";
 import { sessionRoutes } from "./routes/session.ts";

@@ -3,6 +3,7 @@
  * its server-sent events. Shared by `bff/` (which serves it) and `web/` (which calls it).
  */
 import { z } from "zod";
+import type { Permissions, ProjectAccess, Role, SessionUser } from "./contract/identity.ts";
 import {
   type AuditEntry,
   type BatchPreview,
@@ -14,7 +15,6 @@ import {
   type OperationItem,
   type Page,
   type PipelineSummary,
-  type Project,
   Reason,
   RerunFilter,
   type StatusCounts,
@@ -23,13 +23,7 @@ import type { BuildStatus } from "./statuses.ts";
 
 /* Session ------------------------------------------------------------------------------ */
 
-export const SignInRequest = z.strictObject({
-  username: z.string().min(1).max(100),
-  password: z.string().min(1).max(1000),
-});
-export type SignInRequest = z.infer<typeof SignInRequest>;
-
-export type SessionUser = { username: string; isAdmin: boolean };
+export { SignInRequest } from "./contract/identity.ts";
 
 /**
  * `POST /api/session` → 200 (sets the httpOnly session cookie). `DELETE /api/session` → 204 signs
@@ -37,18 +31,8 @@ export type SessionUser = { username: string; isAdmin: boolean };
  */
 export type SessionResponse = { user: SessionUser; csrfToken: string };
 
-export type Role = "viewer" | "developer" | "maintainer" | "admin";
-
-/** What the caller may do in a project; computed by the engine. `canAudit`: read the audit log (maintainers). */
-export type Permissions = {
-  canRead: boolean;
-  canTrigger: boolean;
-  canCancel: boolean;
-  canEdit: boolean;
-  canAudit: boolean;
-};
-
-export type ProjectAccess = Project & { role: Role; permissions: Permissions };
+/** The engine's: who the caller is, their role in a project and what it lets them do. */
+export type { Permissions, ProjectAccess, Role, SessionUser };
 
 /** `GET /api/me` → 200, or 401 `unauthenticated` without a session. */
 export type MeResponse = SessionResponse & { projects: ProjectAccess[] };

@@ -20,6 +20,7 @@ export const ERROR_CODES = [
   "csrf_failed",
   "database_unavailable",
   "delivery_not_found",
+  "engine_contract",
   "engine_error",
   "engine_unavailable",
   "forbidden",

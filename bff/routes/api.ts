@@ -1,6 +1,6 @@
 /** The page's API: thin routes — parse, call one service or engine call, answer. */
 import crypto from "node:crypto";
-import { type Request, type Response, Router } from "express";
+import { type Request, Router } from "express";
 import { z } from "zod";
 import {
   type AuditResponse,
@@ -9,6 +9,7 @@ import {
   type CancellationPreviewResponse,
   CancellationRequest,
   type CancellationResponse,
+  type OperationItemsResponse,
   type OperationResponse,
   type OperationsResponse,
   RerunPreviewRequest,
@@ -17,19 +18,16 @@ import {
   type RerunResponse,
 } from "../../common/bff-api.ts";
 import { AuditQuery, CancelRequest, OperationsQuery } from "../../common/dto.ts";
+import type { EngineClient } from "../../common/engine-client.ts";
 import { InputError } from "../../common/errors.ts";
 import type { StreamSlots } from "../../common/stream-slots.ts";
 import { parseInput } from "../../common/validation.ts";
-import type { EngineClient } from "../engine-client.ts";
+import { engineAs, validQuery } from "../engine.ts";
 import { auditCsv } from "../services/audit-csv.ts";
 import { history, pipelines } from "../services/pages.ts";
 import { buildsStream, logStream, operationStream, operationsStream } from "../services/streams.ts";
 
 const Query = z.record(z.string(), z.string());
-
-function engineOf(engine: EngineClient, res: Response): EngineClient {
-  return engine.as(res.locals.sessionToken as string);
-}
 
 /** The project (and pipeline, unless the route is project-wide) named in the path. */
 function scopeOf(req: Request): { project: string; pipeline: string | undefined } {
@@ -50,35 +48,75 @@ function buildId(value: string | undefined): number {
   return id;
 }
 
+type Scope = { project: string; pipeline: string | undefined };
+
+/* A bulk action in one pipeline, or across the project when no pipeline is named. */
+
+function previewCancel(engine: EngineClient, { project, pipeline }: Scope, body: CancellationPreviewRequest) {
+  return pipeline === undefined
+    ? engine.call("previewProjectCancel", { params: { project }, body })
+    : engine.call("previewCancel", { params: { project, pipeline }, body });
+}
+
+function batchCancel(engine: EngineClient, { project, pipeline }: Scope, body: CancellationRequest, key: string) {
+  const headers = { "Idempotency-Key": key };
+  return pipeline === undefined
+    ? engine.call("batchProjectCancel", { params: { project }, body, headers })
+    : engine.call("batchCancel", { params: { project, pipeline }, body, headers });
+}
+
+function previewRerun(engine: EngineClient, { project, pipeline }: Scope, body: RerunPreviewRequest) {
+  return pipeline === undefined
+    ? engine.call("previewProjectRerun", { params: { project }, body })
+    : engine.call("previewRerun", { params: { project, pipeline }, body });
+}
+
+function batchRerun(engine: EngineClient, { project, pipeline }: Scope, body: RerunRequest, key: string) {
+  const headers = { "Idempotency-Key": key };
+  return pipeline === undefined
+    ? engine.call("batchProjectRerun", { params: { project }, body, headers })
+    : engine.call("batchRerun", { params: { project, pipeline }, body, headers });
+}
+
 export function apiRoutes(engine: EngineClient, slots: StreamSlots): Router {
   const r = Router();
 
   r.get("/projects/:project/pipelines", async (req, res) => {
-    res.json(await pipelines(engineOf(engine, res), req.params.project));
+    res.json(await pipelines(engineAs(engine, res), req.params.project));
   });
 
   r.get("/projects/:project/pipelines/:pipeline/history", async (req, res) => {
     const q = parseInput(Query, req.query);
-    res.json(await history(engineOf(engine, res), req.params.project, req.params.pipeline, q));
+    res.json(await history(engineAs(engine, res), req.params.project, req.params.pipeline, q));
   });
 
   r.get("/projects/:project/operations", async (req, res) => {
-    const query = parseInput(OperationsQuery, req.query);
-    res.json((await engineOf(engine, res).operations(req.params.project, query)) satisfies OperationsResponse);
+    const query = validQuery(OperationsQuery, req.query);
+    res.json(
+      (await engineAs(engine, res).call("listOperations", {
+        params: { project: req.params.project },
+        query,
+      })) satisfies OperationsResponse,
+    );
   });
 
   r.get("/projects/:project/operations/events", async (req, res) => {
-    await operationsStream(engineOf(engine, res), slots, req, res, req.params.project);
+    await operationsStream(engineAs(engine, res), slots, req, res, req.params.project);
   });
 
   r.get("/projects/:project/audit", async (req, res) => {
-    const query = parseInput(AuditQuery, req.query);
-    res.json((await engineOf(engine, res).audit(req.params.project, query)) satisfies AuditResponse);
+    const query = validQuery(AuditQuery, req.query);
+    res.json(
+      (await engineAs(engine, res).call("listAudit", {
+        params: { project: req.params.project },
+        query,
+      })) satisfies AuditResponse,
+    );
   });
 
   r.get("/projects/:project/audit.csv", async (req, res) => {
-    const { cursor: _cursor, limit: _limit, ...filters } = parseInput(AuditQuery, req.query);
-    await auditCsv(engineOf(engine, res), res, req.params.project, filters);
+    const { cursor: _cursor, limit: _limit, ...filters } = validQuery(AuditQuery, req.query);
+    await auditCsv(engineAs(engine, res), res, req.params.project, filters);
   });
 
   // Cancellations and re-runs in one pipeline, or across a project; each with a preview first.
@@ -87,42 +125,60 @@ export function apiRoutes(engine: EngineClient, slots: StreamSlots): Router {
       const request = parseInput(CancellationPreviewRequest, req.body ?? {});
       const { project, pipeline } = scopeOf(req);
       res.json(
-        (await engineOf(engine, res).previewCancel(project, pipeline, request)) satisfies CancellationPreviewResponse,
+        (await previewCancel(
+          engineAs(engine, res),
+          { project, pipeline },
+          request,
+        )) satisfies CancellationPreviewResponse,
       );
     });
 
     r.post(`${scope}/cancellations`, async (req, res) => {
       const request = parseInput(CancellationRequest, req.body ?? {});
       const { project, pipeline } = scopeOf(req);
-      const operation = await engineOf(engine, res).batchCancel(project, pipeline, request, idempotencyKeyOf(req));
+      const key = idempotencyKeyOf(req);
+      const operation = await batchCancel(engineAs(engine, res), { project, pipeline }, request, key);
       res.status(202).json({ operation } satisfies CancellationResponse);
     });
 
     r.post(`${scope}/reruns/preview`, async (req, res) => {
       const request = parseInput(RerunPreviewRequest, req.body ?? {});
       const { project, pipeline } = scopeOf(req);
-      res.json((await engineOf(engine, res).previewRerun(project, pipeline, request)) satisfies RerunPreviewResponse);
+      res.json(
+        (await previewRerun(engineAs(engine, res), { project, pipeline }, request)) satisfies RerunPreviewResponse,
+      );
     });
 
     r.post(`${scope}/reruns`, async (req, res) => {
       const request = parseInput(RerunRequest, req.body ?? {});
       const { project, pipeline } = scopeOf(req);
-      const operation = await engineOf(engine, res).batchRerun(project, pipeline, request, idempotencyKeyOf(req));
+      const key = idempotencyKeyOf(req);
+      const operation = await batchRerun(engineAs(engine, res), { project, pipeline }, request, key);
       res.status(201).json({ operation } satisfies RerunResponse);
     });
   }
 
   r.get("/operations/:id", async (req, res) => {
-    res.json({ operation: await engineOf(engine, res).operation(req.params.id) } satisfies OperationResponse);
+    const operation = await engineAs(engine, res).call("getOperation", { params: { id: req.params.id } });
+    res.json({ operation } satisfies OperationResponse);
   });
 
   r.get("/operations/:id/items", async (req, res) => {
-    res.json(await engineOf(engine, res).operationItems(req.params.id, parseInput(Query, req.query)));
+    const query = parseInput(Query, req.query);
+    res.json(
+      (await engineAs(engine, res).call("listOperationItems", {
+        params: { id: req.params.id },
+        query,
+      })) satisfies OperationItemsResponse,
+    );
   });
 
   r.get("/builds/:id", async (req, res) => {
-    const client = engineOf(engine, res);
-    const [build, me] = await Promise.all([client.build(buildId(req.params.id)), client.me()]);
+    const client = engineAs(engine, res);
+    const [build, me] = await Promise.all([
+      client.call("getBuild", { params: { id: buildId(req.params.id) } }),
+      client.call("me", {}),
+    ]);
     const permissions = me.projects.find((p) => p.name === build.project)?.permissions ?? {
       canRead: true,
       canTrigger: false,
@@ -135,28 +191,28 @@ export function apiRoutes(engine: EngineClient, slots: StreamSlots): Router {
 
   r.post("/builds/:id/cancel", async (req, res) => {
     const request = parseInput(CancelRequest, req.body ?? {});
-    const operation = await engineOf(engine, res).cancelBuild(
-      buildId(req.params.id),
-      request,
-      req.get("Idempotency-Key"),
-    );
+    const operation = await engineAs(engine, res).call("cancelBuild", {
+      params: { id: buildId(req.params.id) },
+      body: request,
+      headers: { "Idempotency-Key": req.get("Idempotency-Key") },
+    });
     res.status(202).json({ operation } satisfies CancellationResponse);
   });
 
   r.get("/operations/:id/events", async (req, res) => {
-    await operationStream(engineOf(engine, res), slots, req, res, req.params.id);
+    await operationStream(engineAs(engine, res), slots, req, res, req.params.id);
   });
 
   r.get("/projects/:project/pipelines/:pipeline/events", async (req, res) => {
-    await buildsStream(engineOf(engine, res), slots, req, res, req.params);
+    await buildsStream(engineAs(engine, res), slots, req, res, req.params);
   });
 
   r.get("/projects/:project/events", async (req, res) => {
-    await buildsStream(engineOf(engine, res), slots, req, res, { project: req.params.project });
+    await buildsStream(engineAs(engine, res), slots, req, res, { project: req.params.project });
   });
 
   r.get("/builds/:id/log", async (req, res) => {
-    await logStream(engineOf(engine, res), slots, req, res, buildId(req.params.id));
+    await logStream(engineAs(engine, res), slots, req, res, buildId(req.params.id));
   });
 
   return r;

@@ -1,8 +1,9 @@
 /** Sign-in, sign-out and who am I. */
 import { type Request, Router } from "express";
 import { SignInRequest } from "../../common/bff-api.ts";
+import { BFF_KEY_HEADER, CLIENT_ADDRESS_HEADER } from "../../common/contract/identity.ts";
+import type { EngineClient } from "../../common/engine-client.ts";
 import { parseInput } from "../../common/validation.ts";
-import type { EngineClient } from "../engine-client.ts";
 import { me } from "../services/pages.ts";
 import {
   clearSessionCookie,
@@ -21,7 +22,9 @@ export function sessionRoutes(engine: EngineClient, bffKey: string | undefined):
 
   r.post("/session", async (req, res) => {
     const { username, password } = parseInput(SignInRequest, req.body ?? {});
-    const session = await engine.signIn(username, password, { address: clientAddress(req), bffKey });
+    // With the BFF key, the engine limits attempts by the browser's address rather than the BFF's.
+    const headers = bffKey ? { [CLIENT_ADDRESS_HEADER]: clientAddress(req), [BFF_KEY_HEADER]: bffKey } : {};
+    const session = await engine.call("signIn", { body: { username, password }, headers });
     setSessionCookie(req, res, session.token, session.expiresAt);
     res.json({ user: session.user, csrfToken: csrfFor(session.token) });
   });
@@ -29,7 +32,7 @@ export function sessionRoutes(engine: EngineClient, bffKey: string | undefined):
   r.delete("/session", requireSession, requireCsrf, async (req, res) => {
     await engine
       .as(sessionToken(req) as string)
-      .signOut()
+      .call("signOut", {})
       .catch(() => {
         // Already expired or revoked: signing out succeeds all the same.
       });

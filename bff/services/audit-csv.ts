@@ -1,7 +1,8 @@
 /** The audit log as CSV: every entry matching the filters, fetched page by page from the engine. */
 import type { Response } from "express";
+import type { z } from "zod";
 import type { AuditEntry, AuditQuery } from "../../common/dto.ts";
-import type { EngineClient } from "../engine-client.ts";
+import type { EngineClient } from "../../common/engine-client.ts";
 
 const PAGE = 500;
 /** A safety bound on one download; the filters narrow it further. */
@@ -47,10 +48,11 @@ export async function auditCsv(
   engine: EngineClient,
   res: Response,
   project: string,
-  query: Omit<AuditQuery, "cursor" | "limit">,
+  query: Omit<z.input<typeof AuditQuery>, "cursor" | "limit">,
 ): Promise<void> {
   // The first page before any header: a refusal (not a maintainer) stays a JSON error.
-  let page = await engine.audit(project, { ...query, limit: PAGE });
+  const params = { project };
+  let page = await engine.call("listAudit", { params, query: { ...query, limit: String(PAGE) } });
   res.status(200);
   res.type("text/csv; charset=utf-8");
   res.setHeader("Content-Disposition", `attachment; filename="${project}-audit.csv"`);
@@ -62,7 +64,10 @@ export async function auditCsv(
     res.write(lines.map(csvLine).join(""));
     written += lines.length;
     if (page.nextCursor === null || written >= MAX_CSV_ENTRIES || res.destroyed) break;
-    page = await engine.audit(project, { ...query, cursor: page.nextCursor, limit: PAGE });
+    page = await engine.call("listAudit", {
+      params,
+      query: { ...query, cursor: page.nextCursor, limit: String(PAGE) },
+    });
   }
   res.end();
 }

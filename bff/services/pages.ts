@@ -1,11 +1,12 @@
 /** The page-shaped reads: one BFF call gathers what a page needs from several engine calls, in parallel. */
 import type { HistoryResponse, MeResponse, PipelinesResponse, ProjectAccess } from "../../common/bff-api.ts";
+import type { Me } from "../../common/contract/identity.ts";
+import type { EngineClient } from "../../common/engine-client.ts";
 import { NotFoundError } from "../../common/errors.ts";
-import type { EngineClient, EngineMe } from "../engine-client.ts";
 import { csrfFor } from "../session.ts";
 
 export async function me(engine: EngineClient, sessionToken: string): Promise<MeResponse> {
-  const me = await engine.me();
+  const me = await engine.call("me", {});
   return {
     user: { username: me.username, isAdmin: me.isAdmin },
     csrfToken: csrfFor(sessionToken),
@@ -13,14 +14,14 @@ export async function me(engine: EngineClient, sessionToken: string): Promise<Me
   };
 }
 
-function projectAccess(me: EngineMe, project: string): ProjectAccess {
+function projectAccess(me: Me, project: string): ProjectAccess {
   const access = me.projects.find((p) => p.name === project);
   if (!access) throw new NotFoundError(`Project "${project}" not found`, undefined, "project_not_found");
   return access;
 }
 
 export async function pipelines(engine: EngineClient, project: string): Promise<PipelinesResponse> {
-  const [me, list] = await Promise.all([engine.me(), engine.pipelines(project)]);
+  const [me, list] = await Promise.all([engine.call("me", {}), engine.call("listPipelines", { params: { project } })]);
   return { project: projectAccess(me, project), items: list.items };
 }
 
@@ -33,12 +34,20 @@ export async function history(
   query: HistoryQuery,
 ): Promise<HistoryResponse> {
   const branch = query.branch || undefined;
+  const params = { project, pipeline };
   const [me, definition, builds, counts, operations] = await Promise.all([
-    engine.me(),
-    engine.pipeline(project, pipeline),
-    engine.builds(project, pipeline, { status: query.status, branch, cursor: query.cursor, limit: query.limit }),
-    engine.counts(project, pipeline, branch),
-    engine.runningOperations(project, pipeline),
+    engine.call("me", {}),
+    engine.call("getPipeline", { params }),
+    engine.call("listBuilds", {
+      params,
+      query: { status: query.status, branch, cursor: query.cursor, limit: query.limit },
+    }),
+    engine.call("countBuilds", { params, query: { branch } }),
+    // The caller's own operations on the pipeline that are still running (the page resumes their toasts).
+    engine.call("listOperations", {
+      params: { project },
+      query: { pipeline, status: "running", mine: "1", limit: "100" },
+    }),
   ]);
   const { source: _source, definition: parsed, ...summary } = definition;
   return {

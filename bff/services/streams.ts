@@ -7,12 +7,12 @@
 import type { Request, Response } from "express";
 import type { BuildsStreamData, LogChunkData, OperationStreamData } from "../../common/bff-api.ts";
 import type { Operation } from "../../common/dto.ts";
-import type { BuildChangeEvent, OperationEvent } from "../../common/events.ts";
+import { type EngineClient, readEngineEvents } from "../../common/engine-client.ts";
+import type { EngineEvent, OperationEvent } from "../../common/events.ts";
 import { openSse, resumeId, type SseWriter } from "../../common/sse.ts";
 import type { StreamSlots } from "../../common/stream-slots.ts";
-import type { EngineClient } from "../engine-client.ts";
 import { Coalescer, toBuildChange } from "./coalesce.ts";
-import { type EngineEventWithSeq, openEngineEvents, readEngineEvents } from "./engine-events.ts";
+import { openEngineEvents } from "./engine-events.ts";
 
 const BUILD_TYPES = "build.created,build.status_changed,operation.progress,operation.completed";
 
@@ -31,7 +31,12 @@ export async function buildsStream(
   await withStreamPlace(engine, slots, () => pipelineStream(engine, req, res, query));
 }
 
-async function pipelineStream(engine: EngineClient, req: Request, res: Response, query: Record<string, string>) {
+async function pipelineStream(
+  engine: EngineClient,
+  req: Request,
+  res: Response,
+  query: { project: string; pipeline?: string; types: string },
+) {
   const body = await openEngineEvents(engine, query, { after: resumeId(req), signal: closedSignal(res) });
   const sse = browserStream(res);
   const coalescer = new Coalescer((batch) => {
@@ -43,12 +48,12 @@ async function pipelineStream(engine: EngineClient, req: Request, res: Response,
   const operations = new OperationCache(engine);
   await follow(body, sse, async (e) => {
     if (e.type === "build.created" || e.type === "build.status_changed") {
-      coalescer.add(e.pipeline, toBuildChange(e as BuildChangeEvent), e.seq);
+      coalescer.add(e.pipeline, toBuildChange(e), e.seq);
       return;
     }
     if (e.type === "operation.progress" || e.type === "operation.completed") {
       coalescer.flush();
-      const operation = await operations.merge(e as OperationEvent);
+      const operation = await operations.merge(e);
       if (operation)
         await sse.send({ event: "operation", data: { operation } satisfies OperationStreamData, id: e.seq });
     }
@@ -72,7 +77,8 @@ export async function operationsStream(
     const sse = browserStream(res);
     const operations = new OperationCache(engine);
     await follow(body, sse, async (e) => {
-      const operation = await operations.merge(e as OperationEvent);
+      if (e.type !== "operation.progress" && e.type !== "operation.completed") return;
+      const operation = await operations.merge(e);
       if (operation)
         await sse.send({ event: "operation", data: { operation } satisfies OperationStreamData, id: e.seq });
     });
@@ -102,7 +108,8 @@ export async function operationStream(
       body,
       sse,
       async (e) => {
-        const operation = await operations.merge(e as OperationEvent);
+        if (e.type !== "operation.progress" && e.type !== "operation.completed") return;
+        const operation = await operations.merge(e);
         if (!operation) return;
         await sse.send({
           event: operation.status === "completed" ? "completed" : "progress",
@@ -119,7 +126,7 @@ export async function operationStream(
 
 /** Holds one of the user's places among their open streams while `stream` runs (429 when none is left). */
 async function withStreamPlace(engine: EngineClient, slots: StreamSlots, stream: () => Promise<void>): Promise<void> {
-  const { username } = await engine.me();
+  const { username } = await engine.call("me", {});
   const release = slots.take(username);
   try {
     await stream();
@@ -144,7 +151,7 @@ function closedSignal(res: Response): AbortSignal {
 async function follow(
   body: ReadableStream<Uint8Array>,
   sse: SseWriter,
-  onEvent: (e: EngineEventWithSeq) => Promise<void>,
+  onEvent: (e: EngineEvent) => Promise<void>,
   until?: AbortSignal,
 ): Promise<void> {
   const signal = until ? AbortSignal.any([sse.signal, until]) : sse.signal;
@@ -172,7 +179,7 @@ class OperationCache {
   async load(id: string): Promise<Operation> {
     const cached = this.known.get(id);
     if (cached) return cached;
-    const operation = await this.engine.operation(id);
+    const operation = await this.engine.call("getOperation", { params: { id } });
     this.known.set(id, operation);
     return operation;
   }
@@ -205,19 +212,26 @@ export async function logStream(
 
 async function followLog(engine: EngineClient, req: Request, res: Response, buildId: number, pollMs: number) {
   let after = resumeId(req) ?? 0;
-  let page = await engine.log(buildId, after);
+  let page = await logPage(engine, buildId, after);
   const sse = browserStream(res);
   while (!sse.signal.aborted) {
-    await sse.send(page.chunks.map((c) => ({ event: "chunk", data: c as LogChunkData, id: c.id })));
+    await sse.send(page.chunks.map((c) => ({ event: "chunk", data: c satisfies LogChunkData, id: c.id })));
     after = page.next;
     if (!page.active && page.chunks.length === 0) break;
     if (page.chunks.length === 0) await new Promise((r) => setTimeout(r, pollMs));
     try {
-      page = await engine.log(buildId, after);
+      page = await logPage(engine, buildId, after);
     } catch {
       break;
     }
   }
   await sse.send({ event: "end", data: {} });
   sse.end();
+}
+
+function logPage(engine: EngineClient, id: number, after: number) {
+  return engine.call("getBuildLog", {
+    params: { id },
+    query: { format: "json", after: after > 0 ? String(after) : undefined },
+  });
 }

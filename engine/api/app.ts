@@ -1,5 +1,7 @@
 /** The engine's HTTP API: `/healthz` and the authenticated `/v1` routes. */
 import express, { type NextFunction, type Request, type Response } from "express";
+import { SignInRequest } from "../../common/contract/identity.ts";
+import { createOpenApiDocument } from "../../common/contract/openapi.ts";
 import { errorHandler, notFoundHandler } from "../../common/express-errors.ts";
 import { rejectControlCharacters } from "../../common/input-guard.ts";
 import { requestLog } from "../../common/request-log.ts";
@@ -7,7 +9,7 @@ import type { EngineAgentChannel } from "../agents/channel.ts";
 import type { EngineContext } from "../context.ts";
 import { asUnavailable } from "../store/db-errors.ts";
 import { authenticateToken } from "../use-cases/identity/identity.ts";
-import { SignIn, signIn } from "../use-cases/users/users.ts";
+import { signIn } from "../use-cases/users/users.ts";
 import { parse, signInAddress } from "./http.ts";
 import { agentRoutes } from "./routes/agent-channel.ts";
 import { agentListRoutes } from "./routes/agents.ts";
@@ -63,9 +65,16 @@ export function createEngineApp(ctx: EngineContext, channel: EngineAgentChannel,
   );
   // Agents' log chunks carry a step's raw output; the agent channel decides what to keep of it.
   v1.use(rejectControlCharacters({ skipBody: (req) => req.method === "POST" && /^\/agents\//i.test(req.path) }));
-  // Sign-in is the one call without a token.
+  // The API's description and sign-in are the calls without a token.
+  let openapi: ReturnType<typeof createOpenApiDocument> | undefined;
+  v1.get("/openapi.json", (_req: Request, res: Response) => {
+    openapi ??= createOpenApiDocument();
+    res.json(openapi);
+  });
   v1.post("/sessions", async (req: Request, res: Response) => {
-    res.status(201).json(await signIn(ctx, parse(SignIn, req.body ?? {}), signInAddress(req, ctx.settings.bffKey)));
+    res
+      .status(201)
+      .json(await signIn(ctx, parse(SignInRequest, req.body ?? {}), signInAddress(req, ctx.settings.bffKey)));
   });
   v1.use(async (req: Request, res: Response, next: NextFunction) => {
     const header = req.get("Authorization");

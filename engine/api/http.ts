@@ -3,6 +3,7 @@ import crypto from "node:crypto";
 import net from "node:net";
 import type { Request, Response } from "express";
 import type { z } from "zod";
+import { BFF_KEY_HEADER, CLIENT_ADDRESS_HEADER } from "../../common/contract/identity.ts";
 import { ForbiddenError, InputError } from "../../common/errors.ts";
 import { parseInput } from "../../common/validation.ts";
 import type { Actor } from "../use-cases/identity/identity.ts";
@@ -38,16 +39,6 @@ export function limitParam(value: unknown, fallback = 50, max = 500): number {
     throw new InputError(`limit must be an integer from 1 to ${max}`, undefined, "invalid_limit");
   return n;
 }
-
-export function queryText(value: unknown, name: string): string | undefined {
-  if (value === undefined) return undefined;
-  if (typeof value !== "string") throw new InputError(`${name} must be given once, as text`);
-  return value;
-}
-
-/** The headers a BFF sends with a sign-in: the browser's address, and the key that vouches for it. */
-export const CLIENT_ADDRESS_HEADER = "X-Sluice-Client-Address";
-export const BFF_KEY_HEADER = "X-Sluice-Bff-Key";
 
 /**
  * Where a sign-in comes from, for its limits: the caller's address (behind proxies trusted by

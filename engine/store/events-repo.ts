@@ -1,21 +1,23 @@
 /** The outbox: events written in the same transaction as the change they describe. */
 import { type RawBuilder, type Selectable, sql } from "kysely";
 import { groupBy } from "../../common/collections.ts";
-import type { EventType } from "../../common/events.ts";
+import type { EventPayload, EventType } from "../../common/events.ts";
 import type { BuildStatus } from "../../common/statuses.ts";
 import type { TransitionEvent } from "../domain/transitions.ts";
 import type { Dialect, EventsTable, Executor } from "./schema.ts";
 import { buildsWithIds, rowsFromJson } from "./sql.ts";
 
-/** An outbox row to write, in the caller's transaction. */
+/** An outbox row to write, in the caller's transaction; its payload is the contract's for its type. */
 export type NewEvent = {
-  type: EventType;
-  projectId: number | null;
-  pipelineId: number | null;
-  buildId?: number | null;
-  operationId?: string | null;
-  payload: Record<string, unknown>;
-};
+  [T in EventType]: {
+    type: T;
+    projectId: number | null;
+    pipelineId: number | null;
+    buildId?: number | null;
+    operationId?: string | null;
+    payload: EventPayload<T>;
+  };
+}[EventType];
 
 export type EventRow = Selectable<EventsTable>;
 

@@ -1,9 +1,10 @@
 /**
  * The outbox events' payloads, built in one place. Payloads hold only what the row's columns
  * do not: the stream adds seq, type, time, build, operation, project and pipeline
- * (`events/sse.ts`), giving the shapes in `common/events.ts`.
+ * (`events/stream.ts`), giving the events of `common/contract/events.ts`; each payload is
+ * typed by the contract's schema for its event type.
  */
-import type { BuildStatus } from "../../common/statuses.ts";
+import type { BuildStatus, JobStatus } from "../../common/statuses.ts";
 import { countsOf, parseCounts } from "../domain/operation-counts.ts";
 import type { NewEvent as OutboxEvent } from "../store/events-repo.ts";
 import type { OperationsTable } from "../store/schema.ts";
@@ -25,7 +26,7 @@ export function buildCreated(
 export function jobStatusChanged(
   build: { id: number; project_id: number; pipeline_id: number },
   job: { id: number; name: string },
-  status: string,
+  status: JobStatus,
   reason: string | null,
   agentId?: string,
 ): OutboxEvent {

@@ -7,6 +7,7 @@
  * costs the same few statements.
  */
 import crypto from "node:crypto";
+import type { EventPayload } from "../../common/events.ts";
 import { type BuildStatus, isTerminal } from "../../common/statuses.ts";
 import { PER_BUILD_EVENTS, type WebhookEvent } from "../../common/webhooks.ts";
 import type { EngineContext } from "../context.ts";
@@ -122,10 +123,17 @@ function routesOf(hooks: readonly Subscription[]): Map<number, Route[]> {
 }
 
 /** The webhook events an outbox event is (a build reaching CANCELED is both canceled and finished). */
-function webhookEventsOf(row: EventRow, payload: { to?: BuildStatus }): WebhookEvent[] {
+function webhookEventsOf(row: EventRow, change: BuildChange | undefined): WebhookEvent[] {
   if (row.type === "operation.completed") return ["operation.completed"];
-  if (row.type !== "build.status_changed" || !payload.to || !isTerminal(payload.to)) return [];
-  return payload.to === "CANCELED" ? ["build.canceled", "build.finished"] : ["build.finished"];
+  if (!change || !isTerminal(change.to)) return [];
+  return change.to === "CANCELED" ? ["build.canceled", "build.finished"] : ["build.finished"];
+}
+
+type BuildChange = EventPayload<"build.status_changed">;
+
+/** A status change's payload, as `appendBuildChanges` wrote it (the contract's `BuildChangePayload`). */
+function buildChangeOf(row: EventRow): BuildChange | undefined {
+  return row.type === "build.status_changed" ? (JSON.parse(row.payload) as BuildChange) : undefined;
 }
 
 async function deliveriesFor(
@@ -175,8 +183,8 @@ async function deliveriesFor(
   for (const row of events) {
     const targets = routes.get(row.project_id as number);
     if (!targets) continue;
-    const payload = JSON.parse(row.payload) as Record<string, unknown>;
-    const kinds = webhookEventsOf(row, payload as { to?: BuildStatus });
+    const change = buildChangeOf(row);
+    const kinds = webhookEventsOf(row, change);
     if (kinds.length === 0) continue;
     const name = row.pipeline_id === null ? undefined : names.get(row.pipeline_id);
     const project = name?.project ?? "";
@@ -193,18 +201,20 @@ async function deliveriesFor(
           }
           continue;
         }
+        // Per-build events come from status changes only.
+        if (!change) continue;
         const key = `${hook.id}/${kind}`;
         const batch = batches.get(key) ?? { hookId: hook.id, project, event: kind, items: [] };
         batches.set(key, batch);
         batch.items.push({
           id: row.build_id as number,
           pipeline: name?.pipeline ?? "",
-          number: Number(payload.number),
-          status: payload.to as BuildStatus,
-          from: (payload.from as BuildStatus | null) ?? null,
-          branch: String(payload.branch ?? ""),
-          reason: (payload.reason as string | null) ?? null,
-          by: (payload.by as string | null) ?? null,
+          number: change.number,
+          status: change.to,
+          from: change.from,
+          branch: change.branch,
+          reason: change.reason,
+          by: change.by,
           operationId: row.operation_id,
           at: iso(row.created_at) as string,
         });

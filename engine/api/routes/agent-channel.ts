@@ -1,29 +1,18 @@
 /** The agent channel over HTTP, for agents that run outside the engine process (agent tokens only). */
 import { type Response, Router } from "express";
-import { z } from "zod";
 import {
-  AgentContainment,
+  AgentRegistration,
   AgentStateBody,
   JobReport,
-  LogChunk,
+  LogChunksRequest,
+  PollRequest,
   StepReport,
-  StopAck,
-} from "../../../common/agent-channel.ts";
+  StopAcksRequest,
+} from "../../../common/contract/agents.ts";
 import { ForbiddenError } from "../../../common/errors.ts";
 import type { EngineAgentChannel } from "../../agents/channel.ts";
 import type { Actor } from "../../use-cases/identity/identity.ts";
 import { parse } from "../http.ts";
-
-const Register = z.strictObject({
-  name: z.string().regex(/^[a-z0-9][a-z0-9._-]{0,62}$/),
-  slots: z.number().int().min(0).max(256),
-  instance: z.string().min(1).max(64),
-  containment: AgentContainment.optional(),
-});
-const Poll = AgentStateBody.extend({
-  freeSlots: z.number().int().min(0).max(256),
-  waitMs: z.number().int().min(0).max(30_000),
-});
 
 /** Only an agent token (`POST /v1/agent-tokens`) opens the channel: no admin's, no person's. */
 function requireAgentToken(res: Response): void {
@@ -41,11 +30,11 @@ export function agentRoutes(channel: EngineAgentChannel): Router {
   });
 
   r.post("/agents/register", async (req, res) => {
-    res.json(await channel.register(parse(Register, req.body)));
+    res.json(await channel.register(parse(AgentRegistration, req.body)));
   });
 
   r.post("/agents/:id/poll", async (req, res) => {
-    const body = parse(Poll, req.body);
+    const body = parse(PollRequest, req.body);
     const abort = new AbortController();
     res.on("close", () => abort.abort());
     res.json(await channel.poll({ ...body, agentId: req.params.id, signal: abort.signal }));
@@ -64,18 +53,12 @@ export function agentRoutes(channel: EngineAgentChannel): Router {
   });
 
   r.post("/agents/:id/logs", async (req, res) => {
-    await channel.appendLog(
-      req.params.id,
-      parse(z.strictObject({ chunks: z.array(LogChunk).max(10_000) }), req.body).chunks,
-    );
+    await channel.appendLog(req.params.id, parse(LogChunksRequest, req.body).chunks);
     res.status(204).end();
   });
 
   r.post("/agents/:id/stops/ack", async (req, res) => {
-    await channel.acknowledgeStops(
-      req.params.id,
-      parse(z.strictObject({ acks: z.array(StopAck).max(100_000) }), req.body).acks,
-    );
+    await channel.acknowledgeStops(req.params.id, parse(StopAcksRequest, req.body).acks);
     res.status(204).end();
   });
 

@@ -1,12 +1,18 @@
 /** Triggering, history, a build's detail and log, and the single cancel. */
 import { Router } from "express";
-import { CancelRequest, TriggerRequest } from "../../../common/dto.ts";
+import {
+  BuildCountsQuery,
+  BuildHistoryQuery,
+  BuildLogQuery,
+  CancelRequest,
+  TriggerRequest,
+} from "../../../common/contract/builds.ts";
 import { formatBytes } from "../../../common/format.ts";
 import type { EngineContext } from "../../context.ts";
 import { buildCounts, buildHistory, getBuild, getBuildLog } from "../../use-cases/builds/read.ts";
 import { triggerBuild } from "../../use-cases/builds/trigger.ts";
 import { cancelBuild } from "../../use-cases/cancel/cancel.ts";
-import { actorOf, idParam, limitParam, parse, queryText } from "../http.ts";
+import { actorOf, idParam, limitParam, parse } from "../http.ts";
 import { operationCaller } from "./operations.ts";
 
 export function buildRoutes(ctx: EngineContext): Router {
@@ -19,18 +25,19 @@ export function buildRoutes(ctx: EngineContext): Router {
   });
 
   r.get("/projects/:project/pipelines/:pipeline/builds", async (req, res) => {
+    const query = parse(BuildHistoryQuery, req.query);
     res.json(
       await buildHistory(ctx, actorOf(res), req.params, {
-        status: queryText(req.query.status, "status"),
-        branch: queryText(req.query.branch, "branch"),
-        cursor: queryText(req.query.cursor, "cursor"),
-        limit: limitParam(req.query.limit, 50, 200),
+        status: query.status,
+        branch: query.branch,
+        cursor: query.cursor,
+        limit: limitParam(query.limit, 50, 200),
       }),
     );
   });
 
   r.get("/projects/:project/pipelines/:pipeline/builds/counts", async (req, res) => {
-    res.json(await buildCounts(ctx, actorOf(res), req.params, { branch: queryText(req.query.branch, "branch") }));
+    res.json(await buildCounts(ctx, actorOf(res), req.params, { branch: parse(BuildCountsQuery, req.query).branch }));
   });
 
   r.get("/builds/:id", async (req, res) => {
@@ -38,14 +45,13 @@ export function buildRoutes(ctx: EngineContext): Router {
   });
 
   r.get("/builds/:id/log", async (req, res) => {
-    const after = queryText(req.query.after, "after");
-    const job = queryText(req.query.job, "job");
+    const { after, job, limit, format } = parse(BuildLogQuery, req.query);
     const page = await getBuildLog(ctx, actorOf(res), idParam(req.params.id, "build id"), {
       after: after === undefined ? undefined : idParam(after, "after"),
       jobId: job === undefined ? undefined : idParam(job, "job"),
-      limit: limitParam(req.query.limit, 10_000, 10_000),
+      limit: limitParam(limit, 10_000, 10_000),
     });
-    if (req.query.format === "json") {
+    if (format === "json") {
       res.json(page);
       return;
     }

@@ -1,6 +1,7 @@
 /** Projects and pipelines. */
 import { Router } from "express";
-import { ProjectRequest, ResourceName } from "../../../common/dto.ts";
+import { ProjectRequest } from "../../../common/contract/catalog.ts";
+import { ResourceName } from "../../../common/contract/shared.ts";
 import { InputError } from "../../../common/errors.ts";
 import type { EngineContext } from "../../context.ts";
 import {

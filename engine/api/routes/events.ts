@@ -1,5 +1,6 @@
 /** `GET /v1/events`: the event stream, filtered to what the caller may read. */
 import { Router } from "express";
+import { EventsQuery } from "../../../common/contract/events.ts";
 import { NotFoundError } from "../../../common/errors.ts";
 import { resumeId } from "../../../common/sse.ts";
 import { StreamSlots } from "../../../common/stream-slots.ts";
@@ -10,7 +11,7 @@ import type { EventFilter } from "../../store/events-repo.ts";
 import { resolvePipeline, resolveProject } from "../../use-cases/catalog/catalog.ts";
 import { type Actor, authenticateToken, readableProjectIds } from "../../use-cases/identity/identity.ts";
 import { findOperation } from "../../use-cases/operations/read.ts";
-import { actorOf, queryText } from "../http.ts";
+import { actorOf, parse } from "../http.ts";
 
 type StreamScope = { project: string | undefined; pipeline: string | undefined; operation: string | undefined };
 type ReadableScope = Pick<EventFilter, "projectIds" | "pipelineId" | "operationId">;
@@ -63,12 +64,9 @@ export function eventRoutes(ctx: EngineContext, options?: { heartbeatMs: number 
 
   r.get("/events", async (req, res) => {
     const actor = actorOf(res);
-    const scope: StreamScope = {
-      project: queryText(req.query.project, "project"),
-      pipeline: queryText(req.query.pipeline, "pipeline"),
-      operation: queryText(req.query.operation, "operation"),
-    };
-    const types = queryText(req.query.types, "types")?.split(",");
+    const query = parse(EventsQuery, req.query);
+    const scope: StreamScope = { project: query.project, pipeline: query.pipeline, operation: query.operation };
+    const types = query.types?.split(",");
     // Permission is checked before the stream starts, and again whenever the caller's identity changes.
     const readable = await readableScope(ctx, actor, scope);
     const filter: EventFilter = { ...readable, ...(types ? { types } : {}) };

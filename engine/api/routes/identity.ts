@@ -1,5 +1,6 @@
 /** Who am I, sign-in sessions (for the BFF), users, API and agent tokens, and project members. */
 import { Router } from "express";
+import { MemberRequest, NewUserRequest, TokenRequest } from "../../../common/contract/identity.ts";
 import type { EngineContext } from "../../context.ts";
 import {
   createAgentToken,
@@ -9,14 +10,11 @@ import {
   listMembers,
   listTokens,
   listUsers,
-  MemberRequest,
-  NewUserRequest,
   removeMember,
   revokeAgentToken,
   revokeToken,
   setMember,
   signOut,
-  TokenRequest,
   whoAmI,
 } from "../../use-cases/users/users.ts";
 import { actorOf, idParam, parse } from "../http.ts";

@@ -1,19 +1,17 @@
 /** Bulk operations of every kind (batch-cancel, batch-rerun), operations and their items, and the audit log. */
 import { type Request, type Response, Router } from "express";
-import { z } from "zod";
-import { AuditQuery, OperationsQuery } from "../../../common/dto.ts";
+import {
+  AuditQuery,
+  IdempotencyKey,
+  OperationItemsQuery,
+  OperationsQuery,
+} from "../../../common/contract/operations.ts";
 import type { EngineContext } from "../../context.ts";
 import { OPERATION_KINDS } from "../../use-cases/operation-kinds.ts";
 import type { OperationCaller } from "../../use-cases/operations/accept-once.ts";
 import { getOperation, listAudit, listOperationItems, listOperations } from "../../use-cases/operations/read.ts";
 import type { ScopeNames } from "../../use-cases/operations/selection.ts";
-import { actorOf, limitParam, parse, queryText } from "../http.ts";
-
-const IdempotencyKey = z
-  .string()
-  .min(1)
-  .max(200)
-  .regex(/^[\x21-\x7e]+$/, "must be printable ASCII without spaces");
+import { actorOf, limitParam, parse } from "../http.ts";
 
 /**
  * Who is canceling, and the repeat key. The audit source follows from the token, never from
@@ -62,11 +60,12 @@ export function operationRoutes(ctx: EngineContext): Router {
   });
 
   r.get("/operations/:id/items", async (req, res) => {
+    const query = parse(OperationItemsQuery, req.query);
     res.json(
       await listOperationItems(ctx, actorOf(res), req.params.id, {
-        outcome: queryText(req.query.outcome, "outcome"),
-        cursor: queryText(req.query.cursor, "cursor"),
-        limit: limitParam(req.query.limit, 100, 1000),
+        outcome: query.outcome,
+        cursor: query.cursor,
+        limit: limitParam(query.limit, 100, 1000),
       }),
     );
   });

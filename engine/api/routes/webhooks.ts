@@ -1,6 +1,6 @@
 /** A project's webhooks and their delivery log (maintainers). */
 import { Router } from "express";
-import { CreateWebhookRequest, UpdateWebhookRequest } from "../../../common/webhooks.ts";
+import { CreateWebhookRequest, DeliveriesQuery, UpdateWebhookRequest } from "../../../common/contract/webhooks.ts";
 import type { EngineContext } from "../../context.ts";
 import {
   createWebhook,
@@ -13,7 +13,7 @@ import {
   redeliver,
   updateWebhook,
 } from "../../use-cases/webhooks/webhooks.ts";
-import { actorOf, idParam, limitParam, parse, queryText } from "../http.ts";
+import { actorOf, idParam, limitParam, parse } from "../http.ts";
 
 export function webhookRoutes(ctx: EngineContext): Router {
   const r = Router();
@@ -50,10 +50,11 @@ export function webhookRoutes(ctx: EngineContext): Router {
   });
 
   r.get(`${base}/:id/deliveries`, async (req, res) => {
+    const query = parse(DeliveriesQuery, req.query);
     res.json(
       await listDeliveries(ctx, actorOf(res), req.params.project, idParam(req.params.id, "webhook id"), {
-        cursor: queryText(req.query.cursor, "cursor"),
-        limit: limitParam(req.query.limit, 50, 200),
+        cursor: query.cursor,
+        limit: limitParam(query.limit, 50, 200),
       }),
     );
   });

@@ -6,6 +6,7 @@ import crypto from "node:crypto";
 import fs from "node:fs";
 import path from "node:path";
 import { promisify } from "node:util";
+import { MEMBER_ROLES } from "../../../common/contract/identity.ts";
 import { ForbiddenError, NotFoundError, UnauthenticatedError } from "../../../common/errors.ts";
 import type { EngineContext } from "../../context.ts";
 import { TOPICS } from "../../ports/wakeups.ts";
@@ -19,7 +20,7 @@ const scrypt = promisify(crypto.scrypt) as (
   opts: crypto.ScryptOptions,
 ) => Promise<Buffer>;
 
-export const ROLES = ["viewer", "developer", "maintainer"] as const;
+export const ROLES = MEMBER_ROLES;
 export type Role = (typeof ROLES)[number];
 /** What each action needs: a viewer reads, a developer triggers and cancels, a maintainer edits and reads the audit log. */
 export const ACTION_ROLE = {

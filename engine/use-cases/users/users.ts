@@ -1,6 +1,6 @@
 /** Users, sign-in sessions, API tokens and project members, as the API shows them. */
-import { z } from "zod";
-import type { Project } from "../../../common/dto.ts";
+import type { z } from "zod";
+import type { Me, NewUserRequest, SignInRequest, TokenRequest } from "../../../common/contract/identity.ts";
 import { ConflictError, ForbiddenError, NotFoundError, UnauthenticatedError } from "../../../common/errors.ts";
 import type { EngineContext } from "../../context.ts";
 import { resolveProject } from "../catalog/catalog.ts";
@@ -10,9 +10,7 @@ import {
   hashToken,
   identityChanged,
   newToken,
-  type Permissions,
   permissionsOf,
-  ROLES,
   type Role,
   readableProjectIds,
   verifyPassword,
@@ -21,20 +19,7 @@ import { iso } from "../mappers.ts";
 
 export const SESSION_HOURS = 12;
 
-export const Username = z
-  .string()
-  .regex(/^[a-z0-9][a-z0-9._-]{0,62}$/, "must be 1-63 lowercase letters, digits, '.', '_' or '-'");
-export const NewUserRequest = z.strictObject({
-  username: Username,
-  password: z.string().min(8, "must be at least 8 characters").max(1000),
-  isAdmin: z.boolean().default(false),
-});
-export const MemberRequest = z.strictObject({ role: z.enum(ROLES) });
-export const TokenRequest = z.strictObject({ name: z.string().min(1).max(100) });
-export const SignIn = z.strictObject({ username: z.string().min(1).max(100), password: z.string().min(1).max(1000) });
-
-export type ProjectAccess = Project & { role: Role | "admin"; permissions: Permissions };
-export type Me = { username: string; isAdmin: boolean; projects: ProjectAccess[] };
+export type { Me, ProjectAccess } from "../../../common/contract/identity.ts";
 
 export async function whoAmI(ctx: EngineContext, actor: Actor): Promise<Me> {
   const ids = await readableProjectIds(ctx, actor);
@@ -63,7 +48,7 @@ export async function whoAmI(ctx: EngineContext, actor: Actor): Promise<Me> {
  */
 export async function signIn(
   ctx: EngineContext,
-  request: z.infer<typeof SignIn>,
+  request: z.infer<typeof SignInRequest>,
   address: string,
 ): Promise<{ token: string; user: { username: string; isAdmin: boolean }; expiresAt: string }> {
   const pass = await ctx.signInLimiter.attempt(request.username, address);

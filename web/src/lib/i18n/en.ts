@@ -67,6 +67,7 @@ export const en = {
     csrf_failed: "The page's security token is missing or stale. Reload the page.",
     database_unavailable: "The engine's database is not answering. Try again shortly.",
     delivery_not_found: "This webhook delivery does not exist.",
+    engine_contract: "The build engine answered something this version does not understand. Try again, or update.",
     engine_error: "The build engine ran into a problem. Try again.",
     engine_unavailable: "The build engine is not answering. Try again shortly.",
     forbidden: "Your role in this project does not allow this.",

@@ -53,6 +53,7 @@ const messages: Messages = {
     csrf_failed: "页面的安全令牌缺失或已过期，请重新加载页面。",
     database_unavailable: "构建引擎的数据库没有响应，请稍后再试。",
     delivery_not_found: "该 Webhook 投递记录不存在。",
+    engine_contract: "构建引擎的响应与此版本不符，请重试或升级。",
     engine_error: "构建引擎出现问题，请重试。",
     engine_unavailable: "构建引擎没有响应，请稍后再试。",
     forbidden: "你在该项目中的角色不允许此操作。",
