@@ -14,7 +14,7 @@ import {
   scopeOptions,
   statusList,
 } from "./cli-context.ts";
-import { EngineError } from "./engine-api.ts";
+import { EngineError } from "./engine-error.ts";
 import { UsageError } from "./exit-codes.ts";
 import { ago, buildRows, duration, table } from "./output.ts";
 

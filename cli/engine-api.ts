@@ -1,7 +1,8 @@
 /**
- * Every engine HTTP call the `sluice` client commands make, in one place, so they can move to a
- * shared typed client later without touching the commands. Errors keep the engine's own code and
- * message (`{"error": {"code", "message"}}`), whatever the code.
+ * The engine calls of the `sluice` client commands, on the one engine client
+ * (`common/engine-client.ts`: what is sent is checked against the contract, what comes back is
+ * parsed with it). Errors keep the engine's own code and message (`{"error": {"code",
+ * "message"}}`), whatever the code, so the command prints what the engine said.
  */
 import crypto from "node:crypto";
 import type { OperationKind } from "../common/constants.ts";
@@ -15,21 +16,10 @@ import type {
   Page,
   PipelineSummary,
 } from "../common/dto.ts";
-import { readSse } from "../common/sse-parser.ts";
-
-/** What the engine answered when it refused, or why it could not be asked. */
-export class EngineError extends Error {
-  constructor(
-    /** The HTTP status; 0 when the engine could not be reached. */
-    readonly status: number,
-    readonly code: string,
-    message: string,
-    readonly details?: unknown,
-  ) {
-    super(message);
-    this.name = "EngineError";
-  }
-}
+import { EngineClient, readEngineEvents } from "../common/engine-client.ts";
+import { AppError, InputError } from "../common/errors.ts";
+import { EngineError } from "./engine-error.ts";
+import { UsageError } from "./exit-codes.ts";
 
 /** Which builds a bulk operation names; exactly one of these per request. */
 export type Selection =
@@ -60,55 +50,62 @@ export type OperationsQuery = {
 /** What the event stream says about an operation while it runs. */
 export type OperationProgress = { counts: OperationCounts; status: Operation["status"] };
 
-const enc = encodeURIComponent;
 /** Between two event streams of one operation: a stream that keeps breaking is not reopened in a loop. */
 const RECONNECT_DELAY_MS = 500;
 
+const ROUTE_NAMES = {
+  cancel: { pipeline: ["previewCancel", "batchCancel"], project: ["previewProjectCancel", "batchProjectCancel"] },
+  rerun: { pipeline: ["previewRerun", "batchRerun"], project: ["previewProjectRerun", "batchProjectRerun"] },
+} as const;
+
 export class EngineApi {
+  private readonly client: EngineClient;
+
   constructor(
     readonly url: string,
-    private readonly token: string,
-  ) {}
+    token: string,
+  ) {
+    // Streams have no limit; every other answer comes within the client's default timeout.
+    this.client = new EngineClient(url, { token, timeoutMs: 30_000 });
+  }
 
   async pipelines(project: string): Promise<PipelineSummary[]> {
-    const page = await this.request<{ items: PipelineSummary[] }>("GET", `/v1/projects/${enc(project)}/pipelines`);
-    return page.items;
+    return (await this.call(() => this.client.call("listPipelines", { params: { project } }))).items;
   }
 
   builds(project: string, pipeline: string, query: BuildsQuery): Promise<Page<Build>> {
-    return this.request(
-      "GET",
-      `/v1/projects/${enc(project)}/pipelines/${enc(pipeline)}/builds${queryString({
-        status: query.status?.join(","),
-        branch: query.branch,
-        limit: query.limit,
-        cursor: query.cursor,
-      })}`,
+    return this.call(() =>
+      this.client.call("listBuilds", {
+        params: { project, pipeline },
+        query: {
+          status: query.status?.join(","),
+          branch: query.branch,
+          limit: query.limit === undefined ? undefined : String(query.limit),
+          cursor: query.cursor,
+        },
+      }),
     );
   }
 
   build(id: number): Promise<BuildDetail> {
-    return this.request("GET", `/v1/builds/${id}`);
+    return this.call(() => this.client.call("getBuild", { params: { id } }));
   }
 
-  /**
-   * A build by the number people see. The engine looks builds up by id, so this walks the history
-   * newest first (200 a page) until the number is reached; recent builds take one request.
-   */
+  /** A build by the number people see (`#12`), or undefined when the pipeline has none. */
   async buildByNumber(project: string, pipeline: string, number: number): Promise<BuildDetail | undefined> {
-    let cursor: string | undefined;
-    for (;;) {
-      const page = await this.builds(project, pipeline, { limit: 200, ...(cursor ? { cursor } : {}) });
-      const found = page.items.find((b) => b.number === number);
-      if (found) return this.build(found.id);
-      const oldest = page.items.at(-1)?.number;
-      if (!page.nextCursor || oldest === undefined || oldest < number) return undefined;
-      cursor = page.nextCursor;
+    try {
+      return await this.call(() => this.client.call("getBuildByNumber", { params: { project, pipeline, number } }));
+    } catch (err) {
+      if (err instanceof EngineError && err.code === "build_not_found") return undefined;
+      throw err;
     }
   }
 
   preview(kind: OperationKind, scope: Scope, selection: Selection): Promise<BatchPreview> {
-    return this.request("POST", `${batchPath(scope)}/batch-${kind}/preview`, selection);
+    const [name] = ROUTE_NAMES[kind][scope.pipeline ? "pipeline" : "project"];
+    return this.call(() =>
+      this.client.call(name, { params: scopeParams(scope), body: selection } as never),
+    ) as Promise<BatchPreview>;
   }
 
   /** Confirms a preview: acts on the builds that matched and existed when it was taken. */
@@ -117,34 +114,52 @@ export class EngineApi {
     scope: Scope,
     body: Selection & { snapshot: string; reason?: string; force?: boolean },
   ): Promise<Operation> {
+    const [, name] = ROUTE_NAMES[kind][scope.pipeline ? "pipeline" : "project"];
     // One key per confirmed preview, as the page sends: a retried request makes one operation.
-    return this.request("POST", `${batchPath(scope)}/batch-${kind}`, body, { "Idempotency-Key": crypto.randomUUID() });
+    return this.call(() =>
+      this.client.call(name, {
+        params: scopeParams(scope),
+        body,
+        headers: { "Idempotency-Key": crypto.randomUUID() },
+      } as never),
+    ) as Promise<Operation>;
   }
 
   operations(project: string, query: OperationsQuery): Promise<Page<Operation>> {
-    return this.request(
-      "GET",
-      `/v1/projects/${enc(project)}/operations${queryString({
-        pipeline: query.pipeline,
-        status: query.status,
-        source: query.source?.join(","),
-        requestedBy: query.requestedBy,
-        mine: query.mine ? "1" : undefined,
-        limit: query.limit,
-        cursor: query.cursor,
-      })}`,
+    return this.call(() =>
+      this.client.call("listOperations", {
+        params: { project },
+        query: {
+          pipeline: query.pipeline,
+          status: query.status as Operation["status"] | undefined,
+          source: query.source?.join(","),
+          requestedBy: query.requestedBy,
+          mine: query.mine ? "1" : undefined,
+          limit: query.limit === undefined ? undefined : String(query.limit),
+          cursor: query.cursor,
+        } as never,
+      }),
     );
   }
 
   operation(id: string): Promise<Operation> {
-    return this.request("GET", `/v1/operations/${enc(id)}`);
+    return this.call(() => this.client.call("getOperation", { params: { id } }));
   }
 
   operationItems(
     id: string,
     query: { outcome?: string; limit?: number; cursor?: string },
   ): Promise<Page<OperationItem>> {
-    return this.request("GET", `/v1/operations/${enc(id)}/items${queryString(query)}`);
+    return this.call(() =>
+      this.client.call("listOperationItems", {
+        params: { id },
+        query: {
+          outcome: query.outcome,
+          cursor: query.cursor,
+          limit: query.limit === undefined ? undefined : String(query.limit),
+        },
+      }),
+    );
   }
 
   /**
@@ -159,19 +174,16 @@ export class EngineApi {
     while (current.status !== "completed") {
       const abort = new AbortController();
       let completed = false;
-      const res = await this.fetch(`/v1/events${queryString({ operation: op.id, after })}`, {
-        headers: { Accept: "text/event-stream" },
-        signal: abort.signal,
-      });
-      if (!res.ok || !res.body) throw await errorOf(res);
-      const following = readSse(
-        res.body,
+      const body = await this.call(() =>
+        this.client.stream("events", { query: { operation: op.id, after } }, { signal: abort.signal }),
+      );
+      const following = readEngineEvents(
+        body,
         (e) => {
-          if (e.id !== undefined) after = e.id;
-          if (e.event !== "operation.progress" && e.event !== "operation.completed") return;
-          const data = JSON.parse(e.data) as OperationProgress;
-          onProgress(data);
-          if (data.status === "completed") {
+          after = String(e.seq);
+          if (e.type !== "operation.progress" && e.type !== "operation.completed") return;
+          onProgress({ counts: e.counts, status: e.status });
+          if (e.status === "completed") {
             completed = true;
             abort.abort();
           }
@@ -189,54 +201,25 @@ export class EngineApi {
     return current;
   }
 
-  private async request<T>(method: string, path: string, body?: unknown, headers: Record<string, string> = {}) {
-    const res = await this.fetch(path, {
-      method,
-      headers: { ...(body === undefined ? {} : { "Content-Type": "application/json" }), ...headers },
-      ...(body === undefined ? {} : { body: JSON.stringify(body) }),
-    });
-    if (!res.ok) throw await errorOf(res);
-    return (await res.json()) as T;
-  }
-
-  private async fetch(path: string, init: RequestInit & { headers: Record<string, string> }): Promise<Response> {
+  /** Runs one client call and turns what it throws into an EngineError (or a usage error). */
+  private async call<T>(request: () => Promise<T>): Promise<T> {
     try {
-      return await fetch(`${this.url}${path}`, {
-        ...init,
-        headers: { ...init.headers, Authorization: `Bearer ${this.token}` },
-      });
+      return await request();
     } catch (err) {
-      if (init.signal?.aborted) throw err;
-      const cause = (err as { cause?: { code?: string; message?: string } }).cause;
-      throw new EngineError(
-        0,
-        "unreachable",
-        `cannot reach the engine at ${this.url} (${cause?.code ?? cause?.message ?? (err as Error).message})`,
-      );
+      throw engineErrorOf(err, this.url);
     }
   }
 }
 
-function batchPath(scope: Scope): string {
-  return scope.pipeline
-    ? `/v1/projects/${enc(scope.project)}/pipelines/${enc(scope.pipeline)}/builds`
-    : `/v1/projects/${enc(scope.project)}/builds`;
+function scopeParams(scope: Scope): { project: string; pipeline?: string } {
+  return scope.pipeline ? { project: scope.project, pipeline: scope.pipeline } : { project: scope.project };
 }
 
-function queryString(params: Record<string, string | number | undefined>): string {
-  const q = new URLSearchParams();
-  for (const [k, v] of Object.entries(params)) if (v !== undefined) q.set(k, String(v));
-  const text = q.toString();
-  return text ? `?${text}` : "";
-}
-
-async function errorOf(res: Response): Promise<EngineError> {
-  const body = (await res.json().catch(() => undefined)) as
-    | { error?: { code?: unknown; message?: unknown; details?: unknown } }
-    | undefined;
-  const error = body?.error;
-  if (error && typeof error.code === "string") {
-    return new EngineError(res.status, error.code, String(error.message ?? error.code), error.details);
-  }
-  return new EngineError(res.status, "http_error", `HTTP ${res.status} ${res.statusText}`);
+/** The engine's own code, also for codes this build of the CLI does not know (kept in `details.code`). */
+function engineErrorOf(err: unknown, url: string): unknown {
+  if (err instanceof InputError) return new UsageError(err.message);
+  if (!(err instanceof AppError)) return err;
+  if (err.code === "engine_unavailable") return new EngineError(0, "unreachable", `cannot reach the engine at ${url}`);
+  const unknown = err.code === "http_error" ? (err.details as { code?: unknown } | undefined)?.code : undefined;
+  return new EngineError(err.status, typeof unknown === "string" ? unknown : err.code, err.message, err.details);
 }

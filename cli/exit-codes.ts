@@ -1,5 +1,5 @@
 /** What `sluice` exits with, and the errors that choose it (documented in every `--help` and the README). */
-import { EngineError } from "./engine-api.ts";
+import { EngineError } from "./engine-error.ts";
 
 export const EXIT = {
   ok: 0,

@@ -468,6 +468,15 @@ export const ROUTES = {
     params: Id_,
     responses: { 200: BuildDetail },
   }),
+  getBuildByNumber: route({
+    method: "get",
+    path: "/v1/projects/{project}/pipelines/{pipeline}/builds/{number}",
+    summary: "A build by the number people see (`#12`), with its jobs and steps",
+    tag: "builds",
+    auth: "token",
+    params: Pipeline_.extend({ number: PathId }),
+    responses: { 200: BuildDetail },
+  }),
   getBuildLog: route({
     method: "get",
     path: "/v1/builds/{id}/log",

@@ -27,6 +27,24 @@ describe.each(DATABASES)("history and events on $name", (db) => {
     expect(seen).toEqual(Array.from({ length: 120 }, (_, i) => 120 - i));
   });
 
+  it("finds a build by the number people see, in its own pipeline only", async () => {
+    t = await startTestEngine({ db, slots: 0 });
+    const web = await t.api.pipeline("acme", "web", ONE_STEP);
+    const api = await t.api.pipeline("acme", "api", ONE_STEP);
+    for (let i = 0; i < 3; i++) await t.api.trigger(api);
+    await t.api.trigger(web);
+    const second = await t.api.trigger(web);
+    const found = await t.api.get(`${web}/builds/2`);
+    expect(found.status).toBe(200);
+    expect(found.body).toMatchObject({ id: second.id, number: 2, pipeline: "web" });
+    expect(found.body.jobs.map((j: any) => j.name)).toEqual(["j"]);
+    const missing = await t.api.get(`${web}/builds/3`);
+    expect([missing.status, missing.body.error.code]).toEqual([404, "build_not_found"]);
+    const bad = await t.api.get(`${web}/builds/two`);
+    expect([bad.status, bad.body.error.code]).toEqual([400, "invalid_id"]);
+    expect((await t.api.get(`${web}/builds/counts`)).body.QUEUED).toBe(2);
+  });
+
   it("filters by several statuses and by branch, and counts per status", async () => {
     t = await startTestEngine({ db, slots: 0 });
     const p = await t.api.pipeline("acme", "web", ONE_STEP);

@@ -9,7 +9,7 @@ import {
 } from "../../../common/contract/builds.ts";
 import { formatBytes } from "../../../common/format.ts";
 import type { EngineContext } from "../../context.ts";
-import { buildCounts, buildHistory, getBuild, getBuildLog } from "../../use-cases/builds/read.ts";
+import { buildCounts, buildHistory, getBuild, getBuildByNumber, getBuildLog } from "../../use-cases/builds/read.ts";
 import { triggerBuild } from "../../use-cases/builds/trigger.ts";
 import { cancelBuild } from "../../use-cases/cancel/cancel.ts";
 import { actorOf, idParam, limitParam, parse } from "../http.ts";
@@ -38,6 +38,13 @@ export function buildRoutes(ctx: EngineContext): Router {
 
   r.get("/projects/:project/pipelines/:pipeline/builds/counts", async (req, res) => {
     res.json(await buildCounts(ctx, actorOf(res), req.params, { branch: parse(BuildCountsQuery, req.query).branch }));
+  });
+
+  // After `/builds/counts`: a number, as people name builds.
+  r.get("/projects/:project/pipelines/:pipeline/builds/:number", async (req, res) => {
+    const { project, pipeline } = req.params;
+    const number = idParam(req.params.number, "build number");
+    res.json(await getBuildByNumber(ctx, actorOf(res), { project, pipeline }, number));
   });
 
   r.get("/builds/:id", async (req, res) => {

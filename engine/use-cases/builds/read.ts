@@ -91,6 +91,25 @@ export async function getBuild(ctx: EngineContext, actor: Actor, id: number): Pr
   return toBuildDetail(row, jobs, steps);
 }
 
+/** A build by the number people see (`#12`) in its pipeline, as Buildkite's API names builds. */
+export async function getBuildByNumber(
+  ctx: EngineContext,
+  actor: Actor,
+  names: Names,
+  number: number,
+): Promise<BuildDetail> {
+  const { pipeline } = await resolvePipeline(ctx, actor, names, "read");
+  const [found] = await ctx.store.builds.idsByNumbers({ pipelineId: pipeline.id, numbers: [number] });
+  if (found === undefined) {
+    throw new NotFoundError(
+      `Build #${number} not found in ${names.project}/${names.pipeline}`,
+      undefined,
+      "build_not_found",
+    );
+  }
+  return getBuild(ctx, actor, found.id);
+}
+
 export type LogPage = {
   chunks: { id: number; jobId: number; stream: string; text: string }[];
   next: number;
