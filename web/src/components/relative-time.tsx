@@ -19,9 +19,12 @@ function Ago({ value }: { value: string }) {
   const now = useNow(REFRESH_MS);
   const at = dayjs(value);
   const exact = at.format(t.time.exact);
+  // The shared clock ticks every 30 s, and the engine's clock may be ahead of the browser's: a
+  // build that just started is "a few seconds ago", never "in a few seconds".
+  const reference = dayjs(Math.max(now, at.valueOf()));
   return (
     <Tooltip title={exact}>
-      <time dateTime={value}>{at.from(now)}</time>
+      <time dateTime={value}>{at.from(reference)}</time>
     </Tooltip>
   );
 }
