@@ -319,7 +319,7 @@ export const en = {
     progressColumn: "Builds",
     countPart: (label: string, n: number) => `${n} ${label.toLocaleLowerCase()}`,
     preview: "Confirmed from",
-    previewAt: (time: string) => `the preview shown at ${time}; builds created after it were left alone`,
+    previewAt: (time: string) => `the preview shown at ${time}; builds created after it were not touched`,
     sourceFilter: "Source",
     allSources: "All sources",
     whoFilter: "Requested by",

@@ -122,7 +122,7 @@ export function OperationDetails({ id, canRerun }: Props) {
           <Typography.Text>{outcomeSummary(op, t)}</Typography.Text>
         </Flex>
       </Card>
-      <OperationItemsTable id={op.id} running={op.status === "running"} />
+      <OperationItemsTable id={op.id} kind={op.kind} running={op.status === "running"} />
       {rerunning && (
         <BulkActionDialog
           action={{ kind: "rerun", request: { fromOperation: op.id } }}

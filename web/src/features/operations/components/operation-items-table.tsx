@@ -1,4 +1,4 @@
-import { ITEM_OUTCOMES, type ItemOutcome } from "@common/constants.ts";
+import { type ItemOutcome, KIND_OUTCOMES, type OperationKind } from "@common/constants.ts";
 import type { OperationItem } from "@common/dto.ts";
 import { Flex, Segmented, Table, type TableColumnsType, Typography } from "antd";
 import { useMemo, useState } from "react";
@@ -21,8 +21,11 @@ const OUTCOME_COLOURS: Record<ItemOutcome, "secondary" | "success" | "warning" |
   skipped: "warning",
 };
 
-/** `running`: outcomes still change, so the list refreshes until the operation completes. */
-export function OperationItemsTable({ id, running }: { id: string; running: boolean }) {
+/**
+ * `running`: outcomes still change, so the list refreshes until the operation completes. The
+ * outcome filter offers the outcomes of the operation's kind only (a cancel creates nothing).
+ */
+export function OperationItemsTable({ id, kind, running }: { id: string; kind: OperationKind; running: boolean }) {
   const { t } = useI18n();
   const [outcome, setOutcome] = useState<ItemOutcome | "all">("all");
   const items = useOperationItems(id, outcome === "all" ? undefined : outcome, running);
@@ -41,7 +44,10 @@ export function OperationItemsTable({ id, running }: { id: string; running: bool
           onChange={setOutcome}
           options={[
             { value: "all", label: t.operations.allOutcomes },
-            ...ITEM_OUTCOMES.map((o) => ({ value: o, label: t.operations.outcomes[o] })),
+            ...(["pending", ...KIND_OUTCOMES[kind]] as const).map((o) => ({
+              value: o,
+              label: t.operations.outcomes[o],
+            })),
           ]}
         />
       </Flex>
