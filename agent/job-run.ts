@@ -146,6 +146,8 @@ export class JobRun {
           exitCode: code ?? 128,
         });
         if (!ok) {
+          // The log is whole (with how much was dropped) before the build is reported ended.
+          logs.close(a.leaseId);
           await logs.flush();
           await this.report("job", {
             leaseId: a.leaseId,
@@ -155,6 +157,7 @@ export class JobRun {
           return;
         }
       }
+      logs.close(a.leaseId);
       await logs.flush();
       await this.report("job", { leaseId: a.leaseId, status: "SUCCEEDED" });
     } finally {

@@ -79,7 +79,10 @@ export class LogShipper {
     this.push({ leaseId, stream: "system", text });
   }
 
-  /** A job ended: tells the engine how much output was dropped, then forgets the job. */
+  /**
+   * A job's steps are over: tells the engine how much output was dropped, then forgets the job
+   * (later lines about it, such as how it stopped, still go out through `system`). Once per job.
+   */
   close(leaseId: string): void {
     const log = this.leases.get(leaseId);
     if (!log) return;
