@@ -46,7 +46,7 @@ async function pipelineStream(
     }
   });
   const operations = new OperationCache(engine);
-  await follow(body, sse, async (e) => {
+  await follow(req, body, sse, async (e) => {
     if (e.type === "build.created" || e.type === "build.status_changed") {
       coalescer.add(e.pipeline, toBuildChange(e), e.seq);
       return;
@@ -76,7 +76,7 @@ export async function operationsStream(
     const body = await openEngineEvents(engine, query, { after: resumeId(req), signal: closedSignal(res) });
     const sse = browserStream(res);
     const operations = new OperationCache(engine);
-    await follow(body, sse, async (e) => {
+    await follow(req, body, sse, async (e) => {
       if (e.type !== "operation.progress" && e.type !== "operation.completed") return;
       const operation = await operations.merge(e);
       if (operation)
@@ -105,6 +105,7 @@ export async function operationStream(
     const sse = browserStream(res);
     const done = new AbortController();
     await follow(
+      req,
       body,
       sse,
       async (e) => {
@@ -149,6 +150,7 @@ function closedSignal(res: Response): AbortSignal {
 
 /** Runs the engine stream into the browser stream until either ends. */
 async function follow(
+  req: Request,
   body: ReadableStream<Uint8Array>,
   sse: SseWriter,
   onEvent: (e: EngineEvent) => Promise<void>,
@@ -164,8 +166,10 @@ async function follow(
       },
       signal,
     );
-  } catch {
-    // The engine went away mid-stream: the browser reconnects and is told why then.
+  } catch (err) {
+    // The engine went away mid-stream, or sent an event the contract does not allow: the browser
+    // reconnects (and is told why then); the log says which.
+    if (!signal.aborted) req.log?.warn({ err }, "the engine's event stream broke");
   }
   await chain.catch(() => {});
 }
