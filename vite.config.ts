@@ -28,9 +28,9 @@ export default defineConfig({
   },
   test: {
     root: ".",
-    // Two files at a time: most integration tests wait on real processes, timers and the
-    // database, so two overlap well on a 2-core machine (one at a time took 9 minutes in CI).
-    maxWorkers: 2,
+    // One file at a time: with two, PostgreSQL suites that drop connections and stop engines
+    // ran into each other's load in CI (a 60 s teardown, a delivery recorded late).
+    maxWorkers: 1,
     testTimeout: 60_000,
     hookTimeout: 60_000,
     projects: [

@@ -104,8 +104,14 @@ describe.each(DATABASES)("webhooks on $name", (db) => {
       expect(verifySluiceSignature(SECRET, req.body, req.headers["x-sluice-signature-256"] as string)).toBe(true);
     }
 
-    const log = (await t.api.get(`/v1/projects/acme/webhooks/${hook.id}/deliveries`)).body;
-    expect(log.items.map((d: any) => d.status)).toEqual(log.items.map(() => "delivered"));
+    // The engine records a delivery once the receiver's answer is back: a moment after the receiver saw it.
+    const log = await waitFor(
+      async () => {
+        const body = (await t!.api.get(`/v1/projects/acme/webhooks/${hook.id}/deliveries`)).body;
+        return body.items.every((d: any) => d.status === "delivered") ? body : null;
+      },
+      { what: "every delivery recorded as delivered" },
+    );
     expect(log.items.find((d: any) => d.event === "operation.completed")).toMatchObject({
       attempts: 1,
       responseStatus: 200,
