@@ -109,6 +109,9 @@ export async function operationStream(
       body,
       sse,
       async (e) => {
+        // Events read together with the one that completed it are already queued: the stream
+        // ends at the first `completed` however the engine's events were batched.
+        if (done.signal.aborted) return;
         if (e.type !== "operation.progress" && e.type !== "operation.completed") return;
         const operation = await operations.merge(e);
         if (!operation) return;
