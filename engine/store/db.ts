@@ -186,5 +186,23 @@ async function openPostgres(options: DatabaseOptions, log: (e: LogEvent) => void
   pool.on("error", dropped);
   pool.on("connect", (client) => client.on("error", dropped));
   const db = new Kysely<Database>({ dialect: new ScopedPostgresDialect({ pool }), log });
-  return { db, dialect: "postgres", pool, close: () => db.destroy() };
+  return { db, dialect: "postgres", pool, close: () => closeWithin(db.destroy(), CLOSE_WAIT_MS) };
+}
+
+/** How long a stopping engine waits for the pool's connections to be given back. */
+const CLOSE_WAIT_MS = 5000;
+
+/**
+ * `pool.end()` waits for every checked-out connection; one whose query will never settle (its
+ * server connection was terminated mid-query) would hold a stopping engine forever. Past the wait
+ * the engine stops anyway: the server already dropped that connection.
+ */
+async function closeWithin(closing: Promise<void>, ms: number): Promise<void> {
+  let timer: NodeJS.Timeout | undefined;
+  const waited = new Promise<void>((resolve) => {
+    timer = setTimeout(resolve, ms);
+    timer.unref();
+  });
+  await Promise.race([closing.catch(() => {}), waited]);
+  clearTimeout(timer);
 }
