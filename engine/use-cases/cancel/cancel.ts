@@ -16,16 +16,7 @@ import type { PipelineDefinition } from "../../domain/pipeline-definition.ts";
 import type { PipelineRow } from "../../store/projects-repo.ts";
 import { type Actor, authorize } from "../identity/identity.ts";
 import { acceptOnce, idempotency, type OperationCaller } from "../operations/accept-once.ts";
-import {
-  checkSize,
-  preview,
-  recordOf,
-  resolveScope,
-  type ScopeNames,
-  selectedBy,
-  selectionOf,
-  snapshotOf,
-} from "../operations/selection.ts";
+import { preview, recordOf, type ScopeNames, selectFor, selectionOf } from "../operations/selection.ts";
 import { type AcceptCancelInput, acceptCancel } from "./accept.ts";
 
 const ACTIVE = ["QUEUED", "RUNNING"] as const;
@@ -45,10 +36,7 @@ export async function batchCancel(
   names: ScopeNames,
   request: BatchCancelRequest,
 ): Promise<Operation> {
-  const scope = await resolveScope(ctx, caller.actor, names, "cancel");
-  checkSize(ctx, request);
-  const snapshot = await snapshotOf(ctx, scope, request);
-  const selected = await selectedBy(ctx, scope, request, snapshot);
+  const { scope, snapshot, selected } = await selectFor(ctx, caller.actor, names, "cancel", request);
   return accept(ctx, {
     projectId: scope.project.id,
     pipelineId: scope.pipeline?.id ?? null,

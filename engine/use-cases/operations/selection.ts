@@ -55,6 +55,24 @@ export async function resolveScope(
   return { project, pipeline, pipelines };
 }
 
+/**
+ * What every bulk accept does first, in order: the scope where the caller may do `action`, the
+ * request's size, its preview snapshot (if any) verified, and the builds it names.
+ */
+export async function selectFor(
+  ctx: EngineContext,
+  actor: Actor,
+  names: ScopeNames,
+  action: Action,
+  request: SelectionRequest & { snapshot?: string | undefined },
+): Promise<{ scope: Scope; snapshot: Snapshot | undefined; selected: Selected }> {
+  const scope = await resolveScope(ctx, actor, names, action);
+  checkSize(ctx, request);
+  const snapshot = await snapshotOf(ctx, scope, request);
+  const selected = await selectedBy(ctx, scope, request, snapshot);
+  return { scope, snapshot, selected };
+}
+
 export function checkSize(ctx: EngineContext, request: SelectionRequest): void {
   const named = new Set(request.buildIds ?? request.buildNumbers ?? []).size;
   const limit = ctx.settings.batchCancelMaxIds;

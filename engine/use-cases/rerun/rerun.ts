@@ -8,17 +8,7 @@ import { BUILD_STATUSES } from "../../../common/statuses.ts";
 import type { EngineContext } from "../../context.ts";
 import type { Actor } from "../identity/identity.ts";
 import { acceptOnce, idempotency, type OperationCaller } from "../operations/accept-once.ts";
-import {
-  checkSize,
-  preview,
-  recordOf,
-  resolveScope,
-  type ScopeNames,
-  type Selected,
-  selectedBy,
-  selectionOf,
-  snapshotOf,
-} from "../operations/selection.ts";
+import { preview, recordOf, type ScopeNames, type Selected, selectFor, selectionOf } from "../operations/selection.ts";
 import { type AcceptRerunInput, acceptRerun } from "./accept.ts";
 
 export async function previewRerun(
@@ -36,10 +26,7 @@ export async function batchRerun(
   names: ScopeNames,
   request: BatchRerunRequest,
 ): Promise<Operation> {
-  const scope = await resolveScope(ctx, caller.actor, names, "trigger");
-  checkSize(ctx, request);
-  const snapshot = await snapshotOf(ctx, scope, request);
-  const selected = await selectedBy(ctx, scope, request, snapshot);
+  const { scope, snapshot, selected } = await selectFor(ctx, caller.actor, names, "trigger", request);
   const input: AcceptRerunInput = {
     projectId: scope.project.id,
     pipelineId: scope.pipeline?.id ?? null,
