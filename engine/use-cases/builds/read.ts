@@ -3,6 +3,7 @@ import type { Build, BuildDetail, Page, StatusCounts } from "../../../common/dto
 import { InputError, NotFoundError } from "../../../common/errors.ts";
 import { BUILD_STATUSES, type BuildStatus } from "../../../common/statuses.ts";
 import type { EngineContext } from "../../context.ts";
+import type { BuildRow } from "../../store/builds-repo.ts";
 import { emptyCounts, resolvePipeline } from "../catalog/catalog.ts";
 import { type Actor, authorize } from "../identity/identity.ts";
 import { toBuild, toBuildDetail } from "../mappers.ts";
@@ -86,8 +87,12 @@ async function readableBuild(ctx: EngineContext, actor: Actor, id: number) {
 }
 
 export async function getBuild(ctx: EngineContext, actor: Actor, id: number): Promise<BuildDetail> {
-  const row = await readableBuild(ctx, actor, id);
-  const { jobs, steps } = await ctx.store.jobs.forBuild({ buildId: id });
+  return detailOf(ctx, await readableBuild(ctx, actor, id));
+}
+
+/** A build read (and its reading allowed): with its jobs and steps. */
+async function detailOf(ctx: EngineContext, row: BuildRow): Promise<BuildDetail> {
+  const { jobs, steps } = await ctx.store.jobs.forBuild({ buildId: row.id });
   return toBuildDetail(row, jobs, steps);
 }
 
@@ -100,14 +105,16 @@ export async function getBuildByNumber(
 ): Promise<BuildDetail> {
   const { pipeline } = await resolvePipeline(ctx, actor, names, "read");
   const [found] = await ctx.store.builds.idsByNumbers({ pipelineId: pipeline.id, numbers: [number] });
-  if (found === undefined) {
+  // The pipeline was read with the right to read it: no second lookup and check through the id.
+  const row = found && (await ctx.store.builds.findById({ id: found.id }));
+  if (!row) {
     throw new NotFoundError(
       `Build #${number} not found in ${names.project}/${names.pipeline}`,
       undefined,
       "build_not_found",
     );
   }
-  return getBuild(ctx, actor, found.id);
+  return detailOf(ctx, row);
 }
 
 export type LogPage = {
