@@ -13,17 +13,12 @@ import {
   positiveInt,
   scopeOf,
 } from "./cli-context.ts";
+import type { OperationsQuery } from "./engine-api.ts";
 import { EXIT } from "./exit-codes.ts";
 import { ago, bar, countsLine, duration, operationTitle, table } from "./output.ts";
 
-type ListFlags = ClientFlags & {
-  status?: string;
-  source?: string[];
-  requestedBy?: string;
-  mine?: boolean;
-  limit?: number;
-  cursor?: string;
-};
+/** The list's flags are the engine query's fields (the pipeline comes with the client flags). */
+type ListFlags = ClientFlags & Omit<OperationsQuery, "pipeline">;
 type ShowFlags = ClientFlags & { outcome?: string; limit?: number };
 
 export function registerOperationCommands(program: Command, ctx: CliContext): void {
