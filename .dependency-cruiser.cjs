@@ -19,7 +19,7 @@ const ENGINE_LAYERS = [
 /** The use-cases, top to bottom (a bulk operation kind uses the operations machinery, never the reverse). */
 const USE_CASE_LAYERS = [
   ["operation-kinds.ts"],
-  ["rerun"],
+  ["rerun", "repositories"],
   ["builds"],
   ["cancel", "agents"],
   ["operations", "webhooks", "users"],

@@ -13,6 +13,7 @@ import crypto from "node:crypto";
 import path from "node:path";
 import type { AgentChannel, AgentState, JobAssignment, StopOrder, Welcome } from "../common/agent-channel.ts";
 import { AppError } from "../common/errors.ts";
+import { hasGit } from "./checkout.ts";
 import { Containment, type ContainmentInfo, type ContainmentMode } from "./containment/containment.ts";
 import { MarkerReaper } from "./containment/marker-reaper.ts";
 import { DEFAULT_STEP_USER } from "./containment/step-user.ts";
@@ -66,6 +67,12 @@ export class Agent {
   /** When an engine last answered; the fence is measured from it. */
   private lastContact = Date.now();
   private fenced = false;
+  /** `git` runs here: the agent takes jobs that check a commit out. */
+  private git = false;
+  /** An engine did not answer the last heartbeat: the next answer ends the wait of a stuck poll. */
+  private outOfContact = false;
+  /** Jobs the agent stopped while fenced whose end the engine has not yet been told. */
+  private readonly fencedUnreported = new Set<string>();
   private readonly log: (msg: string, fields?: Record<string, unknown>) => void;
 
   constructor(
@@ -113,6 +120,12 @@ export class Agent {
     );
     this.workspaces = new Workspaces(this.options.workDir, this.containment.user);
     await this.workspaces.prepare();
+    this.git = await hasGit(this.options.baseEnv);
+    if (!this.git) {
+      this.log("git not found: this agent takes no jobs that check a commit out (install git to take them)", {
+        path: this.options.baseEnv.PATH,
+      });
+    }
     await this.recover();
     await this.register();
     const info = this.containment.info;
@@ -164,6 +177,7 @@ export class Agent {
           name: this.options.name,
           slots: this.options.slots,
           instance: this.instance,
+          git: this.git,
           containment: {
             mechanism: info.mechanism,
             userNamespace: info.userNamespace,
@@ -179,7 +193,7 @@ export class Agent {
 
   /** What the agent holds: running jobs, and stopped ones whose acknowledgement is on its way. */
   private state(): AgentState {
-    const leases = [...new Set([...this.runs.keys(), ...this.acks.leases])];
+    const leases = [...new Set([...this.runs.keys(), ...this.acks.leases, ...this.fencedUnreported])];
     return { agentId: this.agentId, instance: this.instance, leases, seenUntil: this.seenUntil };
   }
 
@@ -216,10 +230,16 @@ export class Agent {
     this.heartbeatTimer = setTimeout(async () => {
       try {
         const { stops } = await this.channel.heartbeat(this.state());
+        if (this.outOfContact) {
+          // Back in contact (a partition healed, or another engine answers): a poll sent while
+          // cut off may hang until its timeout; ask for work again now.
+          this.outOfContact = false;
+          this.poll?.abort();
+        }
         this.contact();
         for (const order of stops) void this.handleStop(order);
       } catch (err) {
-        if (!this.closed) await this.recoverFrom(err);
+        if (!this.closed && !(await this.recoverFrom(err))) this.outOfContact = true;
       }
       this.scheduleHeartbeat();
     }, this.welcome.heartbeatSeconds * 1000);
@@ -266,7 +286,24 @@ export class Agent {
     this.fenced = true;
     this.log("fencing: stopping every job", { reason, jobs: this.runs.size });
     for (const run of this.runs.values()) {
-      void run.stop({ why: "stop", graceMs: run.assignment.graceSeconds * 1000, force: false, reason });
+      if (!this.stopping.has(run.leaseId)) this.stopping.set(run.leaseId, this.stopFenced(run, reason));
+    }
+  }
+
+  /**
+   * A job stopped by the fence is reported as such (FAILED, `agent_fenced`) once an engine answers
+   * again; until then its lease is still reported, so the engine does not take it for dropped.
+   */
+  private async stopFenced(run: JobRun, reason: string): Promise<void> {
+    try {
+      this.fencedUnreported.add(run.leaseId);
+      await run.stop({ why: "fence", graceMs: run.assignment.graceSeconds * 1000, force: false, reason });
+      await run.finished;
+      this.release(run);
+      if (!run.reportedEnd) await run.reportFenced();
+    } finally {
+      this.fencedUnreported.delete(run.leaseId);
+      this.stopping.delete(run.leaseId);
     }
   }
 

@@ -22,6 +22,8 @@ const REQUEST_TIMEOUT_MS = 15_000;
 export class HttpAgentChannel implements AgentChannel {
   private current = 0;
   private readonly engines: EngineClient[];
+  /** Aborted at each failover: calls still waiting on the engine left behind move at once. */
+  private moved = new AbortController();
 
   constructor(
     engineUrls: string | readonly string[],
@@ -44,7 +46,8 @@ export class HttpAgentChannel implements AgentChannel {
 
   /**
    * One call; when the engine does not answer (or answers 5xx) the next engine is tried once each
-   * before the error goes back to the caller, which retries with backoff.
+   * before the error goes back to the caller, which retries with backoff. A call waiting on an
+   * engine another call already left (a long poll into a partition) moves with it.
    */
   private async call<N extends RouteName>(
     name: N,
@@ -54,12 +57,16 @@ export class HttpAgentChannel implements AgentChannel {
     let lastError: unknown;
     for (let tried = 0; tried < this.engines.length; tried++) {
       const engine = this.engine;
+      const moved = this.moved.signal;
       try {
-        return await engine.call(name, input, opts);
+        return await engine.call(name, input, {
+          ...opts,
+          signal: opts.signal ? AbortSignal.any([opts.signal, moved]) : moved,
+        });
       } catch (err) {
         if (opts.signal?.aborted || !isTransient(err)) throw err;
         lastError = err;
-        this.failover(engine);
+        if (!moved.aborted) this.failover(engine);
       }
     }
     throw lastError;
@@ -68,6 +75,8 @@ export class HttpAgentChannel implements AgentChannel {
   private failover(from: EngineClient): void {
     if (this.engines.length < 2 || this.engine !== from) return;
     this.current = (this.current + 1) % this.engines.length;
+    this.moved.abort();
+    this.moved = new AbortController();
     this.onFailover?.(from.baseUrl, this.engineUrl);
   }
 

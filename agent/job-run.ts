@@ -12,11 +12,16 @@ import type {
   StepReport,
   StopOrder,
 } from "../common/agent-channel.ts";
+import { logNote, stopReasonText } from "../common/log-notes.ts";
+import { CHECKOUT_SCRIPT, checkoutEnv, credentialInput } from "./checkout.ts";
 import type { Containment } from "./containment/containment.ts";
 import type { StepProcess } from "./containment/step-process.ts";
-import { type LogShipper, SYSTEM_PREFIX } from "./log-shipper.ts";
+import type { LogShipper } from "./log-shipper.ts";
 import { retrying } from "./retry.ts";
 import type { Workspaces } from "./workspaces.ts";
+
+/** The reason of a job the agent stopped because it could reach no engine. */
+export const AGENT_FENCED = "agent_fenced";
 
 export type JobRunDeps = {
   channel: AgentChannel;
@@ -36,7 +41,7 @@ export type JobRunDeps = {
 };
 
 export type StopRequest = {
-  why: "stop" | "timeout" | "shutdown" | "unwanted";
+  why: "stop" | "timeout" | "shutdown" | "unwanted" | "fence";
   graceMs: number;
   force: boolean;
   /** Who asked and why, for the build log ("canceled by dev: bad push"). */
@@ -83,7 +88,7 @@ export class JobRun {
     const killAt = request.force ? now : now + Math.max(0, request.graceMs);
     if (!this.ending) {
       this.ending = { ...request, at: now, killAt };
-      this.deps.logs.system(this.leaseId, `${SYSTEM_PREFIX}${describeStop(request)}\n`);
+      this.deps.logs.system(this.leaseId, describeStop(request));
       if (killAt <= now) this.killNow();
       else {
         this.step?.terminate();
@@ -112,6 +117,7 @@ export class JobRun {
     this.workspace = await this.deps.workspaces.create(a.leaseId);
     const timeout = setTimeout(() => void this.timeOut(), a.timeoutSeconds * 1000);
     try {
+      if (a.checkout && !(await this.checkOut(this.workspace))) return;
       for (const step of a.steps) {
         if (this.ending) return;
         const started = await this.report("step", { leaseId: a.leaseId, stepIndex: step.index, status: "RUNNING" });
@@ -165,6 +171,34 @@ export class JobRun {
     }
   }
 
+  /**
+   * The build's commit into the workspace (see `checkout.ts`), stoppable like a step. False when
+   * the job is over: stopped meanwhile, or the checkout failed (the job is reported FAILED with
+   * reason `checkout_failed`, git's message in the log).
+   */
+  private async checkOut(workspace: string): Promise<boolean> {
+    const a = this.assignment;
+    const checkout = a.checkout as NonNullable<JobAssignment["checkout"]>;
+    const { logs } = this.deps;
+    logs.system(a.leaseId, logNote("checkingOut", checkout.commit, checkout.url));
+    this.step = this.deps.containment.spawn({
+      leaseId: a.leaseId,
+      run: CHECKOUT_SCRIPT,
+      cwd: workspace,
+      env: { ...this.stepEnv(workspace, false), ...checkoutEnv(checkout) },
+      fd3Input: credentialInput(checkout),
+      output: { onData: (stream, chunk) => logs.output(a.leaseId, stream, chunk) },
+    });
+    const { code, signal } = await this.step.exited;
+    if (this.ending) return false;
+    if (code === 0) return true;
+    logs.system(a.leaseId, logNote("checkoutFailed", String(code ?? signal)));
+    logs.close(a.leaseId);
+    await logs.flush();
+    await this.report("job", { leaseId: a.leaseId, status: "FAILED", reason: "checkout_failed" });
+    return false;
+  }
+
   private async timeOut(): Promise<void> {
     if (this.ending) return;
     const a = this.assignment;
@@ -182,6 +216,14 @@ export class JobRun {
     });
   }
 
+  /**
+   * The agent stopped this job itself because no engine answered (fenced): the engine is told
+   * when one answers again (retried until then), unless it gave up on the job first (refused).
+   */
+  async reportFenced(): Promise<void> {
+    await this.report("job", { leaseId: this.leaseId, status: "FAILED", reason: AGENT_FENCED });
+  }
+
   /** Output waits to be shipped: stop reading the step until it has gone out. */
   private waitForLogs(): void {
     const step = this.step;
@@ -190,11 +232,14 @@ export class JobRun {
     void this.deps.logs.drained().then(() => step.resumeOutput());
   }
 
-  /** The step's environment: the job's (parameters, env, Sluice's variables), then what nothing overrides. */
-  private stepEnv(workspace: string): Record<string, string> {
+  /**
+   * The step's environment: the job's (parameters, env, Sluice's variables), then what nothing
+   * overrides. The checkout gets only the latter (`withJobEnv` false).
+   */
+  private stepEnv(workspace: string, withJobEnv = true): Record<string, string> {
     const user = this.deps.containment.info.stepUser;
     return {
-      ...this.assignment.env,
+      ...(withJobEnv ? this.assignment.env : {}),
       ...this.deps.baseEnv,
       HOME: workspace,
       USER: user,
@@ -240,11 +285,11 @@ export class JobRun {
   private async cleanUp(): Promise<void> {
     const { logs, workspaces } = this.deps;
     clearTimeout(this.killTimer);
-    if (this.ending) logs.system(this.leaseId, `${SYSTEM_PREFIX}${describeEnd(this.ending)}\n`);
+    if (this.ending) logs.system(this.leaseId, describeEnd(this.ending));
     const problem = await workspaces.remove(this.leaseId);
     if (problem) {
       this.deps.log("workspace not removed", { leaseId: this.leaseId, problem });
-      logs.system(this.leaseId, `${SYSTEM_PREFIX}workspace not removed: ${problem}\n`);
+      logs.system(this.leaseId, logNote("workspaceNotRemoved", problem));
     }
     logs.close(this.leaseId);
     await logs.flush();
@@ -252,16 +297,16 @@ export class JobRun {
 }
 
 function describeStop(r: StopRequest): string {
-  const who = r.reason ? `${r.reason}; ` : r.why === "shutdown" ? "agent shutting down; " : "";
-  if (r.force || r.graceMs <= 0) return `stopping: ${who}SIGKILL now`;
-  return `stopping: ${who}SIGTERM, SIGKILL after ${seconds(r.graceMs)} grace`;
+  const why = r.reason ? r.reason : r.why === "shutdown" ? stopReasonText({ kind: "shutdown" }) : "";
+  if (r.force || r.graceMs <= 0) return logNote("stopNow", why);
+  return logNote("stopAfterGrace", why, seconds(r.graceMs));
 }
 
 function describeEnd(e: Ending): string {
   const elapsed = Date.now() - e.at;
-  if (e.killedAt === undefined) return `stopped: every process ended ${seconds(elapsed)} after SIGTERM`;
-  if (e.force || e.graceMs <= 0) return "stopped: SIGKILL";
-  return `stopped: SIGKILL after the ${seconds(e.graceMs)} grace period`;
+  if (e.killedAt === undefined) return logNote("stoppedBySigterm", seconds(elapsed));
+  if (e.force || e.graceMs <= 0) return logNote("stoppedBySigkill");
+  return logNote("stoppedAfterGrace", seconds(e.graceMs));
 }
 
 const seconds = (ms: number) => `${ms < 10_000 ? (ms / 1000).toFixed(1) : Math.round(ms / 1000)}s`;

@@ -7,6 +7,7 @@
 import { StringDecoder } from "node:string_decoder";
 import type { AgentChannel, LogChunk } from "../common/agent-channel.ts";
 import { formatBytes } from "../common/format.ts";
+import { logNote } from "../common/log-notes.ts";
 import { retrying } from "./retry.ts";
 
 type LeaseLog = {
@@ -17,8 +18,6 @@ type LeaseLog = {
   noted: boolean;
   decoders: Map<string, StringDecoder>;
 };
-
-export const SYSTEM_PREFIX = "[sluice] ";
 
 export class LogShipper {
   private buffer: LogChunk[] = [];
@@ -67,10 +66,7 @@ export class LogShipper {
     }
     if (kept.length < chunk.length && !log.noted) {
       log.noted = true;
-      this.system(
-        leaseId,
-        `${SYSTEM_PREFIX}output limit of ${formatBytes(log.maxBytes)} reached: further output is dropped\n`,
-      );
+      this.system(leaseId, logNote("outputLimitReached", formatBytes(log.maxBytes)));
     }
   }
 
@@ -91,7 +87,7 @@ export class LogShipper {
       this.push({
         leaseId,
         stream: "system",
-        text: `${SYSTEM_PREFIX}${formatBytes(log.dropped)} of output dropped (limit ${formatBytes(log.maxBytes)})\n`,
+        text: logNote("outputDropped", formatBytes(log.dropped), formatBytes(log.maxBytes)),
         dropped: log.dropped,
       });
     }

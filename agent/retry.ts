@@ -1,6 +1,11 @@
 /**
  * Retrying calls to the engine while it is away (restarting, failing over, out of disk): backoff
  * with jitter, until the call answers, the answer is final, or the agent stops.
+ *
+ * Hand-written on purpose: p-retry (the kept library) never retries a TypeError outside its list
+ * of network errors, while fetch reports a connection reset mid-body as `TypeError: terminated`,
+ * which must be retried here; the loop is a few lines. Webhook redelivery has its own schedule
+ * (`engine/webhooks/retry-schedule.ts`) because its attempts are rows in the database, not a loop.
  */
 import { setTimeout as sleep } from "node:timers/promises";
 import { AppError } from "../common/errors.ts";

@@ -1,5 +1,5 @@
 /**
- * `npm run bench -- bulk-cancel --builds N --db sqlite|postgres [--json FILE]`
+ * `npm run bench -- bulk-cancel --builds N --db sqlite|postgres [--json FILE] [--keep-newest K --per branch]`
  *
  * N RUNNING builds spread over 50 simulated agents that acknowledge stop orders through the real
  * agent channel; on the same database, in one run:
@@ -8,6 +8,9 @@
  * - settle: until all N are CANCELED and operation.completed reached an SSE subscriber;
  * - loop:   the old way, N single-cancel calls with 8 in flight, until all N are CANCELED;
  * - the SQL statements of accept (the engine's X-Sluice-Statements header).
+ * With `--keep-newest K --per branch`, also in the same run: N more builds over N/10 branches,
+ * canceled by a filter that keeps the K newest per branch (preview, then confirm with its snapshot):
+ * its accept and settle next to the plain cancel's.
  */
 import path from "node:path";
 import { parseArgs } from "node:util";
@@ -58,6 +61,8 @@ export async function benchBulkCancel(argv: string[]): Promise<number> {
       builds: { type: "string", default: "1000" },
       json: { type: "string" },
       "skip-loop": { type: "boolean", default: false },
+      "keep-newest": { type: "string" },
+      per: { type: "string", default: "branch" },
     },
   });
   const db = databaseOf(values.db);
@@ -81,6 +86,12 @@ export async function benchBulkCancel(argv: string[]): Promise<number> {
     const loopPath = await t.api.pipeline("bench", "loop", PIPELINE);
     const floorIds = await seedBuilds(t, floorPath, n, { status: () => "RUNNING", agents: names });
     const bulkIds = await seedBuilds(t, bulkPath, n, { status: () => "RUNNING", agents: names });
+    const keepNewest = values["keep-newest"] === undefined ? undefined : Number(values["keep-newest"]);
+    const keepPath = keepNewest === undefined ? "" : await t.api.pipeline("bench", "keep", PIPELINE);
+    const branches = Math.max(1, Math.floor(n / 10));
+    if (keepNewest !== undefined) {
+      await seedBuilds(t, keepPath, n, { status: () => "RUNNING", agents: names, branch: (i) => `b${i % branches}` });
+    }
     const loopIds = values["skip-loop"]
       ? []
       : await seedBuilds(t, loopPath, n, { status: () => "RUNNING", agents: names });
@@ -107,6 +118,38 @@ export async function benchBulkCancel(argv: string[]): Promise<number> {
     await completed;
     const settleMs = performance.now() - started;
     if ((await countOf(t, bulkPath, "CANCELED")) !== n) throw new Error("settle did not cancel all builds");
+
+    let keep: { acceptMs: number; settleMs: number; canceled: number; kept: number; branches: number } | undefined;
+    if (keepNewest !== undefined) {
+      const filter = { status: ["RUNNING"], keepNewest: { per: values.per, count: keepNewest } };
+      const preview = await t.api.post(`${keepPath}/builds/batch-cancel/preview`, { filter });
+      if (preview.status !== 200)
+        throw new Error(`keep-newest preview: ${preview.status} ${JSON.stringify(preview.body)}`);
+      let keepOperation = "";
+      const keepCompleted = collectEvents(t.api, "project=bench&types=operation.completed", {
+        until: (events) => events.some((e) => e.data.operationId === keepOperation),
+        timeoutMs: 600_000,
+      });
+      const keepStarted = performance.now();
+      const confirm = await t.api.post(`${keepPath}/builds/batch-cancel`, {
+        filter,
+        snapshot: preview.body.snapshot,
+        reason: "benchmark",
+        ...(preview.body.confirmation?.required ? { confirmCount: preview.body.total } : {}),
+      });
+      const keepAcceptMs = performance.now() - keepStarted;
+      if (confirm.status !== 202)
+        throw new Error(`keep-newest cancel: ${confirm.status} ${JSON.stringify(confirm.body)}`);
+      keepOperation = confirm.body.id;
+      await keepCompleted;
+      const keepSettleMs = performance.now() - keepStarted;
+      const canceled = await countOf(t, keepPath, "CANCELED");
+      const kept = await countOf(t, keepPath, "RUNNING");
+      if (canceled + kept !== n || kept !== branches * keepNewest) {
+        throw new Error(`keep-newest left ${canceled} canceled and ${kept} running of ${n}`);
+      }
+      keep = { acceptMs: keepAcceptMs, settleMs: keepSettleMs, canceled, kept, branches };
+    }
 
     let loopMs = Number.NaN;
     if (loopIds.length > 0) {
@@ -137,6 +180,21 @@ export async function benchBulkCancel(argv: string[]): Promise<number> {
       loopMs: round(loopMs),
       acceptStatements,
       ratios: { loopOverSettle: round(loopMs / settleMs), acceptOverFloor: round(acceptMs / floorMs) },
+      ...(keep
+        ? {
+            keepNewest: {
+              count: keepNewest,
+              per: values.per,
+              branches: keep.branches,
+              canceled: keep.canceled,
+              kept: keep.kept,
+              acceptMs: round(keep.acceptMs),
+              settleMs: round(keep.settleMs),
+              acceptOverPlain: round(keep.acceptMs / acceptMs),
+              settleOverPlain: round(keep.settleMs / settleMs),
+            },
+          }
+        : {}),
       agents: AGENTS,
       machine: machine(),
       at: new Date().toISOString(),
@@ -154,7 +212,23 @@ export async function benchBulkCancel(argv: string[]): Promise<number> {
         },
       ])}\n`,
     );
-    process.stderr.write(`wrote ${writeResult(values.json ?? `bulk-cancel-${db.name}-${n}.json`, result)}\n`);
+    if (keep) {
+      process.stdout.write(
+        `Keep the newest ${keepNewest} per ${values.per} (${keep.branches} branches): ${keep.canceled} canceled, ${keep.kept} kept\n${table(
+          [
+            {
+              acceptMs: round(keep.acceptMs),
+              settleMs: round(keep.settleMs),
+              "accept/plain": round(keep.acceptMs / acceptMs),
+              "settle/plain": round(keep.settleMs / settleMs),
+            },
+          ],
+        )}\n`,
+      );
+    }
+    process.stderr.write(
+      `wrote ${writeResult(values.json ?? `bulk-cancel-${db.name}-${n}${keep ? "-keep-newest" : ""}.json`, result)}\n`,
+    );
     return 0;
   } finally {
     for (const s of sims) await s.stop();

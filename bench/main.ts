@@ -6,6 +6,10 @@ const BENCHMARKS: Record<string, () => Promise<(argv: string[]) => Promise<numbe
   ui: async () => (await import("./ui.ts")).benchUi,
   "real-settle": async () => (await import("./real-settle.ts")).benchRealSettle,
   fleet: async () => (await import("./fleet.ts")).benchFleet,
+  "push-storm": async () => (await import("./push-storm.ts")).benchPushStorm,
+  failover: async () => (await import("./failover.ts")).benchFailover,
+  partition: async () => (await import("./partition.ts")).benchPartition,
+  soak: async () => (await import("./soak.ts")).benchSoak,
 };
 
 export async function runBench(argv: string[]): Promise<number> {

@@ -1,5 +1,5 @@
 /**
- * `npm run bench -- ui [--builds 1000] [--loaded 2000]`: the history page in Chromium against a real
+ * `npm run bench -- ui [--builds 1000] [--loaded 2000] [--rounds 7] [--burners 0]`: the history page in Chromium against a real
  * engine and BFF, with simulated agents that acknowledge stops through the real agent channel.
  *
  * 1. Cancel all running: N running builds, "Cancel all running", confirm; the time from the
@@ -9,7 +9,12 @@
  *    ticked and unticked, timed in the page from the click until every rendered row shows the new
  *    state and the toolbar the new count (the same with only the first 50 rows loaded, to compare);
  *    then "Cancel selected (M)", confirm, until the summary and no Running row is left.
+ *
+ * `--burners N` keeps N busy-looping processes running meanwhile (a loaded machine); `--builds 0`
+ * leaves out the first part.
  */
+import { type ChildProcess, spawn } from "node:child_process";
+import os from "node:os";
 import { parseArgs } from "node:util";
 import { type BrowserContext, chromium, type Page } from "@playwright/test";
 import { Browser as ApiBrowser, type Stack, startStack } from "../bff/test/harness.ts";
@@ -20,7 +25,6 @@ import { CHROMIUM } from "../playwright.config.ts";
 import { machine, stats, table, writeResult } from "./lib.ts";
 
 const SLEEPER = { stages: [{ name: "s", jobs: [{ name: "j", steps: [{ run: "sleep 600" }] }] }] };
-const TICK_ROUNDS = 7;
 
 export async function benchUi(argv: string[]): Promise<number> {
   const { values } = parseArgs({
@@ -28,11 +32,15 @@ export async function benchUi(argv: string[]): Promise<number> {
     options: {
       builds: { type: "string", default: "1000" },
       loaded: { type: "string", default: "2000" },
+      rounds: { type: "string", default: "7" },
+      burners: { type: "string", default: "0" },
       json: { type: "string" },
     },
   });
   const n = Number(values.builds);
   const loaded = Number(values.loaded);
+  const rounds = Number(values.rounds);
+  const burners = Number(values.burners);
   await ensureWebBuild((msg) => process.stderr.write(`${msg}\n`));
   const stack = await startStack({
     db: { name: "sqlite" },
@@ -46,18 +54,24 @@ export async function benchUi(argv: string[]): Promise<number> {
     ),
   );
   const browser = await chromium.launch(CHROMIUM);
+  const burning = startBurners(burners);
   try {
+    const loadAtStart = os.loadavg()[0];
     const context = await signedInContext(stack, browser);
-    const cancelAll = await benchCancelAll(stack, context, sims, n);
-    const bigPages = await benchBigPages(stack, context, sims, loaded);
-    process.stdout.write(
-      `UI: cancel all ${n} running builds\n${table([{ builds: n, confirmToDoneMs: cancelAll.confirmToDoneMs, sseMessages: cancelAll.sseMessages }])}\n\n`,
-    );
+    const cancelAll = n > 0 ? await benchCancelAll(stack, context, sims, n) : undefined;
+    const bigPages = await benchBigPages(stack, context, sims, loaded, rounds);
+    const loadAtEnd = os.loadavg()[0];
+    if (cancelAll) {
+      process.stdout.write(
+        `UI: cancel all ${n} running builds\n${table([{ builds: n, confirmToDoneMs: cancelAll.confirmToDoneMs, sseMessages: cancelAll.sseMessages }])}\n\n`,
+      );
+    }
     process.stdout.write(
       `UI: header tick with ${loaded} loaded rows (and with 50), then cancel them\n${table([
         {
           loadedRows: 50,
           tickMedianMs: bigPages.tick50.medianMs,
+          tickP95Ms: bigPages.tick50.p95Ms,
           tickMaxMs: bigPages.tick50.maxMs,
           untickMedianMs: bigPages.untick50.medianMs,
           confirmToSummaryMs: "",
@@ -65,6 +79,7 @@ export async function benchUi(argv: string[]): Promise<number> {
         {
           loadedRows: loaded,
           tickMedianMs: bigPages.tick.medianMs,
+          tickP95Ms: bigPages.tick.p95Ms,
           tickMaxMs: bigPages.tick.maxMs,
           untickMedianMs: bigPages.untick.medianMs,
           confirmToSummaryMs: bigPages.confirmToSummaryMs,
@@ -74,9 +89,10 @@ export async function benchUi(argv: string[]): Promise<number> {
     const result = {
       benchmark: "ui",
       builds: n,
-      confirmToDoneMs: cancelAll.confirmToDoneMs,
-      sseMessages: cancelAll.sseMessages,
-      bigPages: { loadedRows: loaded, ...bigPages },
+      confirmToDoneMs: cancelAll?.confirmToDoneMs,
+      sseMessages: cancelAll?.sseMessages,
+      bigPages: { loadedRows: loaded, rounds, ...bigPages },
+      load: { burners, loadAverage1m: { atStart: loadAtStart, atEnd: loadAtEnd } },
       targets: { tickMs: 150, confirmToSummaryMs: 3000 },
       machine: machine(),
       at: new Date().toISOString(),
@@ -84,10 +100,16 @@ export async function benchUi(argv: string[]): Promise<number> {
     process.stderr.write(`wrote ${writeResult(values.json ?? "ui.json", result)}\n`);
     return 0;
   } finally {
+    for (const b of burning) b.kill("SIGKILL");
     await browser.close();
     for (const s of sims) await s.stop();
     await stack.destroy();
   }
+}
+
+/** N processes that spin a core each: the "loaded machine" variant. */
+function startBurners(count: number): ChildProcess[] {
+  return Array.from({ length: count }, () => spawn(process.execPath, ["-e", "for(;;){}"], { stdio: "ignore" }));
 }
 
 async function signedInContext(stack: Stack, browser: Awaited<ReturnType<typeof chromium.launch>>) {
@@ -109,6 +131,9 @@ async function runningPipeline(stack: Stack, sims: SimAgent[], name: string, cou
 async function confirmUntilSummary(page: Page, count: number): Promise<number> {
   const confirm = page.getByRole("dialog").getByRole("button", { name: `Cancel ${count} builds` });
   await confirm.waitFor();
+  // Above the project's confirmAbove (100 by default) the dialog asks for the number, typed first.
+  const typed = page.getByRole("dialog").getByLabel(/Type \d+ to confirm$/);
+  if (await typed.isVisible()) await typed.fill(String(count));
   const started = performance.now();
   await confirm.click();
   const summary = page.getByText(`${count} canceled · 0 had already finished · 0 failed`);
@@ -137,16 +162,16 @@ async function benchCancelAll(stack: Stack, context: BrowserContext, sims: SimAg
   return { confirmToDoneMs, sseMessages: messages - before };
 }
 
-async function benchBigPages(stack: Stack, context: BrowserContext, sims: SimAgent[], loaded: number) {
+async function benchBigPages(stack: Stack, context: BrowserContext, sims: SimAgent[], loaded: number, rounds: number) {
   const path = await runningPipeline(stack, sims, "big", loaded);
   const page = await context.newPage();
   await page.goto(path);
   await page.getByRole("button", { name: `Cancel all running (${loaded})` }).waitFor({ timeout: 60_000 });
 
   // The first page only: the header box ticks its 50 rows.
-  const [tick50, untick50] = await tickRounds(page, 50);
+  const [tick50, untick50] = await tickRounds(page, 50, rounds);
   await loadEverything(page, loaded);
-  const [tick, untick] = await tickRounds(page, loaded);
+  const [tick, untick] = await tickRounds(page, loaded, rounds);
 
   await timedHeaderClick(page, loaded);
   await page.getByRole("button", { name: `Cancel selected (${loaded})` }).click();
@@ -157,6 +182,7 @@ async function benchBigPages(stack: Stack, context: BrowserContext, sims: SimAge
     untick50: stats(untick50),
     tick: stats(tick),
     untick: stats(untick),
+    tickSamplesMs: tick,
     confirmToSummaryMs,
   };
 }
@@ -173,10 +199,10 @@ async function loadEverything(page: Page, count: number): Promise<void> {
   await page.evaluate(() => window.scrollTo(0, 0));
 }
 
-async function tickRounds(page: Page, count: number): Promise<[number[], number[]]> {
+async function tickRounds(page: Page, count: number, rounds: number): Promise<[number[], number[]]> {
   const ticks: number[] = [];
   const unticks: number[] = [];
-  for (let i = 0; i < TICK_ROUNDS; i++) {
+  for (let i = 0; i < rounds; i++) {
     ticks.push(await timedHeaderClick(page, count));
     unticks.push(await timedHeaderClick(page, 0));
   }

@@ -3,8 +3,8 @@
  * with the preview's snapshot, so builds triggered in between are left alone. `--dry-run` stops
  * after the preview; `--wait` follows the operation to its end.
  */
-import type { Command } from "commander";
-import type { OperationKind } from "../common/constants.ts";
+import { type Command, Option } from "commander";
+import { KEEP_NEWEST_PER, type KeepNewestPer, type OperationKind } from "../common/constants.ts";
 import type { BatchPreview, Operation } from "../common/dto.ts";
 import { BUILD_STATUSES, CANCELABLE_STATUSES, TERMINAL_STATUSES } from "../common/statuses.ts";
 import {
@@ -15,12 +15,15 @@ import {
   engineOption,
   jsonOption,
   numberList,
+  positiveInt,
+  positiveIntOrZero,
   scopeOf,
   scopeOptions,
   statusList,
 } from "./cli-context.ts";
 import type { Scope, Selection } from "./engine-api.ts";
 import { EXIT, UsageError } from "./exit-codes.ts";
+import { CLI_KINDS } from "./kinds.ts";
 import { watchOperation } from "./operations-commands.ts";
 import { buildRows, countsLine, plural, table } from "./output.ts";
 
@@ -33,7 +36,14 @@ type BulkFlags = ClientFlags & {
   dryRun?: boolean;
   wait?: boolean;
 };
-type CancelFlags = BulkFlags & { allRunning?: boolean; force?: boolean };
+type CancelFlags = BulkFlags & {
+  allRunning?: boolean;
+  force?: boolean;
+  keepNewest?: number;
+  per?: KeepNewestPer;
+  includeProtectedBranches?: boolean;
+  confirm?: number;
+};
 type RerunFlags = BulkFlags & { fromOperation?: string };
 
 export function registerBulkCommands(program: Command, ctx: CliContext): void {
@@ -45,6 +55,23 @@ export function registerBulkCommands(program: Command, ctx: CliContext): void {
     .option("--all-running", "every queued and running build")
     .option("--branch <name>", "queued and running builds of this branch")
     .option("--status <statuses>", "only these: queued, running (default both)", statusList(CANCELABLE_STATUSES))
+    .option(
+      "--keep-newest <n>",
+      "leave the n newest matching builds of each --per alone (all queued and running builds when no other filter is given)",
+      positiveInt(1000),
+    )
+    .addOption(
+      new Option(
+        "--per <key>",
+        "what --keep-newest counts per: branch (of each pipeline; the default), pipeline, group",
+      ).choices(KEEP_NEWEST_PER),
+    )
+    .option(
+      "--confirm <n>",
+      "the number of builds the preview counts, when the project asks for it to be typed (a big cancel, or a guarded stage in flight)",
+      positiveIntOrZero(10_000_000),
+    )
+    .option("--include-protected-branches", "a filter also reaches the branches the project protects")
     .option("--reason <text>", "shown on each canceled build")
     .option("--force", "also stop builds running a protected job, and finalize builds already canceling")
     .option("--dry-run", "print the preview (how many, per status and pipeline, the newest) and change nothing")
@@ -58,18 +85,28 @@ Without --pipeline a filter (--all-running, --branch, --status) acts across ever
 Examples:
   sluice cancel --project demo --pipeline web-app --builds 12,13 --reason "bad push"
   sluice cancel --project demo --branch release/2.4 --dry-run
-  sluice cancel --project demo --pipeline web-app --all-running --wait`,
+  sluice cancel --project demo --pipeline web-app --all-running --wait
+  sluice cancel --project demo --pipeline web-app --keep-newest 1 --per branch --dry-run`,
   );
   cancel.action(async (flags: CancelFlags) => {
+    if (flags.per !== undefined && flags.keepNewest === undefined)
+      throw new UsageError("--per goes with --keep-newest");
     const c = connect(ctx, flags);
     const scope = scopeOf(c, flags, "optional");
     const filter =
-      flags.allRunning || flags.branch !== undefined || flags.status !== undefined
+      flags.allRunning || flags.branch !== undefined || flags.status !== undefined || flags.keepNewest !== undefined
         ? {
             status: flags.status ?? [...CANCELABLE_STATUSES],
             ...(flags.branch !== undefined ? { branch: flags.branch } : {}),
+            ...(flags.keepNewest !== undefined
+              ? { keepNewest: { per: flags.per ?? "branch", count: flags.keepNewest } }
+              : {}),
+            ...(flags.includeProtectedBranches ? { includeProtectedBranches: true } : {}),
           }
         : undefined;
+    if (flags.includeProtectedBranches && !filter) {
+      throw new UsageError("--include-protected-branches goes with a filter (--all-running, --branch, --status)");
+    }
     const selection = oneSelection(
       flags,
       filter,
@@ -127,10 +164,12 @@ Examples:
   });
 }
 
+type Filter = Extract<Selection, { filter: unknown }>["filter"];
+
 /** Exactly one way of naming builds. */
 function oneSelection(
   flags: BulkFlags & { fromOperation?: string },
-  filter: { status: string[]; branch?: string } | undefined,
+  filter: Filter | undefined,
   ways: string,
 ): Selection {
   const given = [flags.builds, flags.ids, filter, flags.fromOperation].filter((x) => x !== undefined).length;
@@ -138,13 +177,8 @@ function oneSelection(
   if (flags.builds) return { buildNumbers: flags.builds };
   if (flags.ids) return { buildIds: flags.ids };
   if (flags.fromOperation) return { fromOperation: flags.fromOperation };
-  return { filter: filter as { status: string[]; branch?: string } };
+  return { filter: filter as Filter };
 }
-
-const VERB: Record<OperationKind, { noun: string; doing: string }> = {
-  cancel: { noun: "cancel", doing: "canceling" },
-  rerun: { noun: "re-run", doing: "re-running" },
-};
 
 async function runBulk(
   kind: OperationKind,
@@ -157,21 +191,31 @@ async function runBulk(
     throw new UsageError("--builds are numbers within a pipeline: give --pipeline");
   }
   const preview = await c.api.preview(kind, scope, selection);
-  for (const line of describePreview(kind, preview, scope, flags.force === true)) c.out.say(line);
+  const per = "filter" in selection ? selection.filter.keepNewest?.per : undefined;
+  for (const line of describePreview(kind, preview, scope, flags.force === true, per)) c.out.say(line);
   if (flags.dryRun || preview.total === 0) {
     if (c.out.json) c.out.data({ preview, operation: null });
     return EXIT.ok;
+  }
+  const confirmCount = (flags as CancelFlags).confirm;
+  if (CLI_KINDS[kind].stops && preview.confirmation?.required && confirmCount !== preview.total) {
+    throw new UsageError(
+      `this cancel reaches ${plural(preview.total, "build")}${
+        preview.confirmation.stages.length > 0 ? ` with ${preview.confirmation.stages.join(", ")} in flight` : ""
+      }: confirm with --confirm ${preview.total}`,
+    );
   }
   let op = await c.api.confirm(kind, scope, {
     ...selection,
     snapshot: preview.snapshot,
     ...(flags.reason !== undefined ? { reason: flags.reason } : {}),
     ...(flags.force ? { force: true } : {}),
+    ...(CLI_KINDS[kind].stops && confirmCount !== undefined ? { confirmCount } : {}),
   });
-  c.out.say(`Operation ${op.id}: ${VERB[kind].doing} ${plural(op.total, "build")}`);
+  c.out.say(`Operation ${op.id}: ${CLI_KINDS[kind].doing} ${plural(op.total, "build")}`);
   if (flags.wait) op = await watchOperation(c, op);
   c.out.say(summary(op));
-  if (kind === "rerun" && !c.out.json) {
+  if (CLI_KINDS[kind].listsCreated && !c.out.json) {
     const created = await c.api.operationItems(op.id, { outcome: "created", limit: 50 });
     for (const item of created.items) c.out.say(`  #${item.buildNumber} → ${item.note ?? "?"}`);
     if (created.nextCursor) c.out.say("  …");
@@ -188,22 +232,38 @@ export function summary(op: Operation): string {
 const PREVIEW_ORDER = ["RUNNING", "CANCELING", "QUEUED", ...TERMINAL_STATUSES] as const;
 
 /** "12 builds to cancel: 2 running, 10 queued (web-app up to #580)", per pipeline, the newest builds. */
-function describePreview(kind: OperationKind, p: BatchPreview, scope: Scope, force: boolean): string[] {
-  if (p.total === 0) return [`No builds to ${VERB[kind].noun}.`];
+function describePreview(
+  kind: OperationKind,
+  p: BatchPreview,
+  scope: Scope,
+  force: boolean,
+  per: KeepNewestPer | undefined,
+): string[] {
+  if (p.total === 0) return [`No builds to ${CLI_KINDS[kind].noun}.`];
   const statuses = PREVIEW_ORDER.filter((s) => (p.byStatus[s] ?? 0) > 0)
     .map((s) => `${p.byStatus[s]} ${s.toLowerCase()}`)
     .join(", ");
   const upTo = Object.entries(p.upTo)
     .map(([pipeline, n]) => `${pipeline} up to #${n}`)
     .join(", ");
-  const lines = [`${plural(p.total, "build")} to ${VERB[kind].noun}: ${statuses}${upTo ? ` (${upTo})` : ""}`];
-  if (kind === "cancel" && p.protected > 0) {
+  const lines = [`${plural(p.total, "build")} to ${CLI_KINDS[kind].noun}: ${statuses}${upTo ? ` (${upTo})` : ""}`];
+  if (p.kept > 0) lines.push(`Kept: ${keptLine(p, per ?? "branch")}`);
+  const patterns = p.leftOut.patterns.join(", ");
+  if (p.leftOut.protectedBranches > 0) {
+    lines.push(
+      `Left out: ${plural(p.leftOut.protectedBranches, "build")} on protected branches (${patterns}); --include-protected-branches reaches them`,
+    );
+  } else if (p.leftOut.included && patterns) {
+    lines.push(`Protected branches (${patterns}) included`);
+  }
+  if (CLI_KINDS[kind].stops && p.protected > 0) {
     lines.push(
       force
         ? `${p.protected} of them run a protected job: --force stops them too`
         : `${p.protected} of them run a protected job and are left running (--force stops them too)`,
     );
   }
+  if (CLI_KINDS[kind].stops && p.impact) lines.push(...impactLines(p));
   const pipelines = Object.entries(p.byPipeline);
   if (!scope.pipeline && pipelines.length > 0) {
     lines.push(`Per pipeline: ${pipelines.map(([name, n]) => `${name} ${n}`).join(" · ")}`);
@@ -216,4 +276,45 @@ function describePreview(kind: OperationKind, p: BatchPreview, scope: Scope, for
       .map((l) => `  ${l}`),
   );
   return lines;
+}
+
+const KEY_PLURAL: Record<KeepNewestPer, string> = { branch: "branches", pipeline: "pipelines", group: "groups" };
+
+/** "the newest build of each of 7 branches", "the newest builds of each of 3 pipelines (6 builds)". */
+function keptLine(p: BatchPreview, per: KeepNewestPer): string {
+  const one = p.kept === p.keptKeys;
+  const keys = `each of ${p.keptKeys} ${p.keptKeys === 1 ? per : KEY_PLURAL[per]}`;
+  return one ? `the newest build of ${keys}` : `the newest builds of ${keys} (${plural(p.kept, "build")})`;
+}
+
+/** "Impact: stops 12 running builds on 3 agents (4h 10m of work done); about 2h 30m of queued work avoided", what is in flight. */
+function impactLines(p: BatchPreview): string[] {
+  const impact = p.impact;
+  if (!impact) return [];
+  const parts = [];
+  if (p.byStatus.RUNNING > 0) {
+    parts.push(
+      `stops ${plural(p.byStatus.RUNNING, "running build")} on ${plural(impact.runningByAgent.length, "agent")} (${hours(impact.workDoneSeconds)} of work done)`,
+    );
+  }
+  if (impact.workAvoidedSeconds > 0) parts.push(`about ${hours(impact.workAvoidedSeconds)} of queued work avoided`);
+  const lines = parts.length > 0 ? [`Impact: ${parts.join("; ")}`] : [];
+  if (impact.runningByAgent.length > 0) {
+    lines.push(`Per agent: ${impact.runningByAgent.map((a) => `${a.agent} ${a.builds}`).join(" · ")}`);
+  }
+  if (impact.inFlight.length > 0) {
+    lines.push(
+      `In flight: ${impact.inFlight.map((f) => `${f.builds} in stage ${f.stage}, step ${f.step}`).join(" · ")}`,
+    );
+  }
+  if (impact.pullRequests.length > 0) {
+    lines.push(`Pull requests: ${impact.pullRequests.map((pr) => `${pr.repository}#${pr.number}`).join(", ")}`);
+  }
+  return lines;
+}
+
+function hours(seconds: number): string {
+  const h = Math.floor(seconds / 3600);
+  const m = Math.floor((seconds % 3600) / 60);
+  return h > 0 ? `${h}h ${m}m` : m > 0 ? `${m}m ${seconds % 60}s` : `${seconds}s`;
 }

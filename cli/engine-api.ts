@@ -5,7 +5,16 @@
  * "message"}}`), whatever the code, so the command prints what the engine said.
  */
 import crypto from "node:crypto";
-import type { OperationKind } from "../common/constants.ts";
+import type { z } from "zod";
+import type { KeepNewestPer, OperationKind, OperationStatus } from "../common/constants.ts";
+import {
+  BatchCancelRequest,
+  BatchPreviewRequest,
+  BatchRerunPreviewRequest,
+  BatchRerunRequest,
+  type OperationsQuery as OperationsQueryText,
+} from "../common/contract/operations.ts";
+import type { HookDelivery, Repository, RepositoryWithSecret } from "../common/contract/repositories.ts";
 import type {
   BatchPreview,
   Build,
@@ -18,6 +27,7 @@ import type {
 } from "../common/dto.ts";
 import { EngineClient, readEngineEvents } from "../common/engine-client.ts";
 import { AppError, InputError } from "../common/errors.ts";
+import { parseInput } from "../common/validation.ts";
 import { EngineError } from "./engine-error.ts";
 import { UsageError } from "./exit-codes.ts";
 
@@ -31,6 +41,8 @@ export type Selection =
         status: string[];
         branch?: string;
         pipelines?: string[];
+        keepNewest?: { per: KeepNewestPer; count: number };
+        includeProtectedBranches?: boolean;
       };
     };
 
@@ -40,7 +52,7 @@ export type Scope = { project: string; pipeline: string | undefined };
 export type BuildsQuery = { status?: string[]; branch?: string; limit?: number; cursor?: string };
 export type OperationsQuery = {
   pipeline?: string;
-  status?: string;
+  status?: OperationStatus;
   source?: string[];
   requestedBy?: string;
   mine?: boolean;
@@ -53,10 +65,10 @@ export type OperationProgress = { counts: OperationCounts; status: Operation["st
 /** Between two event streams of one operation: a stream that keeps breaking is not reopened in a loop. */
 const RECONNECT_DELAY_MS = 500;
 
-const ROUTE_NAMES = {
-  cancel: { pipeline: ["previewCancel", "batchCancel"], project: ["previewProjectCancel", "batchProjectCancel"] },
-  rerun: { pipeline: ["previewRerun", "batchRerun"], project: ["previewProjectRerun", "batchProjectRerun"] },
-} as const;
+/** A kind this CLI does not know (an engine newer than the command): said, not guessed. */
+function unknownKind(kind: never): never {
+  throw new UsageError(`this sluice does not know operations of kind "${String(kind)}"`);
+}
 
 export class EngineApi {
   private readonly client: EngineClient;
@@ -67,6 +79,31 @@ export class EngineApi {
   ) {
     // Streams have no limit; every other answer comes within the client's default timeout.
     this.client = new EngineClient(url, { token, timeoutMs: 30_000 });
+  }
+
+  async repositories(project: string): Promise<Repository[]> {
+    return (await this.call(() => this.client.call("listRepositories", { params: { project } }))).items;
+  }
+
+  repository(project: string, repository: string): Promise<Repository> {
+    return this.call(() => this.client.call("getRepository", { params: { project, repository } }));
+  }
+
+  hookDeliveries(
+    project: string,
+    repository: string,
+    query: { limit?: number; cursor?: string },
+  ): Promise<Page<HookDelivery>> {
+    return this.call(() =>
+      this.client.call("listHookDeliveries", {
+        params: { project, repository },
+        query: { limit: query.limit === undefined ? undefined : String(query.limit), cursor: query.cursor },
+      }),
+    );
+  }
+
+  rotateHookSecret(project: string, repository: string): Promise<RepositoryWithSecret> {
+    return this.call(() => this.client.call("rotateHookSecret", { params: { project, repository } }));
   }
 
   async pipelines(project: string): Promise<PipelineSummary[]> {
@@ -102,44 +139,73 @@ export class EngineApi {
   }
 
   preview(kind: OperationKind, scope: Scope, selection: Selection): Promise<BatchPreview> {
-    const [name] = ROUTE_NAMES[kind][scope.pipeline ? "pipeline" : "project"];
-    return this.call(() =>
-      this.client.call(name, { params: scopeParams(scope), body: selection } as never),
-    ) as Promise<BatchPreview>;
+    const { project, pipeline } = scope;
+    switch (kind) {
+      case "cancel": {
+        const body = parseInput(BatchPreviewRequest, selection);
+        return this.call(() =>
+          pipeline
+            ? this.client.call("previewCancel", { params: { project, pipeline }, body })
+            : this.client.call("previewProjectCancel", { params: { project }, body }),
+        );
+      }
+      case "rerun": {
+        const body = parseInput(BatchRerunPreviewRequest, selection);
+        return this.call(() =>
+          pipeline
+            ? this.client.call("previewRerun", { params: { project, pipeline }, body })
+            : this.client.call("previewProjectRerun", { params: { project }, body }),
+        );
+      }
+      default:
+        return unknownKind(kind);
+    }
   }
 
   /** Confirms a preview: acts on the builds that matched and existed when it was taken. */
   confirm(
     kind: OperationKind,
     scope: Scope,
-    body: Selection & { snapshot: string; reason?: string; force?: boolean },
+    request: Selection & { snapshot: string; reason?: string; force?: boolean; confirmCount?: number },
   ): Promise<Operation> {
-    const [, name] = ROUTE_NAMES[kind][scope.pipeline ? "pipeline" : "project"];
+    const { project, pipeline } = scope;
     // One key per confirmed preview, as the page sends: a retried request makes one operation.
-    return this.call(() =>
-      this.client.call(name, {
-        params: scopeParams(scope),
-        body,
-        headers: { "Idempotency-Key": crypto.randomUUID() },
-      } as never),
-    ) as Promise<Operation>;
+    const headers = { "Idempotency-Key": crypto.randomUUID() };
+    switch (kind) {
+      case "cancel": {
+        const body = parseInput(BatchCancelRequest, request);
+        return this.call(() =>
+          pipeline
+            ? this.client.call("batchCancel", { params: { project, pipeline }, body, headers })
+            : this.client.call("batchProjectCancel", { params: { project }, body, headers }),
+        );
+      }
+      case "rerun": {
+        const { force: _force, confirmCount: _confirmCount, ...rerun } = request;
+        const body = parseInput(BatchRerunRequest, rerun);
+        return this.call(() =>
+          pipeline
+            ? this.client.call("batchRerun", { params: { project, pipeline }, body, headers })
+            : this.client.call("batchProjectRerun", { params: { project }, body, headers }),
+        );
+      }
+      default:
+        return unknownKind(kind);
+    }
   }
 
   operations(project: string, query: OperationsQuery): Promise<Page<Operation>> {
-    return this.call(() =>
-      this.client.call("listOperations", {
-        params: { project },
-        query: {
-          pipeline: query.pipeline,
-          status: query.status as Operation["status"] | undefined,
-          source: query.source?.join(","),
-          requestedBy: query.requestedBy,
-          mine: query.mine ? "1" : undefined,
-          limit: query.limit === undefined ? undefined : String(query.limit),
-          cursor: query.cursor,
-        } as never,
-      }),
-    );
+    // The command's flags as the engine's query text (checked again by the client with the contract's schema).
+    const text: z.input<typeof OperationsQueryText> = {
+      pipeline: query.pipeline,
+      status: query.status,
+      source: query.source?.join(","),
+      requestedBy: query.requestedBy,
+      mine: query.mine ? "1" : undefined,
+      limit: query.limit === undefined ? undefined : String(query.limit),
+      cursor: query.cursor,
+    };
+    return this.call(() => this.client.call("listOperations", { params: { project }, query: text }));
   }
 
   operation(id: string): Promise<Operation> {
@@ -209,10 +275,6 @@ export class EngineApi {
       throw engineErrorOf(err, this.url);
     }
   }
-}
-
-function scopeParams(scope: Scope): { project: string; pipeline?: string } {
-  return scope.pipeline ? { project: scope.project, pipeline: scope.pipeline } : { project: scope.project };
 }
 
 /** The engine's own code, also for codes this build of the CLI does not know (kept in `details.code`). */

@@ -7,12 +7,15 @@ import { createLogger } from "../common/logger.ts";
 import { type EngineHandle, startEngine } from "../engine/engine.ts";
 import { agentIdentity } from "./agent-identity.ts";
 import { seedDemo } from "./demo.ts";
+import { ensureDemoRepository } from "./demo-repository.ts";
 import { ensureWebBuild, WEB_DIST } from "./web-build.ts";
 
 export type Running = {
   engine: EngineHandle;
   agent: Agent | undefined;
   bff: BffHandle | undefined;
+  /** The demo's bare repository to clone and push to (when the demo was seeded and git is there). */
+  demoRepository: string | undefined;
   stop: () => Promise<void>;
   /** How long a graceful stop may take: the longest grace of a running job, plus 5 s. */
   stopDeadlineMs: () => number;
@@ -39,6 +42,8 @@ export async function startEngineProcess(config: Config, opts: { demo: boolean; 
       trustProxy: config.trustProxy,
       bffKey,
       webhooks: config.webhooks,
+      secretKey: config.secretKey,
+      publicUrl: config.publicUrl ?? `http://localhost:${config.bffPort}`,
     },
     metricsToken: config.metricsToken,
     databaseUrl: config.databaseUrl,
@@ -62,9 +67,18 @@ export async function startEngineProcess(config: Config, opts: { demo: boolean; 
     });
     await agent.start();
   }
+  let demoRepository: string | undefined;
   if (opts.demo) {
     const admin = await engine.ctx.store.identity.findUser({ username: "admin" });
-    if (admin) await seedDemo(engine.ctx, { userId: admin.id, username: admin.username, isAdmin: true });
+    if (admin) {
+      const actor = { userId: admin.id, username: admin.username, isAdmin: true };
+      await seedDemo(engine.ctx, actor);
+      try {
+        demoRepository = await ensureDemoRepository(engine.ctx, actor, engine.url);
+      } catch (err) {
+        createLogger(config.logLevel, "demo").warn("the demo repository was not made (is git installed?)", { err });
+      }
+    }
   }
   let bff: BffHandle | undefined;
   if (opts.bff) {
@@ -85,6 +99,7 @@ export async function startEngineProcess(config: Config, opts: { demo: boolean; 
     engine,
     agent,
     bff,
+    demoRepository,
     // No new work first: the agent stops polling and stops its jobs (each with its grace) while
     // the BFF drains; then the engine.
     stop: async () => {

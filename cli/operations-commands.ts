@@ -115,6 +115,13 @@ export function registerOperationCommands(program: Command, ctx: CliContext): vo
       ["started", `${op.createdAt} (${ago(op.createdAt)})`],
       ["completed", op.completedAt ?? "-"],
       ...(op.selection?.preview ? [["preview", `taken ${op.selection.preview.at}; later builds were left alone`]] : []),
+      ...(op.selection?.kept
+        ? [["kept", `${op.selection.kept} (the newest of each ${op.selection.filter?.keepNewest?.per ?? "key"})`]]
+        : []),
+      ...(op.selection?.leftOutProtected
+        ? [["left out", `${op.selection.leftOutProtected} on protected branches`]]
+        : []),
+      ...(op.stuck ? [["stuck", `${op.stuck} slow to stop (force with: sluice cancel --ids … --force)`]] : []),
     ];
     c.out.say(table(["", ""], lines).split("\n").slice(1).join("\n"));
     c.out.say("");
@@ -123,7 +130,15 @@ export function registerOperationCommands(program: Command, ctx: CliContext): vo
         ? "No builds."
         : table(
             ["BUILD", "BRANCH", "OUTCOME", "NOTE", "STATUS"],
-            items.items.map((i) => [`#${i.buildNumber}`, i.branch, i.outcome, i.note ?? "-", i.status]),
+            items.items.map((i) => [
+              `#${i.buildNumber}`,
+              i.branch,
+              i.outcome,
+              i.stuck
+                ? `stuck on ${i.stuck.agent ?? "?"} (last contact ${ago(i.stuck.lastContactAt)}, force-finalized ${i.stuck.forceFinalizeAt ?? "-"})`
+                : (i.note ?? "-"),
+              i.status,
+            ]),
           ),
     );
     if (items.nextCursor) c.out.say(`… and more: --limit (up to 1000) or --outcome to narrow`);

@@ -6,6 +6,7 @@
  */
 import type { OperationKind } from "../common/constants.ts";
 import type { Build, Operation, OperationCounts } from "../common/dto.ts";
+import { CLI_KINDS } from "./kinds.ts";
 
 export type Output = {
   json: boolean;
@@ -99,12 +100,7 @@ export function buildRows(builds: Build[], withPipeline: boolean): { headers: st
 
 /** "48 canceled · 2 already finished · 0 failed", or for a re-run "2 created · 0 skipped · 0 failed". */
 export function countsLine(kind: OperationKind, c: OperationCounts): string {
-  const parts =
-    kind === "rerun"
-      ? [`${c.created} created`, `${c.skipped} skipped`, `${c.failed} failed`]
-      : [`${c.canceled} canceled`, `${c.alreadyFinished} already finished`, `${c.failed} failed`];
-  if (kind === "cancel" && c.protected > 0) parts.push(`${c.protected} protected (left running)`);
-  return parts.join(" · ");
+  return CLI_KINDS[kind].counts(c).join(" · ");
 }
 
 /** "[##########..........] 12/25" */
@@ -115,7 +111,7 @@ export function bar(done: number, total: number, width = 24): string {
 
 /** "Cancel of 25 builds in acme/web by admin" */
 export function operationTitle(op: Operation): string {
-  const what = op.kind === "rerun" ? "Re-run" : "Cancel";
+  const what = CLI_KINDS[op.kind].title;
   const where = op.pipeline ? `${op.project}/${op.pipeline}` : `${op.project} (every pipeline)`;
   return `${what} of ${plural(op.total, "build")} in ${where} by ${op.requestedBy}`;
 }

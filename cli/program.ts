@@ -6,6 +6,7 @@ import type { CliContext } from "./cli-context.ts";
 import { registerCompletion } from "./completion.ts";
 import { EXIT_CODES_HELP } from "./exit-codes.ts";
 import { registerOperationCommands } from "./operations-commands.ts";
+import { registerRepositoryCommands } from "./repositories-commands.ts";
 import { registerServerCommands } from "./server-commands.ts";
 
 const CONFIG_HELP = `
@@ -27,6 +28,7 @@ export function buildProgram(ctx: CliContext): Command {
   registerBuildCommands(program, ctx);
   registerBulkCommands(program, ctx);
   registerOperationCommands(program, ctx);
+  registerRepositoryCommands(program, ctx);
   registerCompletion(program);
 
   program.addHelpText("after", `${CONFIG_HELP}\n${EXIT_CODES_HELP}`);

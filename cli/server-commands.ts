@@ -21,7 +21,7 @@ export function registerServerCommands(program: Command, ctx: CliContext): void 
   program
     .command("bff")
     .description("the BFF and the web page alone, against an engine elsewhere")
-    .option("--engine <url>", "the engine (default: SLUICE_ENGINE_URL)")
+    .option("--engine <urls>", "engines, comma-separated, in failover order (default: SLUICE_ENGINE_URL)")
     .action(async (flags: { engine?: string }) => {
       const { runBff } = await import("./bff-command.ts");
       ctx.exit(await runBff(ctx.config, flags));
@@ -37,7 +37,32 @@ export function registerServerCommands(program: Command, ctx: CliContext): void 
       const { runAgent } = await import("./agent-command.ts");
       ctx.exit(await runAgent(ctx.config, flags));
     });
+
+  program
+    .command("backup")
+    .description("copies the instance's SQLite database and data dir files into one file, while it runs")
+    .argument("<file>", "where the backup goes (never overwritten)")
+    .addHelpText(
+      "after",
+      "\nThe instance is SLUICE_DATA_DIR's. With DATABASE_URL (PostgreSQL) it prints the pg_dump recipe instead.",
+    )
+    .action(async (file: string) => {
+      const { backup } = await import("./backup.ts");
+      ctx.exit(await backup(ctx.config, file, stderr, stdout));
+    });
+
+  program
+    .command("restore")
+    .description("makes an empty data dir (SLUICE_DATA_DIR) a copy of the instance a backup was taken of")
+    .argument("<file>", "a file made by sluice backup")
+    .action(async (file: string) => {
+      const { restore } = await import("./backup.ts");
+      ctx.exit(await restore(ctx.config, file, stderr, stdout));
+    });
 }
+
+const stderr = (text: string) => void process.stderr.write(text);
+const stdout = (text: string) => void process.stdout.write(text);
 
 async function runEngine(ctx: CliContext, all: boolean): Promise<never> {
   const { startEngineProcess, stopOnSignals } = await import("./engine-process.ts");
@@ -55,6 +80,7 @@ async function runEngine(ctx: CliContext, all: boolean): Promise<never> {
           adminPasswordFromEnv: config.adminPassword !== undefined,
           adminTokenFromEnv: config.adminToken !== undefined,
           demoUsers: config.demo ? DEMO_USERS.map((u) => ({ ...u, passwordFile: demoPasswordFile(u.username) })) : [],
+          ...(running.demoRepository ? { demoRepository: running.demoRepository } : {}),
           cwd: process.cwd(),
         })
       : `Sluice engine on ${running.engine.url}\n`,

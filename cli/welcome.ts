@@ -15,6 +15,8 @@ export type WelcomeInput = {
   demoUsers: readonly { username: string; role: string; passwordFile: string }[];
   /** Where paths are shown from (the directory `npm start` ran in). */
   cwd: string;
+  /** The demo's bare repository, to clone and push to. */
+  demoRepository?: string;
 };
 
 /** `http://127.0.0.1:8080` and `http://0.0.0.0:8080` open as `http://localhost:8080`. */
@@ -47,6 +49,14 @@ export function welcomeMessage(input: WelcomeInput): string {
     for (const user of input.demoUsers) {
       lines.push(`    ${user.username.padEnd(width)}  ${user.role}, password in ${file(user.passwordFile)}`);
     }
+  }
+  if (input.demoRepository) {
+    lines.push(
+      "  Push to the demo repository (its push pipeline builds every push; push twice and the first is superseded):",
+      `    git clone ${shownPath(input.demoRepository, input.cwd)} sluice-demo && cd sluice-demo`,
+      `    echo change >> README.md && git commit -qam "first" && git push`,
+      `    echo again >> README.md && git commit -qam "second" && git push`,
+    );
   }
   lines.push(`  Engine API: ${input.engineUrl} (admin token in ${adminToken})`, "  Stop with Ctrl-C.", "");
   return lines.join("\n");

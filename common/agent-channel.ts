@@ -19,6 +19,7 @@ export {
   AgentContainment,
   AgentRegistration,
   AgentStateBody,
+  Checkout,
   HeartbeatResult,
   JobAssignment,
   JobReport,

@@ -3,23 +3,19 @@
  * its server-sent events. Shared by `bff/` (which serves it) and `web/` (which calls it).
  */
 import { z } from "zod";
-import type { Permissions, ProjectAccess, Role, SessionUser } from "./contract/identity.ts";
+import { Build, BuildDetail, BuildPage, StatusCounts } from "./contract/builds.ts";
+import { DeclaredParam, PipelineSummary } from "./contract/catalog.ts";
+import { Permissions, ProjectAccess, SessionUser } from "./contract/identity.ts";
 import {
-  type AuditEntry,
-  type BatchPreview,
-  type Build,
-  type BuildDetail,
-  BuildId,
+  AuditPage,
+  BatchPreview,
   CancelFilter,
-  type Operation,
-  type OperationItem,
-  type Page,
-  type PipelineSummary,
-  Reason,
+  Operation,
+  OperationItemPage,
+  OperationPage,
   RerunFilter,
-  type StatusCounts,
-} from "./dto.ts";
-import type { BuildStatus } from "./statuses.ts";
+} from "./contract/operations.ts";
+import { BuildId, Reason } from "./contract/shared.ts";
 
 /* Session ------------------------------------------------------------------------------ */
 
@@ -29,38 +25,45 @@ export { SignInRequest } from "./contract/identity.ts";
  * `POST /api/session` → 200 (sets the httpOnly session cookie). `DELETE /api/session` → 204 signs
  * out: the engine revokes the session and the streams it opened end.
  */
-export type SessionResponse = { user: SessionUser; csrfToken: string };
+export const SessionResponse = z.object({ user: SessionUser, csrfToken: z.string() });
+export type SessionResponse = z.infer<typeof SessionResponse>;
 
 /** The engine's: who the caller is, their role in a project and what it lets them do. */
-export type { Permissions, ProjectAccess, Role, SessionUser };
+export { Permissions, ProjectAccess, Role, SessionUser } from "./contract/identity.ts";
 
 /** `GET /api/me` → 200, or 401 `unauthenticated` without a session. */
-export type MeResponse = SessionResponse & { projects: ProjectAccess[] };
+export const MeResponse = SessionResponse.extend({ projects: z.array(ProjectAccess) });
+export type MeResponse = z.infer<typeof MeResponse>;
 
 /* Pages -------------------------------------------------------------------------------- */
 
 /** `GET /api/projects/{project}/pipelines` */
-export type PipelinesResponse = { project: ProjectAccess; items: PipelineSummary[] };
+export const PipelinesResponse = z.object({ project: ProjectAccess, items: z.array(PipelineSummary) });
+export type PipelinesResponse = z.infer<typeof PipelinesResponse>;
 
 /**
  * `GET /api/projects/{project}/pipelines/{pipeline}/history?status=A,B&branch=&cursor=&limit=`
  * One round trip for the history page.
  */
-export type HistoryResponse = {
-  pipeline: PipelineSummary & { cancelGraceSeconds: number };
+/** A parameter the pipeline declares (`params:`): what the Run build form asks for. */
+export { DeclaredParam } from "./contract/catalog.ts";
+
+export const HistoryResponse = z.object({
+  pipeline: PipelineSummary.extend({ cancelGraceSeconds: z.number(), params: z.record(z.string(), DeclaredParam) }),
   /** Newest first; `nextCursor` fetches the next (older) page. */
-  builds: Page<Build>;
+  builds: BuildPage,
   /** Builds per status across all pages (for the branch filter, when one is given). */
-  counts: StatusCounts;
+  counts: StatusCounts,
   /**
    * Builds that can be canceled (QUEUED + RUNNING) across all pages and branches. The page counts
    * "Cancel all running (M)" from `counts` instead, which follow the branch filter.
    */
-  activeCount: number;
-  permissions: Permissions;
+  activeCount: z.number().int(),
+  permissions: Permissions,
   /** The caller's bulk operations on this pipeline that are still running. */
-  operations: Operation[];
-};
+  operations: z.array(Operation),
+});
+export type HistoryResponse = z.infer<typeof HistoryResponse>;
 
 /* Bulk actions: cancellations and re-runs ---------------------------------------------- */
 
@@ -90,6 +93,7 @@ export const CancellationRequest = z.union([
     snapshot: Snapshot.optional(),
     reason: Reason.optional(),
     force: z.boolean().optional(),
+    confirmCount: z.number().int().min(0).optional(),
   }),
   z.strictObject({
     filter: CancelFilter,
@@ -97,19 +101,23 @@ export const CancellationRequest = z.union([
     snapshot: Snapshot,
     reason: Reason.optional(),
     force: z.boolean().optional(),
+    /** The number the person typed, when the preview's `confirmation.required`. */
+    confirmCount: z.number().int().min(0).optional(),
   }),
 ]);
 export type CancellationRequest = z.infer<typeof CancellationRequest>;
 
 /** `POST .../cancellations/preview` → 200 */
-export type CancellationPreviewResponse = BatchPreview;
+export const CancellationPreviewResponse = BatchPreview;
+export type CancellationPreviewResponse = z.infer<typeof BatchPreview>;
 
 /**
  * `POST /api/projects/{project}/pipelines/{pipeline}/cancellations` (or project-wide
  * `/api/projects/{project}/cancellations`) → 202 `{operation}`. Send an `Idempotency-Key` header
  * (one per confirmed preview) so a double click makes one operation.
  */
-export type CancellationResponse = { operation: Operation };
+export const CancellationResponse = z.object({ operation: Operation });
+export type CancellationResponse = z.infer<typeof CancellationResponse>;
 
 /**
  * `POST .../reruns/preview`: what a re-run would reach — ticked builds, a filter (any status), or
@@ -131,82 +139,55 @@ export const RerunRequest = z.union([
 export type RerunRequest = z.infer<typeof RerunRequest>;
 
 /** `POST .../reruns/preview` → 200 */
-export type RerunPreviewResponse = BatchPreview;
+export const RerunPreviewResponse = BatchPreview;
+export type RerunPreviewResponse = z.infer<typeof BatchPreview>;
 
 /**
  * `POST /api/projects/{project}/pipelines/{pipeline}/reruns` (or project-wide
  * `/api/projects/{project}/reruns`) → 201 `{operation}`, already completed: each item `created`
  * (its note is the new build's `#number`) or `skipped`. Send an `Idempotency-Key` as with a cancel.
  */
-export type RerunResponse = { operation: Operation };
+export const RerunResponse = CancellationResponse;
+export type RerunResponse = z.infer<typeof RerunResponse>;
 
 /**
  * `GET /api/projects/{project}/operations?status=&source=&requestedBy=&pipeline=&cursor=&limit=`
  * (the engine's `OperationsQuery`): the project's bulk operations, newest first.
  */
-export type OperationsResponse = Page<Operation>;
+export const OperationsResponse = OperationPage;
+export type OperationsResponse = z.infer<typeof OperationPage>;
 
 /**
  * `GET /api/projects/{project}/audit?actor=&action=&source=&cursor=&limit=` (maintainers and
  * admins; 403 `forbidden` otherwise), newest first. `GET /api/projects/{project}/audit.csv` with the
  * same filters downloads every matching entry as CSV.
  */
-export type AuditResponse = Page<AuditEntry>;
+export const AuditResponse = AuditPage;
+export type AuditResponse = z.infer<typeof AuditPage>;
 
 /** `GET /api/operations/{id}` */
-export type OperationResponse = { operation: Operation };
+export const OperationResponse = CancellationResponse;
+export type OperationResponse = z.infer<typeof OperationResponse>;
 
 /** `GET /api/operations/{id}/items?outcome=&cursor=&limit=` */
-export type OperationItemsResponse = Page<OperationItem>;
+export const OperationItemsResponse = OperationItemPage;
+export type OperationItemsResponse = z.infer<typeof OperationItemPage>;
 
 /** `GET /api/builds/{id}`. `POST /api/builds/{id}/cancel` `{reason?, force?}` → 202 `CancellationResponse`. */
-export type BuildResponse = { build: BuildDetail; permissions: Permissions };
+export const BuildResponse = z.object({ build: BuildDetail, permissions: Permissions });
+export type BuildResponse = z.infer<typeof BuildResponse>;
+
+/**
+ * `POST /api/projects/{project}/pipelines/{pipeline}/builds` `{branch?, commit?, params?}` (the
+ * engine's `TriggerRequest`) → 201 `{build}`: Run build, for developers.
+ */
+export const TriggerResponse = z.object({ build: Build });
+export type TriggerResponse = z.infer<typeof TriggerResponse>;
 
 /* Streams ------------------------------------------------------------------------------ */
 
 /**
- * `GET /api/operations/{id}/events` (SSE). Events:
- * - `progress`: `OperationStreamData` while running (coalesced);
- * - `completed`: `OperationStreamData` once, then the stream ends.
- * Each message has an `id:`; reconnecting with `Last-Event-ID` resumes without gaps or repeats.
+ * `GET /api/stream?topics=…` (SSE): the page's one event stream, whose topics, messages and
+ * resume ids are in `page-stream.ts`. A browser holds one for all its tabs.
  */
-export type OperationStreamData = { operation: Operation };
-
-/** One build's change, as the history page applies it to its rows. */
-export type BuildChange = {
-  id: number;
-  number: number;
-  branch: string;
-  status: BuildStatus;
-  from: BuildStatus | null;
-  reason: string | null;
-  operationId: string | null;
-  by: string | null;
-  at: string;
-  /** True for a build that did not exist before (`build.created`). */
-  created: boolean;
-};
-
-/**
- * `GET /api/projects/{project}/pipelines/{pipeline}/events` and `GET /api/projects/{project}/events`
- * (SSE). Bursts are coalesced: one `builds` message carries many changes (at most a few
- * messages a second), the last change per build wins. Events:
- * - `builds`: `BuildsStreamData`;
- * - `operation`: `OperationStreamData` for operations on the pipeline (coalesced progress);
- * - a `: heartbeat` comment every 15 s.
- * Reconnecting with `Last-Event-ID` catches up.
- */
-export type BuildsStreamData = { pipeline: string; changes: BuildChange[] };
-
-/**
- * `GET /api/projects/{project}/operations/events` (SSE): `operation` (`OperationStreamData`) each
- * time one of the project's operations starts or progresses (coalesced), and heartbeats. Resumes
- * with `Last-Event-ID`.
- */
-export type OperationsStreamEvents = { operation: OperationStreamData };
-
-/**
- * `GET /api/builds/{id}/log` (SSE): `chunk` events `{id, jobId, stream, text}` from the start (or
- * after `Last-Event-ID`), live while the build runs, then `end`.
- */
-export type LogChunkData = { id: number; jobId: number; stream: "stdout" | "stderr" | "system"; text: string };
+export type { BuildChange, LogChunk, StreamData, StreamTopic } from "./page-stream.ts";

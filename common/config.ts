@@ -93,6 +93,12 @@ export const EnvSchema = z.object({
   SLUICE_TRUST_PROXY: trustProxy,
   SLUICE_BFF_KEY: optionalText,
   SLUICE_METRICS_TOKEN: optionalText,
+  SLUICE_SECRET_KEY: optionalText,
+  SLUICE_PUBLIC_URL: z
+    .string()
+    .optional()
+    .transform((v) => (v === undefined || v === "" ? undefined : v.replace(/\/+$/, "")))
+    .pipe(z.url({ protocol: /^https?$/, message: "must be an http(s) URL" }).optional()),
   SLUICE_WEBHOOK_ALLOW_PRIVATE: flag(false),
   SLUICE_WEBHOOK_RATE_PER_MINUTE: z.coerce.number().int().min(1).max(60_000).default(60),
   SLUICE_WEBHOOK_BATCH_SIZE: z.coerce.number().int().min(1).max(10_000).default(1000),
@@ -164,6 +170,10 @@ export type Config = {
   stepBaseEnv: Record<string, string>;
   /** `GET /metrics` (engine and BFF) needs `Authorization: Bearer <this>` when set. */
   metricsToken: string | undefined;
+  /** Encrypts repository credentials and hook secrets at rest; unset, a key kept in the data dir. */
+  secretKey: string | undefined;
+  /** Where people reach the console (commit statuses link there); unset, `http://localhost:<PORT>`. */
+  publicUrl: string | undefined;
   webhooks: {
     /** Private and loopback addresses may receive webhooks. */
     allowPrivate: boolean;
@@ -216,6 +226,8 @@ export function loadConfig(env: Record<string, string | undefined>): Config {
     bffKey: e.SLUICE_BFF_KEY,
     stepBaseEnv: Object.fromEntries(STEP_ENV_KEYS.flatMap((k) => (env[k] ? [[k, env[k] as string]] : []))),
     metricsToken: e.SLUICE_METRICS_TOKEN,
+    secretKey: e.SLUICE_SECRET_KEY,
+    publicUrl: e.SLUICE_PUBLIC_URL,
     webhooks: {
       allowPrivate: e.SLUICE_WEBHOOK_ALLOW_PRIVATE,
       ratePerMinute: e.SLUICE_WEBHOOK_RATE_PER_MINUTE,

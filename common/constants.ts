@@ -1,6 +1,7 @@
 /** Plain values shared by every process and the page (no zod, so the page can import them). */
 
-export const OPERATION_SOURCES = ["user", "api", "concurrency"] as const;
+/** `repository`: a push, a deleted branch or a closed pull request (the repository's inbound events). */
+export const OPERATION_SOURCES = ["user", "api", "concurrency", "repository"] as const;
 export type OperationSource = (typeof OPERATION_SOURCES)[number];
 
 export const OPERATION_STATUSES = ["running", "completed"] as const;
@@ -25,6 +26,10 @@ export const ITEM_OUTCOMES = [
   "skipped",
 ] as const;
 export type ItemOutcome = (typeof ITEM_OUTCOMES)[number];
+
+/** What `filter.keepNewest` counts the newest builds per: a branch (of each pipeline), a pipeline, a concurrency group. */
+export const KEEP_NEWEST_PER = ["branch", "pipeline", "group"] as const;
+export type KeepNewestPer = (typeof KEEP_NEWEST_PER)[number];
 
 export const MAX_REASON_LENGTH = 500;
 

@@ -24,6 +24,7 @@ export {
   BatchPreviewRequest,
   BatchRerunPreviewRequest,
   BatchRerunRequest,
+  BulkImpact,
   CancelFilter,
   Operation,
   OperationCounts,

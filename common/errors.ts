@@ -38,8 +38,8 @@ export class UnauthenticatedError extends AppError {
 }
 
 export class ForbiddenError extends AppError {
-  constructor(message = "You may not do this here", code: ErrorCode = "forbidden") {
-    super(403, code, message);
+  constructor(message = "You may not do this here", code: ErrorCode = "forbidden", details?: unknown) {
+    super(403, code, message, details);
   }
 }
 

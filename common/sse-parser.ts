@@ -1,4 +1,11 @@
-/** Reads a `text/event-stream` body into events (used by the BFF and the CLI; browsers have EventSource). */
+/**
+ * Reads a `text/event-stream` body into events (used by the BFF and the CLI; browsers have
+ * EventSource). eventsource-parser parses; this adds what its callers need around it: each event
+ * handled (awaited) before the next, the last id kept for events that carry none (as EventSource
+ * does), comments, and an abort that ends the read quietly.
+ */
+import { createParser, type EventSourceMessage } from "eventsource-parser";
+
 export type SseEvent = { id: string | undefined; event: string; data: string };
 
 export async function readSse(
@@ -12,36 +19,22 @@ export async function readSse(
   const decoder = new TextDecoder();
   const stop = () => void reader.cancel().catch(() => {});
   signal?.addEventListener("abort", stop, { once: true });
-  let buffer = "";
-  let id: string | undefined;
-  let event = "message";
-  let data: string[] = [];
+  let lastId: string | undefined;
+  let parsed: EventSourceMessage[] = [];
+  const parser = createParser({
+    onEvent: (message) => parsed.push(message),
+    onComment: (text) => onComment?.(text.trim()),
+  });
   try {
     for (;;) {
       const { value, done } = await reader.read();
       if (done) return;
-      buffer += decoder.decode(value, { stream: true });
-      let newline = buffer.search(/\r?\n/);
-      while (newline >= 0) {
-        const line = buffer.slice(0, newline);
-        buffer = buffer.slice(buffer[newline] === "\r" ? newline + 2 : newline + 1);
-        newline = buffer.search(/\r?\n/);
-        if (line === "") {
-          if (data.length > 0) await onEvent({ id, event, data: data.join("\n") });
-          event = "message";
-          data = [];
-          continue;
-        }
-        if (line.startsWith(":")) {
-          onComment?.(line.slice(1).trim());
-          continue;
-        }
-        const colon = line.indexOf(":");
-        const field = colon < 0 ? line : line.slice(0, colon);
-        const text = colon < 0 ? "" : line.slice(colon + 1).replace(/^ /, "");
-        if (field === "id") id = text;
-        else if (field === "event") event = text;
-        else if (field === "data") data.push(text);
+      parser.feed(decoder.decode(value, { stream: true }));
+      const ready = parsed;
+      parsed = [];
+      for (const message of ready) {
+        lastId = message.id ?? lastId;
+        await onEvent({ id: lastId, event: message.event ?? "message", data: message.data });
       }
     }
   } catch (err) {

@@ -9,6 +9,7 @@ setup("create users and sign in once per role", async ({ browser }) => {
   await api.ensureUser("dev", passwordOf("dev"));
   await api.ensureUser("viewer", passwordOf("viewer"));
   await api.ensureUser("maint", passwordOf("maint"));
+  await api.ensureUser("tabs", passwordOf("tabs"));
   for (const role of ROLES) {
     const context = await browser.newContext();
     const page = await context.newPage();

@@ -38,8 +38,21 @@ export type EngineSettings = {
    */
   bffKey?: string | undefined;
   signInLimits?: SignInLimits;
+  /**
+   * scrypt's cost (N, a power of two) for passwords hashed from now on; 16384 unless a test says
+   * otherwise (the integration suites use less, to spend their time on what they test). A stored
+   * hash keeps the cost it was made with, so a hash made at another cost still verifies.
+   */
+  passwordHashCost?: number;
   /** How long a session (a sign-in) lasts; 12 hours unless a test says otherwise. */
   sessionTtlMs?: number;
+  /**
+   * The key repository secrets are encrypted with (`SLUICE_SECRET_KEY`); unset, one is made and
+   * kept in the data dir (`secret-key`). Engines sharing a database need the same one.
+   */
+  secretKey?: string | undefined;
+  /** Where people open the console (`SLUICE_PUBLIC_URL`): commit statuses link builds there. */
+  publicUrl?: string | undefined;
   /** Webhook delivery; anything left out takes its default (`webhooks/settings.ts`). */
   webhooks?: Partial<WebhookSettings>;
 };

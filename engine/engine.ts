@@ -19,6 +19,7 @@ import { Store } from "./store/store.ts";
 import { recoverLostAgent } from "./use-cases/agents/recovery.ts";
 import { ensureAdmin } from "./use-cases/identity/identity.ts";
 import { ProgressReporter } from "./use-cases/operations/progress.ts";
+import { CommitStatusReporter } from "./webhooks/commit-statuses.ts";
 import { WebhookDispatcher } from "./webhooks/dispatcher.ts";
 import { WebhookSender } from "./webhooks/sender.ts";
 
@@ -95,10 +96,12 @@ export async function startEngine(options: EngineOptions): Promise<EngineHandle>
   const sweeper = new Sweeper(ctx);
   const dispatcher = new WebhookDispatcher(ctx);
   const sender = new WebhookSender(ctx);
+  const statuses = new CommitStatusReporter(ctx);
   worker.start();
   sweeper.start();
   await dispatcher.start();
   sender.start();
+  await statuses.start();
 
   const app = createEngineApp(ctx, channel, {
     ...(options.heartbeatMs ? { heartbeatMs: options.heartbeatMs } : {}),
@@ -114,7 +117,7 @@ export async function startEngine(options: EngineOptions): Promise<EngineHandle>
       await http.close();
       sweeper.stop();
       progress.stop();
-      await Promise.all([worker.stop(), dispatcher.stop(), sender.stop()]);
+      await Promise.all([worker.stop(), dispatcher.stop(), sender.stop(), statuses.stop()]);
       await bus.stop();
       await store.close();
     })();

@@ -17,6 +17,7 @@
 import { spawn } from "node:child_process";
 import os from "node:os";
 import { leaseMarker, type MarkerReaper } from "./marker-reaper.ts";
+import { withoutContainmentNoise } from "./noise.ts";
 import { childrenOf, processesWithEnv, signal } from "./proc.ts";
 import { INIT_SCRIPT, preludeScript } from "./scripts.ts";
 import { type ProcessControl, type StepOutput, StepProcess } from "./step-process.ts";
@@ -47,7 +48,15 @@ export type ContainmentOptions = {
   env: Record<string, string>;
 };
 
-type SpawnStep = { leaseId: string; run: string; cwd: string; env: Record<string, string>; output: StepOutput };
+type SpawnStep = {
+  leaseId: string;
+  run: string;
+  cwd: string;
+  env: Record<string, string>;
+  output: StepOutput;
+  /** A secret the process reads from file descriptor 3 (the checkout's credentials). */
+  fd3Input?: string | undefined;
+};
 
 export class Containment {
   private constructor(
@@ -128,10 +137,22 @@ export class Containment {
 
   /** Starts a step. Its environment must carry the lease marker (the fallback finds it by that). */
   spawn(step: SpawnStep): StepProcess {
+    // In a PID namespace, unshare shares the step's stderr and may complain there as it is killed.
+    const output: StepOutput =
+      this.info.mechanism === "pid-namespace"
+        ? {
+            ...step.output,
+            onData: (stream, chunk) => {
+              const kept = stream === "stderr" ? withoutContainmentNoise(chunk) : chunk;
+              if (kept.length > 0) step.output.onData(stream, kept);
+            },
+          }
+        : step.output;
     return new StepProcess(this.control(step.leaseId, step.run), {
       cwd: step.cwd,
       env: step.env,
-      output: step.output,
+      output,
+      fd3Input: step.fd3Input,
     });
   }
 

@@ -9,14 +9,17 @@
  * only through a handler, so SIGTERM is trapped and passed to every process of the namespace
  * (`kill -1` spares only the caller); the step's exit status becomes the namespace's. When it
  * exits the kernel kills whatever the step left behind, however it detached itself.
- * The loop asks the namespace's own `/proc` whether the step is still there rather than calling
- * `wait` again after a trap: bash's `wait` for a child it already reaped inside the trap can
- * block forever while other processes live.
+ * The first `wait` always runs: a step that ends at once is reaped by bash before anything could
+ * look for it in `/proc`, and only `wait` still knows its status (without it a quick `exit 3`
+ * was reported as success about one time in eight). The loop then asks the namespace's own
+ * `/proc` whether the step is still there rather than calling `wait` again after a trap: bash's
+ * `wait` for a child it already reaped inside the trap can block forever while other processes live.
  */
 export const INIT_SCRIPT = `trap 'kill -TERM -1 2>/dev/null' TERM
 bash -c "$1" &
 pid=$!
-rc=0
+wait "$pid"
+rc=$?
 while [ -d "/proc/$pid" ]; do wait "$pid"; rc=$?; done
 exit "$rc"`;
 

@@ -4,6 +4,7 @@
  */
 import { type ChildProcess, spawn } from "node:child_process";
 import { once } from "node:events";
+import type { Writable } from "node:stream";
 import { setTimeout as sleep } from "node:timers/promises";
 
 export type StepExit = { code: number | null; signal: NodeJS.Signals | null };
@@ -39,15 +40,27 @@ export class StepProcess {
 
   constructor(
     private readonly control: ProcessControl,
-    opts: { cwd: string; env: Record<string, string>; output: StepOutput },
+    opts: {
+      cwd: string;
+      env: Record<string, string>;
+      output: StepOutput;
+      /** Written to a pipe on the process's file descriptor 3, then closed (a secret kept out of argv and env). */
+      fd3Input?: string | undefined;
+    },
   ) {
     const [command, ...args] = control.argv as [string, ...string[]];
     this.child = spawn(command, args, {
       cwd: opts.cwd,
       env: opts.env,
       detached: true,
-      stdio: ["ignore", "pipe", "pipe"],
+      stdio: opts.fd3Input === undefined ? ["ignore", "pipe", "pipe"] : ["ignore", "pipe", "pipe", "pipe"],
     });
+    if (opts.fd3Input !== undefined) {
+      const fd3 = this.child.stdio[3] as Writable;
+      // Nobody reading it (git never asked) is fine.
+      fd3.on("error", () => {});
+      fd3.end(opts.fd3Input);
+    }
     this.pid = this.child.pid ?? -1;
     this.child.stdout?.on("data", (chunk: Buffer) => opts.output.onData("stdout", chunk));
     this.child.stderr?.on("data", (chunk: Buffer) => opts.output.onData("stderr", chunk));

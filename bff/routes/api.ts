@@ -1,33 +1,22 @@
 /** The page's API: thin routes — parse, call one service or engine call, answer. */
 import crypto from "node:crypto";
 import { type Request, Router } from "express";
-import { z } from "zod";
-import {
-  type AuditResponse,
-  type BuildResponse,
+import type {
+  BuildResponse,
   CancellationPreviewRequest,
-  type CancellationPreviewResponse,
   CancellationRequest,
-  type CancellationResponse,
-  type OperationItemsResponse,
-  type OperationResponse,
-  type OperationsResponse,
   RerunPreviewRequest,
-  type RerunPreviewResponse,
   RerunRequest,
-  type RerunResponse,
 } from "../../common/bff-api.ts";
-import { AuditQuery, CancelRequest, OperationsQuery } from "../../common/dto.ts";
+import type { BuildDetail } from "../../common/dto.ts";
 import type { EngineClient } from "../../common/engine-client.ts";
 import { InputError } from "../../common/errors.ts";
 import type { StreamSlots } from "../../common/stream-slots.ts";
-import { parseInput } from "../../common/validation.ts";
-import { engineAs, validQuery } from "../engine.ts";
+import { answer, bodyOf, queryOf } from "../contract.ts";
+import { engineAs } from "../engine.ts";
 import { auditCsv } from "../services/audit-csv.ts";
+import { pageStream } from "../services/page-stream.ts";
 import { history, pipelines } from "../services/pages.ts";
-import { buildsStream, logStream, operationStream, operationsStream } from "../services/streams.ts";
-
-const Query = z.record(z.string(), z.string());
 
 /** The project (and pipeline, unless the route is project-wide) named in the path. */
 function scopeOf(req: Request): { project: string; pipeline: string | undefined } {
@@ -40,10 +29,10 @@ function idempotencyKeyOf(req: Request): string {
   return req.get("Idempotency-Key") ?? crypto.randomUUID();
 }
 
-function buildId(value: string | undefined): number {
+function buildId(value: string | undefined, what = "build id"): number {
   const id = Number(value);
   if (!value || !/^\d{1,16}$/.test(value) || !Number.isSafeInteger(id) || id <= 0) {
-    throw new InputError("build id must be a positive integer", undefined, "invalid_id");
+    throw new InputError(`${what} must be a positive integer`, undefined, "invalid_id");
   }
   return id;
 }
@@ -82,137 +71,125 @@ export function apiRoutes(engine: EngineClient, slots: StreamSlots): Router {
   const r = Router();
 
   r.get("/projects/:project/pipelines", async (req, res) => {
-    res.json(await pipelines(engineAs(engine, res), req.params.project));
+    answer(res, "pipelines", await pipelines(engineAs(engine, res), req.params.project));
   });
 
   r.get("/projects/:project/pipelines/:pipeline/history", async (req, res) => {
-    const q = parseInput(Query, req.query);
-    res.json(await history(engineAs(engine, res), req.params.project, req.params.pipeline, q));
+    const query = queryOf("history", req);
+    answer(res, "history", await history(engineAs(engine, res), req.params.project, req.params.pipeline, query));
+  });
+
+  r.post("/projects/:project/pipelines/:pipeline/builds", async (req, res) => {
+    const body = bodyOf("triggerBuild", req);
+    const params = { project: req.params.project, pipeline: req.params.pipeline };
+    const build = await engineAs(engine, res).call("triggerBuild", { params, body });
+    answer(res, "triggerBuild", { build });
   });
 
   r.get("/projects/:project/operations", async (req, res) => {
-    const query = validQuery(OperationsQuery, req.query);
-    res.json(
-      (await engineAs(engine, res).call("listOperations", {
-        params: { project: req.params.project },
-        query,
-      })) satisfies OperationsResponse,
-    );
-  });
-
-  r.get("/projects/:project/operations/events", async (req, res) => {
-    await operationsStream(engineAs(engine, res), slots, req, res, req.params.project);
+    const query = queryOf("operations", req);
+    const page = await engineAs(engine, res).call("listOperations", { params: { project: req.params.project }, query });
+    answer(res, "operations", page);
   });
 
   r.get("/projects/:project/audit", async (req, res) => {
-    const query = validQuery(AuditQuery, req.query);
-    res.json(
-      (await engineAs(engine, res).call("listAudit", {
-        params: { project: req.params.project },
-        query,
-      })) satisfies AuditResponse,
+    const query = queryOf("audit", req);
+    answer(
+      res,
+      "audit",
+      await engineAs(engine, res).call("listAudit", { params: { project: req.params.project }, query }),
     );
   });
 
   r.get("/projects/:project/audit.csv", async (req, res) => {
-    const { cursor: _cursor, limit: _limit, ...filters } = validQuery(AuditQuery, req.query);
+    const { cursor: _cursor, limit: _limit, ...filters } = queryOf("auditCsv", req);
     await auditCsv(engineAs(engine, res), res, req.params.project, filters);
   });
 
   // Cancellations and re-runs in one pipeline, or across a project; each with a preview first.
-  for (const scope of ["/projects/:project/pipelines/:pipeline", "/projects/:project"]) {
+  for (const [scope, perPipeline] of [
+    ["/projects/:project/pipelines/:pipeline", true],
+    ["/projects/:project", false],
+  ] as const) {
     r.post(`${scope}/cancellations/preview`, async (req, res) => {
-      const request = parseInput(CancellationPreviewRequest, req.body ?? {});
-      const { project, pipeline } = scopeOf(req);
-      res.json(
-        (await previewCancel(
-          engineAs(engine, res),
-          { project, pipeline },
-          request,
-        )) satisfies CancellationPreviewResponse,
-      );
+      const request = bodyOf("previewCancel", req);
+      const preview = await previewCancel(engineAs(engine, res), scopeOf(req), request);
+      answer(res, perPipeline ? "previewCancel" : "previewProjectCancel", preview);
     });
 
     r.post(`${scope}/cancellations`, async (req, res) => {
-      const request = parseInput(CancellationRequest, req.body ?? {});
-      const { project, pipeline } = scopeOf(req);
-      const key = idempotencyKeyOf(req);
-      const operation = await batchCancel(engineAs(engine, res), { project, pipeline }, request, key);
-      res.status(202).json({ operation } satisfies CancellationResponse);
+      const request = bodyOf("cancel", req);
+      const operation = await batchCancel(engineAs(engine, res), scopeOf(req), request, idempotencyKeyOf(req));
+      answer(res, perPipeline ? "cancel" : "projectCancel", { operation });
     });
 
     r.post(`${scope}/reruns/preview`, async (req, res) => {
-      const request = parseInput(RerunPreviewRequest, req.body ?? {});
-      const { project, pipeline } = scopeOf(req);
-      res.json(
-        (await previewRerun(engineAs(engine, res), { project, pipeline }, request)) satisfies RerunPreviewResponse,
-      );
+      const request = bodyOf("previewRerun", req);
+      const preview = await previewRerun(engineAs(engine, res), scopeOf(req), request);
+      answer(res, perPipeline ? "previewRerun" : "previewProjectRerun", preview);
     });
 
     r.post(`${scope}/reruns`, async (req, res) => {
-      const request = parseInput(RerunRequest, req.body ?? {});
-      const { project, pipeline } = scopeOf(req);
-      const key = idempotencyKeyOf(req);
-      const operation = await batchRerun(engineAs(engine, res), { project, pipeline }, request, key);
-      res.status(201).json({ operation } satisfies RerunResponse);
+      const request = bodyOf("rerun", req);
+      const operation = await batchRerun(engineAs(engine, res), scopeOf(req), request, idempotencyKeyOf(req));
+      answer(res, perPipeline ? "rerun" : "projectRerun", { operation });
     });
   }
 
   r.get("/operations/:id", async (req, res) => {
     const operation = await engineAs(engine, res).call("getOperation", { params: { id: req.params.id } });
-    res.json({ operation } satisfies OperationResponse);
+    answer(res, "operation", { operation });
   });
 
   r.get("/operations/:id/items", async (req, res) => {
-    const query = parseInput(Query, req.query);
-    res.json(
-      (await engineAs(engine, res).call("listOperationItems", {
-        params: { id: req.params.id },
-        query,
-      })) satisfies OperationItemsResponse,
-    );
+    const query = queryOf("operationItems", req);
+    const page = await engineAs(engine, res).call("listOperationItems", { params: { id: req.params.id }, query });
+    answer(res, "operationItems", page);
   });
 
-  r.get("/builds/:id", async (req, res) => {
-    const client = engineAs(engine, res);
-    const [build, me] = await Promise.all([
-      client.call("getBuild", { params: { id: buildId(req.params.id) } }),
-      client.call("me", {}),
-    ]);
-    const permissions = me.projects.find((p) => p.name === build.project)?.permissions ?? {
+  /** A build with what the caller may do in its project. */
+  async function buildResponse(
+    client: ReturnType<typeof engineAs>,
+    build: Promise<BuildDetail>,
+  ): Promise<BuildResponse> {
+    const [b, me] = await Promise.all([build, client.call("me", {})]);
+    const permissions = me.projects.find((p) => p.name === b.project)?.permissions ?? {
       canRead: true,
       canTrigger: false,
       canCancel: false,
       canEdit: false,
       canAudit: false,
     };
-    res.json({ build, permissions } satisfies BuildResponse);
+    return { build: b, permissions };
+  }
+
+  r.get("/builds/:id", async (req, res) => {
+    const client = engineAs(engine, res);
+    const build = client.call("getBuild", { params: { id: buildId(req.params.id) } });
+    answer(res, "build", await buildResponse(client, build));
+  });
+
+  /** The address people use: a build by its number in its pipeline. */
+  r.get("/projects/:project/pipelines/:pipeline/builds/:number", async (req, res) => {
+    const client = engineAs(engine, res);
+    const { project, pipeline } = scopeOf(req);
+    const number = String(buildId(req.params.number, "build number"));
+    const build = client.call("getBuildByNumber", { params: { project, pipeline: pipeline as string, number } });
+    answer(res, "buildByNumber", await buildResponse(client, build));
   });
 
   r.post("/builds/:id/cancel", async (req, res) => {
-    const request = parseInput(CancelRequest, req.body ?? {});
+    const request = bodyOf("cancelBuild", req);
     const operation = await engineAs(engine, res).call("cancelBuild", {
       params: { id: buildId(req.params.id) },
       body: request,
       headers: { "Idempotency-Key": req.get("Idempotency-Key") },
     });
-    res.status(202).json({ operation } satisfies CancellationResponse);
+    answer(res, "cancelBuild", { operation });
   });
 
-  r.get("/operations/:id/events", async (req, res) => {
-    await operationStream(engineAs(engine, res), slots, req, res, req.params.id);
-  });
-
-  r.get("/projects/:project/pipelines/:pipeline/events", async (req, res) => {
-    await buildsStream(engineAs(engine, res), slots, req, res, req.params);
-  });
-
-  r.get("/projects/:project/events", async (req, res) => {
-    await buildsStream(engineAs(engine, res), slots, req, res, { project: req.params.project });
-  });
-
-  r.get("/builds/:id/log", async (req, res) => {
-    await logStream(engineAs(engine, res), slots, req, res, buildId(req.params.id));
+  r.get("/stream", async (req, res) => {
+    await pageStream(engineAs(engine, res), slots, req, res);
   });
 
   return r;

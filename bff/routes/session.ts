@@ -1,9 +1,8 @@
 /** Sign-in, sign-out and who am I. */
 import { type Request, Router } from "express";
-import { SignInRequest } from "../../common/bff-api.ts";
 import { BFF_KEY_HEADER, CLIENT_ADDRESS_HEADER } from "../../common/contract/identity.ts";
 import type { EngineClient } from "../../common/engine-client.ts";
-import { parseInput } from "../../common/validation.ts";
+import { answer, bodyOf } from "../contract.ts";
 import { me } from "../services/pages.ts";
 import {
   clearSessionCookie,
@@ -21,12 +20,12 @@ export function sessionRoutes(engine: EngineClient, bffKey: string | undefined):
   const r = Router();
 
   r.post("/session", async (req, res) => {
-    const { username, password } = parseInput(SignInRequest, req.body ?? {});
+    const { username, password } = bodyOf("signIn", req);
     // With the BFF key, the engine limits attempts by the browser's address rather than the BFF's.
     const headers = bffKey ? { [CLIENT_ADDRESS_HEADER]: clientAddress(req), [BFF_KEY_HEADER]: bffKey } : {};
     const session = await engine.call("signIn", { body: { username, password }, headers });
     setSessionCookie(req, res, session.token, session.expiresAt);
-    res.json({ user: session.user, csrfToken: csrfFor(session.token) });
+    answer(res, "signIn", { user: session.user, csrfToken: csrfFor(session.token) });
   });
 
   r.delete("/session", requireSession, requireCsrf, async (req, res) => {
@@ -37,12 +36,12 @@ export function sessionRoutes(engine: EngineClient, bffKey: string | undefined):
         // Already expired or revoked: signing out succeeds all the same.
       });
     clearSessionCookie(req, res);
-    res.status(204).end();
+    answer(res, "signOut", undefined);
   });
 
   r.get("/me", requireSession, async (_req, res) => {
     const token = res.locals.sessionToken as string;
-    res.json(await me(engine.as(token), token));
+    answer(res, "me", await me(engine.as(token), token));
   });
 
   return r;

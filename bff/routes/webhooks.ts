@@ -5,8 +5,7 @@
 import { Router } from "express";
 import type { EngineClient } from "../../common/engine-client.ts";
 import { InputError } from "../../common/errors.ts";
-import { parseInput } from "../../common/validation.ts";
-import { CreateWebhookRequest, UpdateWebhookRequest } from "../../common/webhooks.ts";
+import { answer, bodyOf, queryOf } from "../contract.ts";
 import { engineAs } from "../engine.ts";
 
 function idOf(value: string | undefined, what: string): string {
@@ -27,46 +26,55 @@ export function webhookRoutes(engine: EngineClient): Router {
   });
 
   r.get("/projects/:project/webhooks", async (req, res) => {
-    res.json(await engineAs(engine, res).call("listWebhooks", { params: { project: req.params.project } }));
+    answer(
+      res,
+      "webhooks",
+      await engineAs(engine, res).call("listWebhooks", { params: { project: req.params.project } }),
+    );
   });
 
   r.post("/projects/:project/webhooks", async (req, res) => {
-    const body = parseInput(CreateWebhookRequest, req.body ?? {});
-    res
-      .status(201)
-      .json(await engineAs(engine, res).call("createWebhook", { params: { project: req.params.project }, body }));
+    const body = bodyOf("createWebhook", req);
+    const webhook = await engineAs(engine, res).call("createWebhook", {
+      params: { project: req.params.project },
+      body,
+    });
+    answer(res, "createWebhook", webhook);
   });
 
   r.get("/projects/:project/webhooks/:id", async (req, res) => {
-    res.json(await engineAs(engine, res).call("getWebhook", { params: hook(req.params) }));
+    answer(res, "webhook", await engineAs(engine, res).call("getWebhook", { params: hook(req.params) }));
   });
 
   r.patch("/projects/:project/webhooks/:id", async (req, res) => {
-    const body = parseInput(UpdateWebhookRequest, req.body ?? {});
-    res.json(await engineAs(engine, res).call("updateWebhook", { params: hook(req.params), body }));
+    const body = bodyOf("updateWebhook", req);
+    answer(res, "updateWebhook", await engineAs(engine, res).call("updateWebhook", { params: hook(req.params), body }));
   });
 
   r.delete("/projects/:project/webhooks/:id", async (req, res) => {
     await engineAs(engine, res).call("deleteWebhook", { params: hook(req.params) });
-    res.status(204).end();
+    answer(res, "deleteWebhook", undefined);
   });
 
   r.get("/projects/:project/webhooks/:id/deliveries", async (req, res) => {
-    const text = (value: unknown) => (typeof value === "string" ? value : undefined);
-    const query = { cursor: text(req.query.cursor), limit: text(req.query.limit) };
-    res.json(await engineAs(engine, res).call("listDeliveries", { params: hook(req.params), query }));
+    const { cursor, limit } = queryOf("deliveries", req);
+    const page = await engineAs(engine, res).call("listDeliveries", {
+      params: hook(req.params),
+      query: { cursor, limit },
+    });
+    answer(res, "deliveries", page);
   });
 
   r.get("/projects/:project/webhooks/:id/deliveries/:delivery", async (req, res) => {
-    res.json(await engineAs(engine, res).call("getDelivery", { params: delivery(req.params) }));
+    answer(res, "delivery", await engineAs(engine, res).call("getDelivery", { params: delivery(req.params) }));
   });
 
   r.post("/projects/:project/webhooks/:id/deliveries/:delivery/redeliver", async (req, res) => {
-    res.status(202).json(await engineAs(engine, res).call("redeliver", { params: delivery(req.params) }));
+    answer(res, "redeliver", await engineAs(engine, res).call("redeliver", { params: delivery(req.params) }));
   });
 
   r.post("/projects/:project/webhooks/:id/pings", async (req, res) => {
-    res.status(202).json(await engineAs(engine, res).call("pingWebhook", { params: hook(req.params) }));
+    answer(res, "pingWebhook", await engineAs(engine, res).call("pingWebhook", { params: hook(req.params) }));
   });
 
   return r;

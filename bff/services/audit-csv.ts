@@ -1,4 +1,5 @@
 /** The audit log as CSV: every entry matching the filters, fetched page by page from the engine. */
+import { stringify } from "csv-stringify/sync";
 import type { Response } from "express";
 import type { z } from "zod";
 import type { AuditEntry, AuditQuery } from "../../common/dto.ts";
@@ -12,6 +13,7 @@ const COLUMNS: [string, (e: AuditEntry) => string | number | null][] = [
   ["time", (e) => e.createdAt],
   ["actor", (e) => e.actor],
   ["action", (e) => e.action],
+  ["forced", (e) => (e.forced ? "yes" : "no")],
   ["source", (e) => e.source],
   ["project", (e) => e.project],
   ["pipeline", (e) => e.pipeline],
@@ -30,18 +32,19 @@ const COLUMNS: [string, (e: AuditEntry) => string | number | null][] = [
 ];
 
 /**
- * One CSV field (RFC 4180 quoting). Text a spreadsheet would run as a formula (`=`, `+`, `-`, `@`,
- * tab, carriage return first) gets a leading `'`: a reason is typed by users.
+ * Text a spreadsheet would run as a formula (`=`, `+`, `-`, `@`, tab, carriage return first) gets
+ * a leading `'`: a reason is typed by users. csv-stringify does the RFC 4180 quoting.
  */
-export function csvField(value: string | number | null): string {
-  if (value === null) return "";
-  if (typeof value === "number") return String(value);
-  const safe = /^[=+\-@\t\r]/.test(value) ? `'${value}` : value;
-  return /[",\r\n]/.test(safe) ? `"${safe.replaceAll('"', '""')}"` : safe;
-}
+const neutralized = (value: string) => (/^[=+\-@\t\r]/.test(value) ? `'${value}` : value);
 
-export function csvLine(entry: AuditEntry): string {
-  return `${COLUMNS.map(([, get]) => csvField(get(entry))).join(",")}\r\n`;
+const OPTIONS = { record_delimiter: "windows", cast: { string: neutralized } } as const;
+
+/** Entries as CSV lines (CRLF), in the columns' order. */
+export function csvLines(entries: AuditEntry[]): string {
+  return stringify(
+    entries.map((entry) => COLUMNS.map(([, get]) => get(entry))),
+    OPTIONS,
+  );
 }
 
 export async function auditCsv(
@@ -57,11 +60,11 @@ export async function auditCsv(
   res.type("text/csv; charset=utf-8");
   res.setHeader("Content-Disposition", `attachment; filename="${project}-audit.csv"`);
   res.setHeader("Cache-Control", "no-store");
-  res.write(`\uFEFF${COLUMNS.map(([name]) => name).join(",")}\r\n`);
+  res.write(`\uFEFF${stringify([COLUMNS.map(([name]) => name)], OPTIONS)}`);
   let written = 0;
   for (;;) {
     const lines = page.items.slice(0, MAX_CSV_ENTRIES - written);
-    res.write(lines.map(csvLine).join(""));
+    res.write(csvLines(lines));
     written += lines.length;
     if (page.nextCursor === null || written >= MAX_CSV_ENTRIES || res.destroyed) break;
     page = await engine.call("listAudit", {

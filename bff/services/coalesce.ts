@@ -3,8 +3,9 @@
  * message per pipeline with the last change per build. 10,000 status changes become a handful
  * of messages, each tagged with the last engine `seq` it covers (the resume point).
  */
-import type { BuildChange } from "../../common/bff-api.ts";
+
 import type { BuildChangeEvent } from "../../common/events.ts";
+import type { BuildChange } from "../../common/page-stream.ts";
 
 export function toBuildChange(e: BuildChangeEvent): BuildChange {
   return {
@@ -42,6 +43,11 @@ export class Coalescer {
     changes.set(change.id, earlier?.created ? { ...change, created: true, from: null } : change);
     this.batch.byPipeline.set(pipeline, changes);
     this.timer ??= setTimeout(() => this.flush(), this.windowMs);
+  }
+
+  /** Whether nothing is gathered. */
+  get empty(): boolean {
+    return this.batch === undefined;
   }
 
   /** Sends what is gathered now (also before a non-build event, so order is kept). */

@@ -1,5 +1,6 @@
 /** The page-shaped reads: one BFF call gathers what a page needs from several engine calls, in parallel. */
 import type { HistoryResponse, MeResponse, PipelinesResponse, ProjectAccess } from "../../common/bff-api.ts";
+import type { BuildTriggerKind } from "../../common/contract/builds.ts";
 import type { Me } from "../../common/contract/identity.ts";
 import type { EngineClient } from "../../common/engine-client.ts";
 import { NotFoundError } from "../../common/errors.ts";
@@ -25,7 +26,14 @@ export async function pipelines(engine: EngineClient, project: string): Promise<
   return { project: projectAccess(me, project), items: list.items };
 }
 
-export type HistoryQuery = { status?: string; branch?: string; cursor?: string; limit?: string };
+export type HistoryQuery = {
+  status?: string;
+  branch?: string;
+  trigger?: BuildTriggerKind;
+  pullRequest?: string;
+  cursor?: string;
+  limit?: string;
+};
 
 export async function history(
   engine: EngineClient,
@@ -40,7 +48,14 @@ export async function history(
     engine.call("getPipeline", { params }),
     engine.call("listBuilds", {
       params,
-      query: { status: query.status, branch, cursor: query.cursor, limit: query.limit },
+      query: {
+        status: query.status,
+        branch,
+        trigger: query.trigger,
+        pullRequest: query.pullRequest,
+        cursor: query.cursor,
+        limit: query.limit,
+      },
     }),
     engine.call("countBuilds", { params, query: { branch } }),
     // The caller's own operations on the pipeline that are still running (the page resumes their toasts).
@@ -49,9 +64,9 @@ export async function history(
       query: { pipeline, status: "running", mine: "1", limit: "100" },
     }),
   ]);
-  const { source: _source, definition: parsed, ...summary } = definition;
+  const { source: _source, definition: declared, ...summary } = definition;
   return {
-    pipeline: { ...summary, cancelGraceSeconds: (parsed as { cancelGraceSeconds?: number }).cancelGraceSeconds ?? 10 },
+    pipeline: { ...summary, cancelGraceSeconds: declared.cancelGraceSeconds, params: declared.params },
     builds,
     counts,
     // Whole pipeline, whatever the filters: what "Cancel all running" would cancel.

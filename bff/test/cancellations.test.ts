@@ -33,6 +33,27 @@ describe.each(DATABASES)("cancellations through the BFF on $name", (db) => {
     expect((await stack.engine.api.build(late.id)).status).toBe("QUEUED");
   });
 
+  it("all but the newest per branch, above the project's threshold: the preview says what it keeps and asks for the number, and the confirm carries it", async () => {
+    stack = await startStack({ db, slots: 0 });
+    const p = await stack.engine.api.pipeline("acme", "web", sleepPipeline());
+    await stack.engine.api.put("/v1/projects/acme", { bulkCancel: { confirmAbove: 2 } });
+    await addUser(stack, "dev", { acme: "developer" });
+    const browser = new Browser(stack.bff.url);
+    await browser.signIn("dev");
+    for (let i = 0; i < 3; i++) for (const branch of ["main", "dev"]) await stack.engine.api.trigger(p, { branch });
+    const filter = { status: ["QUEUED", "RUNNING"], keepNewest: { per: "branch", count: 1 } };
+    const path = "/api/projects/acme/pipelines/web/cancellations";
+
+    const preview = await browser.request("POST", `${path}/preview`, { filter });
+    expect(preview.body).toMatchObject({ total: 4, kept: 2, keptKeys: 2, confirmation: { required: true, above: 2 } });
+    const unconfirmed = await browser.request("POST", path, { filter, snapshot: preview.body.snapshot });
+    expect(unconfirmed.status).toBe(409);
+    expect(unconfirmed.body.error.code).toBe("confirmation_required");
+    const confirm = await browser.request("POST", path, { filter, snapshot: preview.body.snapshot, confirmCount: 4 });
+    expect(confirm.status).toBe(202);
+    expect(confirm.body.operation).toMatchObject({ total: 4, selection: { kept: 2 } });
+  });
+
   it("a project-wide cancel goes through the project's route", async () => {
     stack = await startStack({ db, slots: 0 });
     const a = await stack.engine.api.pipeline("acme", "a", sleepPipeline());

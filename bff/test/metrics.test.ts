@@ -20,6 +20,15 @@ describe("the BFF's metrics", () => {
     return { status: res.status, text: await res.text() };
   };
 
+  it("is off without SLUICE_METRICS_TOKEN: 403 metrics_token_required", async () => {
+    stack = await startStack({ db: { name: "sqlite" }, slots: 0 });
+    for (const token of [null, "anything"]) {
+      const res = await scrape(token);
+      expect(res.status).toBe(403);
+      expect(JSON.parse(res.text).error.code).toBe("metrics_token_required");
+    }
+  });
+
   it("counts requests by route, open streams and sign-ins, and answers only with the metrics token", async () => {
     stack = await startStack({ db: { name: "sqlite" }, slots: 0, bffMetricsToken: TOKEN });
     const p = await stack.engine.api.pipeline("acme", "app", sleepPipeline());
@@ -35,11 +44,9 @@ describe("the BFF's metrics", () => {
     expect((await browser.request("GET", "/api/builds/999999")).status).toBe(404);
 
     let openWhileStreaming: number | undefined;
-    await browser.stream("/api/projects/acme/pipelines/app/events", {
+    await browser.stream("/api/stream?topics=pipeline:acme/app", {
       onOpen: async () => {
-        openWhileStreaming = sample((await scrape()).text, "sluice_bff_event_streams_open", {
-          route: "/api/projects/:project/pipelines/:pipeline/events",
-        });
+        openWhileStreaming = sample((await scrape()).text, "sluice_bff_event_streams_open", { route: "/api/stream" });
       },
       until: () => true,
       timeoutMs: 2000,
@@ -48,11 +55,7 @@ describe("the BFF's metrics", () => {
 
     const text = await waitFor(async () => {
       const t = (await scrape()).text;
-      return sample(t, "sluice_bff_event_streams_open", {
-        route: "/api/projects/:project/pipelines/:pipeline/events",
-      }) === 0
-        ? t
-        : undefined;
+      return sample(t, "sluice_bff_event_streams_open", { route: "/api/stream" }) === 0 ? t : undefined;
     });
     expect(
       sample(text, "sluice_bff_http_requests_total", { method: "GET", route: "/api/builds/:id", status: "200" }),

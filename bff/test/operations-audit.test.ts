@@ -50,7 +50,7 @@ describe.each(DATABASES)("the operations centre and the audit log through the BF
     expect(bad.body.error.code).toBe("invalid_input");
 
     let started = "";
-    const stream = await dev.stream("/api/projects/acme/operations/events", {
+    const stream = await dev.stream("/api/stream?topics=operations:acme", {
       onOpen: async () => {
         const build = await stack.engine.api.trigger(web);
         started = (await dev.request("POST", `/api/builds/${build.id}/cancel`, { reason: "bad push" })).body.operation
@@ -69,7 +69,8 @@ describe.each(DATABASES)("the operations centre and the audit log through the BF
 
     const outsider = await signedIn("outsider");
     expect((await outsider.request("GET", "/api/projects/acme/operations")).status).toBe(404);
-    expect((await outsider.request("GET", "/api/projects/acme/operations/events")).status).toBe(404);
+    const refused = await outsider.stream("/api/stream?topics=operations:acme");
+    expect(refused.messages.map((m) => [m.event, m.data.error.code])).toEqual([["refused", "project_not_found"]]);
   });
 
   it("the audit log and its CSV are for maintainers: filtered, quoted, and a developer is refused", async () => {
@@ -108,10 +109,10 @@ describe.each(DATABASES)("the operations centre and the audit log through the BF
       .trimEnd()
       .split("\r\n");
     expect(lines[0]).toBe(
-      "time,actor,action,source,project,pipeline,build,builds,canceled,already_finished,protected,created,skipped,failed,pending,status,reason,operation",
+      "time,actor,action,forced,source,project,pipeline,build,builds,canceled,already_finished,protected,created,skipped,failed,pending,status,reason,operation",
     );
     expect(lines).toHaveLength(2);
-    expect(lines[1]).toContain(`,dev,cancel,user,acme,web,${one.number},1,1,0,0,0,0,0,0,completed,`);
+    expect(lines[1]).toContain(`,dev,cancel,no,user,acme,web,${one.number},1,1,0,0,0,0,0,0,completed,`);
     // Quoted (it holds quotes and a comma), and kept from running as a spreadsheet formula.
     expect(lines[1]).toContain(`"'=HYPERLINK(""x""), ""quoted"", and a comma"`);
     const everything = await lead.request("GET", "/api/projects/acme/audit.csv");

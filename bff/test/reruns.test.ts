@@ -70,6 +70,35 @@ describe.each(DATABASES)("re-runs through the BFF on $name", (db) => {
     ]);
   });
 
+  it("a key used for another body or by a cancel answers 422 idempotency_key_reused, and nothing is created", async () => {
+    const { p, dev } = await setup();
+    const { builds } = await canceled(p, dev, ["main", "release"]);
+    const [a, b] = builds.map((x) => x.id);
+    const path = "/api/projects/acme/pipelines/web/reruns";
+    const first = await dev.request("POST", path, { buildIds: [a] }, { "Idempotency-Key": "r-2" });
+    expect(first.status).toBe(201);
+    const queued = await stack.engine.api.trigger(p);
+    const cancel = await dev.request(
+      "POST",
+      "/api/projects/acme/pipelines/web/cancellations",
+      { buildIds: [queued.id] },
+      { "Idempotency-Key": "c-2" },
+    );
+    expect(cancel.status).toBe(202);
+
+    const before = await databaseSnapshot(stack.engine);
+    for (const [route, body, key] of [
+      [path, { buildIds: [b] }, "r-2"],
+      ["/api/projects/acme/reruns", { buildIds: [a] }, "r-2"],
+      [path, { buildIds: [queued.id] }, "c-2"],
+      ["/api/projects/acme/reruns", { buildIds: [queued.id] }, "c-2"],
+    ] as const) {
+      const res = await dev.request("POST", route, body, { "Idempotency-Key": key });
+      expect([route, key, res.status, res.body.error?.code]).toEqual([route, key, 422, "idempotency_key_reused"]);
+    }
+    expect(await databaseSnapshot(stack.engine)).toEqual(before);
+  });
+
   it("re-runs what an operation canceled, and a build still active is skipped", async () => {
     const { p, dev } = await setup();
     const { operation } = await canceled(p, dev, ["a", "b", "c"]);
@@ -90,6 +119,68 @@ describe.each(DATABASES)("re-runs through the BFF on $name", (db) => {
     const queued = await stack.engine.api.trigger(p);
     const skipped = await dev.request("POST", "/api/projects/acme/pipelines/web/reruns", { buildIds: [queued.id] });
     expect(skipped.body.operation.counts).toMatchObject({ created: 0, skipped: 1 });
+  });
+
+  it("an operation is re-run once: the page learns which re-run it has, its items name their pipeline, and a new build is found by its number", async () => {
+    const { p, dev } = await setup();
+    const { operation } = await canceled(p, dev, ["a"]);
+    const path = "/api/projects/acme/pipelines/web/reruns";
+    const rerun = await dev.request("POST", path, { fromOperation: operation.id });
+    expect(rerun.body.operation.rerunOf).toBe(operation.id);
+    expect((await dev.request("GET", `/api/operations/${operation.id}`)).body.operation.rerunBy).toBe(
+      rerun.body.operation.id,
+    );
+    const items = (await dev.request("GET", `/api/operations/${rerun.body.operation.id}/items`)).body.items;
+    expect(items).toEqual([expect.objectContaining({ outcome: "created", note: "#2", pipeline: "web" })]);
+    const again = await dev.request("POST", path, { fromOperation: operation.id });
+    expect([again.status, again.body.error.code, again.body.error.details]).toEqual([
+      409,
+      "already_rerun",
+      { operationId: rerun.body.operation.id },
+    ]);
+
+    const byNumber = await dev.request("GET", "/api/projects/acme/pipelines/web/builds/2");
+    expect(byNumber.status).toBe(200);
+    expect(byNumber.body.build).toMatchObject({ number: 2, branch: "a", pipeline: "web" });
+    expect(byNumber.body.permissions.canTrigger).toBe(true);
+    const missing = await dev.request("GET", "/api/projects/acme/pipelines/web/builds/99");
+    expect([missing.status, missing.body.error.code]).toEqual([404, "build_not_found"]);
+    const bad = await dev.request("GET", "/api/projects/acme/pipelines/web/builds/x1");
+    expect([bad.status, bad.body.error.code]).toEqual([400, "invalid_id"]);
+  });
+
+  it("Run build: a developer triggers a build with declared parameters; a viewer, an undeclared parameter or a bad commit are refused", async () => {
+    await setup();
+    await stack.engine.api.pipeline("acme", "params", {
+      params: { TARGET: { options: ["staging", "prod"], default: "staging" } },
+      stages: [{ name: "s", jobs: [{ name: "j", steps: [{ run: "true" }] }] }],
+    });
+    const dev = new Browser(stack.bff.url);
+    await dev.signIn("dev");
+    const path = "/api/projects/acme/pipelines/params/builds";
+    const history = await dev.request("GET", "/api/projects/acme/pipelines/params/history");
+    expect(history.body.pipeline.params).toEqual({ TARGET: { options: ["staging", "prod"], default: "staging" } });
+
+    const made = await dev.request("POST", path, { branch: "release", commit: "abcdef1", params: { TARGET: "prod" } });
+    expect(made.status).toBe(201);
+    expect(made.body.build).toMatchObject({
+      number: 1,
+      branch: "release",
+      commit: "abcdef1",
+      params: { TARGET: "prod" },
+      triggeredBy: "dev",
+    });
+
+    const viewer = new Browser(stack.bff.url);
+    await viewer.signIn("viewer");
+    const before = await databaseSnapshot(stack.engine);
+    const refused = await viewer.request("POST", path, { branch: "main" });
+    expect([refused.status, refused.body.error.code]).toEqual([403, "forbidden"]);
+    const undeclared = await dev.request("POST", path, { params: { OTHER: "x" } });
+    expect([undeclared.status, undeclared.body.error.code]).toEqual([400, "invalid_input"]);
+    const badCommit = await dev.request("POST", path, { commit: "not hex" });
+    expect([badCommit.status, badCommit.body.error.code]).toEqual([400, "invalid_input"]);
+    expect(await databaseSnapshot(stack.engine)).toEqual(before);
   });
 
   it("a project-wide re-run by filter acts on the builds that existed at the preview", async () => {

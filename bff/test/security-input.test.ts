@@ -99,13 +99,13 @@ describe.each(DATABASES)("the BFF's bad requests on $name: 4xx, a stable code, n
     ["an unknown API route with a session", () => dev.request("GET", "/api/nothing-here"), 404, "no_route"],
     [
       "a Last-Event-ID that no stream sent",
-      () => dev.request("GET", "/api/projects/acme/pipelines/web/events", undefined, { "Last-Event-ID": "12abc" }),
+      () => dev.request("GET", "/api/stream?topics=pipeline:acme/web", undefined, { "Last-Event-ID": "12abc" }),
       400,
       "invalid_event_id",
     ],
     [
-      "a log stream resumed after a negative id",
-      () => dev.request("GET", `/api/builds/${build}/log`, undefined, { "Last-Event-ID": "-1" }),
+      "a log resumed after a negative chunk id",
+      () => dev.request("GET", `/api/stream?topics=log:${build}`, undefined, { "Last-Event-ID": `log:${build}=-1` }),
       400,
       "invalid_event_id",
     ],

@@ -13,7 +13,7 @@ import { addUser, Browser, type Stack, startStack } from "./harness.ts";
 /** Opens a stream and closes it as soon as it is open: its status, or the refusal. */
 async function openAndClose(browser: Browser, path: string): Promise<number> {
   const close = new AbortController();
-  const res = await browser.stream(path, { onOpen: () => close.abort(), signal: close.signal, lastEventId: "0" });
+  const res = await browser.stream(path, { onOpen: () => close.abort(), signal: close.signal });
   return res.status;
 }
 
@@ -90,19 +90,19 @@ describe.each(DATABASES)("limits through the BFF on $name", (db) => {
     const opened: Promise<unknown>[] = [];
     const stop = new AbortController();
     let open = 0;
-    for (const path of ["/api/projects/acme/events", `/api/builds/${build}/log`]) {
+    for (const path of ["/api/stream?topics=project:acme", `/api/stream?topics=log:${build}`]) {
       opened.push(dev.stream(path, { onOpen: () => void open++, signal: stop.signal, timeoutMs: 60_000 }));
     }
     await waitFor(() => open === 2, { what: "two open streams" });
-    const refused = await dev.request("GET", "/api/projects/acme/pipelines/web/events");
+    const refused = await dev.request("GET", "/api/stream?topics=pipeline:acme/web");
     expectRefusal(refused, 429, "too_many_streams");
     expect(Number(refused.headers.get("retry-after"))).toBeGreaterThan(0);
     const viewer = new Browser(stack.bff.url);
     await viewer.signIn("viewer");
-    expect(await openAndClose(viewer, "/api/projects/acme/events")).toBe(200);
+    expect(await openAndClose(viewer, "/api/stream?topics=project:acme")).toBe(200);
     stop.abort();
     await Promise.all(opened);
     // Closed streams free their places.
-    await waitFor(async () => (await openAndClose(dev, "/api/projects/acme/events")) === 200);
+    await waitFor(async () => (await openAndClose(dev, "/api/stream?topics=project:acme")) === 200);
   });
 });

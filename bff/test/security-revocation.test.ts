@@ -55,8 +55,8 @@ describe.each(DATABASES)("browser streams end when the right to read them goes, 
 
   it("signing out ends the session's streams on a busy project; no build triggered afterwards reaches them", async () => {
     const dev = await setup();
-    const project = await open(dev, "/api/projects/acme/events");
-    const pipeline = await open(dev, "/api/projects/acme/pipelines/web/events");
+    const project = await open(dev, "/api/stream?topics=project:acme");
+    const pipeline = await open(dev, "/api/stream?topics=pipeline:acme/web,operations:acme");
     let running = true;
     const triggering = (async () => {
       while (running) await stack.engine.api.trigger(p);
@@ -79,16 +79,16 @@ describe.each(DATABASES)("browser streams end when the right to read them goes, 
     }
   });
 
-  it("removal from the project ends its build, operation and log streams on a quiet project", async () => {
+  it("removal from the project ends its stream (builds, operations), also one that follows only a log, on a quiet project", async () => {
     const dev = await setup();
     agents.push(await new SimAgent(stack.engine.engine.channel, "quiet", { slots: 0, stopMode: "ignore" }).start());
     const [a, b] = await seedBuilds(stack.engine, p, 2, { status: () => "RUNNING", agents: ["quiet"] });
     const canceled = await dev.request("POST", "/api/projects/acme/pipelines/web/cancellations", { buildIds: [a] });
     expect(canceled.status).toBe(202);
+    const topics = ["project:acme", "operations:acme", `operation:${canceled.body.operation.id}`];
     const streams = [
-      await open(dev, "/api/projects/acme/events"),
-      await open(dev, `/api/operations/${canceled.body.operation.id}/events`),
-      await open(dev, `/api/builds/${b}/log`),
+      await open(dev, `/api/stream?topics=${topics.join(",")}`),
+      await open(dev, `/api/stream?topics=log:${b}`),
     ];
     expect((await stack.engine.api.request("DELETE", "/v1/projects/acme/members/dev")).status).toBe(204);
     const last = (await stack.engine.api.trigger(p)).number as number;

@@ -46,7 +46,7 @@ describe.each(DATABASES)("many open streams on $name", (db) => {
     const readers: ReadableStreamDefaultReader<Uint8Array>[] = [];
     const warnings = await listenerWarnings(async () => {
       for (let i = 0; i < 12; i++) {
-        const path = i % 2 === 0 ? "/api/projects/acme/events" : "/api/projects/acme/pipelines/web/events";
+        const path = i % 2 === 0 ? "/api/stream?topics=project:acme" : "/api/stream?topics=pipeline:acme/web";
         readers.push(await openStream(stack.bff.url + path, { Cookie: browser.cookie as string }));
       }
     });

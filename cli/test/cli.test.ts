@@ -1,6 +1,8 @@
 /**
- * The `sluice` command as people run it: the real `cli/bin.mjs` as a child process, against a
- * real engine (SQLite, and PostgreSQL when configured), checking what it prints and its exit code.
+ * The `sluice` command as people run it: the real command as a child process (built once for the
+ * run into `.cli-build/`, see tools/cli-build.ts; `cli/bin.mjs`, which runs it through tsx from a
+ * checkout, is started too), against a real engine (SQLite, and PostgreSQL when configured),
+ * checking what it prints and its exit code.
  */
 import { spawn } from "node:child_process";
 import fs from "node:fs";
@@ -12,10 +14,11 @@ import { afterAll, afterEach, beforeAll, describe, expect, it } from "vitest";
 import { loadConfig } from "../../common/config.ts";
 import { freePort } from "../../e2e/support/free-port.ts";
 import { databaseSnapshot } from "../../engine/test/db-snapshot.ts";
-import { DATABASES, startTestEngine, type TestEngine, waitFor } from "../../engine/test/harness.ts";
+import { DATABASE_FREE, DATABASES, startTestEngine, type TestEngine, waitFor } from "../../engine/test/harness.ts";
 import { userWithRoles } from "../../engine/test/security-helpers.ts";
 import { seedBuilds } from "../../engine/test/seed.ts";
 import { SimAgent } from "../../engine/test/sim-agent.ts";
+import { CLI_BUILD } from "../../tools/cli-build.ts";
 import { buildProgram } from "../program.ts";
 
 const BIN = path.resolve(import.meta.dirname, "../bin.mjs");
@@ -31,9 +34,9 @@ function isolatedDirs(cleanups: (() => void)[]): { home: string; dataDir: string
   return { home: path.join(root, "home"), dataDir: path.join(root, "data") };
 }
 
-function sluice(args: string[], env: Record<string, string>): Promise<Run> {
+function sluice(args: string[], env: Record<string, string>, entry = CLI_BUILD): Promise<Run> {
   return new Promise((resolve, reject) => {
-    const child = spawn(process.execPath, [BIN, ...args], {
+    const child = spawn(process.execPath, [entry, ...args], {
       env: { PATH: process.env.PATH ?? "", ...env },
       stdio: ["ignore", "pipe", "pipe"],
     });
@@ -64,7 +67,7 @@ function commandPaths(): string[][] {
   return paths;
 }
 
-describe("sluice without an engine", () => {
+describe.runIf(DATABASE_FREE)("sluice without an engine", () => {
   const cleanups: (() => void)[] = [];
   let env: Record<string, string>;
   beforeAll(() => {
@@ -93,6 +96,14 @@ describe("sluice without an engine", () => {
     }
   });
 
+  it("cli/bin.mjs, what `sluice` is in a checkout, runs the same command tree through tsx", async () => {
+    const [fromCheckout, built] = await Promise.all([sluice(["--help"], env, BIN), sluice(["--help"], env)]);
+    expect(fromCheckout).toEqual({ code: 0, stdout: built.stdout, stderr: "" });
+    expect(fromCheckout.stdout).toContain("Usage: sluice");
+    const unknown = await sluice(["frobnicate"], env, BIN);
+    expect(unknown.code).toBe(2);
+  });
+
   it("an unknown command or option, a missing or bad value is a usage error (exit 2) that says what was wrong", async () => {
     const cases: [string[], RegExp][] = [
       [["frobnicate"], /unknown command 'frobnicate'/],
@@ -100,6 +111,12 @@ describe("sluice without an engine", () => {
       [["cancel", "--project", "acme", "--pipeline", "web", "--builds", "x1"], /not a build number: "x1"/],
       [["cancel", "--project", "acme"], /give exactly one of --builds/],
       [["cancel", "--project", "acme", "--builds", "12"], /--builds are numbers within a pipeline: give --pipeline/],
+      [["cancel", "--project", "acme", "--keep-newest", "0"], /must be a whole number from 1 to 1000/],
+      [
+        ["cancel", "--project", "acme", "--keep-newest", "1", "--per", "tag"],
+        /Allowed choices are branch, pipeline, group/,
+      ],
+      [["cancel", "--project", "acme", "--all-running", "--per", "branch"], /--per goes with --keep-newest/],
       [["builds", "list"], /--project is required/],
       [["builds", "show", "--project", "acme", "--pipeline", "web"], /missing required argument 'number'/],
       [["builds", "list", "--project", "acme", "--status", "done"], /use queued, running/],
@@ -306,6 +323,52 @@ describe.each(DATABASES)("sluice against an engine on $name", (db) => {
     expect(unknown.stderr).toContain("#7");
   });
 
+  it("cancel --keep-newest 1 --per branch cancels all but the newest build of each branch, and says what it keeps; protected branches are left out unless included; a guarded cancel needs --confirm N", async () => {
+    await start();
+    const web = await t.api.pipeline("acme", "web", ONE_STEP);
+    const builds: Record<string, any[]> = { main: [], dev: [] };
+    for (let i = 0; i < 3; i++)
+      for (const branch of ["main", "dev"]) builds[branch]!.push(await t.api.trigger(web, { branch }));
+    const run = await sluice(
+      ["cancel", "--project", "acme", "--pipeline", "web", "--keep-newest", "1", "--per", "branch"],
+      env,
+    );
+    expect(run.code).toBe(0);
+    expect(run.stdout).toMatch(
+      /^4 builds to cancel: 4 queued \(web up to #4\)\nKept: the newest build of each of 2 branches\n/,
+    );
+    expect(run.stdout).toContain("canceling 4 builds");
+    for (const branch of ["main", "dev"]) {
+      const [a, b, newest] = builds[branch]!;
+      expect((await t.api.build(a.id)).status).toBe("CANCELED");
+      expect((await t.api.build(b.id)).status).toBe("CANCELED");
+      expect((await t.api.build(newest.id)).status).toBe("QUEUED");
+    }
+    await t.api.put("/v1/projects/acme", { protectedBranches: ["main"] });
+    for (let i = 0; i < 2; i++) await t.api.trigger(web, { branch: "main" });
+    const dry = await sluice(["cancel", "--project", "acme", "--pipeline", "web", "--all-running", "--dry-run"], env);
+    expect(dry.stdout).toContain(
+      "Left out: 3 builds on protected branches (main); --include-protected-branches reaches them",
+    );
+    const all = await sluice(
+      ["cancel", "--project", "acme", "--pipeline", "web", "--all-running", "--include-protected-branches", "--json"],
+      env,
+    );
+    expect(json(all)).toMatchObject({ preview: { total: 4, leftOut: { included: true } }, operation: { total: 4 } });
+
+    await t.api.put("/v1/projects/acme", { bulkCancel: { confirmAbove: 1 } });
+    for (let i = 0; i < 2; i++) await t.api.trigger(web, { branch: "dev" });
+    const unconfirmed = await sluice(["cancel", "--project", "acme", "--pipeline", "web", "--all-running"], env);
+    expect(unconfirmed.code).toBe(2);
+    expect(unconfirmed.stderr).toContain("this cancel reaches 2 builds: confirm with --confirm 2");
+    const confirmed = await sluice(
+      ["cancel", "--project", "acme", "--pipeline", "web", "--all-running", "--confirm", "2"],
+      env,
+    );
+    expect(confirmed.code).toBe(0);
+    expect(confirmed.stdout).toContain("canceling 2 builds");
+  });
+
   it("cancel --all-running --wait follows the operation to its end (a bar on a terminal, lines otherwise); failed stops exit 1, and so does operations watch", async () => {
     await start();
     agents.push(await new SimAgent(t.engine.channel, "cli", { slots: 0 }).start());
@@ -324,6 +387,9 @@ describe.each(DATABASES)("sluice against an engine on $name", (db) => {
     );
     expect({ code: run.code, stderr: run.stderr }).toMatchObject({ code: 0 });
     expect(run.stdout).toMatch(/^25 builds to cancel: 20 running, 5 queued \(web up to #25\)\n/);
+    expect(run.stdout).toMatch(
+      /\nImpact: stops 20 running builds on 1 agent \(\d+m \d+s of work done\)\nPer agent: cli 20\n/,
+    );
     expect(run.stdout).toMatch(/Operation [0-9a-f-]+: canceling 25 builds\n/);
     expect(run.stdout.trim().split("\n").at(-1)).toBe("25 canceled · 0 already finished · 0 failed");
     expect(run.stderr).toMatch(/^ {2}\d+\/25 settled \(/m);

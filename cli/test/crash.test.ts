@@ -7,13 +7,14 @@ import pg from "pg";
 import { afterEach, describe, expect, it } from "vitest";
 import { freePort } from "../../e2e/support/free-port.ts";
 import { Api, DATABASES, processesOfBuild, processesWithArg, waitFor } from "../../engine/test/harness.ts";
+import { CLI_BUILD } from "../../tools/cli-build.ts";
 
 const ROOT = path.resolve(import.meta.dirname, "../..");
 
 /** The real `sluice engine` command in a child process. */
 async function startCli(env: Record<string, string>): Promise<{ child: ChildProcess; api: Api }> {
   const port = await freePort();
-  const child = spawn(process.execPath, ["--import", "tsx", "cli/main.ts", "engine"], {
+  const child = spawn(process.execPath, [CLI_BUILD, "engine"], {
     cwd: ROOT,
     env: {
       PATH: process.env.PATH ?? "",

@@ -1,6 +1,7 @@
 /**
  * Real `sluice` processes for tests that kill, restart or stop them: engines (with their
- * in-process agent), standalone agents, and a fresh PostgreSQL database for several engines.
+ * in-process agent), standalone agents, BFFs, and a fresh PostgreSQL database for several
+ * engines. Each may run on a test host (`tools/testnet/`): its own network namespace.
  */
 import { type ChildProcess, spawn } from "node:child_process";
 import crypto from "node:crypto";
@@ -10,6 +11,8 @@ import path from "node:path";
 import pg from "pg";
 import { freePort } from "../../e2e/support/free-port.ts";
 import { Api, waitFor } from "../../engine/test/harness.ts";
+import { CLI_BUILD } from "../../tools/cli-build.ts";
+import type { TestHost } from "../../tools/testnet/testnet.ts";
 
 const ROOT = path.resolve(import.meta.dirname, "../..");
 export const TOKEN = "stack-admin-token";
@@ -23,12 +26,18 @@ export type SluiceProcess = {
 
 export type EngineProcess = SluiceProcess & { api: Api; url: string; dataDir: string; workDir: string };
 
-function run(args: string[], env: Record<string, string>): SluiceProcess {
-  const child = spawn(process.execPath, ["--import", "tsx", "cli/main.ts", ...args], {
+/** Where a process runs: on a test host (its own network namespace), on a port of it. */
+export type Placement = { host?: TestHost; port?: number };
+
+function run(args: string[], env: Record<string, string>, host?: TestHost): SluiceProcess {
+  const argv = [CLI_BUILD, ...args];
+  const options = {
     cwd: ROOT,
     env: { PATH: process.env.PATH ?? "", SLUICE_LOG_LEVEL: "warn", ...env },
-    stdio: ["ignore", "ignore", "pipe"],
-  });
+    stdio: ["ignore", "ignore", "pipe"] as ["ignore", "ignore", "pipe"],
+  };
+  // `ip netns exec` execs the program: the child's pid is the process's own.
+  const child = host ? host.spawn(process.execPath, argv, options) : spawn(process.execPath, argv, options);
   let stderr = "";
   child.stderr?.setEncoding("utf8").on("data", (d: string) => {
     stderr += d;
@@ -37,6 +46,30 @@ function run(args: string[], env: Record<string, string>): SluiceProcess {
     child.once("exit", (code, signal) => resolve({ code, signal })),
   );
   return { child, stderr: () => stderr, exited };
+}
+
+/** A `sluice` client command to its end: exit code and output. */
+export function sluiceCommand(
+  args: string[],
+  env: Record<string, string>,
+): Promise<{ code: number | null; stdout: string; stderr: string }> {
+  return new Promise((resolve, reject) => {
+    const child = spawn(process.execPath, [CLI_BUILD, ...args], {
+      cwd: ROOT,
+      env: { PATH: process.env.PATH ?? "", ...env },
+      stdio: ["ignore", "pipe", "pipe"],
+    });
+    let stdout = "";
+    let stderr = "";
+    child.stdout?.setEncoding("utf8").on("data", (d: string) => {
+      stdout += d;
+    });
+    child.stderr?.setEncoding("utf8").on("data", (d: string) => {
+      stderr += d;
+    });
+    child.once("error", reject);
+    child.once("close", (code) => resolve({ code, stdout, stderr }));
+  });
 }
 
 /** A temp dir for a process's data, removed (with its workspaces) by `cleanup`. */
@@ -53,22 +86,29 @@ export function tempDataDir(prefix: string, cleanups: (() => unknown)[]): string
 export async function startEngineProcess(
   env: Record<string, string>,
   cleanups: (() => unknown)[],
+  placement: Placement = {},
 ): Promise<EngineProcess> {
-  const port = await freePort();
+  const { host } = placement;
+  const port = placement.port ?? (host ? 8081 : await freePort());
   const dataDir = env.SLUICE_DATA_DIR ?? tempDataDir("engine", cleanups);
-  const proc = run(["engine"], {
-    SLUICE_ENGINE_PORT: String(port),
-    SLUICE_ADMIN_TOKEN: TOKEN,
-    SLUICE_DATA_DIR: dataDir,
-    ...env,
-  });
+  const proc = run(
+    ["engine"],
+    {
+      SLUICE_ENGINE_PORT: String(port),
+      SLUICE_ADMIN_TOKEN: TOKEN,
+      SLUICE_DATA_DIR: dataDir,
+      ...(host ? { SLUICE_HOST: host.address } : {}),
+      ...env,
+    },
+    host,
+  );
   cleanups.push(async () => {
     if (proc.child.exitCode === null && proc.child.signalCode === null) {
       proc.child.kill("SIGKILL");
       await proc.exited;
     }
   });
-  const url = `http://127.0.0.1:${port}`;
+  const url = `http://${host?.address ?? "127.0.0.1"}:${port}`;
   await waitFor(
     async () => {
       if (proc.child.exitCode !== null) throw new Error(`engine exited: ${proc.stderr()}`);
@@ -87,16 +127,16 @@ export async function startAgentProcess(
   engines: string[],
   env: Record<string, string>,
   cleanups: (() => unknown)[],
+  placement: Placement = {},
 ): Promise<SluiceProcess & { dataDir: string }> {
   const dataDir = tempDataDir("agent", cleanups);
   const created = await new Api(engines[0] as string, TOKEN).post("/v1/agent-tokens", { name: path.basename(dataDir) });
   if (created.status !== 201) throw new Error(`agent token: ${created.status} ${JSON.stringify(created.body)}`);
-  const proc = run(["agent"], {
-    SLUICE_ENGINE_URL: engines.join(","),
-    SLUICE_TOKEN: created.body.token,
-    SLUICE_DATA_DIR: dataDir,
-    ...env,
-  });
+  const proc = run(
+    ["agent"],
+    { SLUICE_ENGINE_URL: engines.join(","), SLUICE_TOKEN: created.body.token, SLUICE_DATA_DIR: dataDir, ...env },
+    placement.host,
+  );
   cleanups.push(async () => {
     if (proc.child.exitCode === null && proc.child.signalCode === null) {
       proc.child.kill("SIGKILL");

@@ -20,6 +20,8 @@ export const AgentRegistration = z.strictObject({
   slots: z.number().int().min(0).max(256),
   instance: z.string().min(1).max(64),
   containment: AgentContainment.optional(),
+  /** The agent has `git`: it takes jobs that check a commit out (absent: it does not). */
+  git: z.boolean().optional(),
 });
 export type AgentRegistration = z.infer<typeof AgentRegistration>;
 
@@ -30,6 +32,17 @@ export const Welcome = z.object({
   stopAckTimeoutSeconds: z.number(),
 });
 export type Welcome = z.infer<typeof Welcome>;
+
+/**
+ * Fetch exactly this commit into the workspace before the first step. `credentials` (an HTTPS
+ * token) reach git through a pipe, never its arguments, the steps' environment or the log.
+ */
+export const Checkout = z.object({
+  url: z.string(),
+  commit: z.string().regex(/^[0-9a-f]{7,64}$/i),
+  credentials: z.object({ username: z.string(), password: z.string() }).optional(),
+});
+export type Checkout = z.infer<typeof Checkout>;
 
 export const JobAssignment = z.object({
   leaseId: z.string(),
@@ -42,6 +55,7 @@ export const JobAssignment = z.object({
   graceSeconds: z.number(),
   /** At most this much of the job's output is kept; the rest is counted and dropped. */
   logMaxBytes: z.number(),
+  checkout: Checkout.optional(),
 });
 export type JobAssignment = z.infer<typeof JobAssignment>;
 

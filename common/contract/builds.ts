@@ -13,6 +13,20 @@ export const CancelInfo = z.object({
 });
 export type CancelInfo = z.infer<typeof CancelInfo>;
 
+/** How a build came from the repository: a push or a pull request, with its commit's first line and author. */
+export const BuildTrigger = z.object({
+  kind: z.enum(["push", "pull_request"]),
+  repository: z.string(),
+  /** The pull request's number (`PR #12`). */
+  pullRequest: z.number().int().nullable(),
+  /** The head commit's message (its first line is what lists show) and author. */
+  commitMessage: z.string().nullable(),
+  commitAuthor: z.string().nullable(),
+  /** The commit on the provider's web pages, when the repository has a web URL. */
+  commitUrl: z.string().nullable(),
+});
+export type BuildTrigger = z.infer<typeof BuildTrigger>;
+
 export const Build = z.object({
   id: z.number().int(),
   project: z.string(),
@@ -29,6 +43,8 @@ export const Build = z.object({
   startedAt: Time.nullable(),
   finishedAt: Time.nullable(),
   cancel: CancelInfo.optional(),
+  /** Set for builds a push or a pull request started (`triggeredBy` is then the pusher). */
+  trigger: BuildTrigger.optional(),
 });
 export type Build = z.infer<typeof Build>;
 
@@ -102,10 +118,22 @@ export const CancelRequest = z.strictObject({
 });
 export type CancelRequest = z.infer<typeof CancelRequest>;
 
-/** `GET .../builds`: `status=QUEUED,RUNNING`, `branch`, `cursor`, `limit` (1–200); checked by the route. */
+/** What started a build: a push, a pull request, or an API call (the console's Run build too). */
+export const BUILD_TRIGGER_KINDS = ["push", "pull_request", "api"] as const;
+export type BuildTriggerKind = (typeof BUILD_TRIGGER_KINDS)[number];
+
+/**
+ * `GET .../builds`: `status=QUEUED,RUNNING`, `branch`, `trigger` (push, pull_request or api),
+ * `pullRequest` (a number), `cursor`, `limit` (1–200); checked by the route.
+ */
 export const BuildHistoryQuery = z.object({
   status: QueryText.optional(),
   branch: QueryText.optional(),
+  trigger: z.enum(BUILD_TRIGGER_KINDS).optional(),
+  pullRequest: z
+    .string()
+    .regex(/^[1-9]\d{0,8}$/, "must be a pull request number")
+    .optional(),
   cursor: QueryText.optional(),
   limit: QueryText.optional(),
 });

@@ -35,12 +35,16 @@ export const OperationPayload = z.object({
   counts: OperationCounts,
 });
 
+/** An operation's first stuck builds: written once per operation (`stuck`: how many then). */
+export const OperationStuckPayload = OperationPayload.extend({ stuck: z.number().int() });
+
 export const EVENT_PAYLOADS = {
   "build.created": BuildChangePayload,
   "build.status_changed": BuildChangePayload,
   "job.status_changed": JobChangePayload,
   "operation.progress": OperationPayload,
   "operation.completed": OperationPayload,
+  "operation.stuck": OperationStuckPayload,
 } as const;
 
 export type EventType = keyof typeof EVENT_PAYLOADS;
@@ -60,17 +64,18 @@ export const BuildCreatedEvent = buildChange("build.created");
 export const BuildStatusChangedEvent = buildChange("build.status_changed");
 export const JobChangeEvent = JobChangePayload.extend({ ...InPipeline, type: z.literal("job.status_changed") });
 
+const InOperation = {
+  ...Envelope,
+  operationId: z.string(),
+  /** Both absent for a project-wide operation (the stream names a row's pipeline, when it has one). */
+  project: z.string().optional(),
+  pipeline: z.string().optional(),
+};
 const operationEvent = <T extends "operation.progress" | "operation.completed">(type: T) =>
-  OperationPayload.extend({
-    ...Envelope,
-    type: z.literal(type),
-    operationId: z.string(),
-    /** Both absent for a project-wide operation (the stream names a row's pipeline, when it has one). */
-    project: z.string().optional(),
-    pipeline: z.string().optional(),
-  });
+  OperationPayload.extend({ ...InOperation, type: z.literal(type) });
 export const OperationProgressEvent = operationEvent("operation.progress");
 export const OperationCompletedEvent = operationEvent("operation.completed");
+export const OperationStuckEvent = OperationStuckPayload.extend({ ...InOperation, type: z.literal("operation.stuck") });
 
 export const EngineEvent = z.discriminatedUnion("type", [
   BuildCreatedEvent,
@@ -78,11 +83,15 @@ export const EngineEvent = z.discriminatedUnion("type", [
   JobChangeEvent,
   OperationProgressEvent,
   OperationCompletedEvent,
+  OperationStuckEvent,
 ]);
 export type EngineEvent = z.infer<typeof EngineEvent>;
 export type BuildChangeEvent = z.infer<typeof BuildCreatedEvent> | z.infer<typeof BuildStatusChangedEvent>;
 export type JobChangeEvent = z.infer<typeof JobChangeEvent>;
-export type OperationEvent = z.infer<typeof OperationProgressEvent> | z.infer<typeof OperationCompletedEvent>;
+export type OperationEvent =
+  | z.infer<typeof OperationProgressEvent>
+  | z.infer<typeof OperationCompletedEvent>
+  | z.infer<typeof OperationStuckEvent>;
 
 /** `GET /v1/events`: `project` (and `pipeline`), or `operation`, narrow it; `types` is comma-separated. */
 export const EventsQuery = z.object({

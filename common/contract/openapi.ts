@@ -1,6 +1,7 @@
 /**
- * The engine's OpenAPI 3.1 document, generated from the route table and its schemas
- * (`GET /v1/openapi.json`). Every route lists the refusals it may give with the error envelope.
+ * The OpenAPI 3.1 documents, generated from the route tables and their schemas: the engine's
+ * (`GET /v1/openapi.json`, `routes.ts`) and the page's (`GET /api/openapi.json`, served by the
+ * BFF, `page-routes.ts`). Every route lists the refusals it may give with the error envelope.
  */
 import {
   createDocument,
@@ -13,6 +14,7 @@ import { Pipeline, PipelineSummary, Project } from "./catalog.ts";
 import { EngineEvent } from "./events.ts";
 import { Me } from "./identity.ts";
 import { AuditEntry, BatchPreview, Operation, OperationItem } from "./operations.ts";
+import { PAGE_ROUTES, type PageRouteDef } from "./page-routes.ts";
 import { ROUTES, type RouteDef } from "./routes.ts";
 import { ErrorBody } from "./shared.ts";
 import { Webhook, WebhookDelivery, WebhookDeliveryDetail } from "./webhooks.ts";
@@ -20,21 +22,24 @@ import { Webhook, WebhookDelivery, WebhookDeliveryDetail } from "./webhooks.ts";
 const ERROR_TEXT: Record<number, string> = {
   400: "The request is invalid (`invalid_input`, `malformed_body`, …); nothing changed",
   401: "No token, or one that is not valid (`unauthenticated`, `invalid_token`)",
-  403: "The caller may not do this (`forbidden`, `agent_token_not_allowed`, …)",
+  403: "The caller may not do this (`forbidden`, `agent_token_not_allowed`, `metrics_token_required`, …)",
   404: "Not found, or not readable by the caller",
-  409: "Conflicts with the current state (`already_finished`, `preview_expired`, …)",
+  409: "Conflicts with the current state (`already_finished`, `preview_expired`, `already_rerun`, …)",
   413: "The body is over 1 MiB (`body_too_large`)",
-  422: "The `Idempotency-Key` was used with another body (`idempotency_key_reused`)",
-  429: "Too many requests (`too_many_operations`, `too_many_attempts`, `too_many_streams`); see Retry-After",
+  422: "The `Idempotency-Key` was used by this user for another request — another body, scope or kind of route (`idempotency_key_reused`); nothing changed",
+  429: "Too many requests (`too_many_operations`: bulk cancels and re-runs running per user; `too_many_attempts`, `too_many_streams`); see Retry-After",
   500: "Internal error",
   503: "The engine cannot reach its database (`database_unavailable`); try again",
 };
 
+/** A route of either table. */
+type AnyRoute = RouteDef | PageRouteDef;
+
 /** The refusals a route may give: the common ones for what it takes, and its own. */
-function errorsOf(route: RouteDef): number[] {
+function errorsOf(route: AnyRoute): number[] {
   const statuses = new Set<number>([500, 503, ...(route.errors ?? [])]);
   if (route.body || route.query || route.params || route.headers) statuses.add(400);
-  if (route.auth === "token" || route.auth === "admin" || route.auth === "agent" || route.auth === "metrics") {
+  if (route.auth !== "none") {
     statuses.add(401);
     statuses.add(403);
   }
@@ -42,7 +47,7 @@ function errorsOf(route: RouteDef): number[] {
   return [...statuses].sort((a, b) => a - b);
 }
 
-function operationOf(name: string, route: RouteDef): ZodOpenApiOperationObject {
+function operationOf(name: string, route: AnyRoute, security: string): ZodOpenApiOperationObject {
   const responses: Record<string, ZodOpenApiResponseObject> = {};
   for (const [status, schema] of Object.entries(route.responses)) {
     const type = route.produces ?? "application/json";
@@ -53,7 +58,9 @@ function operationOf(name: string, route: RouteDef): ZodOpenApiOperationObject {
             description: route.produces === "text/event-stream" ? "A stream of server-sent events" : "Success",
             content: {
               [type]: { schema },
-              ...(route.alsoProduces ? { [route.alsoProduces]: { schema: { type: "string" } } } : {}),
+              ...("alsoProduces" in route && route.alsoProduces
+                ? { [route.alsoProduces]: { schema: { type: "string" } } }
+                : {}),
             },
           };
   }
@@ -71,12 +78,12 @@ function operationOf(name: string, route: RouteDef): ZodOpenApiOperationObject {
     operationId: name,
     summary: route.summary,
     tags: [route.tag],
-    security: route.auth === "none" ? [] : [{ bearer: [] }],
+    security: route.auth === "none" ? [] : [{ [security]: [] }],
     ...(route.params || route.query || route.headers
       ? {
           requestParams: {
             ...(route.params ? { path: route.params } : {}),
-            ...(route.query ? { query: route.query as never } : {}),
+            ...(route.query ? { query: route.query } : {}),
             ...(route.headers ? { header: route.headers } : {}),
           },
         }
@@ -87,7 +94,9 @@ function operationOf(name: string, route: RouteDef): ZodOpenApiOperationObject {
             required: true,
             content: {
               "application/json": { schema: body },
-              ...Object.fromEntries((route.bodyTypes ?? []).map((t) => [t, { schema: { type: "string" } }])),
+              ...Object.fromEntries(
+                (("bodyTypes" in route && route.bodyTypes) || []).map((t) => [t, { schema: { type: "string" } }]),
+              ),
             },
           },
         }
@@ -99,7 +108,7 @@ function operationOf(name: string, route: RouteDef): ZodOpenApiOperationObject {
 export function createOpenApiDocument(version = "0.1.0") {
   const paths: ZodOpenApiPathsObject = {};
   for (const [name, route] of Object.entries(ROUTES) as [string, RouteDef][]) {
-    paths[route.path] = { ...paths[route.path], [route.method]: operationOf(name, route) };
+    paths[route.path] = { ...paths[route.path], [route.method]: operationOf(name, route, "bearer") };
   }
   return createDocument({
     openapi: "3.1.0",
@@ -138,6 +147,39 @@ export function createOpenApiDocument(version = "0.1.0") {
         WebhookDeliveryDetail,
         EngineEvent,
       },
+    },
+  });
+}
+
+/** The page's API (`/api`), as the BFF serves it to the browser. */
+export function createPageOpenApiDocument(version = "0.1.0") {
+  const paths: ZodOpenApiPathsObject = {};
+  for (const [name, route] of Object.entries(PAGE_ROUTES) as [string, PageRouteDef][]) {
+    paths[route.path] = { ...paths[route.path], [route.method]: operationOf(name, route, "session") };
+  }
+  return createDocument({
+    openapi: "3.1.0",
+    info: {
+      title: "Sluice page API",
+      version,
+      description:
+        "The BFF's API for the web page: page-shaped reads, bulk actions, webhooks and the page's one event stream. " +
+        "A browser signs in (`POST /api/session`), keeps the httpOnly session cookie, and sends the session's CSRF token " +
+        'in `X-CSRF-Token` with every mutation. Every refusal is `{"error": {"code", "message", "details"?}}` with a stable code.',
+    },
+    servers: [{ url: "/" }],
+    tags: [...new Set(Object.values(PAGE_ROUTES).map((r) => r.tag))].map((name) => ({ name })),
+    paths,
+    components: {
+      securitySchemes: {
+        session: {
+          type: "apiKey",
+          in: "cookie",
+          name: "sluice_session",
+          description: "The session cookie set by `POST /api/session`; mutations also need `X-CSRF-Token`",
+        },
+      },
+      schemas: { Error: ErrorBody, Build, BuildDetail, Operation, OperationItem, AuditEntry, BatchPreview },
     },
   });
 }

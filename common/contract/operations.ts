@@ -1,6 +1,12 @@
 /** Bulk operations of every kind (cancel, re-run): requests, previews, operations, their items and the audit log. */
 import { z } from "zod";
-import { ITEM_OUTCOMES, OPERATION_KINDS, OPERATION_SOURCES, OPERATION_STATUSES } from "../constants.ts";
+import {
+  ITEM_OUTCOMES,
+  KEEP_NEWEST_PER,
+  OPERATION_KINDS,
+  OPERATION_SOURCES,
+  OPERATION_STATUSES,
+} from "../constants.ts";
 import { BUILD_STATUSES } from "../statuses.ts";
 import { Build, BuildStatusSchema } from "./builds.ts";
 import {
@@ -33,11 +39,21 @@ export const CancelFilter = z.strictObject({
   before: z.union([z.iso.datetime({ offset: true }), z.number().int().positive()]).optional(),
   /** Project scope only: these pipelines (all of the project's when left out). */
   pipelines: z.array(z.string().min(1).max(63)).min(1).max(1000).optional(),
+  /** Of the matching builds, leave the `count` newest per branch (of each pipeline), pipeline or concurrency group alone. */
+  keepNewest: z
+    .strictObject({
+      per: z.enum(KEEP_NEWEST_PER),
+      count: z.number().int().min(1).max(1000),
+    })
+    .optional(),
+  /** Also reach branches the project protects (`protectedBranches`); a filter skips them otherwise. */
+  includeProtectedBranches: z.boolean().optional(),
 });
 export type CancelFilter = z.infer<typeof CancelFilter>;
+export type KeepNewest = NonNullable<CancelFilter["keepNewest"]>;
 
-/** A re-run's filter: like a cancel's, but any status (re-run what failed, or was canceled). */
-export const RerunFilter = CancelFilter.extend({
+/** A re-run's filter: like a cancel's, but any status (re-run what failed, or was canceled), and nothing kept or protected. */
+export const RerunFilter = CancelFilter.omit({ keepNewest: true, includeProtectedBranches: true }).extend({
   status: z.array(z.enum(BUILD_STATUSES)).min(1, "must name at least one status"),
 });
 export type RerunFilter = z.infer<typeof RerunFilter>;
@@ -74,6 +90,8 @@ export const BatchCancelRequest = z
     atomic: z.boolean().default(false),
     /** Targets already CANCELING are finalized now and their processes SIGKILLed (retrying failed stops). */
     force: z.boolean().default(false),
+    /** The preview's total, typed by the person: needed to confirm a preview whose `confirmation.required`. */
+    confirmCount: z.number().int().min(0).optional(),
   })
   .refine(oneSelection, SELECTION_RULE)
   .refine(excludeNeedsFilter, EXCLUDE_RULE);
@@ -115,7 +133,11 @@ export const BatchRerunRequest = z
   .refine(excludeNeedsFilter, EXCLUDE_RULE);
 export type BatchRerunRequest = z.infer<typeof BatchRerunRequest>;
 
-/** The `Idempotency-Key` a bulk request may carry: the same key and body answer the first operation again. */
+/**
+ * The `Idempotency-Key` a cancel or bulk request may carry: bound to the user, the kind of route
+ * and the request, the same key and body answer the first operation again; the key with another
+ * body, scope or kind of route answers 422 `idempotency_key_reused`.
+ */
 export const IdempotencyKey = z
   .string()
   .min(1)
@@ -123,6 +145,28 @@ export const IdempotencyKey = z
   .regex(/^[\x21-\x7e]+$/, "must be printable ASCII without spaces");
 
 /* Responses --------------------------------------------------------------------------- */
+
+/** What a bulk cancel would cost: where its running builds are, the work done and avoided, what is in flight. */
+export const BulkImpact = z.object({
+  /** Running builds per agent (a build with jobs on two agents counts on each), most first. */
+  runningByAgent: z.array(z.object({ agent: z.string(), builds: z.number().int() })),
+  /** Seconds the running builds have run so far, summed: work thrown away. */
+  workDoneSeconds: z.number().int(),
+  /**
+   * Seconds of work the queued builds will not take, estimated: per pipeline, its queued builds
+   * times the median duration of its last 20 succeeded builds.
+   */
+  workAvoidedSeconds: z.number().int(),
+  /** Queued builds of pipelines with no succeeded build to estimate from (not in `workAvoidedSeconds`). */
+  unestimated: z.number().int(),
+  /** Steps running now, per stage and step, most first (at most 20): "3 in stage deploy, step kubectl apply". */
+  inFlight: z.array(z.object({ stage: z.string(), step: z.string(), builds: z.number().int() })),
+  /** Builds with a protected job (interruptible: false) under way (as `protected`). */
+  protectedBuilds: z.number().int(),
+  /** Pull requests of repository builds whose checks will turn canceled (at most 50). */
+  pullRequests: z.array(z.object({ repository: z.string(), number: z.number().int(), builds: z.number().int() })),
+});
+export type BulkImpact = z.infer<typeof BulkImpact>;
 
 /** The answer to a preview: counts, the first builds, and the signed bound to confirm with. */
 export const BatchPreview = z.object({
@@ -139,6 +183,27 @@ export const BatchPreview = z.object({
   /** Opaque; send it back with the cancel. Valid for `SLUICE_PREVIEW_TTL_SECONDS`. */
   snapshot: z.string(),
   expiresAt: Time,
+  /** Matching builds left alone by `filter.keepNewest` (not in `total`). */
+  kept: z.number().int(),
+  /** Of them, the newest, at most 20. */
+  keptBuilds: z.array(Build),
+  /** How many branches, pipelines or groups the kept builds are the newest of. */
+  keptKeys: z.number().int(),
+  /** Matching builds on branches the project protects, left out (not in `total`); 0 with `includeProtectedBranches`. */
+  leftOut: z.object({
+    protectedBranches: z.number().int(),
+    /** The project's protected branch patterns. */
+    patterns: z.array(z.string()),
+    /** Whether the request reaches protected branches too (`filter.includeProtectedBranches`). */
+    included: z.boolean(),
+  }),
+  /** A cancel's cost (a re-run's preview has none). */
+  impact: BulkImpact.optional(),
+  /**
+   * A cancel's guardrail: when `required`, the confirm must carry `confirmCount` equal to `total`
+   * (more than `above` builds, or a stage of `stages` in flight).
+   */
+  confirmation: z.object({ required: z.boolean(), above: z.number().int(), stages: z.array(z.string()) }).optional(),
 });
 export type BatchPreview = z.infer<typeof BatchPreview>;
 
@@ -165,6 +230,8 @@ const RecordedFilter = z.object({
   triggeredBy: z.string().optional(),
   before: z.union([z.string(), z.number()]).optional(),
   pipelines: z.array(z.string()).optional(),
+  keepNewest: z.object({ per: z.enum(KEEP_NEWEST_PER), count: z.number().int() }).optional(),
+  includeProtectedBranches: z.boolean().optional(),
 });
 
 /** What an operation targeted: its filter, how many builds it named, and the preview it was confirmed from. */
@@ -178,6 +245,20 @@ export const OperationSelection = z.object({
   /** A re-run of what this operation canceled. */
   fromOperation: z.string().optional(),
   preview: z.object({ at: Time, maxBuildId: z.number().int() }).optional(),
+  /** Matching builds left alone by `filter.keepNewest`. */
+  kept: z.number().int().optional(),
+  /** Matching builds left out because their branch is protected. */
+  leftOutProtected: z.number().int().optional(),
+  /** The impact the person saw in the preview they confirmed (its headline figures). */
+  impact: z
+    .object({
+      running: z.number().int(),
+      queued: z.number().int(),
+      agents: z.number().int(),
+      workDoneSeconds: z.number().int(),
+      workAvoidedSeconds: z.number().int(),
+    })
+    .optional(),
 });
 export type OperationSelection = z.infer<typeof OperationSelection>;
 
@@ -197,17 +278,32 @@ export const Operation = z.object({
   counts: OperationCounts,
   createdAt: Time,
   completedAt: Time.nullable(),
+  /** The re-run made from what this operation canceled (an operation is re-run at most once). */
+  rerunBy: z.string().nullable(),
+  /** The operation whose canceled builds this re-run ran again. */
+  rerunOf: z.string().nullable(),
+  /**
+   * `GET /v1/operations/{id}`: builds whose stop their agent has not acknowledged within the
+   * grace period (they are force-finalized at their deadline; `force: true` stops them now).
+   */
+  stuck: z.number().int().optional(),
 });
 export type Operation = z.infer<typeof Operation>;
 
 export const OperationItem = z.object({
   buildId: z.number().int(),
   buildNumber: z.number().int(),
+  /** The build's pipeline (a re-run's new build is in the same one). */
+  pipeline: z.string(),
   branch: z.string(),
   outcome: z.enum(ITEM_OUTCOMES),
   /** Why: the status a build had already reached, or the failure reason. */
   note: z.string().nullable(),
   status: BuildStatusSchema,
+  /** A stuck build: the agent that has not acknowledged its stop, its last contact, and when the build is force-finalized. */
+  stuck: z
+    .object({ agent: z.string().nullable(), lastContactAt: Time.nullable(), forceFinalizeAt: Time.nullable() })
+    .optional(),
 });
 export type OperationItem = z.infer<typeof OperationItem>;
 
@@ -222,6 +318,8 @@ export const AuditEntry = z.object({
   reason: z.string().nullable(),
   operationId: z.string(),
   targets: z.number().int(),
+  /** A forced cancel: it finalized builds already CANCELING at once (Force stop now, or a second cancel). */
+  forced: z.boolean(),
   /** The build, when the operation had exactly one. */
   build: z.object({ id: z.number().int(), number: z.number().int() }).nullable(),
   outcome: OperationCounts.extend({ status: z.enum(OPERATION_STATUSES) }),

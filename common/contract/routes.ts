@@ -66,6 +66,15 @@ import {
   OperationPage,
   OperationsQuery,
 } from "./operations.ts";
+import {
+  HookAccepted,
+  HookDeliveriesQuery,
+  HookDeliveryPage,
+  PutRepositoryRequest,
+  Repository,
+  RepositoryList,
+  RepositoryWithSecret,
+} from "./repositories.ts";
 import { list, PathId, PathName } from "./shared.ts";
 import {
   CreateWebhookRequest,
@@ -95,7 +104,7 @@ export type RouteDef = {
   tag: string;
   auth: Auth;
   params?: z.ZodObject;
-  query?: z.ZodType;
+  query?: z.ZodObject;
   body?: z.ZodType;
   /** Body content types besides `application/json`. */
   bodyTypes?: readonly string[];
@@ -119,6 +128,22 @@ const OperationId_ = z.object({ id: z.string().min(1).max(100) });
 const Webhook_ = Project_.extend({ id: PathId });
 const Delivery_ = Webhook_.extend({ delivery: PathId });
 const AgentId_ = z.object({ id: z.string().min(1).max(100) });
+const Repository_ = Project_.extend({ repository: PathName });
+/** Each provider's own headers; which are needed depends on the provider (see `engine/domain/hooks/`). */
+const HookHeaders = z.object({
+  "X-GitHub-Event": z.string().optional(),
+  "X-GitHub-Delivery": z.string().optional(),
+  "X-Hub-Signature-256": z.string().optional(),
+  "X-Gitlab-Event": z.string().optional(),
+  "X-Gitlab-Token": z.string().optional(),
+  "X-Gitlab-Event-UUID": z.string().optional(),
+  "X-Gitea-Event": z.string().optional(),
+  "X-Gitea-Delivery": z.string().optional(),
+  "X-Gitea-Signature": z.string().optional(),
+  "X-Sluice-Event": z.string().optional(),
+  "X-Sluice-Delivery": z.string().optional(),
+  "X-Sluice-Signature-256": z.string().optional(),
+});
 
 const Idempotent = z.object({ "Idempotency-Key": IdempotencyKey.optional() });
 const Resume = z.object({ "Last-Event-ID": z.string().optional() });
@@ -147,7 +172,8 @@ function bulkRoutes<K extends string, P extends z.ZodType, R extends z.ZodType, 
         params: Pipeline_,
         body: preview,
         responses: { 200: BatchPreview },
-        errors: [413],
+        // 409: a re-run of an operation re-run already (`already_rerun`).
+        errors: [409, 413],
       }),
       accept: route({
         method: "post",
@@ -172,7 +198,8 @@ function bulkRoutes<K extends string, P extends z.ZodType, R extends z.ZodType, 
         params: Project_,
         body: preview,
         responses: { 200: BatchPreview },
-        errors: [413],
+        // 409: a re-run of an operation re-run already (`already_rerun`).
+        errors: [409, 413],
       }),
       accept: route({
         method: "post",
@@ -222,7 +249,8 @@ export const ROUTES = {
   metrics: route({
     method: "get",
     path: "/metrics",
-    summary: "Prometheus metrics (with SLUICE_METRICS_TOKEN)",
+    summary:
+      "Prometheus metrics, with `Authorization: Bearer <SLUICE_METRICS_TOKEN>`; off without a configured token (403 `metrics_token_required`)",
     tag: "health",
     auth: "metrics",
     responses: { 200: z.string() },
@@ -636,6 +664,69 @@ export const ROUTES = {
     params: Webhook_,
     responses: { 202: WebhookDelivery },
     errors: [409],
+  }),
+
+  /* Repositories and their inbound hooks ------------------------------------------------- */
+  listRepositories: route({
+    method: "get",
+    path: "/v1/projects/{project}/repositories",
+    summary: "A project's repositories (maintainers)",
+    tag: "repositories",
+    auth: "token",
+    params: Project_,
+    responses: { 200: RepositoryList },
+  }),
+  putRepository: route({
+    method: "put",
+    path: "/v1/projects/{project}/repositories/{repository}",
+    summary: "Add (201, with the hook secret shown once) or change (200) a repository (maintainers)",
+    tag: "repositories",
+    auth: "token",
+    params: Repository_,
+    body: PutRepositoryRequest,
+    responses: { 200: Repository, 201: RepositoryWithSecret },
+  }),
+  getRepository: route({
+    method: "get",
+    path: "/v1/projects/{project}/repositories/{repository}",
+    summary: "A repository (never its secrets)",
+    tag: "repositories",
+    auth: "token",
+    params: Repository_,
+    responses: { 200: Repository },
+  }),
+  rotateHookSecret: route({
+    method: "post",
+    path: "/v1/projects/{project}/repositories/{repository}/hook-secret",
+    summary: "Make a new hook secret (shown once); the old one stops working at once",
+    tag: "repositories",
+    auth: "token",
+    params: Repository_,
+    responses: { 201: RepositoryWithSecret },
+  }),
+  listHookDeliveries: route({
+    method: "get",
+    path: "/v1/projects/{project}/repositories/{repository}/deliveries",
+    summary: "A repository's inbound deliveries and what each did, newest first",
+    tag: "repositories",
+    auth: "token",
+    params: Repository_,
+    query: HookDeliveriesQuery,
+    responses: { 200: HookDeliveryPage },
+  }),
+  receiveHook: route({
+    method: "post",
+    path: "/v1/hooks/{project}/{repository}",
+    summary:
+      "A provider's event (GitHub, GitLab, Gitea/Forgejo or the generic format), verified by its signature before anything is stored; 202 with the stored delivery",
+    tag: "repositories",
+    auth: "none",
+    params: Repository_,
+    body: z.record(z.string(), z.unknown()),
+    bodyTypes: ["application/x-www-form-urlencoded"],
+    headers: HookHeaders,
+    responses: { 202: HookAccepted },
+    errors: [401, 413, 422],
   }),
 
   /* Events -------------------------------------------------------------------------------- */

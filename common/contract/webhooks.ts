@@ -6,7 +6,7 @@ import { z } from "zod";
 import { list, page, QueryText, Time } from "./shared.ts";
 
 /** Events an endpoint may ask for. Per-build events arrive batched (`builds: [...]`). */
-export const WEBHOOK_EVENTS = ["operation.completed", "build.canceled", "build.finished"] as const;
+export const WEBHOOK_EVENTS = ["operation.completed", "operation.stuck", "build.canceled", "build.finished"] as const;
 export type WebhookEvent = (typeof WEBHOOK_EVENTS)[number];
 /** `ping` is sent on request (the settings page's "Send test"), to any endpoint. */
 export type DeliveryEvent = WebhookEvent | "ping";
@@ -56,7 +56,12 @@ export const UpdateWebhookRequest = z
   .refine((r) => Object.values(r).some((v) => v !== undefined), { message: "change at least one field" });
 export type UpdateWebhookRequest = z.input<typeof UpdateWebhookRequest>;
 
-export const DeliveryStatus = z.enum(["pending", "delivered", "failed"]);
+/**
+ * `refused`: the address policy refused the request (a private or loopback address while
+ * `SLUICE_WEBHOOK_ALLOW_PRIVATE` is off); nothing was sent, it is not retried, and its error
+ * starts with `webhook_url_not_allowed`.
+ */
+export const DeliveryStatus = z.enum(["pending", "delivered", "failed", "refused"]);
 export type DeliveryStatus = z.infer<typeof DeliveryStatus>;
 
 export const WebhookDelivery = z.object({

@@ -24,6 +24,7 @@ export class HistoryPage {
   readonly pageCheckbox = () => this.page.getByRole("checkbox", { name: "Select all active builds on this page" });
   readonly cancelSelected = () => this.page.getByRole("button", { name: /^Cancel selected \(\d+\)$/ });
   readonly cancelAllRunning = () => this.page.getByRole("button", { name: /^Cancel all running \(\d+\)$/ });
+  readonly cancelAllButNewest = () => this.page.getByRole("button", { name: "… all but the newest per branch" });
   readonly rerunSelected = () => this.page.getByRole("button", { name: /^Re-run \(\d+\)$/ });
   readonly selectAllActive = () =>
     this.page.getByRole("button", { name: /^Select all \d+ (matching )?active builds?$/ });

@@ -40,8 +40,8 @@ test.describe("as a maintainer", () => {
     const [download] = await Promise.all([page.waitForEvent("download"), audit.exportCsv().click()]);
     expect(download.suggestedFilename()).toBe(`${pipeline.project}-audit.csv`);
     const csv = fs.readFileSync((await download.path()) as string, "utf8");
-    expect(csv).toContain("time,actor,action,source,project,pipeline,build,builds");
-    expect(csv).toContain(`,admin,cancel,api,${pipeline.project},${pipeline.name},${one!.number},1,`);
+    expect(csv).toContain("time,actor,action,forced,source,project,pipeline,build,builds");
+    expect(csv).toContain(`,admin,cancel,no,api,${pipeline.project},${pipeline.name},${one!.number},1,`);
     expect(csv).toContain(reason);
 
     await row.getByRole("link", { name: "View operation" }).click();

@@ -60,6 +60,9 @@ test("from an operation's page, 'Re-run what this canceled' runs those builds ag
   await expect(dialog.root()).toContainText("Re-run 3 builds: 3 canceled");
   await dialog.confirmWith();
   await history.toast().expectSummary("3 new builds · 0 skipped · 0 failed");
+  // Re-run once: the page now links to the re-run instead of offering it again.
+  await expect(page.getByRole("link", { name: "View its re-run" })).toBeVisible();
+  await expect(page.getByRole("button", { name: "Re-run what this canceled" })).toHaveCount(0);
   await pipeline.waitForCounts((c) => c.CANCELED === 3 && c.RUNNING + c.QUEUED === 3);
 
   await history.goto(pipeline.path);

@@ -9,6 +9,12 @@ test("the event stream drops mid-operation; the page reconnects and ends in the 
   context,
   makePipeline,
 }) => {
+  // Offline mode cuts a page's own connections, not those of a SharedWorker: here the page owns
+  // the browser's stream itself (the fallback for browsers without SharedWorker), so going offline
+  // drops it. The engine-stop story has a SharedWorker's stream end and come back.
+  await context.addInitScript(() => {
+    delete (window as { SharedWorker?: unknown }).SharedWorker;
+  });
   const pipeline = await makePipeline();
   const builds = await pipeline.triggerMany(6);
   await pipeline.waitForCounts((c) => c.RUNNING === 6);

@@ -9,7 +9,11 @@ export const E2E = {
   workDir: `${process.env.SLUICE_E2E_DATA_DIR ?? ""}-workspaces`,
 };
 
-export const ROLES = ["admin", "dev", "viewer", "maint"] as const;
+/**
+ * `tabs` is a developer of its own for the many-tabs story: it keeps as many cancels running as a
+ * user may (five), so no other story may share its budget.
+ */
+export const ROLES = ["admin", "dev", "viewer", "maint", "tabs"] as const;
 export type RoleName = (typeof ROLES)[number];
 
 export function passwordOf(user: RoleName): string {

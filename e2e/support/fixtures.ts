@@ -35,6 +35,7 @@ export const test = base.extend<TestFixtures, WorkerFixtures>({
       await api.member(name, "dev", "developer");
       await api.member(name, "viewer", "viewer");
       await api.member(name, "maint", "maintainer");
+      await api.member(name, "tabs", "developer");
       await use(name);
     },
     { scope: "worker" },

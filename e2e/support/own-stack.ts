@@ -51,8 +51,16 @@ export class OwnStack {
     });
   }
 
-  /** `agentSlots`: slots of the engine's in-process agent (0: builds stay queued). */
-  constructor(private readonly agentSlots = 20) {}
+  private readonly agents: ChildProcess[] = [];
+
+  /**
+   * `agentSlots`: slots of the engine's in-process agent (0: builds stay queued, or wait for a
+   * standalone agent); `engineEnv`: more of the engine's settings.
+   */
+  constructor(
+    private readonly agentSlots = 20,
+    private readonly engineEnv: Record<string, string> = {},
+  ) {}
 
   async start(): Promise<void> {
     this.enginePort = await freePort();
@@ -66,6 +74,7 @@ export class OwnStack {
     this.engine = this.spawn(["engine"], {
       SLUICE_ENGINE_PORT: String(this.enginePort),
       SLUICE_AGENT_SLOTS: String(this.agentSlots),
+      ...this.engineEnv,
     });
     await expect.poll(() => healthy(this.engineUrl), { timeout: 60_000 }).toBe(true);
   }
@@ -76,13 +85,48 @@ export class OwnStack {
     this.engine = undefined;
   }
 
+  /**
+   * A standalone agent (`sluice agent`) of its own process, with an agent token of its own; the
+   * test may freeze it (SIGSTOP: it polls, stops and acknowledges nothing) and thaw it. Returns
+   * once the engine has heard from it.
+   */
+  async startAgent(name: string, slots = 1): Promise<StandaloneAgent> {
+    const token = await this.api.request("POST", "/v1/agent-tokens", { name: `agent-${name}` });
+    if (token.status !== 201) throw new Error(`agent token: ${token.status} ${JSON.stringify(token.body)}`);
+    const child = this.spawn(["agent"], {
+      SLUICE_ENGINE_URL: this.engineUrl,
+      SLUICE_TOKEN: token.body.token,
+      SLUICE_AGENT_NAME: name,
+      SLUICE_AGENT_SLOTS: String(slots),
+    });
+    this.agents.push(child);
+    await expect
+      .poll(
+        async () => ((await this.api.request("GET", "/v1/agents")).body.items ?? []).some((a: any) => a.id === name),
+        {
+          timeout: 60_000,
+        },
+      )
+      .toBe(true);
+    return {
+      freeze: () => child.kill("SIGSTOP"),
+      thaw: () => child.kill("SIGCONT"),
+    };
+  }
+
   async destroy(): Promise<void> {
+    for (const agent of this.agents) {
+      agent.kill("SIGCONT");
+      await stop(agent);
+    }
     await stop(this.bff);
     await stop(this.engine);
     fs.rmSync(this.dataDir, { recursive: true, force: true });
     fs.rmSync(`${this.dataDir}-workspaces`, { recursive: true, force: true });
   }
 }
+
+export type StandaloneAgent = { freeze: () => void; thaw: () => void };
 
 async function stop(child: ChildProcess | undefined): Promise<void> {
   if (!child || child.exitCode !== null) return;

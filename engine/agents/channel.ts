@@ -77,6 +77,7 @@ export class EngineAgentChannel implements AgentChannel {
       slots: agent.slots,
       instance: agent.instance,
       containment: agent.containment ?? null,
+      git: agent.git === true,
       now: this.ctx.now(),
     });
     return {

@@ -18,6 +18,7 @@ import { catalogRoutes } from "./routes/catalog.ts";
 import { eventRoutes } from "./routes/events.ts";
 import { identityRoutes } from "./routes/identity.ts";
 import { operationRoutes } from "./routes/operations.ts";
+import { inboundHookRoutes, repositoryRoutes } from "./routes/repositories.ts";
 import { webhookRoutes } from "./routes/webhooks.ts";
 
 export const BODY_LIMIT = "1mb";
@@ -59,6 +60,8 @@ export function createEngineApp(ctx: EngineContext, channel: EngineAgentChannel,
     }) as typeof res.writeHead;
     ctx.store.withStatementCounter(counter, next);
   });
+  // Before the JSON parser and the token: a provider's hook is verified over its raw bytes.
+  v1.use(inboundHookRoutes(ctx));
   v1.use(express.json({ limit: BODY_LIMIT }));
   v1.use(
     express.text({ limit: BODY_LIMIT, type: ["application/yaml", "application/x-yaml", "text/yaml", "text/plain"] }),
@@ -88,6 +91,7 @@ export function createEngineApp(ctx: EngineContext, channel: EngineAgentChannel,
   v1.use(buildRoutes(ctx));
   v1.use(operationRoutes(ctx));
   v1.use(webhookRoutes(ctx));
+  v1.use(repositoryRoutes(ctx));
   v1.use(eventRoutes(ctx, options.heartbeatMs ? { heartbeatMs: options.heartbeatMs } : undefined));
   v1.use(agentListRoutes(ctx));
   v1.use(agentRoutes(channel));

@@ -3,6 +3,8 @@
  * (`SLUICE_LOG_MAX_BYTES`), and as text either database stores (a NUL byte, which PostgreSQL's
  * text cannot hold, becomes U+FFFD). Pure: the caller reads the sizes and writes the result.
  */
+import { logNote } from "../../common/log-notes.ts";
+
 export type IncomingChunk = {
   buildId: number;
   jobId: number;
@@ -13,7 +15,7 @@ export type IncomingChunk = {
 };
 export type LogSize = { kept: number; dropped: number };
 
-export const TRUNCATION_NOTE = "[sluice] log limit reached: further output of this build is dropped\n";
+export const TRUNCATION_NOTE = logNote("logLimitReached");
 
 /**
  * Cuts `chunks` (in order) so no build keeps more than `maxBytes` of its steps' output. A build

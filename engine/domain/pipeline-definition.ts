@@ -6,6 +6,7 @@ import { parseDocument } from "yaml";
 import { z } from "zod";
 import { InputError } from "../../common/errors.ts";
 import { parseInput } from "../../common/validation.ts";
+import { branchPatternsProblem } from "./branch-filter.ts";
 import { groupExpressionProblem, paramsUsedBy } from "./concurrency.ts";
 import { paramNameProblem } from "./params.ts";
 
@@ -81,6 +82,39 @@ const Param = z
     path: ["default"],
   });
 
+const BranchPatterns = z
+  .array(z.string().max(255))
+  .min(1)
+  .max(100)
+  .superRefine((patterns, ctx) => {
+    const problem = branchPatternsProblem(patterns);
+    if (problem) ctx.addIssue({ code: "custom", message: problem });
+  });
+
+/** Which repository events start this pipeline (GitHub's filter patterns); none: API triggers only. */
+const On = z
+  .strictObject({
+    push: z.strictObject({ branches: BranchPatterns.optional(), branchesIgnore: BranchPatterns.optional() }).optional(),
+    /** `branches` filters the pull request's base (target) branch, as on GitHub. */
+    pullRequest: z
+      .strictObject({ branches: BranchPatterns.optional(), branchesIgnore: BranchPatterns.optional() })
+      .optional(),
+  })
+  .refine((on) => on.push !== undefined || on.pullRequest !== undefined, "name push, pullRequest or both");
+
+/**
+ * Pipelines triggered by pushes supersede their branch's older builds unless they say otherwise:
+ * GitHub's `${{ github.workflow }}-${{ github.ref }}` with cancel-in-progress. The group holds the
+ * pipeline's name as well as the branch, because groups are shared by a project's pipelines (two
+ * pipelines of one push must not cancel each other).
+ */
+export const PUSH_CONCURRENCY = {
+  group: "${{ pipeline }}/${{ branch }}",
+  cancelInProgress: true,
+  queueLength: 10,
+  queueTimeoutMinutes: 60,
+} as const;
+
 const Params = z.record(z.string(), Param).superRefine((params, ctx) => {
   for (const name of Object.keys(params)) {
     const problem = paramNameProblem(name);
@@ -94,10 +128,23 @@ export const PipelineDefinitionSchema = z
     /** Parameters a trigger may set: the only ones a build accepts. */
     params: Params.default({}),
     concurrency: Concurrency.optional(),
+    /** The project's repository this pipeline checks out (`PUT .../repositories/{name}`). */
+    repository: z
+      .string()
+      .regex(/^[a-z0-9][a-z0-9._-]{0,62}$/, "must be a repository's name")
+      .optional(),
+    on: On.optional(),
     cancelGraceSeconds: z.number().min(0).max(3600).default(10),
     stages: z.array(Stage).min(1).max(50),
   })
   .superRefine((definition, ctx) => {
+    if (definition.on && !definition.repository) {
+      ctx.addIssue({
+        code: "custom",
+        path: ["on"],
+        message: "needs repository: the repository whose events it follows",
+      });
+    }
     for (const name of paramsUsedBy(definition.concurrency?.group ?? "")) {
       if (!Object.hasOwn(definition.params, name)) {
         ctx.addIssue({
@@ -123,6 +170,7 @@ export function parsePipelineDefinition(input: string | unknown): PipelineDefini
   const raw = typeof input === "string" ? parseYaml(input) : input;
   const definition = parseInput(PipelineDefinitionSchema, raw, "invalid_pipeline");
   checkSize(definition);
+  if (definition.on?.push && !definition.concurrency) return { ...definition, concurrency: { ...PUSH_CONCURRENCY } };
   return definition;
 }
 

@@ -143,6 +143,15 @@ export class PrometheusMetrics implements MetricsRecorder {
         if (since !== undefined) this.set(since === null ? 0 : Math.max(0, (Date.now() - since) / 1000));
       },
     });
+    new client.Gauge({
+      name: "sluice_stuck_builds",
+      help: "Stuck builds: CANCELING, a stop their agent has not acknowledged within the build's grace period (force-finalized at the stop deadline)",
+      registers: [this.registry],
+      async collect() {
+        const stuck = await metrics.read("stuck", (s) => s.stats.stuckBuilds({ now: Date.now() }));
+        if (stuck !== undefined) this.set(stuck);
+      },
+    });
     const agents = async () => {
       const rows = await metrics.read("agents", (s) => s.stats.agentSlots());
       const since = Date.now() - (metrics.settings?.agentTimeoutSeconds ?? 60) * 1000;

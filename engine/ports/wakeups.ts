@@ -16,6 +16,8 @@ export const TOPICS = {
   work: "work",
   /** New webhook deliveries (or a redelivery) are waiting. */
   webhooks: "webhooks",
+  /** Commit statuses are owed to a provider. */
+  commitStatuses: "commit-statuses",
   anyAgent: "agents",
   agent: (id: string) => `agent:${id}`,
   /** A user's right to read changed (sign-out, token revoked, membership changed): streams re-check. */

@@ -6,16 +6,23 @@
  */
 import type { EngineContext } from "../context.ts";
 import { TOPICS } from "../ports/wakeups.ts";
+import type { Task } from "../store/queue-repo.ts";
 import { settleOperation } from "../use-cases/operation-kinds.ts";
+import { HOOK_TASK, processHookDelivery } from "../use-cases/repositories/process-delivery.ts";
 
 /** Task kinds and what runs them; true when the task is done. */
 const TASKS: Record<string, (ctx: EngineContext, ref: string) => Promise<boolean>> = {
   "settle-operation": settleOperation,
+  [HOOK_TASK]: processHookDelivery,
 };
 
 /** How long a task of an unknown kind waits before it is tried (and reported) again. */
 const UNKNOWN_RETRY_MS = 3_600_000;
-const CLAIM_LEASE_MS = 15_000;
+/**
+ * A claim lasts this long unless renewed; the worker renews its claims every third of it while it
+ * works, so a replica killed mid-settle hands its tasks to another within one lease.
+ */
+const CLAIM_LEASE_MS = 3_000;
 const RECHECK_MS = 5_000;
 const RETRY_MS = 500;
 
@@ -41,23 +48,15 @@ export class SettleWorker {
     while (this.running) {
       try {
         const tasks = await this.ctx.store.queue.claimDue({ now: this.ctx.now(), limit: 10, leaseMs: CLAIM_LEASE_MS });
-        for (const task of tasks) {
-          if (!this.running) return;
-          try {
-            const run = TASKS[task.kind];
-            if (!run) {
-              this.ctx.log.error("a queued task of an unknown kind: kept, not run", { task: task.id, kind: task.kind });
-              await this.ctx.store.queue.reschedule({ id: task.id, runAt: this.ctx.now() + UNKNOWN_RETRY_MS });
-              continue;
-            }
-            const done = await run(this.ctx, task.ref);
-            if (done) await this.ctx.store.queue.remove({ id: task.id });
-            else await this.ctx.store.queue.reschedule({ id: task.id, runAt: this.ctx.now() + RECHECK_MS });
-          } catch (err) {
-            // Try again soon rather than when the claim expires (the database may be back by then).
-            await this.ctx.store.queue.reschedule({ id: task.id, runAt: this.ctx.now() + RETRY_MS }).catch(() => {});
-            throw err;
-          }
+        const claimed = new Set(tasks.map((t) => t.id));
+        const renewal = setInterval(() => {
+          const ids = [...claimed];
+          void this.ctx.store.queue.renewClaims({ ids, runAt: this.ctx.now() + CLAIM_LEASE_MS }).catch(() => {});
+        }, CLAIM_LEASE_MS / 3);
+        try {
+          await this.runClaimed(tasks, claimed);
+        } finally {
+          clearInterval(renewal);
         }
         if (tasks.length > 0) continue;
         const nextRunAt = await this.ctx.store.queue.nextRunAt();
@@ -67,6 +66,31 @@ export class SettleWorker {
         if (!this.running) return;
         this.ctx.log.warn("settle worker failed; retrying", { err });
         await this.ctx.bus.wait(TOPICS.work, 500, this.abort.signal);
+      }
+    }
+  }
+
+  /** Runs claimed tasks in order; each leaves `claimed` (and its renewal) before it is removed or rescheduled. */
+  private async runClaimed(tasks: Task[], claimed: Set<number>): Promise<void> {
+    for (const task of tasks) {
+      if (!this.running) return;
+      try {
+        const run = TASKS[task.kind];
+        if (!run) {
+          claimed.delete(task.id);
+          this.ctx.log.error("a queued task of an unknown kind: kept, not run", { task: task.id, kind: task.kind });
+          await this.ctx.store.queue.reschedule({ id: task.id, runAt: this.ctx.now() + UNKNOWN_RETRY_MS });
+          continue;
+        }
+        const done = await run(this.ctx, task.ref);
+        claimed.delete(task.id);
+        if (done) await this.ctx.store.queue.remove({ id: task.id });
+        else await this.ctx.store.queue.reschedule({ id: task.id, runAt: this.ctx.now() + RECHECK_MS });
+      } catch (err) {
+        claimed.delete(task.id);
+        // Try again soon rather than when the claim expires (the database may be back by then).
+        await this.ctx.store.queue.reschedule({ id: task.id, runAt: this.ctx.now() + RETRY_MS }).catch(() => {});
+        throw err;
       }
     }
   }

@@ -1,7 +1,8 @@
 /**
  * Periodic housekeeping, on a timer: builds that waited in their concurrency queue too long
  * become TIMED_OUT; CANCELING builds whose agent did not acknowledge the stop by the deadline
- * are force-finalized (note `agent_unresponsive`, leases revoked); agents that went silent lose
+ * are force-finalized (note `agent_unresponsive`, leases revoked), and operations say once when
+ * their first build is stuck past its grace period (`operation.stuck`); agents that went silent lose
  * their builds; old outbox events are deleted.
  */
 
@@ -10,6 +11,7 @@ import { TOPICS } from "../ports/wakeups.ts";
 import { WEBHOOK_CURSOR } from "../store/webhooks-repo.ts";
 import { recoverLostAgent } from "../use-cases/agents/recovery.ts";
 import { finalizeCancels } from "../use-cases/operations/finalize.ts";
+import { reportStuckOperations } from "../use-cases/operations/stuck.ts";
 
 const BATCH = 1000;
 
@@ -89,6 +91,7 @@ export class Sweeper {
     try {
       await timeOutQueuedBuilds(this.ctx);
       await finalizeUnacknowledgedStops(this.ctx);
+      await reportStuckOperations(this.ctx);
       await failSilentAgents(this.ctx);
       if (++this.ticks % 60 === 1) await pruneEvents(this.ctx);
     } catch (err) {

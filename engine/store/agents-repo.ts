@@ -13,10 +13,18 @@ export class AgentsRepo {
     slots: number;
     instance: string;
     containment: object | null;
+    git: boolean;
     now: number;
   }) {
     const containment = opts.containment ? JSON.stringify(opts.containment) : null;
-    const values = { name: opts.name, slots: opts.slots, instance: opts.instance, containment, last_seen_at: opts.now };
+    const values = {
+      name: opts.name,
+      slots: opts.slots,
+      instance: opts.instance,
+      containment,
+      git: opts.git ? 1 : 0,
+      last_seen_at: opts.now,
+    };
     await this.db
       .insertInto("agents")
       .values({ id: opts.id, ...values, created_at: opts.now })
@@ -32,6 +40,12 @@ export class AgentsRepo {
       .where("id", "=", opts.id)
       .returning("instance")
       .executeTakeFirst();
+  }
+
+  /** Whether the agent said it has git (it takes jobs that check a commit out). */
+  async hasGit(opts: { id: string }): Promise<boolean> {
+    const row = await this.db.selectFrom("agents").select("git").where("id", "=", opts.id).executeTakeFirst();
+    return row?.git === 1;
   }
 
   /** Every agent with the number of jobs it runs now. */

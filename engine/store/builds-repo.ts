@@ -1,5 +1,5 @@
 /** Builds, their jobs and steps: inserts, history queries and conditional status transitions. */
-import { type Expression, type Selectable, sql, type Updateable } from "kysely";
+import { type Expression, type RawBuilder, type Selectable, sql, type Updateable } from "kysely";
 import { groupBy } from "../../common/collections.ts";
 import { type BuildStatus, isTerminal } from "../../common/statuses.ts";
 import { nextStatus, previousStatus, TRANSITIONS, type TransitionEvent } from "../domain/transitions.ts";
@@ -7,7 +7,14 @@ import type { CountsRepo } from "./counts-repo.ts";
 import type { BuildsTable, Dialect, Executor } from "./schema.ts";
 import { buildsWithIds, idsIn, rowsFromJson, textsIn } from "./sql.ts";
 
-export type BuildRow = Selectable<BuildsTable> & { project_name: string; pipeline_name: string };
+export type BuildRow = Selectable<BuildsTable> & {
+  project_name: string;
+  pipeline_name: string;
+  /** The repository a push or pull request build came from (null otherwise). */
+  repository_name: string | null;
+  repository_web_url: string | null;
+  repository_provider: string | null;
+};
 
 /** What locking a build returns: enough to decide what to do with it. */
 export type BuildRef = {
@@ -34,6 +41,8 @@ export type BuildMatch = {
   /** Only these builds (a preview of explicit ids). */
   ids?: readonly number[];
   excludeIds?: readonly number[];
+  /** Builds of this pull request of this repository. */
+  pullRequest?: { repositoryId: number; number: number };
 };
 
 export type MovedBuild = { id: number; pipeline_id: number; from: BuildStatus; status: BuildStatus };
@@ -68,9 +77,19 @@ export type SeedBuild = {
   grace_seconds: number;
   created_at: number;
   started_at: number | null;
+  finished_at?: number | null;
 };
 
 const REF_COLUMNS = ["id", "project_id", "pipeline_id", "number", "branch", "status"] as const;
+/** A ref and what a keep-newest filter keys on. */
+const KEYED_COLUMNS = [...REF_COLUMNS, "concurrency_group"] as const;
+
+export type KeyedRef = BuildRef & { concurrency_group: string | null };
+
+/** Columns a transition sets beside the status: values, or SQL that computes one per row. */
+export type BuildUpdates = {
+  [K in keyof Updateable<BuildsTable>]?: Updateable<BuildsTable>[K] | RawBuilder<Updateable<BuildsTable>[K]>;
+};
 
 export class BuildsRepo {
   constructor(
@@ -85,8 +104,32 @@ export class BuildsRepo {
       .selectFrom("builds as b")
       .innerJoin("pipelines as pl", "pl.id", "b.pipeline_id")
       .innerJoin("projects as pr", "pr.id", "b.project_id")
+      .leftJoin("repositories as rp", "rp.id", "b.repository_id")
       .selectAll("b")
-      .select(["pl.name as pipeline_name", "pr.name as project_name"]);
+      .select([
+        "pl.name as pipeline_name",
+        "pr.name as project_name",
+        "rp.name as repository_name",
+        "rp.web_url as repository_web_url",
+        "rp.provider as repository_provider",
+      ]);
+  }
+
+  /**
+   * A `cancel_reason` for `Store.transition`'s update that differs per build: each build's reason
+   * from `reasons`, `otherwise` for the rest. One statement however many builds (one list per reason).
+   */
+  reasonPerBuild(reasons: ReadonlyMap<number, string>, otherwise: string | null): RawBuilder<string | null> {
+    const byReason = groupBy([...reasons], ([, reason]) => reason);
+    const cases = [...byReason].map(
+      ([reason, entries]) =>
+        sql`WHEN ${idsIn(
+          this.dialect,
+          "id",
+          entries.map(([id]) => id),
+        )} THEN ${reason}`,
+    );
+    return sql<string | null>`CASE ${sql.join(cases, sql` `)} ELSE ${otherwise} END`;
   }
 
   /** A new QUEUED build (its jobs and steps are `JobsRepo.insertForBuild`). */
@@ -121,6 +164,7 @@ export class BuildsRepo {
         "grace_seconds",
         "created_at",
         "started_at",
+        "finished_at",
       ])
       .expression(
         rowsFromJson(this.dialect, opts.rows, {
@@ -136,6 +180,7 @@ export class BuildsRepo {
           grace_seconds: "real",
           created_at: "bigint",
           started_at: "bigint",
+          finished_at: "bigint",
         }),
       )
       .returning("id")
@@ -168,6 +213,11 @@ export class BuildsRepo {
         "grace_seconds",
         "queue_deadline",
         "created_at",
+        "repository_id",
+        "trigger_kind",
+        "pull_request",
+        "commit_message",
+        "commit_author",
       ])
       .expression(
         rowsFromJson(this.dialect, rows, {
@@ -184,6 +234,11 @@ export class BuildsRepo {
           grace_seconds: "real",
           queue_deadline: "bigint",
           created_at: "bigint",
+          repository_id: "bigint",
+          trigger_kind: "text",
+          pull_request: "integer",
+          commit_message: "text",
+          commit_author: "text",
         }),
       )
       .returning(["id", "number", "pipeline_id"])
@@ -263,8 +318,8 @@ export class BuildsRepo {
   }
 
   /** A filter's builds now, oldest first, locked like `lockRefs` (the accept freezes them). */
-  async lockMatching(opts: BuildMatch): Promise<BuildRef[]> {
-    let q = this.matching(opts).select(REF_COLUMNS).orderBy("id");
+  async lockMatching(opts: BuildMatch): Promise<KeyedRef[]> {
+    let q = this.matching(opts).select(KEYED_COLUMNS).orderBy("id");
     if (this.dialect === "postgres") q = q.forUpdate();
     return q.execute();
   }
@@ -275,23 +330,39 @@ export class BuildsRepo {
    * A confirmed preview reports them as already finished.
    */
   async finishedSince(opts: Omit<BuildMatch, "statuses"> & { statuses: readonly BuildStatus[]; at: number }) {
-    const queued = opts.statuses.includes("QUEUED");
-    const running = opts.statuses.includes("RUNNING");
-    return this.matching({ ...opts, statuses: ["SUCCEEDED", "FAILED", "CANCELED", "TIMED_OUT"] })
-      .select(REF_COLUMNS)
+    return this.matchedAt(opts, ["SUCCEEDED", "FAILED", "CANCELED", "TIMED_OUT"])
       .where("finished_at", ">=", opts.at)
-      .where("created_at", "<=", opts.at)
-      .where((eb) =>
-        eb.and([
-          eb.or([eb("cancel_at", "is", null), eb("cancel_at", ">", opts.at)]),
-          eb.or([
-            ...(queued ? [eb.or([eb("started_at", "is", null), eb("started_at", ">", opts.at)])] : []),
-            ...(running ? [eb("started_at", "<=", opts.at)] : []),
-          ]),
-        ]),
-      )
+      .where((eb) => eb.or([eb("cancel_at", "is", null), eb("cancel_at", ">", opts.at)]))
       .orderBy("id")
       .execute();
+  }
+
+  /** Builds now in `now` that the filter matched at `at` (queued then if not started by `at`, running if started by then). */
+  private matchedAt(opts: BuildMatch & { at: number }, now: readonly BuildStatus[]) {
+    const queued = opts.statuses.includes("QUEUED");
+    const running = opts.statuses.includes("RUNNING");
+    return this.matching({ ...opts, statuses: now })
+      .select(KEYED_COLUMNS)
+      .where("created_at", "<=", opts.at)
+      .where((eb) =>
+        eb.or([
+          ...(queued ? [eb.or([eb("started_at", "is", null), eb("started_at", ">", opts.at)])] : []),
+          ...(running ? [eb("started_at", "<=", opts.at)] : []),
+        ]),
+      );
+  }
+
+  /**
+   * Builds a filter matched at `at` that another cancel has moved to CANCELING since: no longer
+   * matched, not finished, but part of what a keep-newest preview ranked.
+   */
+  async stoppingSince(opts: BuildMatch & { at: number }): Promise<KeyedRef[]> {
+    return this.matchedAt(opts, ["CANCELING"]).where("cancel_at", ">", opts.at).orderBy("id").execute();
+  }
+
+  /** What a filter matches now, with what a keep-newest filter and protected branches decide on (a preview's). */
+  async candidates(opts: BuildMatch): Promise<KeyedRef[]> {
+    return this.matching(opts).select(KEYED_COLUMNS).execute();
   }
 
   /** What a filter matches now, summed up for a preview; `first` are the newest matches. */
@@ -320,6 +391,90 @@ export class BuildsRepo {
       })),
       first,
     };
+  }
+
+  /**
+   * What canceling a filter's builds would cost (a preview's impact): running builds per agent,
+   * seconds they have run, steps in flight per stage and step, pull requests reached. A few
+   * statements, however many builds.
+   */
+  async impact(opts: BuildMatch & { now: number }) {
+    const targets = () => this.matching(opts).select("id");
+    const byAgent = await this.db
+      .selectFrom("jobs")
+      .select(["agent_id", (eb) => eb.fn.count("build_id").distinct().as("n")])
+      .where("build_id", "in", targets)
+      .where("status", "=", "RUNNING")
+      .where("agent_id", "is not", null)
+      .groupBy("agent_id")
+      .execute();
+    const done = opts.statuses.includes("RUNNING")
+      ? await this.matching({ ...opts, statuses: ["RUNNING"] })
+          .select((eb) => eb.fn.sum<number>(sql`${opts.now} - started_at`).as("ms"))
+          .where("started_at", "is not", null)
+          .executeTakeFirst()
+      : undefined;
+    const inFlight = await this.db
+      .selectFrom("steps as s")
+      .innerJoin("jobs as j", "j.id", "s.job_id")
+      .select(["j.stage_name", "s.name", (eb) => eb.fn.count("j.build_id").distinct().as("n")])
+      .where("j.build_id", "in", targets)
+      .where("s.status", "=", "RUNNING")
+      .groupBy(["j.stage_name", "s.name"])
+      .execute();
+    const pullRequests = await this.db
+      .selectFrom("builds as b")
+      .innerJoin("repositories as r", "r.id", "b.repository_id")
+      .select(["r.name", "b.pull_request", (eb) => eb.fn.countAll<number>().as("n")])
+      .where("b.id", "in", targets)
+      .where("b.pull_request", "is not", null)
+      .groupBy(["r.name", "b.pull_request"])
+      .orderBy("b.pull_request")
+      .limit(50)
+      .execute();
+    return {
+      runningByAgent: byAgent.map((r) => ({ agent: r.agent_id as string, builds: Number(r.n) })),
+      workDoneMs: Number(done?.ms ?? 0),
+      inFlight: inFlight.map((r) => ({ stage: r.stage_name, step: r.name, builds: Number(r.n) })),
+      pullRequests: pullRequests.map((r) => ({
+        repository: r.name,
+        number: Number(r.pull_request),
+        builds: Number(r.n),
+      })),
+    };
+  }
+
+  /** The stages a filter's builds have a job running in now. */
+  async runningStages(opts: BuildMatch): Promise<string[]> {
+    const rows = await this.db
+      .selectFrom("jobs")
+      .select("stage_name")
+      .distinct()
+      .where("build_id", "in", () => this.matching(opts).select("id"))
+      .where("status", "=", "RUNNING")
+      .execute();
+    return rows.map((r) => r.stage_name);
+  }
+
+  /** How long the last `last` succeeded builds of each pipeline ran (ms), newest first. */
+  async recentDurations(opts: { pipelineIds: readonly number[]; last: number }): Promise<Map<number, number[]>> {
+    const durations = new Map<number, number[]>();
+    if (opts.pipelineIds.length === 0) return durations;
+    // One limited backward walk on (pipeline_id, status, id) per pipeline, in one statement.
+    const parts = opts.pipelineIds.map(
+      (id, i) => sql`SELECT * FROM (SELECT pipeline_id, finished_at - started_at AS ms FROM builds
+        WHERE pipeline_id = ${id} AND status = 'SUCCEEDED' AND started_at IS NOT NULL AND finished_at IS NOT NULL
+        ORDER BY id DESC LIMIT ${opts.last}) AS ${sql.raw(`p${i}`)}`,
+    );
+    const { rows } = await sql<{ pipeline_id: number; ms: number }>`${sql.join(parts, sql` UNION ALL `)}`.execute(
+      this.db,
+    );
+    for (const r of rows) {
+      const list = durations.get(Number(r.pipeline_id)) ?? [];
+      list.push(Number(r.ms));
+      durations.set(Number(r.pipeline_id), list);
+    }
+    return durations;
   }
 
   /** How many of a filter's builds have a protected job under way (a cancel without force skips them). */
@@ -377,6 +532,11 @@ export class BuildsRepo {
     if (opts.ids !== undefined) q = q.where(idsIn(this.dialect, "id", opts.ids));
     if (opts.excludeIds && opts.excludeIds.length > 0)
       q = q.where(sql<boolean>`NOT ${idsIn(this.dialect, "id", opts.excludeIds)}`);
+    if (opts.pullRequest !== undefined) {
+      q = q
+        .where("repository_id", "=", opts.pullRequest.repositoryId)
+        .where("pull_request", "=", opts.pullRequest.number);
+    }
     return q;
   }
 
@@ -385,12 +545,18 @@ export class BuildsRepo {
     pipelineId: number;
     statuses?: readonly BuildStatus[];
     branch?: string;
+    /** `api`: builds no push or pull request started. */
+    trigger?: "push" | "pull_request" | "api";
+    pullRequest?: number;
     beforeId?: number;
     limit: number;
   }): Promise<BuildRow[]> {
     let q = this.withNames().where("b.pipeline_id", "=", opts.pipelineId);
     if (opts.statuses && opts.statuses.length > 0) q = q.where("b.status", "in", opts.statuses);
     if (opts.branch !== undefined) q = q.where("b.branch", "=", opts.branch);
+    if (opts.trigger === "api") q = q.where("b.trigger_kind", "is", null);
+    else if (opts.trigger !== undefined) q = q.where("b.trigger_kind", "=", opts.trigger);
+    if (opts.pullRequest !== undefined) q = q.where("b.pull_request", "=", opts.pullRequest);
     if (opts.beforeId !== undefined) q = q.where("b.id", "<", opts.beforeId);
     return q.orderBy("b.id", "desc").limit(opts.limit).execute() as Promise<BuildRow[]>;
   }
@@ -441,7 +607,7 @@ export class BuildsRepo {
   async updateStatus(opts: {
     ids: readonly number[];
     event: TransitionEvent;
-    set?: Updateable<BuildsTable>;
+    set?: BuildUpdates;
     now: number;
     /**
      * The statuses of `ids` as the caller locked them (in this transaction). Then the rows that
@@ -454,30 +620,36 @@ export class BuildsRepo {
     const known = opts.known;
     const ids = known ? opts.ids.filter((id) => froms.includes(known.get(id)?.status as BuildStatus)) : opts.ids;
     if (ids.length === 0) return [];
-    const caseOf = (pick: (to: BuildStatus) => Expression<unknown> | null, otherwise: Expression<unknown>) =>
-      sql`CASE ${sql.join(
+    const caseOf = <T>(pick: (to: BuildStatus) => Expression<unknown> | null, otherwise: Expression<unknown>) =>
+      sql<T>`CASE ${sql.join(
         mapping.flatMap(([from, to]) => {
           const value = pick(to);
           return value ? [sql`WHEN status = ${from} THEN ${value}`] : [];
         }),
         sql` `,
       )} ELSE ${otherwise} END`;
-    const statusCase = caseOf((to) => sql.lit(to), sql.ref("status"));
+    const statusCase = caseOf<BuildStatus>((to) => sql.lit(to), sql.ref("status"));
     const anyTerminal = mapping.some(([, to]) => isTerminal(to));
     const anyStart = mapping.some(([, to]) => to === "RUNNING");
     const update = this.db
       .updateTable("builds")
       .set({
         ...opts.set,
-        status: statusCase as never,
+        status: statusCase,
         ...(anyTerminal
           ? {
-              finished_at: caseOf((to) => (isTerminal(to) ? sql.val(opts.now) : null), sql.ref("finished_at")) as never,
+              finished_at: caseOf<number | null>(
+                (to) => (isTerminal(to) ? sql.val(opts.now) : null),
+                sql.ref("finished_at"),
+              ),
             }
           : {}),
         ...(anyStart
           ? {
-              started_at: caseOf((to) => (to === "RUNNING" ? sql.val(opts.now) : null), sql.ref("started_at")) as never,
+              started_at: caseOf<number | null>(
+                (to) => (to === "RUNNING" ? sql.val(opts.now) : null),
+                sql.ref("started_at"),
+              ),
             }
           : {}),
       })
@@ -526,9 +698,14 @@ export class BuildsRepo {
     return q.execute();
   }
 
-  /** Queued builds, oldest first, whose concurrency group has nothing running. */
-  async startable(opts: { limit: number }): Promise<BuildRow[]> {
-    return this.withNames()
+  /**
+   * Queued builds, oldest first, whose concurrency group has nothing running; `checkout: false`:
+   * only builds that check no commit out (for an agent without git).
+   */
+  async startable(opts: { limit: number; checkout?: boolean }): Promise<BuildRow[]> {
+    let q = this.withNames();
+    if (opts.checkout === false) q = q.where("b.repository_id", "is", null);
+    return q
       .where("b.status", "=", "QUEUED")
       .where((eb) =>
         eb.or([

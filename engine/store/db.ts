@@ -41,7 +41,16 @@ export type DatabaseOptions = {
   onConnectionError?: (err: Error) => void;
   /** Every statement that ran (or failed), with how long it took (the metrics). */
   onQuery?: (sql: string, durationMs: number) => void;
+  /** PostgreSQL: a statement unanswered this long ends its connection (default 10 s; not during migrations). */
+  answerTimeoutMs?: number;
 };
+
+/**
+ * A PostgreSQL statement unanswered for this long ends its connection. A partition drops packets
+ * rather than resetting connections, so without it a request would hang until the network heals;
+ * with it the request fails as with a dropped connection (503, retried by agents and the BFF).
+ */
+const ANSWER_TIMEOUT_MS = 10_000;
 
 const INT8_OID = 20;
 const CHECKPOINT_INTERVAL_MS = 1000;
@@ -61,16 +70,22 @@ export async function openDatabase(options: DatabaseOptions): Promise<DatabaseHa
     await handle.close();
     throw new Error(`Migration ${failed?.migrationName ?? ""} failed: ${String(error)}`);
   }
+  // Migrations may run long on a big database; everything after them answers in seconds.
+  handle.answerTimeout.ms = options.answerTimeoutMs ?? ANSWER_TIMEOUT_MS;
   const countStatements = async <T>(fn: () => Promise<T>) => {
     const counter = { count: 0 };
     const result = await scope.run(counter, fn);
     return { result, statements: counter.count };
   };
   const withStatementCounter = <T>(counter: { count: number }, fn: () => T) => scope.run(counter, fn);
-  return { ...handle, countStatements, withStatementCounter };
+  const { answerTimeout: _, ...rest } = handle;
+  return { ...rest, countStatements, withStatementCounter };
 }
 
-type OpenHandle = Omit<DatabaseHandle, "countStatements" | "withStatementCounter">;
+type OpenHandle = Omit<DatabaseHandle, "countStatements" | "withStatementCounter"> & {
+  /** 0: statements may take as long as they take. */
+  answerTimeout: { ms: number };
+};
 
 /** Runs the migrations (on PostgreSQL through `ScopedPostgresDialect`'s introspector). */
 function migrate(handle: OpenHandle, schema: string | undefined) {
@@ -132,7 +147,7 @@ function openSqlite(options: DatabaseOptions, log: (e: LogEvent) => void): OpenH
     clearInterval(checkpoints);
     await db.destroy();
   };
-  return { db, dialect: "sqlite", close };
+  return { db, dialect: "sqlite", close, answerTimeout: { ms: 0 } };
 }
 
 /**
@@ -159,6 +174,13 @@ function withStatementCache(file: SQLite.Database, size = 500) {
   };
 }
 
+/** PostgreSQL's bigint (ids, counts, times in ms) read as a JavaScript number, every other type as pg reads it. */
+function int8AsNumber(): pg.CustomTypesConfig {
+  const types = new pg.TypeOverrides();
+  types.setTypeParser(INT8_OID, "text", Number);
+  return types;
+}
+
 async function openPostgres(options: DatabaseOptions, log: (e: LogEvent) => void): Promise<OpenHandle> {
   if (options.schema) {
     const admin = new pg.Client({ connectionString: options.databaseUrl });
@@ -173,20 +195,53 @@ async function openPostgres(options: DatabaseOptions, log: (e: LogEvent) => void
     connectionTimeoutMillis: 5000,
     application_name: options.applicationName ?? "sluice",
     ...(options.schema ? { options: `-c search_path="${options.schema}"` } : {}),
-    types: {
-      getTypeParser: ((oid: number, format?: string) =>
-        oid === INT8_OID ? (v: string) => Number(v) : pg.types.getTypeParser(oid, format as "text")) as never,
-    },
+    types: int8AsNumber(),
   });
   // A connection that drops (server restart, pg_terminate_backend) emits 'error': on the pool
   // while idle, on the client itself while checked out between two queries of a transaction.
   // Without listeners either would end the process; the query in flight fails and the pool
   // replaces the connection.
   const dropped = (err: Error) => options.onConnectionError?.(err);
+  const answerTimeout = { ms: 0 };
   pool.on("error", dropped);
-  pool.on("connect", (client) => client.on("error", dropped));
+  pool.on("connect", (client) => {
+    client.on("error", dropped);
+    endWhenUnanswered(client, answerTimeout);
+  });
   const db = new Kysely<Database>({ dialect: new ScopedPostgresDialect({ pool }), log });
-  return { db, dialect: "postgres", pool, close: () => closeWithin(db.destroy(), CLOSE_WAIT_MS) };
+  return {
+    db,
+    dialect: "postgres",
+    pool,
+    answerTimeout,
+    close: () => closeWithin(db.destroy(), CLOSE_WAIT_MS),
+  };
+}
+
+/**
+ * Ends a connection whose statement has had no answer for `timeout.ms`: its query fails with
+ * "Connection terminated" (a dropped connection, 503) and the pool replaces the connection. pg's
+ * own `query_timeout` fails the query but keeps the connection, with the unanswered statement still
+ * ahead of every later one on it.
+ */
+function endWhenUnanswered(client: pg.PoolClient, timeout: { ms: number }): void {
+  const query = client.query.bind(client) as (...args: unknown[]) => unknown;
+  (client as { query: unknown }).query = (...args: unknown[]) => {
+    const result = query(...args);
+    if (timeout.ms > 0 && result instanceof Promise) {
+      const timer = setTimeout(() => {
+        (
+          client as unknown as { connection: { stream: { destroy: (err?: Error) => void } } }
+        ).connection.stream.destroy();
+      }, timeout.ms);
+      timer.unref();
+      result.then(
+        () => clearTimeout(timer),
+        () => clearTimeout(timer),
+      );
+    }
+    return result;
+  };
 }
 
 /** How long a stopping engine waits for the pool's connections to be given back. */

@@ -147,7 +147,8 @@ export class JobsRepo {
   }
 
   /** Jobs ready to run: queued, in the current stage of a running build, oldest build first. */
-  async ready(opts: { limit: number; buildIds?: readonly number[] }): Promise<JobRow[]> {
+  /** `checkout: false`: only jobs of builds that check no commit out (an agent without git). */
+  async ready(opts: { limit: number; buildIds?: readonly number[]; checkout?: boolean }): Promise<JobRow[]> {
     let q = this.db
       .selectFrom("jobs as j")
       .innerJoin("builds as b", "b.id", "j.build_id")
@@ -156,6 +157,7 @@ export class JobsRepo {
       .where("j.status", "=", "QUEUED")
       .whereRef("j.stage_index", "=", "b.current_stage");
     if (opts.buildIds) q = q.where(idsIn(this.dialect, "b.id", opts.buildIds));
+    if (opts.checkout === false) q = q.where("b.repository_id", "is", null);
     return q.orderBy("b.id").orderBy("j.id").limit(opts.limit).execute();
   }
 
@@ -391,6 +393,44 @@ export class JobsRepo {
       .selectAll()
       .where("agent_id", "=", opts.agentId)
       .where("status", "=", "RUNNING")
+      .execute();
+  }
+
+  /**
+   * Gives leases back that never reached their agent (the poll answer carrying them was lost): a
+   * running job of a running build whose agent does not hold it and whose first step never
+   * started goes back to QUEUED, unleased, for any agent to take. Nothing of it ran, so nothing
+   * can run twice; its old lease is refused from now on.
+   */
+  async requeueUndelivered(opts: { jobIds: readonly number[]; agentId: string }): Promise<JobRow[]> {
+    if (opts.jobIds.length === 0) return [];
+    return this.db
+      .updateTable("jobs")
+      .set({
+        status: "QUEUED",
+        agent_id: null,
+        lease_id: null,
+        started_at: null,
+        stop_requested_at: null,
+        stop_delivered_at: null,
+        stop_force: 0,
+      })
+      .where(idsIn(this.dialect, "id", opts.jobIds))
+      .where("agent_id", "=", opts.agentId)
+      .where("status", "=", "RUNNING")
+      .where("build_id", "in", (eb) => eb.selectFrom("builds").select("id").where("status", "=", "RUNNING"))
+      .where((eb) =>
+        eb.not(
+          eb.exists(
+            eb
+              .selectFrom("steps")
+              .select("steps.id")
+              .whereRef("steps.job_id", "=", "jobs.id")
+              .where("steps.status", "<>", "PENDING"),
+          ),
+        ),
+      )
+      .returningAll()
       .execute();
   }
 

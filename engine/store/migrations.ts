@@ -473,6 +473,165 @@ function webhooks(dialect: Dialect): Migration {
   };
 }
 
+/**
+ * Which operations count against their requester's running-operations limit: bulk ones (a
+ * selection, not forced, asked by a person or a token), not single or forced cancels nor the
+ * concurrency policy's.
+ */
+const operationLimits: Migration = {
+  async up(db: Db) {
+    await db.schema
+      .alterTable("operations")
+      .addColumn("limited", "integer", (c) => c.notNull().defaultTo(0))
+      .execute();
+    await sql`UPDATE operations SET limited = 1
+      WHERE selection IS NOT NULL AND force = 0 AND source IN ('user', 'api')`.execute(db);
+  },
+};
+
+/**
+ * Repositories: a project's repositories (secrets encrypted), their inbound deliveries (the
+ * delivery log, unique per delivery id), the commit statuses owed to the provider (one row per
+ * commit and context: newest state wins), what a build came from, and which agents have git.
+ */
+function repositories(dialect: Dialect): Migration {
+  const { serial } = ids(dialect);
+  return {
+    async up(db: Db) {
+      await db.schema
+        .createTable("repositories")
+        .addColumn("id", serial[0], serial[1])
+        .addColumn("project_id", "bigint", (c) => c.notNull().references("projects.id").onDelete("cascade"))
+        .addColumn("name", "text", notNull)
+        .addColumn("url", "text", notNull)
+        .addColumn("provider", "text", notNull)
+        .addColumn("full_name", "text")
+        .addColumn("api_url", "text")
+        .addColumn("web_url", "text")
+        .addColumn("statuses", "integer", (c) => c.notNull().defaultTo(1))
+        .addColumn("credentials", "text")
+        .addColumn("hook_secret", "text", notNull)
+        .addColumn("hook_secret_rotated_at", "bigint", notNull)
+        .addColumn("created_by", "text", notNull)
+        .addColumn("created_at", "bigint", notNull)
+        .addColumn("updated_at", "bigint", notNull)
+        .addUniqueConstraint("repositories_project_name", ["project_id", "name"])
+        .execute();
+      await db.schema
+        .createTable("hook_deliveries")
+        .addColumn("id", serial[0], serial[1])
+        .addColumn("repository_id", "bigint", (c) => c.notNull().references("repositories.id").onDelete("cascade"))
+        .addColumn("delivery_id", "text", notNull)
+        .addColumn("provider", "text", notNull)
+        .addColumn("event", "text", notNull)
+        .addColumn("action", "text")
+        .addColumn("branch", "text")
+        .addColumn("commit_sha", "text")
+        .addColumn("pull_request", "integer")
+        .addColumn("sender", "text")
+        .addColumn("payload", "text", notNull)
+        .addColumn("status", "text", notNull)
+        .addColumn("reason", "text")
+        .addColumn("effects", "text")
+        .addColumn("received_at", "bigint", notNull)
+        .addColumn("processed_at", "bigint")
+        .addUniqueConstraint("hook_deliveries_once", ["repository_id", "delivery_id"])
+        .execute();
+      await db.schema
+        .createIndex("hook_deliveries_log")
+        .on("hook_deliveries")
+        .columns(["repository_id", "id"])
+        .execute();
+      await db.schema
+        .createTable("commit_statuses")
+        .addColumn("id", serial[0], serial[1])
+        .addColumn("repository_id", "bigint", (c) => c.notNull().references("repositories.id").onDelete("cascade"))
+        .addColumn("commit_sha", "text", notNull)
+        .addColumn("context", "text", notNull)
+        .addColumn("build_id", "bigint", notNull)
+        .addColumn("state", "text", notNull)
+        .addColumn("description", "text", notNull)
+        .addColumn("target_url", "text")
+        .addColumn("seq", "bigint", notNull)
+        .addColumn("sent_seq", "bigint", (c) => c.notNull().defaultTo(0))
+        .addColumn("sent_state", "text")
+        .addColumn("status", "text", notNull)
+        .addColumn("attempts", "integer", (c) => c.notNull().defaultTo(0))
+        .addColumn("next_attempt_at", "bigint")
+        .addColumn("claimed_until", "bigint")
+        .addColumn("first_pending_at", "bigint", notNull)
+        .addColumn("response_status", "integer")
+        .addColumn("error", "text")
+        .addColumn("updated_at", "bigint", notNull)
+        .addUniqueConstraint("commit_statuses_once", ["repository_id", "commit_sha", "context"])
+        .execute();
+      // Partial: only statuses still owed are looked up by due time.
+      await db.schema
+        .createIndex("commit_statuses_due")
+        .on("commit_statuses")
+        .columns(["next_attempt_at", "id"])
+        .where(sql.ref("status"), "=", "pending")
+        .execute();
+      for (const [column, type] of [
+        ["repository_id", "bigint"],
+        ["trigger_kind", "text"],
+        ["pull_request", "integer"],
+        ["commit_message", "text"],
+        ["commit_author", "text"],
+      ] as const) {
+        await db.schema.alterTable("builds").addColumn(column, type).execute();
+      }
+      await db.schema
+        .createIndex("builds_pull_request")
+        .on("builds")
+        .columns(["repository_id", "pull_request", "status"])
+        .where(sql.ref("pull_request"), "is not", null)
+        .execute();
+      await db.schema
+        .alterTable("agents")
+        .addColumn("git", "integer", (c) => c.notNull().defaultTo(0))
+        .execute();
+    },
+  };
+}
+
+/**
+ * A bulk selection judged before it is confirmed: the branches a project's filter-based cancels
+ * never reach (JSON list of patterns) and its guardrails for big cancels (JSON object).
+ */
+const bulkJudgement: Migration = {
+  async up(db: Db) {
+    await db.schema.alterTable("projects").addColumn("protected_branches", "text").execute();
+    await db.schema.alterTable("projects").addColumn("bulk_cancel", "text").execute();
+  },
+};
+
+/**
+ * Re-runs point both ways: an operation re-run from another names it (`rerun_of`), and the
+ * operation re-run names the re-run (`rerun_by`), which is also what lets it be re-run only once.
+ */
+const rerunLinks: Migration = {
+  async up(db: Db) {
+    await db.schema.alterTable("operations").addColumn("rerun_by", "text").execute();
+    await db.schema.alterTable("operations").addColumn("rerun_of", "text").execute();
+  },
+};
+
+/**
+ * When an operation first had a stuck build (its stop not acknowledged within the grace period):
+ * set once, so `operation.stuck` is written once per operation whichever replica sweeps; and the
+ * most stuck builds it has said it has, so a count that grows is said again (as progress).
+ */
+const operationStuck: Migration = {
+  async up(db: Db) {
+    await db.schema.alterTable("operations").addColumn("stuck_at", "bigint").execute();
+    await db.schema
+      .alterTable("operations")
+      .addColumn("stuck_said", "integer", (c) => c.notNull().defaultTo(0))
+      .execute();
+  },
+};
+
 export function migrations(dialect: Dialect): MigrationProvider {
   return {
     async getMigrations() {
@@ -484,6 +643,11 @@ export function migrations(dialect: Dialect): MigrationProvider {
         "005_operations_centre": operationsCentre,
         "006_security": security(dialect),
         "007_webhooks": webhooks(dialect),
+        "008_operation_limits": operationLimits,
+        "011_repositories": repositories(dialect),
+        "012_bulk_judgement": bulkJudgement,
+        "013_rerun_links": rerunLinks,
+        "014_operation_stuck": operationStuck,
       };
     },
   };

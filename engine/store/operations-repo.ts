@@ -27,6 +27,15 @@ export class OperationsRepo {
     return this.withNames().where("o.id", "=", opts.id).executeTakeFirst();
   }
 
+  /**
+   * The operation, its row locked until the transaction ends (PostgreSQL; SQLite runs one
+   * transaction at a time): a transaction completing it waits, or has committed already.
+   */
+  async lock(opts: { id: string }): Promise<OperationRow | undefined> {
+    const q = this.withNames().where("o.id", "=", opts.id);
+    return (this.dialect === "postgres" ? q.forUpdate("o") : q).executeTakeFirst();
+  }
+
   async findMany(opts: { ids: readonly string[] }): Promise<OperationRow[]> {
     if (opts.ids.length === 0) return [];
     return this.withNames()
@@ -71,15 +80,30 @@ export class OperationsRepo {
     return q.orderBy("o.created_at", "desc").orderBy("o.id", "desc").limit(opts.limit).execute();
   }
 
-  async countRunning(opts: { requestedBy: string; sources: string[] }): Promise<number> {
+  /** The caller's running operations that count against the per-user limit (bulk ones: `limited`). */
+  async countRunningLimited(opts: { requestedBy: string }): Promise<number> {
     const row = await this.db
       .selectFrom("operations")
       .select((eb) => eb.fn.countAll<number>().as("n"))
       .where("requested_by", "=", opts.requestedBy)
       .where("status", "=", "running")
-      .where("source", "in", opts.sources)
+      .where("limited", "=", 1)
       .executeTakeFirstOrThrow();
     return Number(row.n);
+  }
+
+  /**
+   * Marks `id` as re-run by `by`, unless it was re-run already: whether this call did it (a
+   * conditional update, so of two racing re-runs exactly one wins).
+   */
+  async claimRerun(opts: { id: string; by: string }): Promise<boolean> {
+    const res = await this.db
+      .updateTable("operations")
+      .set({ rerun_by: opts.by })
+      .where("id", "=", opts.id)
+      .where("rerun_by", "is", null)
+      .executeTakeFirst();
+    return Number(res.numUpdatedRows) === 1;
   }
 
   async insert(opts: { operation: OperationsTable }): Promise<void> {
@@ -119,11 +143,99 @@ export class OperationsRepo {
     let q = this.db
       .selectFrom("operation_items as i")
       .innerJoin("builds as b", "b.id", "i.build_id")
-      .select(["i.build_id", "i.outcome", "i.note", "b.number", "b.branch", "b.status"])
+      .innerJoin("pipelines as pl", "pl.id", "b.pipeline_id")
+      .select(["i.build_id", "i.outcome", "i.note", "b.number", "b.branch", "b.status", "pl.name as pipeline_name"])
       .where("i.operation_id", "=", opts.id);
     if (opts.outcome) q = q.where("i.outcome", "=", opts.outcome);
     if (opts.afterBuildId !== undefined) q = q.where("i.build_id", ">", opts.afterBuildId);
     return q.orderBy("i.build_id").limit(opts.limit).execute();
+  }
+
+  /**
+   * An operation's stuck builds (of `buildIds`, or all): still CANCELING, a job's stop requested
+   * longer than the build's grace period ago and not acknowledged; with that job's agent, the
+   * agent's last contact and the build's stop deadline.
+   */
+  async stuck(opts: { id: string; now: number; buildIds?: readonly number[] }) {
+    let q = this.db
+      .selectFrom("operation_items as i")
+      .innerJoin("builds as b", "b.id", "i.build_id")
+      .innerJoin("jobs as j", "j.build_id", "b.id")
+      .leftJoin("agents as a", "a.id", "j.agent_id")
+      .select(["b.id", "j.agent_id", "a.last_seen_at", "b.stop_deadline"])
+      .where("i.operation_id", "=", opts.id)
+      .where("i.outcome", "=", "pending")
+      .where("b.status", "=", "CANCELING")
+      .where("j.stop_requested_at", "is not", null)
+      .where("j.finished_at", "is", null)
+      .where(sql<boolean>`j.stop_requested_at + CAST(b.grace_seconds * 1000 AS BIGINT) < ${opts.now}`)
+      .orderBy("b.id")
+      .orderBy("j.id");
+    if (opts.buildIds) q = q.where(idsIn(this.dialect, "b.id", opts.buildIds));
+    const rows = await q.execute();
+    const byBuild = new Map<number, { agent: string | null; lastContact: number | null; deadline: number | null }>();
+    for (const r of rows) {
+      if (byBuild.has(r.id)) continue;
+      byBuild.set(r.id, {
+        agent: r.agent_id,
+        lastContact: r.last_seen_at === null ? null : Number(r.last_seen_at),
+        deadline: r.stop_deadline === null ? null : Number(r.stop_deadline),
+      });
+    }
+    return byBuild;
+  }
+
+  /**
+   * Running operations with more stuck builds than they have said (`stuck_said`), with how many
+   * of their builds are stuck now.
+   */
+  async moreStuck(opts: { now: number; limit: number }): Promise<{ id: string; stuck: number }[]> {
+    const stuck = sql<number>`COUNT(DISTINCT b.id)`;
+    const rows = await this.db
+      .selectFrom("operations as o")
+      .innerJoin("operation_items as i", "i.operation_id", "o.id")
+      .innerJoin("builds as b", "b.id", "i.build_id")
+      .innerJoin("jobs as j", "j.build_id", "b.id")
+      .select(["o.id"])
+      .select(stuck.as("stuck"))
+      .where("o.status", "=", "running")
+      .where("i.outcome", "=", "pending")
+      .where("b.status", "=", "CANCELING")
+      .where("j.stop_requested_at", "is not", null)
+      .where("j.finished_at", "is", null)
+      .where(sql<boolean>`j.stop_requested_at + CAST(b.grace_seconds * 1000 AS BIGINT) < ${opts.now}`)
+      .groupBy(["o.id", "o.stuck_said"])
+      .having(stuck, ">", sql<number>`o.stuck_said`)
+      .orderBy("o.id")
+      .limit(opts.limit)
+      .execute();
+    return rows.map((r) => ({ id: r.id, stuck: Number(r.stuck) }));
+  }
+
+  /**
+   * Records that a running operation says it has `stuck` stuck builds, when that is more than it
+   * said before: the row when this call raised it, undefined otherwise (said already, or completed).
+   */
+  async raiseStuck(opts: { id: string; stuck: number }): Promise<OperationsTable | undefined> {
+    return this.db
+      .updateTable("operations")
+      .set({ stuck_said: opts.stuck })
+      .where("id", "=", opts.id)
+      .where("status", "=", "running")
+      .where("stuck_said", "<", opts.stuck)
+      .returningAll()
+      .executeTakeFirst();
+  }
+
+  /** Marks a running operation stuck, once: true when this call set it, false when it was set already. */
+  async markStuck(opts: { id: string; now: number }): Promise<boolean> {
+    const marked = await this.db
+      .updateTable("operations")
+      .set({ stuck_at: opts.now })
+      .where("id", "=", opts.id)
+      .where("stuck_at", "is", null)
+      .executeTakeFirst();
+    return Number(marked.numUpdatedRows) === 1;
   }
 
   /** The builds of an operation's items with this outcome (what it canceled, say). */
@@ -240,6 +352,7 @@ export class OperationsRepo {
         "o.status as operation_status",
         "o.counts",
         "o.pending",
+        "o.force",
       ])
       .where("a.project_id", "=", opts.projectId);
     if (opts.actor !== undefined) q = q.where("a.actor", "=", opts.actor);

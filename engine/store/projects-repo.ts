@@ -11,11 +11,23 @@ export class ProjectsRepo {
     readonly dialect: Dialect,
   ) {}
 
-  async upsertProject(opts: { name: string; displayName: string; now: number }): Promise<ProjectRow> {
+  /** `protectedBranches`: the JSON list to store (null clears it); left as it is when undefined. */
+  async upsertProject(opts: {
+    name: string;
+    displayName: string;
+    protectedBranches?: string | null;
+    /** The JSON guardrails to store; left as they are when undefined. */
+    bulkCancel?: string;
+    now: number;
+  }): Promise<ProjectRow> {
+    const settings = {
+      ...(opts.protectedBranches !== undefined ? { protected_branches: opts.protectedBranches } : {}),
+      ...(opts.bulkCancel !== undefined ? { bulk_cancel: opts.bulkCancel } : {}),
+    };
     return this.db
       .insertInto("projects")
-      .values({ name: opts.name, display_name: opts.displayName, created_at: opts.now })
-      .onConflict((oc) => oc.column("name").doUpdateSet({ display_name: opts.displayName }))
+      .values({ name: opts.name, display_name: opts.displayName, created_at: opts.now, ...settings })
+      .onConflict((oc) => oc.column("name").doUpdateSet({ display_name: opts.displayName, ...settings }))
       .returningAll()
       .executeTakeFirstOrThrow();
   }

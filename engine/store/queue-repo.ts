@@ -40,6 +40,20 @@ export class QueueRepo {
       .execute();
   }
 
+  /**
+   * Keeps claims alive while their worker works on them (pushes `run_at` to `runAt`, never back):
+   * a worker that dies stops renewing, and its tasks come back within one lease.
+   */
+  async renewClaims(opts: { ids: number[]; runAt: number }): Promise<void> {
+    if (opts.ids.length === 0) return;
+    await this.db
+      .updateTable("work_queue")
+      .set({ run_at: opts.runAt })
+      .where("id", "in", opts.ids)
+      .where("run_at", "<", opts.runAt)
+      .execute();
+  }
+
   async reschedule(opts: { id: number; runAt: number }): Promise<void> {
     await this.db
       .updateTable("work_queue")

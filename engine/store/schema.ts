@@ -24,6 +24,79 @@ export interface Database {
   webhooks: WebhooksTable;
   webhook_deliveries: WebhookDeliveriesTable;
   webhook_attempts: WebhookAttemptsTable;
+  repositories: RepositoriesTable;
+  hook_deliveries: HookDeliveriesTable;
+  commit_statuses: CommitStatusesTable;
+}
+
+export interface RepositoriesTable {
+  id: Generated<number>;
+  project_id: number;
+  name: string;
+  url: string;
+  provider: string;
+  full_name: string | null;
+  api_url: string | null;
+  web_url: string | null;
+  statuses: number;
+  /** Encrypted (`SecretBox`): JSON `{token, username?}`; never returned. */
+  credentials: string | null;
+  /** Encrypted (`SecretBox`): the HMAC key the provider signs with; shown once. */
+  hook_secret: string;
+  hook_secret_rotated_at: number;
+  created_by: string;
+  created_at: number;
+  updated_at: number;
+}
+
+export interface HookDeliveriesTable {
+  id: Generated<number>;
+  repository_id: number;
+  /** The provider's delivery id: the same delivery twice creates nothing new. */
+  delivery_id: string;
+  provider: string;
+  event: string;
+  action: string | null;
+  branch: string | null;
+  commit_sha: string | null;
+  pull_request: number | null;
+  sender: string | null;
+  /** JSON: the event as read (`HookEvent`), what processing acts on. */
+  payload: string;
+  status: "pending" | "processed" | "ignored" | "failed";
+  reason: string | null;
+  /** JSON: `HookEffects`. */
+  effects: string | null;
+  received_at: number;
+  processed_at: number | null;
+}
+
+/** The state owed to the provider for one commit and context; the newest (by outbox `seq`) wins. */
+export interface CommitStatusesTable {
+  id: Generated<number>;
+  repository_id: number;
+  commit_sha: string;
+  context: string;
+  build_id: number;
+  state: string;
+  description: string;
+  target_url: string | null;
+  /** The outbox event the state comes from; an older one never replaces it. */
+  seq: number;
+  /** The `seq` of the state the provider last accepted. */
+  sent_seq: number;
+  sent_state: string | null;
+  status: "pending" | "delivered" | "failed";
+  attempts: number;
+  /** When it is due (null once delivered or given up). */
+  next_attempt_at: number | null;
+  /** A request is under way until then: one in flight per commit and context. */
+  claimed_until: number | null;
+  /** When the state now owed was first owed: retries stop a while after it. */
+  first_pending_at: number;
+  response_status: number | null;
+  error: string | null;
+  updated_at: number;
 }
 
 /** Secrets every engine replica shares (the key that signs previews), made on first use. */
@@ -71,6 +144,10 @@ export interface ProjectsTable {
   name: string;
   display_name: string;
   created_at: number;
+  /** JSON list of branch patterns filter-based bulk cancels skip; null: none. */
+  protected_branches: string | null;
+  /** JSON `{minimumRole, confirmAbove, confirmStages}`; null: the defaults. */
+  bulk_cancel: string | null;
 }
 
 export interface PipelinesTable {
@@ -110,6 +187,12 @@ export interface BuildsTable {
   /** Bytes of log stored for the build, and bytes dropped past `SLUICE_LOG_MAX_BYTES`. */
   log_bytes: Generated<number>;
   log_dropped_bytes: Generated<number>;
+  /** Set when a push or a pull request of this repository started the build (it checks the commit out). */
+  repository_id: number | null;
+  trigger_kind: "push" | "pull_request" | null;
+  pull_request: number | null;
+  commit_message: string | null;
+  commit_author: string | null;
 }
 
 export interface JobsTable {
@@ -164,6 +247,8 @@ export interface AgentsTable {
   containment: string | null;
   /** The process that registered last under this id; calls from another one are refused. */
   instance: string | null;
+  /** 1: the agent has git and takes jobs that check a commit out. */
+  git: Generated<number>;
 }
 
 export interface OperationsTable {
@@ -180,6 +265,8 @@ export interface OperationsTable {
   requested_by: string;
   reason: string | null;
   force: number;
+  /** 1: a bulk operation, counted against its requester's running-operations limit. */
+  limited: number;
   total: number;
   /** JSON: settled items per outcome (`{"canceled": 48, "already_finished": 2}`); the rest are pending. */
   counts: string;
@@ -188,6 +275,14 @@ export interface OperationsTable {
   request_hash: string | null;
   created_at: number;
   completed_at: number | null;
+  /** The operation that re-ran what this one canceled (it may be re-run once). */
+  rerun_by: string | null;
+  /** The operation whose canceled builds this re-run ran again. */
+  rerun_of: string | null;
+  /** When it first had a stuck build (`operation.stuck` written then, once). */
+  stuck_at: number | null;
+  /** The most stuck builds an event has said it has (a higher count is said again). */
+  stuck_said: number;
 }
 
 export interface OperationItemsTable {
@@ -269,7 +364,8 @@ export interface WebhookDeliveriesTable {
   body: string;
   /** Builds (or operations) the body reports. */
   items: number;
-  status: "pending" | "delivered" | "failed";
+  /** `refused`: the address policy refused the request; nothing was sent, and it is not retried. */
+  status: "pending" | "delivered" | "failed" | "refused";
   attempts: number;
   next_attempt_at: number | null;
   response_status: number | null;

@@ -2,7 +2,8 @@
  * The sign-in limiter, for the engine's `POST /v1/sessions` and so for the BFF's sign-in too.
  * Attempts are counted per (username, address) and per address with rate-limiter-flexible.
  * Past a few free attempts each further one waits, and the wait doubles with every attempt
- * (1 s, 2 s, 4 s ... up to a cap; the scheme of the library's ExpressBruteFlexible). There is
+ * (1 s, 2 s, 4 s ... up to a cap; the scheme of the library's ExpressBruteFlexible): with five
+ * free attempts, five wrong passwords answer 401 and a sixth at once 429. There is
  * no flat lockout of an account: what one address does never slows another address down. A
  * successful sign-in clears its own (username, address) count and is not counted against its
  * address. On PostgreSQL the counts live in the database, shared by every engine replica; on
@@ -90,17 +91,21 @@ class Ladder {
     this.waited = make({ keyPrefix: `${prefix}_waits`, points: 1, duration: limits.windowSeconds });
   }
 
-  /** Counts an attempt that may go ahead, or answers the seconds to wait (and counts nothing more). */
+  /**
+   * Counts an attempt that may go ahead, or answers the seconds to wait (and counts nothing more).
+   * The last free attempt closes the gate behind it: with five free attempts the sixth, made at
+   * once, waits.
+   */
   async attempt(key: string): Promise<Charge | { wait: number }> {
     const closed = await this.gate.get(key);
     if (closed && closed.consumedPoints >= 1 && closed.msBeforeNext > 0) return { wait: seconds(closed.msBeforeNext) };
     try {
-      await this.free.consume(key);
-      return { key, via: "free" };
+      const counted = await this.free.consume(key);
+      if (counted.remainingPoints > 0) return { key, via: "free" };
     } catch (err) {
       if (!(err instanceof RateLimiterRes)) throw err;
     }
-    // Out of free attempts: this one goes ahead and closes the gate behind it for the next wait.
+    // The last free attempt, or one after the wait: it goes ahead and closes the gate behind it.
     const waits = (await this.waited.get(key))?.consumedPoints ?? 0;
     const wait = Math.min(this.limits.maxDelaySeconds, this.limits.minDelaySeconds * 2 ** waits);
     const gate = await this.gate.penalty(key, 1, { customDuration: wait });

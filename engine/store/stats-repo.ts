@@ -3,6 +3,7 @@
  * builds per status from the running totals (`build_counts`), the oldest queued build through
  * the status index, agents with their busy slots.
  */
+import { sql } from "kysely";
 import type { Executor } from "./schema.ts";
 
 export type BuildCountRow = { project: string; pipeline: string; status: string; count: number };
@@ -41,6 +42,23 @@ export class StatsRepo {
       .where("status", "=", "CANCELING")
       .executeTakeFirst();
     return row?.at == null ? null : Number(row.at);
+  }
+
+  /**
+   * Stuck builds: CANCELING, with a job whose stop was requested longer than the build's grace
+   * period ago and is not acknowledged yet (CANCELING builds are few: index on status).
+   */
+  async stuckBuilds(opts: { now: number }): Promise<number> {
+    const row = await this.db
+      .selectFrom("builds as b")
+      .innerJoin("jobs as j", "j.build_id", "b.id")
+      .select(sql<number>`COUNT(DISTINCT b.id)`.as("n"))
+      .where("b.status", "=", "CANCELING")
+      .where("j.stop_requested_at", "is not", null)
+      .where("j.finished_at", "is", null)
+      .where(sql<boolean>`j.stop_requested_at + CAST(b.grace_seconds * 1000 AS BIGINT) < ${opts.now}`)
+      .executeTakeFirst();
+    return Number(row?.n ?? 0);
   }
 
   async agentSlots(): Promise<AgentSlotsRow[]> {

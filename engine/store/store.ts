@@ -5,7 +5,8 @@
 import { sql, type Updateable } from "kysely";
 import type { TransitionEvent } from "../domain/transitions.ts";
 import { AgentsRepo } from "./agents-repo.ts";
-import { type BuildRef, BuildsRepo, type MovedBuild } from "./builds-repo.ts";
+import { type BuildRef, BuildsRepo, type BuildUpdates, type MovedBuild } from "./builds-repo.ts";
+import { CommitStatusesRepo } from "./commit-statuses-repo.ts";
 import { CountsRepo } from "./counts-repo.ts";
 import type { DatabaseHandle } from "./db.ts";
 import { EventsRepo } from "./events-repo.ts";
@@ -15,6 +16,7 @@ import { LogsRepo } from "./logs-repo.ts";
 import { OperationsRepo } from "./operations-repo.ts";
 import { ProjectsRepo } from "./projects-repo.ts";
 import { QueueRepo } from "./queue-repo.ts";
+import { RepositoriesRepo } from "./repositories-repo.ts";
 import type { BuildsTable, Dialect, Executor } from "./schema.ts";
 import { SecretsRepo } from "./secrets-repo.ts";
 import { StatsRepo } from "./stats-repo.ts";
@@ -34,6 +36,8 @@ export class Store {
   readonly secrets: SecretsRepo;
   readonly webhooks: WebhooksRepo;
   readonly stats: StatsRepo;
+  readonly repositories: RepositoriesRepo;
+  readonly commitStatuses: CommitStatusesRepo;
 
   private constructor(
     private readonly handle: DatabaseHandle,
@@ -56,6 +60,8 @@ export class Store {
     this.secrets = new SecretsRepo(...args);
     this.webhooks = new WebhooksRepo(...args);
     this.stats = new StatsRepo(executor);
+    this.repositories = new RepositoriesRepo(...args);
+    this.commitStatuses = new CommitStatusesRepo(...args);
   }
 
   /** `onEvents` runs after each commit that wrote outbox events (it wakes their readers). */
@@ -104,7 +110,7 @@ export class Store {
     ids: readonly number[];
     event: TransitionEvent;
     now: number;
-    set?: Updateable<BuildsTable>;
+    set?: BuildUpdates;
     /** The reason the events carry, when not the build's own (cancel or status reason). */
     reason?: string | null;
     /** The statuses of `ids` as locked in this transaction (see `BuildsRepo.updateStatus`). */

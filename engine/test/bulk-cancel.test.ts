@@ -171,6 +171,36 @@ describe.each(DATABASES)("bulk cancel on $name", (db) => {
     expect(counts[3000]).toBeLessThanOrEqual(20);
   });
 
+  it("a keep-newest cancel confirmed from its preview runs a constant number of statements however many builds it cancels", async () => {
+    t = await startTestEngine({ db, slots: 0 });
+    const caller = { actor: { userId: 1, username: "admin", isAdmin: true }, source: "api" as const };
+    const filter = {
+      status: ["QUEUED", "RUNNING"] as ("QUEUED" | "RUNNING")[],
+      keepNewest: { per: "branch" as const, count: 1 },
+    };
+    const counts: Record<number, number> = {};
+    for (const n of [10, 3000]) {
+      const p = await t.api.pipeline("acme", `k${n}`, QUICK_OR_SLEEP);
+      await seedBuilds(t, p, n, { status: (i) => (i % 2 ? "RUNNING" : "QUEUED"), agents: ["sim"] });
+      const names = { project: "acme", pipeline: `k${n}` };
+      const preview = (await t.api.post(`${p}/builds/batch-cancel/preview`, { filter })).body;
+      expect(preview.kept).toBe(5);
+      const { result, statements } = await t.engine.ctx.store.countStatements(() =>
+        batchCancel(t.engine.ctx, caller, names, {
+          filter,
+          snapshot: preview.snapshot,
+          confirmCount: preview.total,
+          atomic: false,
+          force: false,
+        }),
+      );
+      expect(result.total).toBe(n - 5);
+      counts[n] = statements;
+    }
+    expect(counts[3000]).toBe(counts[10]);
+    expect(counts[3000]).toBeLessThanOrEqual(20);
+  });
+
   it("settling runs statements per chunk of 1,000 builds, not per build", async () => {
     t = await startTestEngine({ db, slots: 0 });
     const sims = await Promise.all(

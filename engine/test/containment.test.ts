@@ -118,6 +118,9 @@ describe.each(CASES)("containment ($mechanism) on $db.name", ({ db, containment,
     const done = await t.api.waitForStatus(build.id, "SUCCEEDED");
     expect(done.jobs[0].status).toBe("SUCCEEDED");
     await waitFor(async () => (await t.api.build(next.id)).status === "SUCCEEDED", { what: "the next build ends" });
+    // The sweep's SIGKILL may still be on its way to the last leftover (env-marker mode): the
+    // leftovers are gone once it lands, with no time bound asserted beyond the wait's.
+    await waitFor(async () => (await leftovers(nonce)).length === 0, { what: "no leftover of the step" });
     expect(await leftovers(nonce)).toEqual([]);
     expect(fs.readdirSync(t.workDir).filter((e) => e !== ".leases")).toEqual([]);
   });

@@ -16,13 +16,21 @@ import { processesOfBuild } from "./processes.ts";
 
 export type TestDatabase = { name: "sqlite" | "postgres"; url?: string };
 
-/** SQLite always; PostgreSQL too when SLUICE_TEST_DATABASE_URL is set. */
+/**
+ * SQLite always; PostgreSQL too when SLUICE_TEST_DATABASE_URL is set. `SLUICE_TEST_ONLY_DATABASE`
+ * (set by the Vitest project that runs a file on one database) keeps one of them, so the two
+ * halves of a file run side by side in two workers.
+ */
+const ONLY = process.env.SLUICE_TEST_ONLY_DATABASE;
 export const DATABASES: TestDatabase[] = [
-  { name: "sqlite" },
+  { name: "sqlite" as const },
   ...(process.env.SLUICE_TEST_DATABASE_URL
     ? [{ name: "postgres" as const, url: process.env.SLUICE_TEST_DATABASE_URL }]
     : []),
-];
+].filter((d) => ONLY === undefined || d.name === ONLY);
+
+/** Tests on no database run once: not again in the project that runs a file on PostgreSQL only. */
+export const DATABASE_FREE = ONLY !== "postgres";
 
 export type TestEngine = {
   engine: EngineHandle;
@@ -42,7 +50,8 @@ export type TestEngine = {
   stop: () => Promise<void>;
   /** Stops and removes the data (and the PostgreSQL schema). */
   destroy: () => Promise<void>;
-  restart: (opts?: { slots?: number }) => Promise<TestEngine>;
+  /** `settings` replace the ones given at start (a restart with another configuration). */
+  restart: (opts?: { slots?: number; settings?: Partial<EngineSettings> }) => Promise<TestEngine>;
 };
 
 export type StartOptions = {
@@ -51,7 +60,7 @@ export type StartOptions = {
   settings?: Partial<EngineSettings>;
   /** Holds `data/` and `work/`; a fresh temp dir unless given (a restart keeps it). */
   root?: string;
-  agent?: Partial<Pick<AgentOptions, "containment" | "baseEnv">>;
+  agent?: Partial<Pick<AgentOptions, "containment" | "baseEnv" | "log">>;
   pgSchema?: string;
   heartbeatMs?: number;
   /** Listen here (a restart keeps the port, so remote agents find the engine again). */
@@ -81,6 +90,9 @@ export async function startTestEngine(opts: StartOptions): Promise<TestEngine> {
       maxStreamsPerUser: 20,
       adminToken: "test-admin-token",
       adminPassword: "test-admin-password",
+      // A sixteenth of the default scrypt cost: the suites sign in hundreds of times (the
+      // default cost is checked in security-tokens.test.ts).
+      passwordHashCost: 1024,
       ...opts.settings,
     },
     databaseUrl: opts.db.url,
@@ -132,6 +144,7 @@ export async function startTestEngine(opts: StartOptions): Promise<TestEngine> {
         port: Number(new URL(engine.url).port),
         ...(pgSchema ? { pgSchema } : {}),
         slots: r?.slots ?? opts.slots ?? 4,
+        settings: { ...opts.settings, ...r?.settings },
       });
     },
   };
@@ -199,10 +212,18 @@ export class Api {
       payload = JSON.stringify(body);
       h["Content-Type"] ??= "application/json";
     }
-    const res = await fetch(this.url + pathname, {
-      method,
-      headers: h,
-      ...(payload !== undefined ? { body: payload } : {}),
+    const send = () =>
+      fetch(this.url + pathname, {
+        method,
+        headers: h,
+        ...(payload !== undefined ? { body: payload } : {}),
+      });
+    // A read sent on a kept-alive connection that an engine closed as it stopped (a test that
+    // restarts an engine on the same port) is sent once more, on a new connection.
+    const res = await send().catch((err: unknown) => {
+      const socketClosed = (err as { cause?: { code?: string } })?.cause?.code === "UND_ERR_SOCKET";
+      if (method === "GET" && socketClosed) return send();
+      throw err;
     });
     const text = await res.text();
     const type = res.headers.get("content-type") ?? "";

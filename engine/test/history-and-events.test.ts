@@ -1,5 +1,6 @@
 import { afterEach, describe, expect, it } from "vitest";
-import { collectEvents, DATABASES, startTestEngine, type TestEngine } from "./harness.ts";
+import { githubPullRequest, githubPush, sendHook } from "./git-fixture.ts";
+import { collectEvents, DATABASES, startTestEngine, type TestEngine, waitFor } from "./harness.ts";
 
 const ONE_STEP = { stages: [{ name: "s", jobs: [{ name: "j", steps: [{ run: "true" }] }] }] };
 
@@ -64,6 +65,53 @@ describe.each(DATABASES)("history and events on $name", (db) => {
     const counts = await t.api.get(`${p}/builds/counts`);
     expect(counts.body).toMatchObject({ QUEUED: 7, CANCELED: 3, RUNNING: 0 });
     expect((await t.api.get(`${p}/builds/counts?branch=main`)).body).toMatchObject({ QUEUED: 1, CANCELED: 3 });
+  });
+
+  it("filters by what triggered a build — a push, a pull request (and its number) or the API — with branch and status", async () => {
+    t = await startTestEngine({ db, slots: 0 });
+    await t.api.put("/v1/projects/acme", {});
+    const put = await t.api.put("/v1/projects/acme/repositories/app", {
+      url: "https://github.com/acme/app.git",
+      provider: "github",
+    });
+    const secret = put.body.hookSecret as string;
+    const p = await t.api.pipeline("acme", "web", {
+      ...ONE_STEP,
+      repository: "app",
+      on: { push: { branches: ["**"] }, pullRequest: { branches: ["main"] } },
+    });
+    await t.api.trigger(p, { branch: "main" });
+    const hook = (r: Parameters<typeof sendHook>[3]) => sendHook(t.engine.url, "acme", "app", r);
+    expect((await hook(githubPush({ secret, branch: "main", after: "a".repeat(40) }))).status).toBe(202);
+    expect((await hook(githubPush({ secret, branch: "dev", after: "b".repeat(40) }))).status).toBe(202);
+    const pr = { secret, action: "opened" as const, head: "feature/x", base: "main" };
+    expect((await hook(githubPullRequest({ ...pr, number: 12, sha: "c".repeat(40) }))).status).toBe(202);
+    expect((await hook(githubPullRequest({ ...pr, number: 13, head: "feature/y", sha: "d".repeat(40) }))).status).toBe(
+      202,
+    );
+    await waitFor(async () => (await t.api.get(`${p}/builds`)).body.items.length === 5, { what: "five builds" });
+
+    const numbers = async (query: string) => {
+      const res = await t.api.get(`${p}/builds?${query}`);
+      expect(res.status, JSON.stringify(res.body)).toBe(200);
+      return res.body.items.map((b: any) => [b.branch, b.trigger?.kind ?? "api", b.trigger?.pullRequest ?? null]);
+    };
+    expect(await numbers("trigger=api")).toEqual([["main", "api", null]]);
+    expect(await numbers("trigger=push")).toEqual([
+      ["dev", "push", null],
+      ["main", "push", null],
+    ]);
+    expect(await numbers("trigger=push&branch=main")).toEqual([["main", "push", null]]);
+    expect(await numbers("trigger=pull_request")).toEqual([
+      ["feature/y", "pull_request", 13],
+      ["feature/x", "pull_request", 12],
+    ]);
+    expect(await numbers("pullRequest=12")).toEqual([["feature/x", "pull_request", 12]]);
+    expect(await numbers("pullRequest=12&status=RUNNING")).toEqual([]);
+    for (const bad of ["trigger=cron", "pullRequest=0", "pullRequest=abc"]) {
+      const res = await t.api.get(`${p}/builds?${bad}`);
+      expect(res.status, bad).toBe(400);
+    }
   });
 
   it("streams outbox events with id = seq, resumes by Last-Event-ID without gaps or repeats, and filters by project", async () => {

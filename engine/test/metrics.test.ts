@@ -1,5 +1,5 @@
 /**
- * `GET /metrics`: Prometheus' text format, guarded by the metrics token, with figures that follow
+ * `GET /metrics`: Prometheus' text format, guarded by the metrics token (off without one), with figures that follow
  * what the engine does — triggers, a bulk cancel and its stops, the queue, agents, streams, the
  * outbox and the database.
  */
@@ -27,6 +27,7 @@ const DOCUMENTED = [
   "sluice_agents_connected",
   "sluice_agent_slots",
   "sluice_stop_deadline_force_finalized_total",
+  "sluice_stuck_builds",
   "sluice_event_streams_open",
   "sluice_outbox_lag_events",
   "sluice_outbox_newest_seq",
@@ -65,6 +66,17 @@ describe.each(DATABASES)("metrics on $name", (db) => {
     expect(ok.status).toBe(200);
     expect(ok.type).toMatch(/^text\/plain; version=0\.0\.4/);
     for (const name of DOCUMENTED) expect(ok.text, name).toMatch(new RegExp(`^# TYPE ${name} `, "m"));
+  });
+
+  it("without SLUICE_METRICS_TOKEN /metrics is off: 403 metrics_token_required, with or without a token, naming nothing", async () => {
+    t = await startTestEngine({ db, slots: 0 });
+    await t.api.pipeline("secret-project", "hidden-pipeline", sleepPipeline());
+    for (const token of [null, "anything", t.engine.adminToken]) {
+      const res = await scrape(t, token);
+      expect(res.status).toBe(403);
+      expect(JSON.parse(res.text).error.code).toBe("metrics_token_required");
+      expect(res.text).not.toMatch(/secret-project|hidden-pipeline|sluice_/);
+    }
   });
 
   it("figures follow triggers, a bulk cancel of running and queued builds, its stops, the queue, agents and streams", async () => {

@@ -1,5 +1,9 @@
+import pg from "pg";
 import { afterEach, describe, expect, it } from "vitest";
+import type { Store } from "../store/store.ts";
 import { batchCancel } from "../use-cases/cancel/cancel.ts";
+import { finalizeCancels } from "../use-cases/operations/finalize.ts";
+import { ProgressReporter } from "../use-cases/operations/progress.ts";
 import { DATABASES, expectCountsConsistent, startTestEngine, type TestEngine, waitFor } from "./harness.ts";
 import { seedBuilds } from "./seed.ts";
 import { SimAgent } from "./sim-agent.ts";
@@ -80,7 +84,8 @@ describe.each(DATABASES)("races on $name", (db) => {
     // Both sides won some rounds, so the race was real.
     expect(tally.SUCCEEDED).toBeGreaterThan(0);
     expect(tally.CANCELED).toBeGreaterThan(0);
-  });
+    // 200 rounds of HTTP calls and settles: minutes on a loaded machine (a limit, not a measure).
+  }, 300_000);
 
   it("overlapping bulk cancels never deadlock and cancel each build exactly once", async () => {
     t = await startTestEngine({ db, slots: 0, settings: { maxRunningOperationsPerUser: 1000 } });
@@ -124,5 +129,94 @@ describe.each(DATABASES)("races on $name", (db) => {
       expect(ops.reduce((n, o) => n + o.counts.canceled, 0)).toBe(ids.length);
       await expectCountsConsistent(t, p);
     }
+  }, 300_000);
+
+  it("a progress report racing the operation's completion never writes operation.progress after operation.completed", async () => {
+    t = await startTestEngine({ db, slots: 0 });
+    const sim = await new SimAgent(t.engine.channel, "deaf", { slots: 0, stopMode: "ignore" }).start();
+    agents.push(sim);
+    const p = await t.api.pipeline("acme", "late", ONE_JOB);
+    const ids = await seedBuilds(t, p, 2, { status: () => "RUNNING", agents: [sim.name] });
+    const op = (await t.api.post(`${p}/builds/batch-cancel`, { buildIds: ids })).body;
+    expect(op.status).toBe("running");
+
+    // A reporter whose transaction stops right after it has read the operation, until released.
+    const store = t.engine.ctx.store;
+    let hasRead: () => void = () => {};
+    const read = new Promise<void>((resolve) => (hasRead = resolve));
+    let release: () => void = () => {};
+    const released = new Promise<void>((resolve) => (release = resolve));
+    let reported: Promise<unknown> | undefined;
+    const pausing = {
+      transaction: (fn: (tx: Store) => Promise<unknown>) => {
+        reported = store.transaction((tx) => fn(pauseAfterOperationRead(tx, hasRead, released)));
+        return reported;
+      },
+    } as unknown as Store;
+    const reporter = new ProgressReporter({ store: pausing, log: t.engine.ctx.log, now: Date.now }, 0);
+    reporter.touch(op.id);
+    await read;
+
+    // Meanwhile the stop deadline force-finalizes the builds in another transaction (as the
+    // sweeper does: builds locked in id order first): the operation completes.
+    let completedFirst = false;
+    const completing = store
+      .transaction(async (tx) => {
+        await tx.builds.lockRefs({ ids });
+        await finalizeCancels(t.engine.ctx, tx, { buildIds: ids, force: true, note: "agent_unresponsive" });
+      })
+      .then(() => {
+        completedFirst = true;
+      });
+    // SQLite runs one transaction at a time (the completion waits for the reporter's); on
+    // PostgreSQL the completion either commits now or waits for a lock the reporter holds.
+    if (db.url) await waitFor(async () => completedFirst || (await waitsForLock(t)), { what: "completion under way" });
+    release();
+    await completing;
+    await reported;
+    reporter.stop();
+
+    const events = await store.events.read({ afterSeq: 0, filter: { operationId: op.id }, limit: 100 });
+    const types = events.map((e) => `${e.type}:${JSON.parse(e.payload).status}`);
+    expect(types.filter((x) => x.startsWith("operation.completed"))).toEqual(["operation.completed:completed"]);
+    expect(types.at(-1)).toBe("operation.completed:completed");
   });
 });
+
+/** `tx`, whose first read of an operation signals `hasRead` and then waits for `released`. */
+function pauseAfterOperationRead(tx: Store, hasRead: () => void, released: Promise<void>): Store {
+  let paused = false;
+  const operations = new Proxy(tx.operations, {
+    get(target, name) {
+      const value = Reflect.get(target, name, target);
+      if (typeof value !== "function") return value;
+      return async (...args: unknown[]) => {
+        const result = await value.apply(target, args);
+        if (!paused) {
+          paused = true;
+          hasRead();
+          await released;
+        }
+        return result;
+      };
+    },
+  });
+  return new Proxy(tx, {
+    get: (target, name) => (name === "operations" ? operations : Reflect.get(target, name, target)),
+  });
+}
+
+/** PostgreSQL: whether one of this engine's connections waits for a lock. */
+async function waitsForLock(t: TestEngine): Promise<boolean> {
+  const client = new pg.Client({ connectionString: t.db.url });
+  await client.connect();
+  try {
+    const { rows } = await client.query(
+      "SELECT count(*)::int AS n FROM pg_stat_activity WHERE wait_event_type = 'Lock' AND application_name = $1",
+      [t.applicationName],
+    );
+    return rows[0].n > 0;
+  } finally {
+    await client.end();
+  }
+}

@@ -134,6 +134,10 @@ describe.each(DATABASES)("reconciliation on $name", (db) => {
     });
     expect(given.assignments).toHaveLength(1);
     const lease = given.assignments[0]?.leaseId as string;
+    // It got the job: its step started.
+    expect((await channel.reportStep("forgetful", { leaseId: lease, stepIndex: 0, status: "RUNNING" })).accepted).toBe(
+      true,
+    );
 
     // It still reports the lease: nothing happens.
     const kept = await channel.heartbeat({
@@ -167,6 +171,46 @@ describe.each(DATABASES)("reconciliation on $name", (db) => {
       .catch((err: unknown) => err);
     expect(refused).toBeInstanceOf(AppError);
     expect((refused as AppError).code).toBe("agent_replaced");
+  });
+
+  it("an assignment whose answer never reached the agent goes back to the queue and runs once, not failed as dropped", async () => {
+    t = await startTestEngine({ db, slots: 0 });
+    const channel = t.engine.channel;
+    await channel.register({ name: "cut-off", slots: 1, instance: "c" });
+    const p = await t.api.pipeline("acme", "undelivered", oneStep("sleep 300"));
+    const build = await t.api.trigger(p);
+    const lost = await channel.poll({
+      agentId: "cut-off",
+      instance: "c",
+      leases: [],
+      seenUntil: 0,
+      freeSlots: 1,
+      waitMs: 5000,
+    });
+    expect(lost.assignments).toHaveLength(1);
+    // That answer was lost on the way. A later answer reaches the agent, which holds nothing.
+    const later = await channel.heartbeat({ agentId: "cut-off", instance: "c", leases: [], seenUntil: 0 });
+    await channel.heartbeat({ agentId: "cut-off", instance: "c", leases: [], seenUntil: later.now });
+    const b = await t.api.build(build.id);
+    expect(b.status).toBe("RUNNING");
+    expect(b.jobs[0].status).toBe("QUEUED");
+    // The old lease is refused; the job is given again, under a new lease.
+    const stale = await channel.reportStep("cut-off", {
+      leaseId: lost.assignments[0]?.leaseId as string,
+      stepIndex: 0,
+      status: "RUNNING",
+    });
+    expect(stale.accepted).toBe(false);
+    const again = await channel.poll({
+      agentId: "cut-off",
+      instance: "c",
+      leases: [],
+      seenUntil: later.now,
+      freeSlots: 1,
+      waitMs: 5000,
+    });
+    expect(again.assignments.map((a) => a.buildId)).toEqual([build.id]);
+    expect(again.assignments[0]?.leaseId).not.toBe(lost.assignments[0]?.leaseId);
   });
 
   it("a stop acknowledgement for a lease the agent does not hold changes nothing", async () => {

@@ -4,6 +4,7 @@
  * alone and a manual one stops only when forced.
  */
 import { afterEach, describe, expect, it } from "vitest";
+import { databaseSnapshot } from "./db-snapshot.ts";
 import { DATABASES, startTestEngine, type TestEngine, waitFor } from "./harness.ts";
 
 const QUEUED_ONLY = {
@@ -60,6 +61,40 @@ describe.each(DATABASES)("re-runs and protected jobs on $name", (db) => {
     );
     const audit = (await t.api.get("/v1/projects/acme/audit")).body.items;
     expect(audit[0]).toMatchObject({ action: "rerun", targets: 50, outcome: { created: 50 } });
+  });
+
+  it("an operation is re-run once: the two name each other, and a second re-run or its preview is refused 409 already_rerun with nothing created", async () => {
+    t = await startTestEngine({ db, slots: 0 });
+    const p = await t.api.pipeline("acme", "web", QUEUED_ONLY);
+    const { rerun } = await rerunOfCanceled(p, 3);
+    expect(rerun.status).toBe(201);
+    const source = rerun.body.selection.fromOperation;
+    expect(rerun.body).toMatchObject({ rerunOf: source, rerunBy: null });
+    expect((await t.api.get(`/v1/operations/${source}`)).body).toMatchObject({ rerunBy: rerun.body.id, rerunOf: null });
+
+    const before = await databaseSnapshot(t);
+    const again = await t.api.post(`${p}/builds/batch-rerun`, { fromOperation: source });
+    expect([again.status, again.body.error?.code, again.body.error?.details]).toEqual([
+      409,
+      "already_rerun",
+      { operationId: rerun.body.id },
+    ]);
+    const preview = await t.api.post(`${p}/builds/batch-rerun/preview`, { fromOperation: source });
+    expect([preview.status, preview.body.error?.code]).toEqual([409, "already_rerun"]);
+    expect(await databaseSnapshot(t)).toEqual(before);
+  });
+
+  it("two re-runs of one operation sent at once: exactly one is accepted", async () => {
+    t = await startTestEngine({ db, slots: 0 });
+    const p = await t.api.pipeline("acme", "web", QUEUED_ONLY);
+    const builds = [await t.api.trigger(p), await t.api.trigger(p)];
+    const cancel = await t.api.post(`${p}/builds/batch-cancel`, { buildIds: builds.map((b) => b.id) });
+    const answers = await Promise.all(
+      [1, 2, 3].map(() => t.api.post(`${p}/builds/batch-rerun`, { fromOperation: cancel.body.id })),
+    );
+    expect(answers.map((a) => a.status).sort()).toEqual([201, 409, 409]);
+    const queued = (await t.api.get(`${p}/builds?status=QUEUED`)).body.items;
+    expect(queued).toHaveLength(2);
   });
 
   it("a re-run in a cancelInProgress group supersedes as a trigger would; a build still running is skipped", async () => {

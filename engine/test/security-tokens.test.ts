@@ -39,6 +39,23 @@ describe.each(DATABASES)("the admin token on $name", (db) => {
     expect((await second.api.get("/v1/me")).status).toBe(200);
     expectRefusal(await second.api.as("first-admin-token").get("/v1/me"), 401, "invalid_token");
   });
+
+  it("passwords are hashed with scrypt at N = 16384 unless configured; a hash made at another cost still signs in", async () => {
+    // The suites run at a lower cost (the harness's passwordHashCost): this engine at the default.
+    const t = await startTestEngine({ db, slots: 0, settings: { passwordHashCost: undefined } });
+    engines.push(t);
+    const admin = await t.engine.ctx.store.identity.findUser({ username: "admin" });
+    expect(admin?.password_hash).toMatch(/^scrypt\$16384\$8\$1\$/);
+    expect((await t.api.post("/v1/sessions", { username: "admin", password: "test-admin-password" })).status).toBe(201);
+    // Restarted at the suites' cost, the stored hash keeps its own.
+    const again = await t.restart({ settings: { passwordHashCost: 1024 } });
+    engines.splice(engines.indexOf(t), 1, again);
+    expect((await again.api.post("/v1/sessions", { username: "admin", password: "test-admin-password" })).status).toBe(
+      201,
+    );
+    const stored = await again.engine.ctx.store.identity.findUser({ username: "admin" });
+    expect(stored?.password_hash).toBe(admin?.password_hash);
+  });
 });
 
 describe.each(DATABASES)("agent tokens on $name", (db) => {

@@ -9,6 +9,8 @@ export type SeedOptions = {
   /** RUNNING builds get one running job leased to these agents, round robin. */
   agents?: readonly string[];
   graceSeconds?: number;
+  /** The i-th build's branch (default: five branches in turn). */
+  branch?: (i: number) => string;
 };
 
 /** Inserts `count` builds into a pipeline (`/v1/projects/P/pipelines/X`); returns their ids. */
@@ -39,7 +41,7 @@ export async function seedBuilds(
           pipeline_id: pipeline!.id,
           number: first + k,
           status,
-          branch: BRANCHES[i % BRANCHES.length]!,
+          branch: opts.branch ? opts.branch(i) : BRANCHES[i % BRANCHES.length]!,
           commit_sha: ((i * 2654435761) >>> 0).toString(16).padStart(8, "0").slice(0, 7),
           params: "{}",
           triggered_by: "seed",

@@ -1,6 +1,7 @@
 /**
  * A real HTTP receiver for webhook tests, on a free port: it keeps every request (headers and
- * the raw body) and answers what `respond` says (200 unless told otherwise).
+ * the raw body), counts every TCP connection made to it (even one that sent nothing), and answers
+ * what `respond` says (200 unless told otherwise).
  */
 import crypto from "node:crypto";
 import http from "node:http";
@@ -10,6 +11,8 @@ export type Received = { headers: http.IncomingHttpHeaders; body: string; json: 
 
 export class WebhookReceiver {
   readonly requests: Received[] = [];
+  /** TCP connections accepted, whether or not a request came on them. */
+  connections = 0;
   respond: (req: Received, index: number) => number = () => 200;
   private server: http.Server | undefined;
   url = "";
@@ -25,6 +28,9 @@ export class WebhookReceiver {
         const status = this.respond(received, this.requests.length - 1);
         res.writeHead(status, { "Content-Type": "text/plain" }).end(status < 300 ? "thanks" : "not now");
       });
+    });
+    this.server.on("connection", () => {
+      this.connections++;
     });
     await new Promise<void>((resolve) => this.server?.listen(port, "127.0.0.1", resolve));
     this.url = `http://127.0.0.1:${(this.server.address() as AddressInfo).port}/hook`;

@@ -459,6 +459,8 @@ describe.each(DATABASES)("webhook addresses on $name", (db) => {
   afterEach(async () => {
     await t?.destroy();
     await r?.stop();
+    t = undefined;
+    r = undefined;
   });
 
   it("private and loopback addresses are refused when saved and again when resolved at send time", async () => {
@@ -474,6 +476,15 @@ describe.each(DATABASES)("webhook addresses on $name", (db) => {
       "http://[::1]/hook",
       "http://[::ffff:127.0.0.1]/hook",
       "http://192.168.0.10/hook",
+      `http://2130706433:${port}/hook`,
+      `http://0x7f.1:${port}/hook`,
+      `http://017700000001:${port}/hook`,
+      `http://0.0.0.0:${port}/hook`,
+      `http://[::127.0.0.1]:${port}/hook`,
+      `http://[::]:${port}/hook`,
+      "http://[64:ff9b::a9fe:a9fe]/latest/meta-data",
+      "http://[2002:a9fe:a9fe::1]/hook",
+      "http://[fe80::1]/hook",
     ]) {
       const res = await t.api.post("/v1/projects/acme/webhooks", { url, secret: SECRET, events: ["build.finished"] });
       expect(res.status, url).toBe(400);
@@ -502,8 +513,113 @@ describe.each(DATABASES)("webhook addresses on $name", (db) => {
       },
       { what: "an attempt" },
     );
-    expect(refused.attemptLog[0].error).toMatch(/^address_not_allowed: localhost resolves to (127\.0\.0\.1|::1)/);
+    expect(refused).toMatchObject({ status: "refused", attempts: 1, nextAttemptAt: null });
+    expect(refused.attemptLog[0].error).toMatch(/^webhook_url_not_allowed: localhost resolves to (127\.0\.0\.1|::1)/);
     expect(refused.attemptLog[0].responseStatus).toBeNull();
     expect(r.requests).toEqual([]);
+  });
+
+  /** Waits until every delivery of the endpoint has left `pending`; returns them with their attempts. */
+  async function settledDeliveries(engine: TestEngine, hookId: number, count: number) {
+    const items = await waitFor(
+      async () => {
+        const page = (await engine.api.get(`/v1/projects/acme/webhooks/${hookId}/deliveries`)).body.items as any[];
+        return page.length >= count && page.every((d) => d.status !== "pending") ? page : undefined;
+      },
+      { what: `${count} deliveries settled` },
+    );
+    return Promise.all(
+      items.map(async (d) => (await engine.api.get(`/v1/projects/acme/webhooks/${hookId}/deliveries/${d.id}`)).body),
+    );
+  }
+
+  it("a webhook saved to 127.0.0.1 while private addresses were allowed is refused after a restart without it: no ping, event or redelivery reaches the receiver, and the log says refused by policy", async () => {
+    const allowed = { ...FAST, allowPrivate: true };
+    t = await startTestEngine({ db, slots: 0, settings: { webhooks: allowed } });
+    r = await new WebhookReceiver().start();
+    const p = await t.api.pipeline("acme", "app", sleepPipeline());
+    const created = await t.api.post("/v1/projects/acme/webhooks", {
+      url: r.url,
+      secret: SECRET,
+      events: ["operation.completed", "build.canceled"],
+    });
+    expect([created.status, created.body.url]).toEqual([201, r.url]);
+    const hook = created.body;
+    const firstPing = (await t.api.post(`/v1/projects/acme/webhooks/${hook.id}/pings`)).body;
+    await waitFor(() => r!.requests.length === 1, { what: "the ping while allowed" });
+    await settledDeliveries(t, hook.id, 1);
+    const connections = r.connections;
+
+    t = await t.restart({ slots: 0, settings: { webhooks: { ...allowed, allowPrivate: false } } });
+    const ping = await t.api.post(`/v1/projects/acme/webhooks/${hook.id}/pings`);
+    expect(ping.status).toBe(202);
+    const build = await t.api.trigger(p);
+    const cancel = await t.api.post(`/v1/builds/${build.id}/cancel`, { reason: "after the restart" });
+    expect(cancel.body.status).toBe("completed");
+    const redelivery = await t.api.post(`/v1/projects/acme/webhooks/${hook.id}/deliveries/${firstPing.id}/redeliver`);
+    expect(redelivery.status).toBe(202);
+
+    // The ping, operation.completed, build.canceled and the redelivery, besides the first ping.
+    const log = await settledDeliveries(t, hook.id, 5);
+    const after = log.filter((d) => d.id !== firstPing.id);
+    expect(after.map((d) => d.event).sort()).toEqual(["build.canceled", "operation.completed", "ping", "ping"]);
+    for (const d of after) {
+      expect(d).toMatchObject({ status: "refused", attempts: 1, responseStatus: null, nextAttemptAt: null });
+      expect(d.error).toMatch(/^webhook_url_not_allowed: 127\.0\.0\.1 is a private or loopback address/);
+      expect(d.attemptLog).toHaveLength(1);
+      expect(d.attemptLog[0]).toMatchObject({ responseStatus: null, responseBody: null });
+    }
+    expect(r.requests).toHaveLength(1);
+    // Not even a connection was made.
+    expect(r.connections).toBe(connections);
+    // The endpoint is not marked failing: it was never asked.
+    expect((await t.api.get(`/v1/projects/acme/webhooks/${hook.id}`)).body).toMatchObject({
+      active: true,
+      failingSince: null,
+      lastDelivery: { status: "refused" },
+    });
+  });
+
+  it("a saved URL whose host spells a private address any way (decimal, hex, octal, IPv4-mapped or -compatible, NAT64, 0.0.0.0) is refused at send time without connecting", async () => {
+    t = await startTestEngine({ db, slots: 0, settings: { webhooks: { ...FAST, allowPrivate: false } } });
+    r = await new WebhookReceiver().start();
+    await t.api.pipeline("acme", "app", sleepPipeline());
+    const port = new URL(r.url).port;
+    const project = await t.engine.ctx.store.projects.findProject({ name: "acme" });
+    const spellings = [
+      `http://127.0.0.1:${port}/hook`,
+      `http://2130706433:${port}/hook`,
+      `http://0x7f.1:${port}/hook`,
+      `http://017700000001:${port}/hook`,
+      `http://127.1:${port}/hook`,
+      `http://0.0.0.0:${port}/hook`,
+      `http://[::ffff:127.0.0.1]:${port}/hook`,
+      `http://[::127.0.0.1]:${port}/hook`,
+      `http://[64:ff9b::127.0.0.1]:${port}/hook`,
+      `http://[::1]:${port}/hook`,
+    ];
+    const hooks = [];
+    for (const url of spellings) {
+      // Saved as a database from before this policy would hold them.
+      const hook = await t.engine.ctx.store.webhooks.insert({
+        projectId: project!.id,
+        url,
+        secret: SECRET,
+        events: ["build.finished"],
+        active: true,
+        createdBy: "admin",
+        fromSeq: 0,
+        now: Date.now(),
+      });
+      expect((await t.api.post(`/v1/projects/acme/webhooks/${hook.id}/pings`)).status).toBe(202);
+      hooks.push(hook);
+    }
+    for (const [i, hook] of hooks.entries()) {
+      const [d] = await settledDeliveries(t, hook.id, 1);
+      expect({ url: spellings[i], status: d.status }).toEqual({ url: spellings[i], status: "refused" });
+      expect(d.error).toMatch(/^webhook_url_not_allowed: /);
+    }
+    expect(r.requests).toEqual([]);
+    expect(r.connections).toBe(0);
   });
 });

@@ -53,3 +53,14 @@ export function operationEvent(op: OperationsTable): OutboxEvent {
     },
   };
 }
+
+/** `operation.stuck`: the first time the operation has stuck builds (`stuck`: how many). */
+export function operationStuck(op: OperationsTable, stuck: number): OutboxEvent {
+  return {
+    type: "operation.stuck",
+    projectId: op.project_id,
+    pipelineId: op.pipeline_id,
+    operationId: op.id,
+    payload: { status: op.status, total: op.total, counts: countsOf(parseCounts(op.counts), op.pending), stuck },
+  };
+}

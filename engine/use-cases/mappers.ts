@@ -26,6 +26,19 @@ export function toBuild(row: BuildRow): Build {
     startedAt: iso(row.started_at),
     finishedAt: iso(row.finished_at),
   };
+  if (row.trigger_kind !== null && row.repository_name !== null) {
+    build.trigger = {
+      kind: row.trigger_kind,
+      repository: row.repository_name,
+      pullRequest: row.pull_request,
+      commitMessage: row.commit_message,
+      commitAuthor: row.commit_author,
+      commitUrl:
+        row.repository_web_url && row.commit_sha
+          ? `${row.repository_web_url}${row.repository_provider === "gitlab" ? "/-" : ""}/commit/${row.commit_sha}`
+          : null,
+    };
+  }
   if (row.cancel_operation_id && row.cancel_by && row.cancel_at != null) {
     build.cancel = {
       by: row.cancel_by,
@@ -87,6 +100,8 @@ export function toOperation(row: OperationRow): Operation {
     counts: countsOf(parseCounts(row.counts), row.pending),
     createdAt: iso(row.created_at) as string,
     completedAt: iso(row.completed_at),
+    rerunBy: row.rerun_by ?? null,
+    rerunOf: row.rerun_of ?? null,
   };
 }
 
@@ -97,10 +112,12 @@ export function toOperationItem(row: {
   number: number;
   branch: string;
   status: BuildStatus;
+  pipeline_name: string;
 }): OperationItem {
   return {
     buildId: row.build_id,
     buildNumber: row.number,
+    pipeline: row.pipeline_name,
     branch: row.branch,
     outcome: row.outcome as OperationItem["outcome"],
     note: row.note,

@@ -96,7 +96,7 @@ export async function dispatchWebhooks(ctx: EngineContext): Promise<number> {
       afterSeq: cursor,
       filter: {
         projectIds: [...new Set(hooks.map((h) => h.project_id))],
-        types: ["build.status_changed", "operation.completed"],
+        types: ["build.status_changed", "operation.completed", "operation.stuck"],
       },
       limit: CHUNK,
     });
@@ -125,6 +125,7 @@ function routesOf(hooks: readonly Subscription[]): Map<number, Route[]> {
 /** The webhook events an outbox event is (a build reaching CANCELED is both canceled and finished). */
 function webhookEventsOf(row: EventRow, change: BuildChange | undefined): WebhookEvent[] {
   if (row.type === "operation.completed") return ["operation.completed"];
+  if (row.type === "operation.stuck") return ["operation.stuck"];
   if (!change || !isTerminal(change.to)) return [];
   return change.to === "CANCELED" ? ["build.canceled", "build.finished"] : ["build.finished"];
 }
@@ -148,7 +149,11 @@ async function deliveriesFor(
     events.flatMap((e) => (e.pipeline_id === null ? [] : [e.pipeline_id])),
   );
   const operationIds = [
-    ...new Set(events.filter((e) => e.type === "operation.completed").map((e) => e.operation_id as string)),
+    ...new Set(
+      events
+        .filter((e) => e.type === "operation.completed" || e.type === "operation.stuck")
+        .map((e) => e.operation_id as string),
+    ),
   ];
   const operations = new Map(
     (await tx.operations.findMany({ ids: operationIds })).map((op) => [op.id, toOperation(op)]),
@@ -198,6 +203,22 @@ async function deliveriesFor(
           const operation = operations.get(row.operation_id as string);
           if (operation) {
             deliveries.push(delivery(hook.id, kind, { event: kind, project: operation.project, operation }, 1));
+          }
+          continue;
+        }
+        if (kind === "operation.stuck") {
+          // The operation as it is when delivered, with how many builds were stuck when it said so.
+          const operation = operations.get(row.operation_id as string);
+          const { stuck } = JSON.parse(row.payload) as EventPayload<"operation.stuck">;
+          if (operation) {
+            deliveries.push(
+              delivery(
+                hook.id,
+                kind,
+                { event: kind, project: operation.project, operation: { ...operation, stuck } },
+                1,
+              ),
+            );
           }
           continue;
         }

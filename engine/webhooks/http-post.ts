@@ -1,13 +1,23 @@
 /**
- * One webhook request: POST the body with its headers to a public address (see
- * `address-policy.ts`), give up after the timeout, never follow redirects, and keep the first
- * kilobytes of the answer for the delivery log.
+ * One webhook request: POST the body with its headers to an allowed address (see
+ * `address-policy.ts`: a literal host is judged before connecting, a name's addresses in the
+ * lookup, the connected address before a byte is written), give up after the timeout, never
+ * follow redirects, and keep the first kilobytes of the answer for the delivery log.
  */
 import http from "node:http";
 import https from "node:https";
-import { AddressNotAllowedError, guardedLookup } from "../use-cases/webhooks/address-policy.ts";
+import {
+  AddressNotAllowedError,
+  guardConnection,
+  guardedLookup,
+  hostOf,
+  literalRefusal,
+} from "../use-cases/webhooks/address-policy.ts";
 
 const KEEP_BYTES = 2048;
+
+/** How the delivery log names a request refused by the address policy (the code creation answers with). */
+export const REFUSED_CODE = "webhook_url_not_allowed";
 
 export type PostResult =
   | { ok: boolean; status: number; body: string; durationMs: number }
@@ -22,6 +32,9 @@ export function postWebhook(opts: {
 }): Promise<PostResult> {
   const started = performance.now();
   const elapsed = () => Math.round(performance.now() - started);
+  const url = new URL(opts.url);
+  const refused = literalRefusal(url, opts.allowPrivate);
+  if (refused) return Promise.resolve(failure(refused, elapsed()));
   return new Promise((resolve) => {
     let settled = false;
     const finish = (result: PostResult) => {
@@ -30,14 +43,13 @@ export function postWebhook(opts: {
       clearTimeout(timer);
       resolve(result);
     };
-    const url = new URL(opts.url);
     const client = url.protocol === "https:" ? https : http;
     const req = client.request(
       url,
       {
         method: "POST",
         headers: { ...opts.headers, "Content-Length": String(Buffer.byteLength(opts.body)) },
-        lookup: guardedLookup(opts.allowPrivate) as never,
+        lookup: guardedLookup(opts.allowPrivate),
         agent: false,
       },
       (res) => {
@@ -61,6 +73,7 @@ export function postWebhook(opts: {
         res.on("error", (err) => finish(failure(err, elapsed())));
       },
     );
+    req.on("socket", (socket) => guardConnection(socket, hostOf(url), opts.allowPrivate));
     const timer = setTimeout(() => {
       req.destroy(new Error(`no answer within ${opts.timeoutMs / 1000}s`));
     }, opts.timeoutMs);
@@ -75,7 +88,7 @@ function failure(err: Error, durationMs: number): PostResult {
   return {
     ok: false,
     status: null,
-    error: refused ? `address_not_allowed: ${err.message}` : code ? `${code}: ${err.message}` : err.message,
+    error: refused ? `${REFUSED_CODE}: ${err.message}` : code ? `${code}: ${err.message}` : err.message,
     refused,
     durationMs,
   };

@@ -2,6 +2,8 @@
  * When a failed delivery is tried again: exponential backoff (the base, doubling per attempt, at
  * most `retryMaxDelayMs`) with jitter (a random half of the delay is taken off, so endpoints that
  * failed together do not retry together), until `retryForMs` after the delivery was created.
+ * A formula rather than a retry library: the next attempt is a time stored with the delivery (it
+ * survives restarts and moves between replicas), not a loop in one process.
  */
 import type { WebhookSettings } from "../context.ts";
 

@@ -130,6 +130,8 @@ export class WebhookSender {
       outcome: result.ok ? "success" : result.status === null && result.refused ? "refused" : "failure",
       durationMs: result.durationMs,
     });
+    // Refused by the address policy: recorded as such and never retried (nothing was sent).
+    const refused = result.status === null && result.refused;
     await this.ctx.store.transaction(async (tx) => {
       const now = this.ctx.now();
       const attempts = delivery.attempts + 1;
@@ -143,12 +145,13 @@ export class WebhookSender {
         response_body: result.status === null ? null : result.body,
         error,
       });
-      const retryAt = result.ok
-        ? null
-        : nextAttemptAt({ attempts, createdAt: Number(delivery.created_at), now, settings: this.settings });
+      const retryAt =
+        result.ok || refused
+          ? null
+          : nextAttemptAt({ attempts, createdAt: Number(delivery.created_at), now, settings: this.settings });
       await tx.webhooks.finishAttempt({
         id: delivery.id,
-        status: result.ok ? "delivered" : retryAt === null ? "failed" : "pending",
+        status: result.ok ? "delivered" : refused ? "refused" : retryAt === null ? "failed" : "pending",
         nextAttemptAt: retryAt,
         responseStatus: result.status,
         durationMs: result.durationMs,
@@ -159,6 +162,8 @@ export class WebhookSender {
         await tx.webhooks.markHealthy({ id: delivery.webhook_id });
         return;
       }
+      // The endpoint did not fail: it was not asked.
+      if (refused) return;
       const failingSince = await tx.webhooks.markFailing({ id: delivery.webhook_id, now });
       if (now - failingSince >= this.settings.disableAfterMs) {
         await tx.webhooks.disable({ id: delivery.webhook_id, now, reason: "webhook_disabled" });

@@ -8,6 +8,7 @@ import {
   TriggerRequest,
 } from "../../../common/contract/builds.ts";
 import { formatBytes } from "../../../common/format.ts";
+import { logNote } from "../../../common/log-notes.ts";
 import type { EngineContext } from "../../context.ts";
 import { buildCounts, buildHistory, getBuild, getBuildByNumber, getBuildLog } from "../../use-cases/builds/read.ts";
 import { triggerBuild } from "../../use-cases/builds/trigger.ts";
@@ -30,6 +31,8 @@ export function buildRoutes(ctx: EngineContext): Router {
       await buildHistory(ctx, actorOf(res), req.params, {
         status: query.status,
         branch: query.branch,
+        trigger: query.trigger,
+        pullRequest: query.pullRequest === undefined ? undefined : Number(query.pullRequest),
         cursor: query.cursor,
         limit: limitParam(query.limit, 50, 200),
       }),
@@ -80,5 +83,5 @@ export function buildRoutes(ctx: EngineContext): Router {
 }
 
 function truncationSummary(droppedBytes: number): string {
-  return `[sluice] log truncated: ${formatBytes(droppedBytes)} of output dropped past the log limit\n`;
+  return logNote("logTruncated", formatBytes(droppedBytes));
 }

@@ -6,9 +6,10 @@
  */
 import type { AgentState, StopOrder } from "../../../common/agent-channel.ts";
 import { ConflictError, NotFoundError } from "../../../common/errors.ts";
+import { stopReasonText } from "../../../common/log-notes.ts";
 import type { EngineContext } from "../../context.ts";
 import type { JobRow } from "../../store/jobs-repo.ts";
-import { failAgentJobs } from "./recovery.ts";
+import { failAgentJobs, requeueUndelivered } from "./recovery.ts";
 
 /** The stop orders an agent gets for the leases it reported. */
 export async function reconcile(ctx: EngineContext, state: AgentState): Promise<StopOrder[]> {
@@ -28,14 +29,17 @@ export async function reconcile(ctx: EngineContext, state: AgentState): Promise<
     (j) => j.lease_id !== null && !reported.has(j.lease_id) && Number(j.started_at) <= state.seenUntil,
   );
   if (dropped.length > 0) {
-    const result = await failAgentJobs(ctx, {
-      agentId: state.agentId,
-      reason: "agent_dropped",
-      jobIds: dropped.map((j) => j.id),
-    });
+    // Leases whose assignment never reached the agent go back to the queue; the rest failed.
+    const requeued = new Set((await requeueUndelivered(ctx, state.agentId, dropped)).map((j) => j.id));
+    const gone = dropped.filter((j) => !requeued.has(j.id));
+    const result =
+      gone.length > 0
+        ? await failAgentJobs(ctx, { agentId: state.agentId, reason: "agent_dropped", jobIds: gone.map((j) => j.id) })
+        : { failed: 0, canceled: 0 };
     ctx.log.warn("an agent no longer runs jobs it was given", {
       agentId: state.agentId,
       jobs: dropped.length,
+      requeued: requeued.size,
       ...result,
     });
   }
@@ -82,12 +86,11 @@ function stopReason(build: {
   status_reason: string | null;
 }): string {
   if (build.status === "CANCELING" || build.status === "CANCELED") {
-    const by = build.cancel_by ? `canceled by ${build.cancel_by}` : "canceled";
-    return build.cancel_reason ? `${by}: ${build.cancel_reason}` : by;
+    return stopReasonText({ kind: "canceled", by: build.cancel_by, reason: build.cancel_reason });
   }
   if (build.status === "FAILED" || build.status === "TIMED_OUT") {
-    const what = build.status === "FAILED" ? "failed" : "timed out";
-    return `build ${what}${build.status_reason ? `: ${build.status_reason}` : ""}`;
+    const kind = build.status === "FAILED" ? "failed" : "timedOut";
+    return stopReasonText({ kind, reason: build.status_reason });
   }
-  return "stop requested by the engine";
+  return stopReasonText({ kind: "engine" });
 }

@@ -5,6 +5,8 @@
  */
 import type { EngineContext } from "../../context.ts";
 import { TOPICS } from "../../ports/wakeups.ts";
+import type { JobRow } from "../../store/jobs-repo.ts";
+import { jobStatusChanged } from "../event-payloads.ts";
 import { finalizeCancels } from "../operations/finalize.ts";
 
 export type LostReason = "agent_lost" | "agent_dropped";
@@ -44,6 +46,32 @@ export async function failAgentJobs(
     const canceling = builds.filter((b) => b.status === "CANCELING").map((b) => b.id);
     const canceled = await finalizeCancels(ctx, tx, { buildIds: canceling, force: false });
     return { failed: failed.length, canceled: canceled.length };
+  });
+}
+
+/**
+ * Jobs leased to an agent that never got them (the answer carrying the assignment was lost on the
+ * way: a partition, a timeout): back to QUEUED, with an event, and agents woken to take them.
+ */
+export async function requeueUndelivered(
+  ctx: EngineContext,
+  agentId: string,
+  jobs: readonly JobRow[],
+): Promise<JobRow[]> {
+  return ctx.store.transaction(async (tx) => {
+    const builds = await tx.builds.lockRefs({ ids: [...new Set(jobs.map((j) => j.build_id))] });
+    const requeued = await tx.jobs.requeueUndelivered({ jobIds: jobs.map((j) => j.id), agentId });
+    if (requeued.length === 0) return [];
+    const byId = new Map(builds.map((b) => [b.id, b]));
+    await tx.events.append({
+      events: requeued.flatMap((job) => {
+        const build = byId.get(job.build_id);
+        return build ? [jobStatusChanged(build, job, "QUEUED", "not_delivered")] : [];
+      }),
+      now: ctx.now(),
+    });
+    tx.afterCommit(() => ctx.bus.publish(TOPICS.anyAgent));
+    return requeued;
   });
 }
 

@@ -8,13 +8,17 @@
  * `concurrency`.
  */
 import { groupBy } from "../../../common/collections.ts";
+import type { OperationSource } from "../../../common/constants.ts";
 import type { EngineContext } from "../../context.ts";
+import { isProtectedBranch } from "../../domain/bulk-selection.ts";
 import { queueDecision, resolveGroup } from "../../domain/concurrency.ts";
 import type { PipelineDefinition } from "../../domain/pipeline-definition.ts";
 import type { BuildRef, NewBuild } from "../../store/builds-repo.ts";
+import type { OperationRow } from "../../store/operations-repo.ts";
 import type { PipelineRow } from "../../store/projects-repo.ts";
 import type { Store } from "../../store/store.ts";
 import { acceptCancel } from "../cancel/accept.ts";
+import { protectedBranchesOf } from "../catalog/project-settings.ts";
 import { buildCreated } from "../event-payloads.ts";
 import { jobsOf } from "./jobs-of.ts";
 
@@ -25,6 +29,17 @@ export type CreatedBuild = { plan: BuildPlan; id: number; number: number };
 
 type ActiveMember = BuildRef & { concurrency_group: string | null };
 
+const QUEUE_FULL = "queue_full";
+
+/** What a build started by the repository carries: where its commit comes from, and its story. */
+export type BuildOrigin = {
+  repositoryId: number;
+  kind: "push" | "pull_request";
+  pullRequest: number | null;
+  message: string | null;
+  author: string | null;
+};
+
 /** The new build's row: its concurrency group resolved from its branch, commit and parameters. */
 export function planBuild(opts: {
   pipeline: PipelineRow;
@@ -34,6 +49,7 @@ export function planBuild(opts: {
   params: Record<string, string>;
   actor: string;
   now: number;
+  origin?: BuildOrigin | undefined;
 }): BuildPlan {
   const { pipeline, definition, now } = opts;
   const policy = definition.concurrency;
@@ -59,16 +75,36 @@ export function planBuild(opts: {
       grace_seconds: definition.cancelGraceSeconds,
       queue_deadline: policy && !policy.cancelInProgress ? now + policy.queueTimeoutMinutes * 60_000 : null,
       created_at: now,
+      repository_id: opts.origin?.repositoryId ?? null,
+      trigger_kind: opts.origin?.kind ?? null,
+      pull_request: opts.origin?.pullRequest ?? null,
+      commit_message: opts.origin?.message ?? null,
+      commit_author: opts.origin?.author ?? null,
     },
   };
 }
 
-/** Creates the admitted builds (in the order given) and says which the policy refused. */
+export type CreateBuildsOptions = {
+  projectId: number;
+  actor: string;
+  plans: readonly BuildPlan[];
+  /**
+   * Who the policy's cancels are recorded as coming from: `concurrency` (the default), or
+   * `repository` for a push — then everything one call supersedes is one operation (each build
+   * keeps its own reason, "superseded by #N"), with `reason` as the operation's when they differ.
+   */
+  supersede?: { source: "repository"; reason: string };
+};
+
+/**
+ * Creates the admitted builds (in the order given) and says which the policy refused, and the
+ * operations that canceled what they superseded.
+ */
 export async function createBuilds(
   ctx: EngineContext,
   tx: Store,
-  opts: { projectId: number; actor: string; plans: readonly BuildPlan[] },
-): Promise<{ created: CreatedBuild[]; refused: BuildPlan[] }> {
+  opts: CreateBuildsOptions,
+): Promise<{ created: CreatedBuild[]; refused: BuildPlan[]; cancels: OperationRow[] }> {
   const now = ctx.now();
   const groups = [
     ...new Set(opts.plans.flatMap((p) => (p.build.concurrency_group ? [p.build.concurrency_group] : []))),
@@ -90,8 +126,8 @@ export async function createBuilds(
     events: created.map((c) => buildCreated({ ...c.plan.build, id: c.id, status: "QUEUED" }, opts.actor)),
     now,
   });
-  await supersede(ctx, tx, opts, created, active);
-  return { created, refused };
+  const cancels = await supersede(ctx, tx, opts, created, active);
+  return { created, refused, cancels };
 }
 
 /**
@@ -128,10 +164,10 @@ function admit(plans: readonly BuildPlan[], active: readonly ActiveMember[]) {
 async function supersede(
   ctx: EngineContext,
   tx: Store,
-  opts: { projectId: number; actor: string },
+  opts: CreateBuildsOptions,
   created: readonly CreatedBuild[],
   active: readonly ActiveMember[],
-): Promise<void> {
+): Promise<OperationRow[]> {
   const members = groupBy(
     active.filter((b) => b.concurrency_group !== null),
     (b) => b.concurrency_group as string,
@@ -162,23 +198,72 @@ async function supersede(
     for (const ref of newRefs) {
       const decision = queueDecision({ queueLength: policy.queueLength, waiting: queue.length, busy });
       if (decision.kind === "enqueue") {
-        for (const b of queue.splice(0, decision.evictOldest)) cancels.push({ ref: b, reason: "queue_full" });
+        for (const b of queue.splice(0, decision.evictOldest)) cancels.push({ ref: b, reason: QUEUE_FULL });
       }
       queue.push(ref);
       busy = true;
     }
   }
+  if (cancels.length === 0) return [];
+  const reached = await outsideProtectedBranches(tx, opts.projectId, cancels);
+  cancels.splice(0, cancels.length, ...reached);
+  if (cancels.length === 0) return [];
+  if (opts.supersede) return [await supersedeAsOne(ctx, tx, opts, opts.supersede, cancels)];
+  const operations: OperationRow[] = [];
   for (const [key, group] of groupBy(cancels, (c) => `${c.ref.pipeline_id}|${c.reason}`)) {
-    await acceptCancel(ctx, tx, {
-      projectId: opts.projectId,
-      pipelineId: Number(key.split("|")[0]),
-      limited: false,
-      actor: opts.actor,
-      source: "concurrency",
-      reason: group[0]?.reason ?? null,
-      targets: { kind: "refs", refs: group.map((c) => c.ref) },
-      atomic: false,
-      force: false,
-    });
+    operations.push(
+      await acceptCancel(ctx, tx, {
+        projectId: opts.projectId,
+        pipelineId: Number(key.split("|")[0]),
+        limited: false,
+        actor: opts.actor,
+        source: "concurrency",
+        reason: group[0]?.reason ?? null,
+        targets: { kind: "refs", refs: group.map((c) => c.ref) },
+        atomic: false,
+        force: false,
+      }),
+    );
   }
+  return operations;
+}
+
+/**
+ * The superseded builds the policy may cancel: none on a branch the project protects (an
+ * automatic cancel never reaches those). Evictions from a full queue are capacity, not judgement:
+ * they stay.
+ */
+async function outsideProtectedBranches<T extends { ref: BuildRef; reason: string }>(
+  tx: Store,
+  projectId: number,
+  cancels: readonly T[],
+): Promise<T[]> {
+  const project = await tx.projects.findProjectById({ id: projectId });
+  const patterns = project ? protectedBranchesOf(project) : [];
+  if (patterns.length === 0) return [...cancels];
+  return cancels.filter((c) => c.reason === QUEUE_FULL || !isProtectedBranch(c.ref.branch, patterns));
+}
+
+/** A push's cancels as one operation: pipeline-wide when they are in one pipeline, else project-wide. */
+function supersedeAsOne(
+  ctx: EngineContext,
+  tx: Store,
+  opts: CreateBuildsOptions,
+  supersede: { source: OperationSource; reason: string },
+  cancels: readonly { ref: BuildRef; reason: string }[],
+): Promise<OperationRow> {
+  const pipelines = new Set(cancels.map((c) => c.ref.pipeline_id));
+  const reasons = new Set(cancels.map((c) => c.reason));
+  return acceptCancel(ctx, tx, {
+    projectId: opts.projectId,
+    pipelineId: pipelines.size === 1 ? (cancels[0] as { ref: BuildRef }).ref.pipeline_id : null,
+    limited: false,
+    actor: opts.actor,
+    source: supersede.source,
+    reason: reasons.size === 1 ? (cancels[0] as { reason: string }).reason : supersede.reason,
+    reasons: reasons.size === 1 ? undefined : new Map(cancels.map((c) => [c.ref.id, c.reason])),
+    targets: { kind: "refs", refs: cancels.map((c) => c.ref) },
+    atomic: false,
+    force: false,
+  });
 }

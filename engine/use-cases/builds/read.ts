@@ -1,4 +1,5 @@
 /** Reading builds back: history pages, counts per status, a build's detail and its log. */
+import type { BuildTriggerKind } from "../../../common/contract/builds.ts";
 import type { Build, BuildDetail, Page, StatusCounts } from "../../../common/dto.ts";
 import { InputError, NotFoundError } from "../../../common/errors.ts";
 import { BUILD_STATUSES, type BuildStatus } from "../../../common/statuses.ts";
@@ -13,6 +14,8 @@ type Names = { project: string; pipeline: string };
 export type HistoryQuery = {
   status?: string | undefined;
   branch?: string | undefined;
+  trigger?: BuildTriggerKind | undefined;
+  pullRequest?: number | undefined;
   cursor?: string | undefined;
   limit: number;
 };
@@ -54,6 +57,8 @@ export async function buildHistory(
     pipelineId: pipeline.id,
     ...(statuses ? { statuses } : {}),
     ...(query.branch ? { branch: query.branch } : {}),
+    ...(query.trigger ? { trigger: query.trigger } : {}),
+    ...(query.pullRequest !== undefined ? { pullRequest: query.pullRequest } : {}),
     ...(beforeId !== undefined ? { beforeId } : {}),
     limit: query.limit + 1,
   });

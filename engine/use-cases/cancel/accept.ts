@@ -6,8 +6,9 @@
 import crypto from "node:crypto";
 import type { OperationSource } from "../../../common/constants.ts";
 import type { OperationSelection } from "../../../common/dto.ts";
-import { ConflictError, RateLimitedError, UnprocessableError } from "../../../common/errors.ts";
+import { ConflictError } from "../../../common/errors.ts";
 import type { EngineContext } from "../../context.ts";
+import { type Narrowed, narrow } from "../../domain/bulk-selection.ts";
 import { TOPICS } from "../../ports/wakeups.ts";
 import type { BuildRef } from "../../store/builds-repo.ts";
 import type { OperationRow } from "../../store/operations-repo.ts";
@@ -15,7 +16,7 @@ import type { OperationsTable } from "../../store/schema.ts";
 import type { Store } from "../../store/store.ts";
 import { operationEvent } from "../event-payloads.ts";
 import { finalizeCancels } from "../operations/finalize.ts";
-import type { Selected } from "../operations/selection.ts";
+import { narrowedHash, type Selected } from "../operations/selection.ts";
 import { SETTLE_TASK } from "../operations/tasks.ts";
 
 /**
@@ -31,11 +32,13 @@ export type AcceptCancelInput = {
   /** Null: project-wide. */
   pipelineId: number | null;
   selection?: OperationSelection;
-  /** A bulk operation counts against the caller's running-operations limit; a single or forced cancel does not. */
+  /** A bulk operation counts against the caller's running-operations limit (see `acceptOnce`). */
   limited: boolean;
   actor: string;
   source: OperationSource;
   reason: string | null;
+  /** Each build's own reason where it differs from the operation's (a push superseding in several pipelines). */
+  reasons?: ReadonlyMap<number, string> | undefined;
   targets: CancelTargets;
   /** Any target that is no longer active aborts the whole request (409, nothing changes). */
   atomic: boolean;
@@ -46,12 +49,13 @@ export type AcceptCancelInput = {
   idempotency?: { key: string; requestHash: string };
 };
 
+/**
+ * Accepts a cancel in the caller's transaction. A request (with its repeat key and the per-user
+ * limit) comes through `acceptOnce`; the concurrency policy calls this inside its trigger.
+ */
 export async function acceptCancel(ctx: EngineContext, tx: Store, input: AcceptCancelInput): Promise<OperationRow> {
   const started = performance.now();
-  const repeat = await findRepeat(tx, input);
-  if (repeat) return repeat;
-  await checkRunningLimit(ctx, tx, input);
-  const targets = await freezeTargets(tx, input);
+  const { targets, narrowed } = await freezeTargets(tx, input);
   const shielded = await protectedAmong(tx, input, targets);
   checkAtomic(input, targets, shielded);
 
@@ -63,12 +67,20 @@ export async function acceptCancel(ctx: EngineContext, tx: Store, input: AcceptC
     known: new Map(moving.map((t) => [t.id, t])),
     event: "cancel",
     now,
-    set: { cancel_by: input.actor, cancel_reason: input.reason, cancel_operation_id: operationId, cancel_at: now },
+    set: {
+      cancel_by: input.actor,
+      cancel_reason: input.reasons ? tx.builds.reasonPerBuild(input.reasons, input.reason) : input.reason,
+      cancel_operation_id: operationId,
+      cancel_at: now,
+    },
   });
   const forced = input.force ? targets.filter((t) => t.status === "CANCELING").map((t) => t.id) : [];
   const canceledNow = moved.filter((b) => b.status === "CANCELED").map((b) => b.id);
 
-  const operation = newOperation(input, operationId, now, {
+  const selection = narrowed
+    ? { ...input.selection, kept: narrowed.kept.length, leftOutProtected: narrowed.leftOut.length }
+    : input.selection;
+  const operation = newOperation({ ...input, ...(selection ? { selection } : {}) }, operationId, now, {
     total: targets.length,
     canceled: canceledNow.length,
     protected: shielded.size,
@@ -114,43 +126,39 @@ export async function acceptCancel(ctx: EngineContext, tx: Store, input: AcceptC
   return (await tx.operations.find({ id: operationId })) as OperationRow;
 }
 
-/** The same Idempotency-Key with the same body returns the first operation; another body is refused. */
-async function findRepeat(tx: Store, input: AcceptCancelInput): Promise<OperationRow | undefined> {
-  if (!input.idempotency) return undefined;
-  const existing = await tx.operations.findByIdempotencyKey({ requestedBy: input.actor, key: input.idempotency.key });
-  if (!existing) return undefined;
-  if (existing.request_hash !== input.idempotency.requestHash) {
-    throw new UnprocessableError(
-      "idempotency_key_reused",
-      "This Idempotency-Key was already used with a different request",
-      { operationId: existing.id },
-    );
-  }
-  return existing;
-}
-
-async function checkRunningLimit(ctx: EngineContext, tx: Store, input: AcceptCancelInput): Promise<void> {
-  if (input.source === "concurrency" || !input.limited || input.force) return;
-  const running = await tx.operations.countRunning({ requestedBy: input.actor, sources: ["user", "api"] });
-  const limit = ctx.settings.maxRunningOperationsPerUser;
-  if (running >= limit) {
-    throw new RateLimitedError(
-      `You already have ${running} bulk operations running (at most ${limit}); try again shortly`,
-      5,
-      "too_many_operations",
-    );
-  }
-}
-
-/** The request's targets as they are now, locked. */
-async function freezeTargets(tx: Store, input: AcceptCancelInput): Promise<readonly BuildRef[]> {
+/**
+ * The request's targets as they are now, locked; for a narrowed filter, what it kept and left out.
+ * Confirming a preview, the narrowing ranks what the filter matched at the preview (builds that
+ * finished or began stopping since included), so the kept and canceled builds are the previewed
+ * ones; if they are not (the project's protected branches changed), 409 and nothing changes.
+ */
+async function freezeTargets(
+  tx: Store,
+  input: AcceptCancelInput,
+): Promise<{ targets: readonly BuildRef[]; narrowed?: Narrowed }> {
   const t = input.targets;
-  if (t.kind === "refs") return t.refs;
-  if (t.kind === "ids") return tx.builds.lockRefs({ ids: t.buildIds });
+  if (t.kind === "refs") return { targets: t.refs };
+  if (t.kind === "ids") return { targets: await tx.builds.lockRefs({ ids: t.buildIds }) };
   const matching = await tx.builds.lockMatching(t.match);
-  if (t.previewedAt === undefined) return matching;
-  const finished = await tx.builds.finishedSince({ ...t.match, at: t.previewedAt });
-  return [...matching, ...finished].sort((a, b) => a.id - b.id);
+  const at = t.previewedAt;
+  const all = at === undefined ? matching : [...matching, ...(await tx.builds.finishedSince({ ...t.match, at }))];
+  const byId = (a: BuildRef, b: BuildRef) => a.id - b.id;
+  if (!t.narrowing) {
+    if (at !== undefined && t.narrowed !== undefined) throw previewChanged();
+    return { targets: all.sort(byId) };
+  }
+  const stopping = at !== undefined && t.narrowing.keepNewest ? await tx.builds.stoppingSince({ ...t.match, at }) : [];
+  const narrowed = narrow([...all, ...stopping], t.narrowing);
+  if (at !== undefined && t.narrowed !== narrowedHash(t.narrowing, narrowed)) throw previewChanged();
+  const out = new Set([...narrowed.leftOut, ...narrowed.kept]);
+  return { targets: all.filter((b) => !out.has(b.id)).sort(byId), narrowed };
+}
+
+function previewChanged(): ConflictError {
+  return new ConflictError(
+    "preview_changed",
+    "What the preview kept or left out has changed (the project's protected branches?): preview again, then confirm",
+  );
 }
 
 /**
@@ -210,6 +218,7 @@ function newOperation(
     requested_by: input.actor,
     reason: input.reason,
     force: input.force ? 1 : 0,
+    limited: input.limited ? 1 : 0,
     total: counts.total,
     counts: JSON.stringify({
       canceled: counts.canceled,
@@ -221,5 +230,9 @@ function newOperation(
     request_hash: input.idempotency?.requestHash ?? null,
     created_at: now,
     completed_at: done ? now : null,
+    rerun_by: null,
+    rerun_of: null,
+    stuck_at: null,
+    stuck_said: 0,
   };
 }

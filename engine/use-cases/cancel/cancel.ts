@@ -16,7 +16,8 @@ import type { PipelineDefinition } from "../../domain/pipeline-definition.ts";
 import type { PipelineRow } from "../../store/projects-repo.ts";
 import { type Actor, authorize } from "../identity/identity.ts";
 import { acceptOnce, idempotency, type OperationCaller } from "../operations/accept-once.ts";
-import { preview, recordOf, type ScopeNames, selectFor, selectionOf } from "../operations/selection.ts";
+import { checkBulkCancelRole, checkConfirmCount } from "../operations/guardrails.ts";
+import { preview, recordOf, resolveScope, type ScopeNames, selectFor, selectionOf } from "../operations/selection.ts";
 import { type AcceptCancelInput, acceptCancel } from "./accept.ts";
 
 const ACTIVE = ["QUEUED", "RUNNING"] as const;
@@ -27,6 +28,8 @@ export async function previewCancel(
   names: ScopeNames,
   request: BatchPreviewRequest,
 ): Promise<BatchPreview> {
+  const scope = await resolveScope(ctx, actor, names, "cancel");
+  await checkBulkCancelRole(ctx, actor, scope.project);
   return preview(ctx, actor, names, request, { action: "cancel", statuses: ACTIVE });
 }
 
@@ -37,11 +40,15 @@ export async function batchCancel(
   request: BatchCancelRequest,
 ): Promise<Operation> {
   const { scope, snapshot, selected } = await selectFor(ctx, caller.actor, names, "cancel", request);
+  await checkBulkCancelRole(ctx, caller.actor, scope.project);
+  // The number to type is the preview's: a request sent without one (a machine's) is not asked.
+  checkConfirmCount(snapshot?.confirm, request.confirmCount);
   return accept(ctx, {
     projectId: scope.project.id,
     pipelineId: scope.pipeline?.id ?? null,
     selection: recordOf(request, snapshot),
-    limited: true,
+    // A forced cancel stops what is already stopping: never held back by the limit.
+    limited: !request.force,
     actor: caller.actor.username,
     source: caller.source,
     reason: request.reason ?? null,
@@ -49,7 +56,7 @@ export async function batchCancel(
     atomic: request.atomic,
     force: request.force,
     mayProtect: [...scope.pipelines.values()].some(hasProtectedJob),
-    ...idempotency(caller, {
+    ...idempotency(caller, "batch-cancel", {
       scope: names,
       ...selectionOf(request),
       reason: request.reason,
@@ -81,7 +88,7 @@ export async function cancelBuild(
     targets: { kind: "ids", buildIds: [buildId] },
     atomic: true,
     force: request.force,
-    ...idempotency(caller, { build: buildId, ...request }),
+    ...idempotency(caller, "cancel-build", { build: buildId, ...request }),
   });
 }
 

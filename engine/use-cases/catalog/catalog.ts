@@ -1,17 +1,25 @@
 /** Projects and pipelines: creating, finding (with permission checks) and listing them. */
-import type { Pipeline, PipelineSummary, Project, StatusCounts } from "../../../common/dto.ts";
-import { ForbiddenError, NotFoundError } from "../../../common/errors.ts";
+import type { Pipeline, PipelineSummary, Project, ProjectRequest, StatusCounts } from "../../../common/dto.ts";
+import { ForbiddenError, InputError, NotFoundError } from "../../../common/errors.ts";
 import { BUILD_STATUSES } from "../../../common/statuses.ts";
 import type { EngineContext } from "../../context.ts";
+import { branchPatternsProblem } from "../../domain/branch-filter.ts";
 import { type PipelineDefinition, parsePipelineDefinition } from "../../domain/pipeline-definition.ts";
 import type { PipelineRow, ProjectRow } from "../../store/projects-repo.ts";
 import { type Action, type Actor, authorize, readableProjectIds } from "../identity/identity.ts";
 import { iso, toBuild } from "../mappers.ts";
+import { bulkCancelSettingsOf, protectedBranchesOf } from "./project-settings.ts";
 
 export type ResolvedPipeline = { project: ProjectRow; pipeline: PipelineRow; definition: PipelineDefinition };
 
-function toProject(row: ProjectRow): Project {
-  return { name: row.name, displayName: row.display_name, createdAt: iso(row.created_at) as string };
+export function toProject(row: ProjectRow): Project {
+  return {
+    name: row.name,
+    displayName: row.display_name,
+    createdAt: iso(row.created_at) as string,
+    protectedBranches: protectedBranchesOf(row),
+    bulkCancel: bulkCancelSettingsOf(row),
+  };
 }
 
 export async function resolveProject(
@@ -50,14 +58,23 @@ export async function putProject(
   ctx: EngineContext,
   actor: Actor,
   name: string,
-  request: { displayName?: string | undefined },
+  request: ProjectRequest,
 ): Promise<{ project: Project; created: boolean }> {
   const existing = await ctx.store.projects.findProject({ name });
   if (existing) await authorize(ctx, actor, existing, "edit");
   else if (!actor.isAdmin) throw new ForbiddenError("Only an admin may create projects");
+  const patterns = request.protectedBranches;
+  const problem = patterns ? branchPatternsProblem(patterns) : null;
+  if (problem) {
+    throw new InputError(`protectedBranches: ${problem}`, { field: "protectedBranches" }, "invalid_branch_pattern");
+  }
   const row = await ctx.store.projects.upsertProject({
     name,
     displayName: request.displayName ?? existing?.display_name ?? name,
+    ...(patterns ? { protectedBranches: patterns.length > 0 ? JSON.stringify(patterns) : null } : {}),
+    ...(request.bulkCancel
+      ? { bulkCancel: JSON.stringify({ ...(existing ? bulkCancelSettingsOf(existing) : {}), ...request.bulkCancel }) }
+      : {}),
     now: ctx.now(),
   });
   return { project: toProject(row), created: !existing };
@@ -81,6 +98,16 @@ export async function putPipeline(
 ): Promise<{ pipeline: Pipeline; created: boolean }> {
   const project = await resolveProject(ctx, actor, names.project, "edit");
   const definition = parsePipelineDefinition(body);
+  if (
+    definition.repository &&
+    !(await ctx.store.repositories.find({ projectId: project.id, name: definition.repository }))
+  ) {
+    throw new InputError(
+      `repository: "${definition.repository}" is not a repository of "${project.name}"; add it first (PUT .../repositories/${definition.repository})`,
+      { field: "repository" },
+      "pipeline_repository_unknown",
+    );
+  }
   const source = typeof body === "string" ? body : JSON.stringify(body, null, 2);
   const { row, created } = await ctx.store.projects.upsertPipeline({
     projectId: project.id,

@@ -44,17 +44,22 @@ export type Actor = {
 
 const SCRYPT = { N: 16384, r: 8, p: 1, keyLength: 32 };
 
-export async function hashPassword(password: string): Promise<string> {
+/** A password's stored form: `scrypt$N$r$p$salt$hash`, at cost N (`passwordHashCost`). */
+export async function hashPassword(password: string, cost: number = SCRYPT.N): Promise<string> {
   const salt = crypto.randomBytes(16);
-  const hash = await scrypt(password, salt, SCRYPT.keyLength, { N: SCRYPT.N, r: SCRYPT.r, p: SCRYPT.p });
-  return `scrypt$${SCRYPT.N}$${SCRYPT.r}$${SCRYPT.p}$${salt.toString("base64")}$${hash.toString("base64")}`;
+  const hash = await scrypt(password, salt, SCRYPT.keyLength, { N: cost, r: SCRYPT.r, p: SCRYPT.p });
+  return `scrypt$${cost}$${SCRYPT.r}$${SCRYPT.p}$${salt.toString("base64")}$${hash.toString("base64")}`;
 }
 
-export async function verifyPassword(password: string, stored: string | null): Promise<boolean> {
+export async function verifyPassword(
+  password: string,
+  stored: string | null,
+  cost: number = SCRYPT.N,
+): Promise<boolean> {
   const parts = stored?.split("$");
   if (parts?.length !== 6 || parts[0] !== "scrypt") {
     // Spend comparable time so that an unknown user is not told apart by timing.
-    await hashPassword(password);
+    await hashPassword(password, cost);
     return false;
   }
   const [, n, r, p, salt, hash] = parts as [string, string, string, string, string, string];
@@ -174,12 +179,16 @@ export async function ensureAdmin(ctx: EngineContext): Promise<{ token: string }
   if (!admin) {
     admin = await ctx.store.identity.insertUser({
       username: "admin",
-      passwordHash: await hashPassword(password),
+      passwordHash: await hashPassword(password, ctx.settings.passwordHashCost),
       isAdmin: true,
       now,
     });
-  } else if (adminPassword && !(await verifyPassword(adminPassword, admin.password_hash))) {
-    await ctx.store.identity.updateUser({ id: admin.id, passwordHash: await hashPassword(adminPassword) });
+  } else if (
+    adminPassword &&
+    !(await verifyPassword(adminPassword, admin.password_hash, ctx.settings.passwordHashCost))
+  ) {
+    const passwordHash = await hashPassword(adminPassword, ctx.settings.passwordHashCost);
+    await ctx.store.identity.updateUser({ id: admin.id, passwordHash });
   }
   const adminId = admin.id;
   const revoked = await ctx.store.transaction((tx) =>

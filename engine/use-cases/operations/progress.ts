@@ -44,8 +44,10 @@ export class ProgressReporter implements Progress {
     const ctx = this.ctx;
     if (this.stopped) return;
     await ctx.store.transaction(async (tx) => {
-      const op = await tx.operations.find({ id: operationId });
-      // A completed operation already wrote its operation.completed event.
+      // Locked: the transaction that completes the operation either committed before this read
+      // (and wrote operation.completed), or waits until this progress event is written before
+      // its own — never a "running" after the "completed".
+      const op = await tx.operations.lock({ id: operationId });
       if (!op || op.status === "completed") {
         this.lastEmit.delete(operationId);
         return;

@@ -19,7 +19,9 @@ export async function findOperation(ctx: EngineContext, actor: Actor, id: string
 }
 
 export async function getOperation(ctx: EngineContext, actor: Actor, id: string): Promise<Operation> {
-  return toOperation(await findOperation(ctx, actor, id));
+  const op = toOperation(await findOperation(ctx, actor, id));
+  if (op.status === "completed") return { ...op, stuck: 0 };
+  return { ...op, stuck: (await ctx.store.operations.stuck({ id, now: ctx.now() })).size };
 }
 
 export async function listOperationItems(
@@ -43,8 +45,19 @@ export async function listOperationItems(
   });
   const page = rows.slice(0, query.limit);
   const last = page[page.length - 1];
+  const stuck = await ctx.store.operations.stuck({
+    id,
+    now: ctx.now(),
+    buildIds: page.filter((r) => r.status === "CANCELING").map((r) => r.build_id),
+  });
   return {
-    items: page.map(toOperationItem),
+    items: page.map((row) => {
+      const item = toOperationItem(row);
+      const s = stuck.get(row.build_id);
+      return s
+        ? { ...item, stuck: { agent: s.agent, lastContactAt: iso(s.lastContact), forceFinalizeAt: iso(s.deadline) } }
+        : item;
+    }),
     nextCursor: rows.length > query.limit && last ? String(last.build_id) : null,
   };
 }
@@ -131,6 +144,7 @@ export async function listAudit(
       reason: r.reason,
       operationId: r.operation_id,
       targets: r.targets,
+      forced: Number(r.force) === 1,
       build: buildOf.get(r.operation_id) ?? null,
       outcome: { status: r.operation_status, ...countsOf(parseCounts(r.counts), r.pending) },
       createdAt: iso(r.created_at) as string,

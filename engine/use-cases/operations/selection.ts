@@ -4,15 +4,26 @@
  * (bound to a preview's snapshot when it has one), or what an earlier operation canceled; and the
  * preview of it.
  */
-import type { BatchPreview, Build, CancelFilter, OperationSelection, RerunFilter } from "../../../common/dto.ts";
-import { InputError, NotFoundError } from "../../../common/errors.ts";
+import type {
+  BatchPreview,
+  Build,
+  BulkImpact,
+  CancelFilter,
+  OperationSelection,
+  RerunFilter,
+} from "../../../common/dto.ts";
+import { ConflictError, InputError, NotFoundError } from "../../../common/errors.ts";
 import { BUILD_STATUSES, type BuildStatus } from "../../../common/statuses.ts";
 import type { EngineContext } from "../../context.ts";
+import { type Narrowed, type Narrowing, narrow } from "../../domain/bulk-selection.ts";
 import type { BuildMatch } from "../../store/builds-repo.ts";
 import type { PipelineRow, ProjectRow } from "../../store/projects-repo.ts";
 import { resolveProject } from "../catalog/catalog.ts";
+import { bulkCancelSettingsOf, protectedBranchesOf } from "../catalog/project-settings.ts";
 import type { Action, Actor } from "../identity/identity.ts";
 import { toBuild } from "../mappers.ts";
+import { confirmationFor } from "./guardrails.ts";
+import { impactOf, impactSummary } from "./impact.ts";
 import { type Snapshot, selectionHash, signSnapshot, verifySnapshot } from "./snapshot.ts";
 
 /** One pipeline (`pipeline` given), or every pipeline of a project. */
@@ -28,8 +39,13 @@ export type SelectionRequest = {
   fromOperation?: string | undefined;
 };
 
-/** The builds named: ids already checked to be in scope, or a filter to freeze. */
-export type Selected = { kind: "ids"; buildIds: number[] } | { kind: "match"; match: BuildMatch; previewedAt?: number };
+/**
+ * The builds named: ids already checked to be in scope, or a filter to freeze — narrowed by its
+ * keep-newest and the project's protected branches, the outcome bound to a preview's (`narrowed`).
+ */
+export type Selected =
+  | { kind: "ids"; buildIds: number[] }
+  | { kind: "match"; match: BuildMatch; previewedAt?: number; narrowing?: Narrowing; narrowed?: string };
 
 const PREVIEW_FIRST = 20;
 
@@ -69,7 +85,7 @@ export async function selectFor(
   const scope = await resolveScope(ctx, actor, names, action);
   checkSize(ctx, request);
   const snapshot = await snapshotOf(ctx, scope, request);
-  const selected = await selectedBy(ctx, scope, request, snapshot);
+  const selected = await selectedBy(ctx, scope, request, snapshot, action);
   return { scope, snapshot, selected };
 }
 
@@ -116,6 +132,7 @@ export async function selectedBy(
   scope: Scope,
   request: SelectionRequest,
   snapshot: Snapshot | undefined,
+  action: Action,
 ): Promise<Selected> {
   const projectId = scope.project.id;
   const pipelineId = scope.pipeline?.id;
@@ -152,11 +169,13 @@ export async function selectedBy(
     if (!op || op.project_id !== projectId || (pipelineId !== undefined && op.pipeline_id !== pipelineId)) {
       throw new NotFoundError(`Operation ${request.fromOperation} not found here`, undefined, "operation_not_found");
     }
+    if (op.rerun_by !== null) throw alreadyRerun(op.rerun_by);
     return {
       kind: "ids",
       buildIds: await ctx.store.operations.buildIdsWithOutcome({ id: op.id, outcome: "canceled" }),
     };
   }
+  const narrowing = narrowingOf(scope, request.filter as CancelFilter | RerunFilter, action);
   return {
     kind: "match",
     match: {
@@ -165,7 +184,29 @@ export async function selectedBy(
       ...(snapshot ? { maxId: snapshot.maxId } : {}),
     },
     ...(snapshot ? { previewedAt: snapshot.at } : {}),
+    ...(narrowing ? { narrowing } : {}),
+    ...(snapshot?.narrowed ? { narrowed: snapshot.narrowed } : {}),
   };
+}
+
+/**
+ * What narrows a cancel's filter: its keep-newest, and the project's protected branches unless
+ * the filter includes them. Undefined when nothing does (nothing more to read).
+ */
+function narrowingOf(scope: Scope, filter: CancelFilter | RerunFilter, action: Action): Narrowing | undefined {
+  if (action !== "cancel") return undefined;
+  const cancel = filter as CancelFilter;
+  const patterns = cancel.includeProtectedBranches ? [] : protectedBranchesOf(scope.project);
+  if (!cancel.keepNewest && patterns.length === 0) return undefined;
+  return {
+    ...(cancel.keepNewest ? { keepNewest: cancel.keepNewest } : {}),
+    ...(patterns.length > 0 ? { protectedBranches: patterns } : {}),
+  };
+}
+
+/** What a preview binds a narrowed selection to: the builds it kept and the patterns it left out by. */
+export function narrowedHash(narrowing: Narrowing, narrowed: Narrowed): string {
+  return selectionHash({ kept: narrowed.kept, patterns: narrowing.protectedBranches ?? [] });
 }
 
 /** A filter as a query over the scope's builds; unknown pipeline names are a 404 naming them. */
@@ -216,11 +257,18 @@ export async function preview(
 ): Promise<BatchPreview> {
   const scope = await resolveScope(ctx, actor, names, kind.action);
   checkSize(ctx, request);
-  const selected = await selectedBy(ctx, scope, request, undefined);
+  const selected = await selectedBy(ctx, scope, request, undefined, kind.action);
   const statuses = kind.statuses;
-  const match: BuildMatch =
+  let match: BuildMatch =
     selected.kind === "match" ? selected.match : { projectId: scope.project.id, statuses, ids: selected.buildIds };
   const maxId = await ctx.store.builds.maxId();
+  const narrowing = selected.kind === "match" ? selected.narrowing : undefined;
+  let narrowed: Narrowed | undefined;
+  if (narrowing) {
+    narrowed = narrow(await ctx.store.builds.candidates({ ...match, maxId }), narrowing);
+    const out = [...narrowed.leftOut, ...narrowed.kept];
+    if (out.length > 0) match = { ...match, excludeIds: [...(match.excludeIds ?? []), ...out] };
+  }
   const { groups, first } = await ctx.store.builds.summarize({ ...match, maxId, first: PREVIEW_FIRST });
   const guarded = await ctx.store.builds.countProtected({ ...match, maxId });
   const byStatus = Object.fromEntries(BUILD_STATUSES.map((s) => [s, 0])) as Record<BuildStatus, number>;
@@ -232,6 +280,17 @@ export async function preview(
     byPipeline[name] = (byPipeline[name] ?? 0) + g.count;
     upTo[name] = Math.max(upTo[name] ?? 0, g.maxNumber);
   }
+  let impact: BulkImpact | undefined;
+  let confirmation: BatchPreview["confirmation"];
+  if (kind.action === "cancel") {
+    const settings = bulkCancelSettingsOf(scope.project);
+    const stages = settings.confirmStages.length > 0 ? await ctx.store.builds.runningStages({ ...match, maxId }) : [];
+    const total = groups.reduce((n, g) => n + g.count, 0);
+    confirmation = confirmationFor(settings, total, stages);
+    const queuedPerPipeline = new Map<number, number>();
+    for (const g of groups) if (g.status === "QUEUED") queuedPerPipeline.set(g.pipelineId, g.count);
+    impact = await impactOf(ctx, { ...match, maxId }, { queuedPerPipeline, protectedBuilds: guarded });
+  }
   const at = ctx.now();
   const snapshot: Snapshot = {
     projectId: scope.project.id,
@@ -239,7 +298,14 @@ export async function preview(
     maxId,
     at,
     selection: selectionHash(selectionOf(request)),
+    ...(narrowing && narrowed ? { narrowed: narrowedHash(narrowing, narrowed) } : {}),
+    ...(impact ? { impact: impactSummary(impact, { running: byStatus.RUNNING, queued: byStatus.QUEUED }) } : {}),
+    ...(confirmation?.required ? { confirm: Object.values(byStatus).reduce((a, b) => a + b, 0) } : {}),
   };
+  const keptBuilds = narrowed
+    ? await ctx.store.builds.findManyById({ ids: narrowed.kept.slice(0, PREVIEW_FIRST) })
+    : [];
+  const filter = request.filter as CancelFilter | undefined;
   return {
     total: Object.values(byStatus).reduce((a, b) => a + b, 0),
     byStatus,
@@ -249,6 +315,16 @@ export async function preview(
     upTo,
     snapshot: await signSnapshot(ctx, snapshot),
     expiresAt: new Date(at + ctx.settings.previewTtlSeconds * 1000).toISOString(),
+    kept: narrowed?.kept.length ?? 0,
+    keptBuilds: keptBuilds.map((row): Build => toBuild(row)),
+    keptKeys: narrowed?.keys ?? 0,
+    leftOut: {
+      protectedBranches: narrowed?.leftOut.length ?? 0,
+      patterns: kind.action === "cancel" ? protectedBranchesOf(scope.project) : [],
+      included: filter?.includeProtectedBranches === true,
+    },
+    ...(impact ? { impact } : {}),
+    ...(confirmation ? { confirmation } : {}),
   };
 }
 
@@ -261,7 +337,15 @@ export function recordOf(request: SelectionRequest, snapshot: Snapshot | undefin
     ...(request.excludeBuildIds ? { excluded: new Set(request.excludeBuildIds).size } : {}),
     ...(request.fromOperation ? { fromOperation: request.fromOperation } : {}),
     ...(snapshot ? { preview: { at: new Date(snapshot.at).toISOString(), maxBuildId: snapshot.maxId } } : {}),
+    ...(snapshot?.impact ? { impact: snapshot.impact } : {}),
   };
+}
+
+/** 409 `already_rerun`: an operation's canceled builds are run again once; `by` is the re-run. */
+export function alreadyRerun(by: string | null): ConflictError {
+  return new ConflictError("already_rerun", "This operation was re-run already; it can be re-run only once", {
+    operationId: by,
+  });
 }
 
 function list(items: readonly (string | number)[]): string {

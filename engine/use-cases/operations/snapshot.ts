@@ -5,6 +5,7 @@
  * HMAC-SHA256 with a key the engine replicas share. Stateless: any replica verifies it.
  */
 import crypto from "node:crypto";
+import type { OperationSelection } from "../../../common/dto.ts";
 import { ConflictError, InputError } from "../../../common/errors.ts";
 import type { EngineContext } from "../../context.ts";
 
@@ -17,6 +18,12 @@ export type Snapshot = {
   at: number;
   /** Hash of what was previewed (`selectionHash`). */
   selection: string;
+  /** Hash of what a narrowed filter kept and left out by (`narrowedHash`). */
+  narrowed?: string;
+  /** The impact's headline figures the person saw: the operation records them. */
+  impact?: NonNullable<OperationSelection["impact"]>;
+  /** The total the person must type to confirm (the project's guardrails asked for it). */
+  confirm?: number;
 };
 
 const keys = new WeakMap<EngineContext, Promise<Buffer>>();

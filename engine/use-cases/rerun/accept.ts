@@ -20,6 +20,7 @@ import type { PipelineRow } from "../../store/projects-repo.ts";
 import type { Store } from "../../store/store.ts";
 import { type BuildPlan, createBuilds, planBuild } from "../builds/create-builds.ts";
 import { operationEvent } from "../event-payloads.ts";
+import { alreadyRerun } from "../operations/selection.ts";
 
 export type AcceptRerunInput = {
   projectId: number;
@@ -32,19 +33,21 @@ export type AcceptRerunInput = {
   buildIds: readonly number[];
   /** The scope's pipelines: the new builds follow their current definitions. */
   pipelines: ReadonlyMap<number, PipelineRow>;
+  /** The operation whose canceled builds these are: it may be re-run only once. */
+  rerunOf?: string | undefined;
+  /** Counts against the caller's running-operations limit (see `acceptOnce`). */
+  limited: boolean;
   idempotency?: { key: string; requestHash: string };
 };
 
 type Plan = BuildPlan & { source: BuildRow };
 type Outcome = { buildId: number; outcome: "created" | "skipped"; note: string };
 
+/** Accepts a re-run in the caller's transaction (through `acceptOnce`: the repeat key and the limit first). */
 export async function acceptRerun(ctx: EngineContext, tx: Store, input: AcceptRerunInput): Promise<OperationRow> {
-  const repeat = input.idempotency
-    ? await tx.operations.findByIdempotencyKey({ requestedBy: input.actor, key: input.idempotency.key })
-    : undefined;
-  if (repeat) return repeat;
   const now = ctx.now();
   const operationId = crypto.randomUUID();
+  if (input.rerunOf !== undefined) await claimRerun(tx, input.rerunOf, operationId);
   const sources = await tx.builds.findManyById({ ids: input.buildIds });
   const { plans, skipped } = planBuilds(input, sources, now);
 
@@ -74,6 +77,7 @@ export async function acceptRerun(ctx: EngineContext, tx: Store, input: AcceptRe
     requested_by: input.actor,
     reason: input.reason,
     force: 0,
+    limited: input.limited ? 1 : 0,
     total: input.buildIds.length,
     counts: JSON.stringify({ created: created.length, skipped: skipped.length }),
     pending: 0,
@@ -81,6 +85,10 @@ export async function acceptRerun(ctx: EngineContext, tx: Store, input: AcceptRe
     request_hash: input.idempotency?.requestHash ?? null,
     created_at: now,
     completed_at: now,
+    rerun_by: null,
+    rerun_of: input.rerunOf ?? null,
+    stuck_at: null,
+    stuck_said: 0,
   };
   await tx.operations.insert({ operation });
   await tx.operations.insertItems({ operationId, items: [...created, ...skipped] });
@@ -100,6 +108,13 @@ export async function acceptRerun(ctx: EngineContext, tx: Store, input: AcceptRe
     ctx.metrics.buildsTriggered(input.source, made.length);
   });
   return (await tx.operations.find({ id: operationId })) as OperationRow;
+}
+
+/** The first re-run of an operation claims it; a second one is refused (409 `already_rerun`). */
+async function claimRerun(tx: Store, id: string, by: string): Promise<void> {
+  if (await tx.operations.claimRerun({ id, by })) return;
+  const earlier = await tx.operations.find({ id });
+  throw alreadyRerun(earlier?.rerun_by ?? null);
 }
 
 /** A new build for each named one that can run again; why not for the others. */
@@ -135,6 +150,17 @@ function planBuilds(input: AcceptRerunInput, sources: BuildRow[], now: number): 
         params,
         actor: input.actor,
         now,
+        // A re-run of a push or pull request build checks the same commit out of the same repository.
+        origin:
+          source.repository_id !== null && source.trigger_kind !== null
+            ? {
+                repositoryId: source.repository_id,
+                kind: source.trigger_kind,
+                pullRequest: source.pull_request,
+                message: source.commit_message,
+                author: source.commit_author,
+              }
+            : undefined,
       }),
     });
   }

@@ -35,8 +35,10 @@ export async function batchRerun(
     source: caller.source,
     reason: request.reason ?? null,
     buildIds: await buildIdsOf(ctx, selected),
+    rerunOf: request.fromOperation,
     pipelines: scope.pipelines,
-    ...idempotency(caller, {
+    limited: true,
+    ...idempotency(caller, "batch-rerun", {
       scope: names,
       ...selectionOf(request),
       reason: request.reason,

@@ -3,7 +3,7 @@ import type { z } from "zod";
 import type { Me, NewUserRequest, SignInRequest, TokenRequest } from "../../../common/contract/identity.ts";
 import { ConflictError, ForbiddenError, NotFoundError, UnauthenticatedError } from "../../../common/errors.ts";
 import type { EngineContext } from "../../context.ts";
-import { resolveProject } from "../catalog/catalog.ts";
+import { resolveProject, toProject } from "../catalog/catalog.ts";
 import {
   type Actor,
   hashPassword,
@@ -32,9 +32,7 @@ export async function whoAmI(ctx: EngineContext, actor: Actor): Promise<Me> {
     projects: projects.map((p) => {
       const role = actor.isAdmin ? "admin" : (roleOf.get(p.id) ?? "viewer");
       return {
-        name: p.name,
-        displayName: p.display_name,
-        createdAt: iso(p.created_at) as string,
+        ...toProject(p),
         role,
         permissions: permissionsOf(role),
       };
@@ -53,7 +51,7 @@ export async function signIn(
 ): Promise<{ token: string; user: { username: string; isAdmin: boolean }; expiresAt: string }> {
   const pass = await ctx.signInLimiter.attempt(request.username, address);
   const user = await ctx.store.identity.findUser({ username: request.username });
-  const ok = await verifyPassword(request.password, user?.password_hash ?? null);
+  const ok = await verifyPassword(request.password, user?.password_hash ?? null, ctx.settings.passwordHashCost);
   if (!user || !ok) throw new UnauthenticatedError("Wrong username or password", "invalid_credentials");
   await ctx.signInLimiter.succeeded(pass);
   const token = newToken();
@@ -103,7 +101,7 @@ export async function createUser(ctx: EngineContext, actor: Actor, request: z.in
   }
   const user = await ctx.store.identity.insertUser({
     username: request.username,
-    passwordHash: await hashPassword(request.password),
+    passwordHash: await hashPassword(request.password, ctx.settings.passwordHashCost),
     isAdmin: request.isAdmin,
     now: ctx.now(),
   });

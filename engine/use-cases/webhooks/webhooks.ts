@@ -238,7 +238,7 @@ async function checkUrl(ctx: EngineContext, url: string): Promise<void> {
     throw new InputError(`url: the host ${host} cannot be resolved`, { field: "url" }, "webhook_url_unresolvable");
   }
   throw new InputError(
-    `url: ${host} is a private or loopback address (${verdict.address}); webhooks go to public addresses only`,
+    `url: ${host} is a private or loopback address (${verdict.address}); webhooks go to public addresses only (SLUICE_WEBHOOK_ALLOW_PRIVATE=1 allows private ones)`,
     { field: "url", address: verdict.address },
     "webhook_url_not_allowed",
   );

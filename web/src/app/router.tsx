@@ -12,6 +12,7 @@ const PipelineHistoryRoute = lazy(() =>
   import("./routes/pipeline-history.tsx").then((m) => ({ default: m.PipelineHistoryRoute })),
 );
 const BuildRoute = lazy(() => import("./routes/build.tsx").then((m) => ({ default: m.BuildRoute })));
+const BuildIdRoute = lazy(() => import("./routes/build.tsx").then((m) => ({ default: m.BuildIdRoute })));
 const OperationRoute = lazy(() => import("./routes/operation.tsx").then((m) => ({ default: m.OperationRoute })));
 const OperationsRoute = lazy(() => import("./routes/operations.tsx").then((m) => ({ default: m.OperationsRoute })));
 const AuditRoute = lazy(() => import("./routes/audit.tsx").then((m) => ({ default: m.AuditRoute })));
@@ -35,7 +36,8 @@ export const routes: RouteObject[] = [
           { path: "/projects/:project/operations", element: <OperationsRoute /> },
           { path: "/projects/:project/audit", element: <AuditRoute /> },
           { path: "/projects/:project/settings/webhooks", element: <WebhookSettingsRoute /> },
-          { path: "/builds/:id", element: <BuildRoute /> },
+          { path: "/projects/:project/pipelines/:pipeline/builds/:number", element: <BuildRoute /> },
+          { path: "/builds/:id", element: <BuildIdRoute /> },
           { path: "/operations/:id", element: <OperationRoute /> },
           { path: "*", element: <NotFoundRoute /> },
         ],

@@ -7,7 +7,7 @@ import { describe, expect, it } from "vitest";
 import { I18nProvider } from "../lib/i18n/i18n-provider.tsx";
 import { loadLanguage } from "../lib/i18n/languages.ts";
 import { ThemeProvider } from "../lib/theme/theme-provider.tsx";
-import { historyPage } from "../test/fixtures.ts";
+import { historyPage, projectAccess } from "../test/fixtures.ts";
 import { jsonResponse, mockApi } from "../test/mock-api.ts";
 import { testQueryClient } from "../test/render.tsx";
 import { routes } from "./router.tsx";
@@ -15,15 +15,7 @@ import { routes } from "./router.tsx";
 const me = {
   user: { username: "alice", isAdmin: false },
   csrfToken: "csrf-1",
-  projects: [
-    {
-      name: "demo",
-      displayName: "Demo",
-      createdAt: "2024-05-01T09:00:00.000Z",
-      role: "developer",
-      permissions: { canRead: true, canTrigger: true, canCancel: true, canEdit: false, canAudit: false },
-    },
-  ],
+  projects: [projectAccess()],
 };
 
 async function openApp(url: string, { theme }: { theme?: "light" | "dark" } = { theme: "light" }) {

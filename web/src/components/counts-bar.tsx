@@ -2,7 +2,7 @@ import type { OperationKind } from "@common/constants.ts";
 import type { OperationCounts } from "@common/dto.ts";
 import { Flex, Typography, theme } from "antd";
 import { useI18n } from "../lib/i18n/i18n-provider.tsx";
-import { type CountKey, countKeys } from "../lib/operation-counts.ts";
+import { type CountKey, countKeys } from "../lib/operation-kinds.ts";
 
 /**
  * An operation's outcomes as one small stacked bar (for a cancel: canceled, already finished,

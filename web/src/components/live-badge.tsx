@@ -1,6 +1,6 @@
 import { Badge, Tooltip } from "antd";
-import type { StreamState } from "../lib/event-stream.ts";
 import { useI18n } from "../lib/i18n/i18n-provider.tsx";
+import type { StreamState } from "../lib/stream/stream-client.ts";
 
 /** Whether the page's live stream is connected; the stream reconnects by itself. */
 export function LiveBadge({ state }: { state: StreamState }) {

@@ -1,10 +1,23 @@
 /**
- * The one way the page talks to the BFF: same-origin `fetch` with the session cookie, the CSRF
- * token on every mutation, and errors rebuilt from the `{error: {code, message}}` body.
+ * The one way the page talks to the BFF: routes named in the page contract
+ * (`common/contract/page-routes.ts`), same-origin `fetch` with the session cookie, the CSRF token on
+ * every mutation, every answer parsed with its route's schema (an answer outside the contract is a
+ * `page_contract` error, reported, never cast), and refusals rebuilt from the
+ * `{error: {code, message}}` body.
+ *
+ *     const { builds } = await callApi("history", { params: { project, pipeline }, query: { branch } });
  */
 
 import { CSRF_HEADER } from "@common/constants.ts";
-import { type AppError, fromErrorBody } from "@common/errors.ts";
+import {
+  PAGE_ROUTES,
+  type PageRouteDef,
+  type PageRouteName,
+  type PageRoutes,
+  successOf,
+} from "@common/contract/page-routes.ts";
+import { AppError, fromErrorBody } from "@common/errors.ts";
+import type { z } from "zod";
 
 type Query = Record<string, string | number | readonly string[] | null | undefined>;
 
@@ -35,7 +48,55 @@ export function apiUrl(path: string, query: Query = {}): string {
   return search ? `${path}?${search}` : path;
 }
 
-export async function api<T>(path: string, options: RequestOptions = {}): Promise<T> {
+type Schema<R, K extends string> = R extends { [k in K]: infer S extends z.ZodType } ? S : undefined;
+
+/** What a call of route `N` takes: its path parameters, query and body as the route declares them. */
+export type ApiInput<N extends PageRouteName> = (Schema<PageRoutes[N], "params"> extends z.ZodType
+  ? { params: { [K in keyof z.input<Schema<PageRoutes[N], "params">>]: string | number } }
+  : { params?: undefined }) &
+  (Schema<PageRoutes[N], "query"> extends z.ZodType ? { query?: Query } : { query?: undefined }) &
+  (Schema<PageRoutes[N], "body"> extends z.ZodType
+    ? { body: z.input<Schema<PageRoutes[N], "body">> }
+    : { body?: undefined }) & {
+    headers?: Record<string, string>;
+    signal?: AbortSignal;
+  };
+
+type Answers<N extends PageRouteName> = PageRoutes[N]["responses"];
+/** What route `N` answers: its success schema's output (`undefined` for a 204). */
+export type ApiOutput<N extends PageRouteName> = {
+  [S in keyof Answers<N>]: Answers<N>[S] extends z.ZodType ? z.output<Answers<N>[S]> : undefined;
+}[keyof Answers<N>];
+
+/** Route `name`'s path with its parameters filled in (each encoded). */
+export function apiPath(route: PageRouteDef, params: Record<string, string | number> = {}): string {
+  return route.path.replace(/\{(\w+)\}/g, (_, key: string) => encodeURIComponent(String(params[key])));
+}
+
+/** Calls route `name` of the page contract and returns its answer, parsed with the route's schema. */
+export async function callApi<N extends PageRouteName>(name: N, input: ApiInput<N>): Promise<ApiOutput<N>> {
+  const route: PageRouteDef = PAGE_ROUTES[name];
+  const params = input.params as Record<string, string | number> | undefined;
+  const body = await api(apiPath(route, params), {
+    method: route.method.toUpperCase() as RequestOptions["method"],
+    query: input.query,
+    body: input.body,
+    headers: input.headers,
+    signal: input.signal,
+  });
+  const { schema } = successOf(route);
+  if (schema === null) return undefined as ApiOutput<N>;
+  const parsed = schema.safeParse(body);
+  if (!parsed.success) {
+    // Reported where a developer looks, and shown to the person as a translated error.
+    console.error(`Sluice: the answer of ${name} does not match the page contract`, parsed.error.issues);
+    throw new AppError(502, "page_contract", `The answer of ${name} does not match the page contract`);
+  }
+  return parsed.data as ApiOutput<N>;
+}
+
+/** A request to the BFF; its answer's body as JSON (unchecked: `callApi` parses it with the route's schema). */
+async function api(path: string, options: RequestOptions = {}): Promise<unknown> {
   const method = options.method ?? "GET";
   const headers: Record<string, string> = { Accept: "application/json", ...options.headers };
   if (options.body !== undefined) headers["Content-Type"] = "application/json";
@@ -49,7 +110,7 @@ export async function api<T>(path: string, options: RequestOptions = {}): Promis
   });
   const body: unknown = await readBody(response);
   if (!response.ok) throw fromErrorBody(response.status, body);
-  return body as T;
+  return body;
 }
 
 async function readBody(response: Response): Promise<unknown> {

@@ -3,11 +3,24 @@
  * features (a cancellation refreshes a pipeline's counts), so the key vocabulary is shared.
  * Prefixes are chosen so that invalidating an aggregate never refetches a long history.
  */
+
 import type { OperationKind, OperationSource, OperationStatus } from "@common/constants.ts";
+import type { BuildTriggerKind } from "@common/contract/builds.ts";
 import type { BuildStatus } from "@common/statuses.ts";
 import type { BulkAction } from "./bulk-action.ts";
 
-export type HistoryFilters = { status: BuildStatus[]; branch: string };
+/** `trigger` and `pullRequest` are left out when not filtered on (one cache entry for "no filter"). */
+export type HistoryFilters = {
+  status: BuildStatus[];
+  branch: string;
+  trigger?: BuildTriggerKind;
+  pullRequest?: number;
+};
+
+/** Filtered by what triggered the builds: a view the engine's bulk filters cannot express. */
+export function byTrigger(filters: HistoryFilters): boolean {
+  return filters.trigger !== undefined || filters.pullRequest !== undefined;
+}
 export type OperationFilters = { source: OperationSource[]; requestedBy: string; status: OperationStatus | "" };
 export type AuditFilters = { actor: string; action: OperationKind | "" };
 
@@ -25,11 +38,17 @@ export const queryKeys = {
       ? (["history", project, pipeline, "summary"] as const)
       : (["history", project, pipeline, "summary", branch] as const),
   build: (id: number) => ["build", id] as const,
+  /** Which build a number names in a pipeline (for good: numbers are never reused). */
+  buildNumber: (project: string, pipeline: string, number: number) =>
+    ["build-number", project, pipeline, number] as const,
   /** A project's webhooks; their delivery logs and deliveries sit under it. */
   webhooks: (project: string) => ["webhooks", project] as const,
   webhookDeliveries: (project: string, id: number) => ["webhooks", project, id, "deliveries"] as const,
   webhookDelivery: (project: string, id: number, deliveryId: number) =>
     ["webhooks", project, id, "deliveries", deliveryId] as const,
+  /** A project's repositories; their inbound delivery logs sit under it. */
+  repositories: (project: string) => ["repositories", project] as const,
+  hookDeliveries: (project: string, repository: string) => ["repositories", project, repository, "deliveries"] as const,
   operation: (id: string) => ["operation", id] as const,
   /** What a bulk action would reach (pipeline null: project-wide); never refetched behind the reader's back. */
   bulkPreview: (kind: BulkAction["kind"], project: string, pipeline: string | null, request: BulkAction["request"]) =>

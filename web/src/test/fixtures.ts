@@ -1,7 +1,24 @@
 /** Builds, pages and operations for tests, with fields defaulted to something plausible. */
-import type { BuildChange, HistoryResponse } from "@common/bff-api.ts";
+import type { BuildChange, HistoryResponse, Permissions, ProjectAccess } from "@common/bff-api.ts";
 import type { BatchPreview, Build, Operation } from "@common/dto.ts";
 import type { BuildStatus } from "@common/statuses.ts";
+
+/** The developer's access to project "demo", as `GET /api/me` lists it; `permissions` override theirs. */
+export function projectAccess(
+  permissions: Partial<Permissions> = {},
+  overrides: Partial<ProjectAccess> = {},
+): ProjectAccess {
+  return {
+    name: "demo",
+    displayName: "Demo",
+    createdAt: "2024-05-01T09:00:00.000Z",
+    protectedBranches: [],
+    bulkCancel: { minimumRole: "developer", confirmAbove: 100, confirmStages: [] },
+    role: "developer",
+    permissions: { canRead: true, canTrigger: true, canCancel: true, canEdit: false, canAudit: false, ...permissions },
+    ...overrides,
+  };
+}
 
 export function build(number: number, status: BuildStatus, overrides: Partial<Build> = {}): Build {
   return {
@@ -35,6 +52,7 @@ export function historyPage(builds: Build[], overrides: Partial<HistoryResponse>
       active: { queued: counts.QUEUED, running: counts.RUNNING, canceling: counts.CANCELING },
       lastBuild: builds[0] ?? null,
       cancelGraceSeconds: 10,
+      params: {},
     },
     builds: { items: builds, nextCursor: null },
     counts,
@@ -68,6 +86,8 @@ export function operation(overrides: Partial<Operation> & Pick<Operation, "total
     },
     createdAt: "2024-05-01T10:05:00.000Z",
     completedAt: null,
+    rerunBy: null,
+    rerunOf: null,
     ...overrides,
   };
 }
@@ -118,6 +138,10 @@ export function batchPreview(
     upTo: { "web-app": newest },
     snapshot: "snapshot-1",
     expiresAt: "2024-05-01T10:15:00.000Z",
+    kept: 0,
+    keptBuilds: [],
+    keptKeys: 0,
+    leftOut: { protectedBranches: 0, patterns: [], included: false },
     ...overrides,
   };
 }

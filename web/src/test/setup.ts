@@ -1,12 +1,18 @@
 import "@testing-library/jest-dom/vitest";
-import { cleanup } from "@testing-library/react";
+import { cleanup, configure } from "@testing-library/react";
 import { afterEach, vi } from "vitest";
+import { forgetStreamClient } from "../lib/stream/stream-client.ts";
 import { FakeEventSource } from "./fake-event-source.ts";
+
+// The suite shares two cores with the server suites and the browser tests: a page that renders in
+// 100 ms alone can take seconds then, so find* and waitFor wait up to 10 s instead of 1 s.
+configure({ asyncUtilTimeout: 10_000 });
 
 // Vitest runs without globals, so Testing Library cannot register its own cleanup.
 afterEach(() => {
   cleanup();
   FakeEventSource.reset();
+  forgetStreamClient();
   localStorage.clear();
 });
 

@@ -25,7 +25,12 @@ export function OperationRoute() {
           ]}
         />
       )}
-      <OperationDetails key={id} id={id} canRerun={op && (access?.permissions.canTrigger ?? false)} />
+      <OperationDetails
+        key={id}
+        id={id}
+        canRerun={op && (access?.permissions.canTrigger ?? false)}
+        canForce={access?.permissions.canCancel ?? false}
+      />
     </>
   );
 }

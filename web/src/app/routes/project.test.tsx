@@ -3,12 +3,10 @@ import { screen, within } from "@testing-library/react";
 import userEvent from "@testing-library/user-event";
 import { describe, expect, it, vi } from "vitest";
 import { OperationTrackerContext } from "../../features/operations/hooks/use-operation-tracker.ts";
-import { batchPreview, build, operation } from "../../test/fixtures.ts";
+import { batchPreview, build, operation, projectAccess } from "../../test/fixtures.ts";
 import { type ApiCall, mockApi } from "../../test/mock-api.ts";
 import { findDialog, renderPage } from "../../test/render.tsx";
 import { ProjectRoute } from "./project.tsx";
-
-const PERMISSIONS = { canRead: true, canTrigger: true, canCancel: true, canEdit: false, canAudit: false };
 
 function pipeline(name: string, running: number, queued: number): PipelineSummary {
   return {
@@ -21,14 +19,8 @@ function pipeline(name: string, running: number, queued: number): PipelineSummar
   };
 }
 
-function serve({ canCancel = true } = {}) {
-  const access = {
-    name: "demo",
-    displayName: "Demo",
-    createdAt: "",
-    role: "developer",
-    permissions: { ...PERMISSIONS, canCancel },
-  };
+function serve({ canCancel = true, canEdit = false } = {}) {
+  const access = projectAccess({ canCancel, canEdit });
   return mockApi({
     "GET /api/me": () => ({ user: { username: "dev", isAdmin: false }, csrfToken: "c", projects: [access] }),
     "GET /api/projects/demo/pipelines": () => ({
@@ -39,6 +31,7 @@ function serve({ canCancel = true } = {}) {
       const { filter } = call.body as { filter: { pipelines?: string[] } };
       return filter.pipelines ? batchPreview({ QUEUED: 1 }) : batchPreview({ RUNNING: 2, QUEUED: 1 });
     },
+    "GET /api/projects/demo/repositories": () => ({ items: [] }),
     "POST /api/projects/demo/cancellations": () => ({
       operation: operation({ scope: "project", pipeline: null, total: 1 }),
     }),
@@ -95,5 +88,19 @@ describe("the project page", () => {
     expect(await screen.findByRole("tooltip")).toHaveTextContent(
       "You need the developer role in this project to cancel builds.",
     );
+  });
+
+  it("shows maintainers the Repositories section", async () => {
+    const api = serve({ canEdit: true });
+    await show();
+    expect(await screen.findByRole("region", { name: "Repositories" })).toBeInTheDocument();
+    expect(api.callsTo("GET", "/api/projects/demo/repositories")).not.toHaveLength(0);
+  });
+
+  it("hides the Repositories section from a developer", async () => {
+    const api = serve();
+    await show();
+    expect(screen.queryByRole("region", { name: "Repositories" })).not.toBeInTheDocument();
+    expect(api.callsTo("GET", "/api/projects/demo/repositories")).toHaveLength(0);
   });
 });

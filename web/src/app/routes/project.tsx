@@ -9,6 +9,7 @@ import { usePipelines } from "../../features/projects/api/get-pipelines.ts";
 import { CancelScopeChoices } from "../../features/projects/components/cancel-scope-choices.tsx";
 import { ProjectPipelines } from "../../features/projects/components/project-pipelines.tsx";
 import { ALL_BUILDS, type CancelScope, cancelFilterOf } from "../../features/projects/utils/cancel-scope.ts";
+import { ProjectRepositories } from "../../features/repositories/components/project-repositories.tsx";
 import type { BulkAction } from "../../lib/bulk-action.ts";
 
 export function ProjectRoute() {
@@ -21,6 +22,7 @@ export function ProjectRoute() {
       <PageBreadcrumb items={[{ title: project }]} />
       <ProjectNav project={project} active="pipelines" canAudit={access?.permissions.canAudit ?? false} />
       <ProjectPipelines key={project} project={project} onCancelRunning={() => setCanceling(true)} />
+      {access?.permissions.canEdit && <ProjectRepositories key={`repositories-${project}`} project={project} />}
       {canceling && <CancelRunningDialog project={project} onClose={() => setCanceling(false)} />}
     </>
   );

@@ -1,9 +1,12 @@
 /** English strings: the reference dictionary; every other language must have the same shape. */
 
 import type { Role } from "@common/bff-api.ts";
-import type { OperationKind, OperationSource, OperationStatus } from "@common/constants.ts";
+import type { KeepNewestPer, OperationKind, OperationSource, OperationStatus } from "@common/constants.ts";
+import type { BuildTriggerKind } from "@common/contract/builds.ts";
 import type { ErrorCode } from "@common/error-codes.ts";
+import type { LogNoteCode } from "@common/log-notes.ts";
 import type { BuildStatus, JobStatus, StepStatus } from "@common/statuses.ts";
+import type { RepositoryEvent } from "../repository-events.ts";
 
 const plural = (n: number, one: string, many: string) => (n === 1 ? one : many);
 
@@ -57,23 +60,33 @@ export const en = {
     agent_token_required: "The agent channel needs an agent token.",
     already_canceling: "This build is already being canceled.",
     already_finished: "The build has already finished.",
+    already_rerun: "What this operation canceled was re-run already; it can be re-run only once.",
     asset_not_found: "This file is not part of the page.",
     bad_request: "The request was refused.",
     body_too_large: "The request is too large.",
     build_not_found: "This build does not exist, or you may not see it.",
     build_protected: "This build runs a protected job; stopping it needs force.",
     builds_not_found: "Some of these builds no longer exist in this pipeline.",
+    bulk_cancel_role: "Your role in this project may not cancel builds in bulk; a single cancel still works.",
+    confirmation_required: "Type the number of builds to confirm this cancel.",
     concurrency_group_busy: "The pipeline's concurrency group is busy and keeps no queue.",
     csrf_failed: "The page's security token is missing or stale. Reload the page.",
     database_unavailable: "The engine's database is not answering. Try again shortly.",
     delivery_not_found: "This webhook delivery does not exist.",
     engine_contract: "The build engine answered something this version does not understand. Try again, or update.",
+    page_contract:
+      "Sluice answered something this page does not understand. Reload the page; if it stays, update Sluice.",
     engine_error: "The build engine ran into a problem. Try again.",
     engine_unavailable: "The build engine is not answering. Try again shortly.",
     forbidden: "Your role in this project does not allow this.",
+    hook_event_missing: "The hook request does not say which event it is.",
+    hook_malformed: "The hook's payload could not be read.",
+    hook_signature_invalid: "The hook's signature does not match the repository's secret.",
+    hook_wrong_repository: "The hook's payload is for another repository.",
     http_error: "The server answered with an error.",
     idempotency_key_reused: "This request was already sent with different content.",
     internal: "Something went wrong on the server.",
+    invalid_branch_pattern: "A protected branch pattern is not valid.",
     invalid_credentials: "Wrong username or password.",
     invalid_cursor: "This list is out of date. Reload the page.",
     invalid_event_id: "The live updates could not resume. Reload the page.",
@@ -88,16 +101,20 @@ export const en = {
     invalid_yaml: "The pipeline definition is not valid YAML.",
     malformed_body: "The request could not be read.",
     member_not_found: "This user is not a member of the project.",
+    metrics_token_required: "Metrics are off until a metrics token is configured.",
     missing_body: "The request has no content.",
     no_route: "The server has nothing at this address.",
     not_a_session: "This needs a signed-in session.",
     not_found: "Not found.",
     operation_not_found: "This operation does not exist, or you may not see it.",
     pipeline_not_found: "This pipeline does not exist.",
+    pipeline_repository_unknown: "The pipeline names a repository this project does not have.",
     pipeline_too_large: "The pipeline has too many jobs or steps.",
+    preview_changed: "What the preview kept or left out has changed. Look at the builds again before confirming.",
     preview_expired: "This preview is too old. Look at the builds again before confirming.",
     project_not_found: "This project does not exist, or you are not a member of it.",
     rate_limited: "Too many requests.",
+    repository_not_found: "This repository does not exist.",
     token_collision: "Could not create a token. Try again.",
     token_not_found: "This token does not exist.",
     too_many_attempts: "Too many attempts.",
@@ -110,7 +127,8 @@ export const en = {
     user_not_found: "This user does not exist.",
     webhook_disabled: "This webhook is disabled. Enable it first.",
     webhook_not_found: "This webhook does not exist.",
-    webhook_url_not_allowed: "Webhooks may only call public http(s) addresses.",
+    webhook_url_not_allowed:
+      "Webhooks may only call public http(s) addresses, and this one is private or loopback. An administrator can allow private addresses by starting Sluice with SLUICE_WEBHOOK_ALLOW_PRIVATE=1.",
     webhook_url_unresolvable: "The webhook's host name does not resolve.",
     yaml_too_complex: "The pipeline's YAML is too complex (too many aliases).",
   } satisfies Record<ErrorCode, string>,
@@ -162,14 +180,27 @@ export const en = {
   } satisfies Record<BuildStatus | JobStatus | StepStatus, string>,
   reasons: {
     supersededBy: (number: string) => `superseded by #${number}`,
+    supersededByPush: (branch: string, commit: string) => `superseded by a push to ${branch} (${commit})`,
+    supersededByPullRequest: (number: string) => `superseded by an update of pull request #${number}`,
+    pullRequestEnded: (number: string, merged: boolean) =>
+      `pull request #${number} was ${merged ? "merged" : "closed"}`,
+    branchDeleted: (branch: string) => `branch ${branch} was deleted`,
     queue_full: "evicted from a full queue",
     queue_timeout: "waited too long in the queue",
     agent_unresponsive: "the agent did not confirm the stop",
     agent_lost: "the agent was lost",
     agent_dropped: "the agent no longer ran it",
+    agent_fenced: "the agent stopped it: it could reach no engine",
     forced: "stopped by force",
+    and: (first: string, then: string) => `${first} · ${then}`,
     byUser: (user: string) => `by ${user}`,
     byUserWithReason: (user: string, reason: string) => `by ${user}: ${reason}`,
+  },
+  trigger: {
+    push: (who: string) => `push by ${who}`,
+    pullRequest: (n: number) => `PR #${n}`,
+    api: (who: string) => `by ${who}`,
+    byAuthor: (author: string) => `by ${author}`,
   },
   history: {
     table: "Builds",
@@ -177,6 +208,7 @@ export const en = {
     status: "Status",
     branch: "Branch",
     commit: "Commit",
+    message: "Message",
     triggeredBy: "Triggered by",
     started: "Started",
     duration: "Duration",
@@ -186,6 +218,11 @@ export const en = {
     statusFilterPlaceholder: "All statuses",
     branchFilter: "Branch",
     branchFilterPlaceholder: "All branches",
+    triggerFilter: "Triggered by",
+    triggerFilterPlaceholder: "Any trigger",
+    triggerKinds: { push: "Push", pull_request: "Pull request", api: "API" } satisfies Record<BuildTriggerKind, string>,
+    pullRequestFilter: "Pull request",
+    pullRequestFilterPlaceholder: "Any",
     clearFilters: "Clear filters",
     empty: "No builds yet. Trigger one and it shows up here.",
     emptyFiltered: "No builds match these filters.",
@@ -209,9 +246,22 @@ export const en = {
     selectedCount: (n: number) => `${n} selected`,
     cancelSelected: (n: number) => `Cancel selected (${n})`,
     cancelAllRunning: (n: number) => `Cancel all running (${n})`,
+    cancelAllButNewest: "… all but the newest per branch",
     rerunSelected: (n: number) => `Re-run (${n})`,
     noPermission: "You need the developer role in this project to cancel builds.",
     noRerunPermission: "You need the developer role in this project to re-run builds.",
+    noTriggerPermission: "You need the developer role in this project to run builds.",
+    runBuild: "Run build",
+    runBuildTitle: (pipeline: string) => `Run a build of ${pipeline}`,
+    branchRequired: "Enter a branch",
+    commitOptional: "Commit (optional)",
+    commitInvalid: "A commit is 7 to 64 hexadecimal characters",
+    buildStarted: (n: number) => `Build #${n} queued`,
+    openBuild: (n: number) => `Open #${n}`,
+    runFailed: (message: string) => `Could not run the build: ${message}`,
+    goTo: "Go to build number",
+    goToPlaceholder: "#",
+    goToButton: "Go",
     nothingSelected: "Tick queued or running builds to cancel them.",
     nothingToRerun: "Tick finished builds to run them again.",
     nothingRunning: "No build is queued or running.",
@@ -224,9 +274,19 @@ export const en = {
   },
   dialog: {
     title: (n: number) => `Cancel ${builds(n)}?`,
-    /** "Cancel 137 builds on main: 12 running, 125 queued, up to #580" */
-    headline: (p: { n: number; branch: string | null; running: number; queued: number; upTo: number | null }) =>
-      `Cancel ${builds(p.n)}${p.branch ? ` on ${p.branch}` : ""}: ${p.running} running, ${p.queued} queued${
+    /**
+     * "Cancel 137 builds on main: 12 running, 125 queued, up to #580"; `acting` is how many of the
+     * `n` the cancel stops when protected builds are left running ("Cancel 1 of 3 builds: …").
+     */
+    headline: (p: {
+      n: number;
+      acting: number;
+      branch: string | null;
+      running: number;
+      queued: number;
+      upTo: number | null;
+    }) =>
+      `Cancel ${p.acting < p.n ? `${p.acting} of ` : ""}${builds(p.n)}${p.branch ? ` on ${p.branch}` : ""}: ${p.running} running, ${p.queued} queued${
         p.upTo !== null ? `, up to #${p.upTo}` : ""
       }`,
     byPipeline: "Per pipeline",
@@ -238,12 +298,61 @@ export const en = {
     previewMoment: (time: string) => `Builds triggered after this preview (${time}) are not affected.`,
     finishedLeftAlone: "Builds that finish before they are reached are left as they are.",
     protectedCount: (n: number) =>
-      `${n} of these ${plural(n, "build runs", "builds run")} a protected job (interruptible: false) and ${plural(
+      `${n === 1 ? "1 of these builds runs" : `${n} of these builds run`} a protected job (interruptible: false) and ${plural(
         n,
         "is",
         "are",
       )} left running.`,
+    protectedStopped: (n: number) =>
+      `${n === 1 ? "1 of these builds runs" : `${n} of these builds run`} a protected job (interruptible: false); ${plural(
+        n,
+        "it is",
+        "they are",
+      )} stopped too, by force.`,
+    allProtected: "Every build here runs a protected job. Tick “Also stop protected builds” to stop them.",
     alsoStopProtected: "Also stop protected builds",
+    /** "Kept: the newest build of each of 7 branches" */
+    kept: (p: { kept: number; keys: number; per: KeepNewestPer }) => {
+      const noun = { branch: ["branch", "branches"], pipeline: ["pipeline", "pipelines"], group: ["group", "groups"] }[
+        p.per
+      ];
+      const each = `each of ${p.keys} ${plural(p.keys, noun[0] as string, noun[1] as string)}`;
+      return p.kept === p.keys
+        ? `Kept: the newest build of ${each}`
+        : `Kept: the newest builds of ${each} (${builds(p.kept)})`;
+    },
+    keptList: "Kept builds",
+    leftOutProtected: (n: number, patterns: string) =>
+      `${builds(n)} on protected branches (${patterns}) ${plural(n, "is", "are")} left out.`,
+    protectedIncluded: (patterns: string) => `Protected branches (${patterns}) are included.`,
+    includeProtected: "Also cancel builds on protected branches",
+    impact: "Impact",
+    /** The label of the field a big or guarded cancel is confirmed in. */
+    typeToConfirm: (n: number, stages: string) =>
+      `${stages ? `A guarded stage (${stages}) is in flight. ` : ""}Type ${n} to confirm`,
+    /** "Stops 12 running builds on 3 agents (4h 10m of work done); 30 queued builds will not run (about 2h 30m of work avoided)." */
+    impactLine: (p: { running: number; agents: number; done: string; queued: number; avoided: string | null }) =>
+      [
+        p.running > 0
+          ? `Stops ${p.running} running ${plural(p.running, "build", "builds")} on ${p.agents} ${plural(p.agents, "agent", "agents")} (${p.done} of work done)`
+          : null,
+        p.queued > 0
+          ? `${p.queued} queued ${plural(p.queued, "build", "builds")} will not run${p.avoided ? ` (about ${p.avoided} of work avoided)` : ""}`
+          : null,
+      ]
+        .filter(Boolean)
+        .join("; ") + ".",
+    inFlight: (items: string) => `In flight: ${items}`,
+    inFlightItem: (n: number, stage: string, step: string) => `${n} in stage ${stage}, step ${step}`,
+    details: "Details",
+    perAgent: "Running builds per agent",
+    agentLine: (agent: string, n: number) => `${agent}: ${n}`,
+    inFlightTitle: "Stages and steps in flight",
+    workDone: "Work already done",
+    workAvoided: "Work avoided (estimated from recent durations)",
+    unestimated: (n: number) => `(${builds(n)} without a recent duration to estimate from)`,
+    protectedTitle: "Builds running a protected job",
+    pullRequests: "Pull requests whose checks turn canceled",
     nothingMatches: "No build matches any more: there is nothing to cancel.",
     previewAgain: "Preview again",
     reason: "Reason (optional)",
@@ -273,6 +382,7 @@ export const en = {
     progressLabel: "Cancellation progress",
     rerunProgressLabel: "Re-run progress",
     complete: "Cancellation complete",
+    nothingCanceledTitle: "Nothing was canceled",
     rerunComplete: "Re-run complete",
     finishedWithFailures: (n: number) => `${builds(n)} could not be stopped`,
     rerunFailures: (n: number) => `${builds(n)} could not be re-run`,
@@ -284,11 +394,30 @@ export const en = {
       `${c.created} new ${plural(c.created, "build", "builds")} · ${c.skipped} skipped · ${c.failed} failed`,
     rerunCanceled: "Re-run what this canceled",
     nothingCanceled: "This operation canceled no build.",
+    viewRerun: "View its re-run",
+    rerunBy: "Re-run by",
+    rerunOf: "Re-run of",
+    rerunLink: "the re-run of these builds",
+    rerunOfLink: "the operation that canceled them",
+    newBuild: (n: number) => `new build #${n}`,
     view: "View operation",
     retry: (n: number) => `Retry ${builds(n)}`,
     retryHint: "Retrying forces the stop.",
     retryFailed: (message: string) => `Retry failed: ${message}`,
     failureLine: (number: number, note: string) => `#${number}: ${note}`,
+    slowToStop: (n: number) => `${builds(n)} ${plural(n, "is", "are")} slow to stop`,
+    slowToStopHint: "Their agent has not confirmed the stop. See which ones and force them on the operation's page.",
+    stuck: "Slow to stop",
+    stuckOn: (agent: string) => `on ${agent}`,
+    unknownAgent: "an unknown agent",
+    lastContact: "last contact",
+    forceFinalizedIn: (left: string) => `force-finalized ${left}`,
+    forceStop: "Force stop now",
+    forceStopLabel: (n: number) => `Force stop build #${n} now`,
+    forceStopConfirm: (n: number) =>
+      `Force stop build #${n} now? It is marked canceled at once; its agent kills what is left when it next answers.`,
+    forceStopFailed: (message: string) => `Force stop failed: ${message}`,
+    keepWaiting: "Keep waiting",
     unknownFailure: "no reason given",
     title: (kind: string, n: number, by: string) => `${kind} of ${builds(n)} by ${by}`,
     kinds: { cancel: "Cancel", rerun: "Re-run" } satisfies Record<OperationKind, string>,
@@ -307,6 +436,10 @@ export const en = {
           f.pipelines ? ` in ${f.pipelines}` : ""
         }${f.before ? `, created before ${f.before}` : ""}`,
       except: (n: number) => `, except ${n}`,
+      keepNewest: (kept: number, count: number, per: KeepNewestPer) =>
+        `keeping the ${count === 1 ? "newest" : `${count} newest`} of each ${per} (${kept} kept)`,
+      leftOutProtected: (n: number) => `${builds(n)} on protected branches left out`,
+      protectedIncluded: "protected branches included",
       fromOperation: "the builds an earlier operation canceled",
       policy: "older builds of its concurrency group",
       statusJoin: (list: string[]) =>
@@ -319,6 +452,11 @@ export const en = {
     progressColumn: "Builds",
     countPart: (label: string, n: number) => `${n} ${label.toLocaleLowerCase()}`,
     preview: "Confirmed from",
+    impact: "Impact seen",
+    impactSeen: (p: { running: number; agents: number; done: string; queued: number; avoided: string | null }) =>
+      `${p.running} running on ${p.agents} ${plural(p.agents, "agent", "agents")} (${p.done} done), ${p.queued} queued${
+        p.avoided ? ` (about ${p.avoided} avoided)` : ""
+      }`,
     previewAt: (time: string) => `the preview shown at ${time}; builds created after it were not touched`,
     sourceFilter: "Source",
     allSources: "All sources",
@@ -332,10 +470,21 @@ export const en = {
     loadOlder: "Load older operations",
     requestedBy: "Requested by",
     source: "Source",
-    sources: { user: "Person", api: "API", concurrency: "Concurrency policy" } satisfies Record<
-      OperationSource,
-      string
-    >,
+    sources: {
+      user: "Person",
+      api: "API",
+      concurrency: "Concurrency policy",
+      repository: "Repository",
+    } satisfies Record<OperationSource, string>,
+    sourceWithEvent: (source: string, event: string) => `${source}: ${event}`,
+    repositoryEvents: {
+      new_commits: "new commits",
+      push: "push",
+      pull_request_updated: "pull request updated",
+      branch_deleted: "branch deleted",
+      pull_request_closed: "PR closed",
+      pull_request_merged: "PR merged",
+    } satisfies Record<RepositoryEvent, string>,
     reason: "Reason",
     created: "Started",
     completed: "Completed",
@@ -376,6 +525,7 @@ export const en = {
     actor: "Who",
     action: "Action",
     actions: { cancel: "Cancel", rerun: "Re-run" } satisfies Record<OperationKind, string>,
+    forcedAction: (action: string) => `${action} (forced)`,
     source: "From",
     target: "Builds",
     targetBuild: (pipeline: string, n: number) => `${pipeline} #${n}`,
@@ -401,6 +551,7 @@ export const en = {
     summary: "Build details",
     branch: "Branch",
     commit: "Commit",
+    message: "Message",
     triggeredBy: "Triggered by",
     created: "Created",
     started: "Started",
@@ -416,6 +567,7 @@ export const en = {
       `Still stopping after the ${seconds}s grace period. Force cancel kills its processes now.`,
     cancelConfirmTitle: "Cancel this build?",
     cancelConfirm: "Queued builds are canceled at once; running ones are stopped.",
+    cancelReason: "Reason (optional)",
     forceConfirmTitle: "Force cancel this build?",
     forceConfirm: "Its processes are killed now, without waiting for the agent.",
     log: "Log",
@@ -427,6 +579,68 @@ export const en = {
     logLive: "Streaming…",
     follow: "Follow the log",
     canceledBy: "Cancellation",
+  },
+  /** The lines Sluice writes into a build's log (`common/log-notes.ts`), by their code. */
+  logNotes: {
+    stopNow: (reason: string) => `stopping: ${reason ? `${reason}; ` : ""}SIGKILL now`,
+    stopAfterGrace: (reason: string, grace: string) =>
+      `stopping: ${reason ? `${reason}; ` : ""}SIGTERM, SIGKILL after ${grace} grace`,
+    stoppedBySigterm: (elapsed: string) => `stopped: every process ended ${elapsed} after SIGTERM`,
+    stoppedBySigkill: () => "stopped: SIGKILL",
+    stoppedAfterGrace: (grace: string) => `stopped: SIGKILL after the ${grace} grace period`,
+    checkingOut: (commit: string, url: string) => `checking out ${commit} from ${url}`,
+    checkoutFailed: (exit: string) => `checkout failed (exit ${exit})`,
+    workspaceNotRemoved: (problem: string) => `workspace not removed: ${problem}`,
+    outputLimitReached: (limit: string) => `output limit of ${limit} reached: further output is dropped`,
+    outputDropped: (dropped: string, limit: string) => `${dropped} of output dropped (limit ${limit})`,
+    logTruncated: (dropped: string) => `log truncated: ${dropped} of output dropped past the log limit`,
+    logLimitReached: () => "log limit reached: further output of this build is dropped",
+  } satisfies Record<LogNoteCode, (...args: string[]) => string>,
+  /** Who asked for a stop and why, in a "stopping:" line (`common/log-notes.ts`). */
+  stopReasons: {
+    canceled: (reason: string | null) => `canceled${reason ? `: ${reason}` : ""}`,
+    canceledBy: (user: string, reason: string | null) => `canceled by ${user}${reason ? `: ${reason}` : ""}`,
+    buildFailed: (reason: string | null) => `build failed${reason ? `: ${reason}` : ""}`,
+    buildTimedOut: (reason: string | null) => `build timed out${reason ? `: ${reason}` : ""}`,
+    engine: "stop requested by the engine",
+    shutdown: "agent shutting down",
+  },
+  repositories: {
+    title: "Repositories",
+    intro:
+      "Pushes and pull requests reach Sluice through each repository's hook: the provider posts its events to the hook URL, signed with the hook secret.",
+    empty:
+      "This project has no repositories yet. Add one with the API or the CLI (see the README's Repositories section).",
+    provider: "Provider",
+    cloneUrl: "Clone URL",
+    hookUrl: "Hook URL",
+    secretRotated: "Secret last made",
+    rotate: "Rotate secret",
+    rotateConfirmTitle: "Make a new hook secret?",
+    keepSecret: "Keep the current one",
+    rotateConfirm: "The old secret stops working at once: the provider must be given the new one.",
+    newSecretTitle: "New hook secret: shown this once",
+    newSecretHint: "Copy it into the provider's webhook settings now; Sluice never shows it again.",
+    rotateFailed: (message: string) => `Could not rotate the secret: ${message}`,
+    deliveries: (name: string) => `Recent deliveries of ${name}`,
+    noDeliveries: "No deliveries yet. Push to the repository and its events show up here.",
+    received: "Received",
+    event: "Event",
+    ref: "Branch or request",
+    status: "Status",
+    effect: "What it did",
+    events: {
+      push: "Push",
+      branch_deleted: "Branch deleted",
+      pull_request: "Pull request",
+      ping: "Ping",
+    },
+    pullRequestAction: (n: number, action: string) => `#${n} ${action}`,
+    statuses: { pending: "Processing", processed: "Processed", ignored: "Ignored", failed: "Failed" },
+    started: "Started",
+    canceled: (n: number) => `canceled ${builds(n)}`,
+    noRedeliver:
+      "Deliveries cannot be sent again from here: the engine keeps no redelivery for inbound hooks; the provider can redeliver them.",
   },
   webhooks: {
     title: "Webhooks",
@@ -446,12 +660,14 @@ export const en = {
     never: "Never",
     eventNames: {
       "operation.completed": "Bulk operation completed",
+      "operation.stuck": "Builds slow to stop",
       "build.canceled": "Build canceled",
       "build.finished": "Build finished",
       ping: "Test (ping)",
     },
     eventHints: {
       "operation.completed": "One request per operation, with its final counts",
+      "operation.stuck": "Once per operation, when a build's agent first misses its stop past the grace period",
       "build.canceled": "Canceled builds, batched",
       "build.finished": "Every build that finished (canceled ones too), batched",
     },
@@ -488,11 +704,24 @@ export const en = {
     noDeliveries: "Nothing delivered yet.",
     delivery: "Delivery",
     status: "Status",
-    statuses: { pending: "Pending", delivered: "Delivered", failed: "Failed" },
+    statuses: { pending: "Pending", delivered: "Delivered", failed: "Failed", refused: "Refused: private address" },
     event: "Event",
     items: "Builds",
     response: "Response",
     noResponse: "No response",
+    /** A failed attempt's error, by the code the engine logged (shown beside it). */
+    deliveryErrors: {
+      timeout: (seconds: string) => `No answer within ${seconds} s`,
+      ECONNREFUSED: "Connection refused",
+      ECONNRESET: "The connection was reset",
+      ENOTFOUND: "The host name does not resolve",
+      EAI_AGAIN: "The host name could not be looked up (try again later)",
+      ETIMEDOUT: "The connection timed out",
+      EHOSTUNREACH: "The host cannot be reached",
+      ENETUNREACH: "The network cannot be reached",
+      tls: "The receiver's TLS certificate was not accepted",
+      withCode: (text: string, code: string) => `${text} (${code})`,
+    },
     attempts: "Attempts",
     duration: "Duration",
     created: "Created",

@@ -1,6 +1,7 @@
 import type { AuditResponse } from "@common/bff-api.ts";
+import { PAGE_ROUTES } from "@common/contract/page-routes.ts";
 import { infiniteQueryOptions, useInfiniteQuery } from "@tanstack/react-query";
-import { api, apiUrl } from "../../../lib/api-client.ts";
+import { apiPath, apiUrl, callApi } from "../../../lib/api-client.ts";
 import { type AuditFilters, queryKeys } from "../../../lib/query-keys.ts";
 
 const PAGE_SIZE = 50;
@@ -11,7 +12,8 @@ export function getAudit(
   cursor: string | null,
   signal?: AbortSignal,
 ): Promise<AuditResponse> {
-  return api<AuditResponse>(`/api/projects/${encodeURIComponent(project)}/audit`, {
+  return callApi("audit", {
+    params: { project },
     query: { actor: filters.actor, action: filters.action, cursor, limit: PAGE_SIZE },
     signal,
   });
@@ -32,7 +34,7 @@ export function useAudit(project: string, filters: AuditFilters) {
 
 /** Every entry matching the filters as a CSV file (a download, not a query). */
 export function auditCsvUrl(project: string, filters: AuditFilters): string {
-  return apiUrl(`/api/projects/${encodeURIComponent(project)}/audit.csv`, {
+  return apiUrl(apiPath(PAGE_ROUTES.auditCsv, { project }), {
     actor: filters.actor,
     action: filters.action,
   });

@@ -10,6 +10,8 @@ import { LoadMore } from "../../../components/load-more.tsx";
 import { OperationStatusTag } from "../../../components/operation-status-tag.tsx";
 import { EmptyState, ErrorState } from "../../../components/query-states.tsx";
 import { TextFilter } from "../../../components/text-filter.tsx";
+import { buildPath } from "../../../lib/build-path.ts";
+import { reasonText } from "../../../lib/cancel-note.ts";
 import type { Messages } from "../../../lib/i18n/en.ts";
 import { useI18n } from "../../../lib/i18n/i18n-provider.tsx";
 import { auditCsvUrl, useAudit } from "../api/get-audit.ts";
@@ -75,7 +77,8 @@ export function AuditLog({ project }: { project: string }) {
             dataSource={entries}
             loading={audit.isPending}
             pagination={false}
-            scroll={{ x: 1420 }}
+            // Fits a 1366 px screen whole; narrower ones scroll the table, not the page.
+            scroll={{ x: 1250 }}
             locale={{ emptyText: <EmptyState>{filtered ? t.audit.emptyFiltered : t.audit.empty}</EmptyState> }}
           />
           {entries.length > 0 && (
@@ -97,20 +100,32 @@ function buildColumns(t: Messages): TableColumnsType<AuditEntry> {
     {
       key: "time",
       title: t.audit.time,
-      width: 190,
+      width: 170,
       fixed: "left",
       render: (_, e) => <time dateTime={e.createdAt}>{dayjs(e.createdAt).format(t.time.exact)}</time>,
     },
     { key: "actor", title: t.audit.actor, width: 120, ellipsis: true, render: (_, e) => e.actor },
-    { key: "action", title: t.audit.action, width: 100, render: (_, e) => t.audit.actions[e.action] },
-    { key: "source", title: t.audit.source, width: 150, render: (_, e) => t.operations.sources[e.source] },
+    {
+      key: "action",
+      title: t.audit.action,
+      width: 120,
+      // A forced cancel (Force stop now, a second cancel) says so: who forced what.
+      render: (_, e) => (e.forced ? t.audit.forcedAction(t.audit.actions[e.action]) : t.audit.actions[e.action]),
+    },
+    { key: "source", title: t.audit.source, width: 120, render: (_, e) => t.operations.sources[e.source] },
     {
       key: "target",
       title: t.audit.target,
-      width: 200,
+      width: 180,
       render: (_, e) =>
         e.build ? (
-          <Link to={`/builds/${e.build.id}`}>
+          <Link
+            to={
+              e.pipeline
+                ? buildPath({ project: e.project, pipeline: e.pipeline, number: e.build.number })
+                : `/builds/${e.build.id}`
+            }
+          >
             {e.pipeline ? t.audit.targetBuild(e.pipeline, e.build.number) : `#${e.build.number}`}
           </Link>
         ) : e.pipeline ? (
@@ -122,15 +137,21 @@ function buildColumns(t: Messages): TableColumnsType<AuditEntry> {
     {
       key: "outcome",
       title: t.audit.outcome,
-      width: 260,
+      width: 240,
       render: (_, e) => (
         <Flex gap={8} align="center">
-          <OperationStatusTag status={e.outcome.status} counts={e.outcome} />
+          <OperationStatusTag kind={e.action} status={e.outcome.status} counts={e.outcome} />
           <CountsBar kind={e.action} counts={e.outcome} total={e.targets} />
         </Flex>
       ),
     },
-    { key: "reason", title: t.audit.reason, width: 240, ellipsis: true, render: (_, e) => e.reason || t.common.none },
+    {
+      key: "reason",
+      title: t.audit.reason,
+      width: 180,
+      ellipsis: true,
+      render: (_, e) => reasonText(e.reason, t) ?? t.common.none,
+    },
     {
       key: "operation",
       title: t.audit.operation,

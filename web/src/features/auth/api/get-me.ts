@@ -1,10 +1,10 @@
 import type { MeResponse } from "@common/bff-api.ts";
 import { queryOptions, useQuery } from "@tanstack/react-query";
-import { api, setCsrfToken } from "../../../lib/api-client.ts";
+import { callApi, setCsrfToken } from "../../../lib/api-client.ts";
 import { queryKeys } from "../../../lib/query-keys.ts";
 
 export async function getMe(signal?: AbortSignal): Promise<MeResponse> {
-  const me = await api<MeResponse>("/api/me", { signal });
+  const me = await callApi("me", { signal });
   setCsrfToken(me.csrfToken);
   return me;
 }
@@ -18,6 +18,7 @@ export const meQueryOptions = () =>
     meta: { skipAuthRedirect: true },
   });
 
-export function useMe() {
-  return useQuery(meQueryOptions());
+/** `refreshMs` reads it again that often, where a page lists the user's projects. */
+export function useMe({ refreshMs }: { refreshMs?: number } = {}) {
+  return useQuery({ ...meQueryOptions(), refetchInterval: refreshMs ?? false });
 }

@@ -1,9 +1,9 @@
 import type { SessionResponse, SignInRequest } from "@common/bff-api.ts";
 import { useMutation, useQueryClient } from "@tanstack/react-query";
-import { api, setCsrfToken } from "../../../lib/api-client.ts";
+import { callApi, setCsrfToken } from "../../../lib/api-client.ts";
 
 export function signIn(request: SignInRequest): Promise<SessionResponse> {
-  return api<SessionResponse>("/api/session", { method: "POST", body: request });
+  return callApi("signIn", { body: request });
 }
 
 export function useSignIn({ onSuccess }: { onSuccess?: (session: SessionResponse) => void } = {}) {

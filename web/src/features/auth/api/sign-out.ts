@@ -1,8 +1,8 @@
 import { useMutation, useQueryClient } from "@tanstack/react-query";
-import { api, setCsrfToken } from "../../../lib/api-client.ts";
+import { callApi, setCsrfToken } from "../../../lib/api-client.ts";
 
 export function signOut(): Promise<void> {
-  return api<void>("/api/session", { method: "DELETE" });
+  return callApi("signOut", {});
 }
 
 /** Signing out ends with a clean slate even when the server call fails (the session may already be gone). */

@@ -17,6 +17,9 @@ export function SignInForm({ onSignedIn }: { onSignedIn: (session: SessionRespon
       layout="vertical"
       requiredMark={false}
       onFinish={(values) => signIn.mutate(values)}
+      // A refusal is about the values sent: once they change, or the form refuses them itself, it goes.
+      onValuesChange={() => signIn.error && signIn.reset()}
+      onFinishFailed={() => signIn.reset()}
       aria-label={t.auth.title}
       disabled={signIn.isPending}
     >

@@ -3,6 +3,7 @@ import { Flex, Select, Switch, Typography } from "antd";
 import { useEffect, useMemo, useRef, useState } from "react";
 import { useI18n } from "../../../lib/i18n/i18n-provider.tsx";
 import { useBuildLog } from "../hooks/use-build-log.ts";
+import { localizeLogText } from "../utils/log-notes.ts";
 
 const STREAM_COLOURS = { stdout: "#d9d9d9", stderr: "#ff7875", system: "#8c8c8c" } as const;
 
@@ -74,7 +75,7 @@ export function BuildLog({ buildId, jobs }: { buildId: number; jobs: readonly Jo
                 key={chunk.id}
                 style={chunk.stream === "stdout" ? undefined : { color: STREAM_COLOURS[chunk.stream] }}
               >
-                {chunk.text}
+                {chunk.stream === "system" ? localizeLogText(chunk.text, t) : chunk.text}
               </span>
             ))}
       </pre>

@@ -1,6 +1,7 @@
 import type { BuildDetail } from "@common/dto.ts";
 import { Descriptions, Flex, Space, Typography } from "antd";
 import { Link } from "react-router";
+import { CommitSummary } from "../../../components/commit-summary.tsx";
 import { Duration } from "../../../components/duration.tsx";
 import { LiveBadge } from "../../../components/live-badge.tsx";
 import { ErrorState, LoadingState } from "../../../components/query-states.tsx";
@@ -8,6 +9,7 @@ import { RelativeTime } from "../../../components/relative-time.tsx";
 import { StatusTag } from "../../../components/status-tag.tsx";
 import { cancelNote } from "../../../lib/cancel-note.ts";
 import { useI18n } from "../../../lib/i18n/i18n-provider.tsx";
+import { triggerText } from "../../../lib/trigger-text.ts";
 import { useBuild } from "../api/get-build.ts";
 import { useBuildEvents } from "../hooks/use-build-events.ts";
 import { BuildLog } from "./build-log.tsx";
@@ -17,7 +19,7 @@ import { JobList } from "./job-list.tsx";
 type Props = {
   id: number;
   /** Sends the cancel (forced: finalize a build stuck in CANCELING); resolves once accepted. */
-  onCancel: (build: BuildDetail, force: boolean, idempotencyKey: string) => Promise<unknown>;
+  onCancel: (build: BuildDetail, force: boolean, idempotencyKey: string, reason?: string) => Promise<unknown>;
 };
 
 export function BuildView({ id, onCancel }: Props) {
@@ -46,7 +48,7 @@ export function BuildView({ id, onCancel }: Props) {
           <CancelBuildButton
             build={build}
             canCancel={permissions.canCancel}
-            onCancel={(force, key) => onCancel(build, force, key)}
+            onCancel={(force, key, reason) => onCancel(build, force, key, reason)}
           />
         </Flex>
       </Flex>
@@ -79,7 +81,10 @@ export function BuildView({ id, onCancel }: Props) {
               t.common.none
             ),
           },
-          { key: "by", label: t.build.triggeredBy, children: build.triggeredBy || t.common.none },
+          ...(build.trigger
+            ? [{ key: "message", label: t.build.message, children: <CommitSummary build={build} /> }]
+            : []),
+          { key: "by", label: t.build.triggeredBy, children: triggerText(build, t) },
           { key: "created", label: t.build.created, children: <RelativeTime value={build.createdAt} /> },
           { key: "started", label: t.build.started, children: <RelativeTime value={build.startedAt} /> },
           {

@@ -28,6 +28,17 @@ describe("the build page's cancel button", () => {
     expect(onCancel).toHaveBeenCalledWith(false, expect.any(String));
   });
 
+  it("sends the reason typed in the confirmation", async () => {
+    const onCancel = vi.fn(async () => {});
+    await renderPage(<CancelBuildButton build={detail({})} canCancel onCancel={onCancel} />);
+    const user = userEvent.setup();
+    await user.click(screen.getByRole("button", { name: "Cancel build" }));
+    const confirm = await screen.findByRole("tooltip");
+    await user.type(within(confirm).getByRole("textbox", { name: "Reason (optional)" }), " bad push ");
+    await user.click(within(confirm).getByRole("button", { name: "Cancel build" }));
+    expect(onCancel).toHaveBeenCalledWith(false, expect.any(String), "bad push");
+  });
+
   it("offers no force while a canceling build is within its grace period", async () => {
     await renderPage(<CancelBuildButton build={canceling(3)} canCancel onCancel={vi.fn()} />);
     expect(screen.queryByRole("button", { name: /cancel/i })).not.toBeInTheDocument();

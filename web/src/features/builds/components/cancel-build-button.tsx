@@ -1,7 +1,8 @@
 import { StopOutlined, ThunderboltOutlined } from "@ant-design/icons";
+import { MAX_REASON_LENGTH } from "@common/constants.ts";
 import type { BuildDetail } from "@common/dto.ts";
 import { isCancelableStatus } from "@common/statuses.ts";
-import { Alert, Button, Flex, Popconfirm, Typography } from "antd";
+import { Alert, Button, Flex, Input, Popconfirm, Typography } from "antd";
 import { useState } from "react";
 import { WhyDisabled } from "../../../components/why-disabled.tsx";
 import { errorMessage } from "../../../lib/error-message.ts";
@@ -13,7 +14,7 @@ import { useNow } from "../../../lib/use-now.ts";
 type Props = {
   build: BuildDetail;
   canCancel: boolean;
-  onCancel: (force: boolean, idempotencyKey: string) => Promise<unknown>;
+  onCancel: (force: boolean, idempotencyKey: string, reason?: string) => Promise<unknown>;
 };
 
 /** "Cancel build" while it is queued or running; "Force cancel" once it has been stopping longer than its grace period. */
@@ -45,6 +46,7 @@ function ConfirmedCancel({ force, canCancel, onCancel }: Omit<Props, "build"> & 
   const { t } = useI18n();
   const notification = useNotifications();
   const [key, setKey] = useState(randomId);
+  const [reason, setReason] = useState("");
   const label = force ? t.build.forceCancel : t.build.cancel;
   const button = (
     <Button
@@ -67,14 +69,30 @@ function ConfirmedCancel({ force, canCancel, onCancel }: Omit<Props, "build"> & 
   return (
     <Popconfirm
       title={force ? t.build.forceConfirmTitle : t.build.cancelConfirmTitle}
-      description={force ? t.build.forceConfirm : t.build.cancelConfirm}
+      description={
+        <Flex vertical gap={8} style={{ maxWidth: 320 }}>
+          <span>{force ? t.build.forceConfirm : t.build.cancelConfirm}</span>
+          <Input
+            aria-label={t.build.cancelReason}
+            placeholder={t.build.cancelReason}
+            value={reason}
+            maxLength={MAX_REASON_LENGTH}
+            onChange={(event) => setReason(event.target.value)}
+          />
+        </Flex>
+      }
       okText={label}
       cancelText={t.dialog.keep}
       okButtonProps={{ danger: true }}
-      onOpenChange={(open) => open && setKey(randomId())}
+      onOpenChange={(open) => {
+        if (!open) return;
+        setKey(randomId());
+        setReason("");
+      }}
       onConfirm={async () => {
         try {
-          await onCancel(force, key);
+          const why = reason.trim();
+          await (why ? onCancel(force, key, why) : onCancel(force, key));
         } catch (error) {
           notification.error({ title: t.dialog.failed(errorMessage(error, t)) });
         }

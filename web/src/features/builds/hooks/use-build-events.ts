@@ -1,8 +1,9 @@
-import type { BuildsStreamData } from "@common/bff-api.ts";
+import { topicKey } from "@common/page-stream.ts";
 import { useQueryClient } from "@tanstack/react-query";
-import type { StreamState } from "../../../lib/event-stream.ts";
 import { queryKeys } from "../../../lib/query-keys.ts";
-import { useEventStream, useThrottled } from "../../../lib/use-event-stream.ts";
+import type { StreamState } from "../../../lib/stream/stream-client.ts";
+import { useStream } from "../../../lib/stream/use-stream.ts";
+import { useThrottled } from "../../../lib/use-throttled.ts";
 
 const REFRESH_MS = 500;
 
@@ -13,12 +14,8 @@ const REFRESH_MS = 500;
 export function useBuildEvents(id: number, project: string | undefined, pipeline: string | undefined): StreamState {
   const queryClient = useQueryClient();
   const refresh = useThrottled(() => void queryClient.invalidateQueries({ queryKey: queryKeys.build(id) }), REFRESH_MS);
-  const url =
-    project && pipeline
-      ? `/api/projects/${encodeURIComponent(project)}/pipelines/${encodeURIComponent(pipeline)}/events`
-      : null;
-  return useEventStream<{ builds: BuildsStreamData }>(
-    url,
+  return useStream(
+    project && pipeline ? topicKey.pipeline(project, pipeline) : null,
     {
       builds: ({ changes }) => {
         if (changes.some((change) => change.id === id)) refresh();

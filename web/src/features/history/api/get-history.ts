@@ -1,7 +1,7 @@
 import type { HistoryResponse } from "@common/bff-api.ts";
 import { infiniteQueryOptions, queryOptions, useInfiniteQuery, useQuery } from "@tanstack/react-query";
-import { api } from "../../../lib/api-client.ts";
-import { type HistoryFilters, queryKeys } from "../../../lib/query-keys.ts";
+import { callApi } from "../../../lib/api-client.ts";
+import { byTrigger, type HistoryFilters, queryKeys } from "../../../lib/query-keys.ts";
 
 export const HISTORY_PAGE_SIZE = 50;
 
@@ -15,18 +15,18 @@ type HistoryParams = {
 
 export function getHistory(params: HistoryParams, signal?: AbortSignal): Promise<HistoryResponse> {
   const { project, pipeline, filters } = params;
-  return api<HistoryResponse>(
-    `/api/projects/${encodeURIComponent(project)}/pipelines/${encodeURIComponent(pipeline)}/history`,
-    {
-      query: {
-        status: filters.status,
-        branch: filters.branch,
-        cursor: params.cursor,
-        limit: params.limit ?? HISTORY_PAGE_SIZE,
-      },
-      signal,
+  return callApi("history", {
+    params: { project, pipeline },
+    query: {
+      status: filters.status,
+      branch: filters.branch,
+      trigger: filters.trigger,
+      pullRequest: filters.pullRequest === undefined ? undefined : String(filters.pullRequest),
+      cursor: params.cursor,
+      limit: params.limit ?? HISTORY_PAGE_SIZE,
     },
-  );
+    signal,
+  });
 }
 
 /** The rows, newest first, one page after another. The first page also seeds the summary below. */
@@ -34,9 +34,19 @@ export const historyQueryOptions = (project: string, pipeline: string, filters: 
   infiniteQueryOptions({
     queryKey: queryKeys.historyRows(project, pipeline, filters),
     queryFn: async ({ pageParam, signal, client }) => {
+      const asked = Date.now();
       const page = await getHistory({ project, pipeline, filters, cursor: pageParam }, signal);
-      if (pageParam === null && filters.status.length === 0) {
-        client.setQueryData(queryKeys.historySummary(project, pipeline, filters.branch), page);
+      const summaryKey = queryKeys.historySummary(project, pipeline, filters.branch);
+      // Only over an older summary: one refreshed while this page was on its way is the newer
+      // (a stale "Canceling 1" would otherwise stay until the next change).
+      const current = client.getQueryState(summaryKey);
+      if (
+        pageParam === null &&
+        filters.status.length === 0 &&
+        !byTrigger(filters) &&
+        !(current && current.dataUpdatedAt >= asked)
+      ) {
+        client.setQueryData(summaryKey, page);
       }
       return page;
     },

@@ -1,10 +1,11 @@
+import { BUILD_TRIGGER_KINDS, type BuildTriggerKind } from "@common/contract/builds.ts";
 import type { StatusCounts } from "@common/dto.ts";
 import type { BuildStatus } from "@common/statuses.ts";
 import { BUILD_STATUSES } from "@common/statuses.ts";
-import { AutoComplete, Button, Flex, Select } from "antd";
+import { AutoComplete, Button, Flex, InputNumber, Select } from "antd";
 import { memo, useCallback, useEffect, useMemo, useRef, useState } from "react";
 import { useI18n } from "../../../lib/i18n/i18n-provider.tsx";
-import type { HistoryFilters as Filters } from "../../../lib/query-keys.ts";
+import { byTrigger, type HistoryFilters as Filters } from "../../../lib/query-keys.ts";
 
 type Props = {
   filters: Filters;
@@ -53,7 +54,8 @@ export const HistoryFilters = memo(function HistoryFilters({ filters, onChange, 
         .map((value) => ({ value })),
     [branches, branch],
   );
-  const filtered = filters.status.length > 0 || filters.branch !== "";
+  const filtered = filters.status.length > 0 || filters.branch !== "" || byTrigger(filters);
+  const triggerOptions = BUILD_TRIGGER_KINDS.map((kind) => ({ value: kind, label: t.history.triggerKinds[kind] }));
 
   return (
     <Flex gap={8} wrap align="center">
@@ -82,8 +84,32 @@ export const HistoryFilters = memo(function HistoryFilters({ filters, onChange, 
           if (event.key === "Enter") applyBranch(branch);
         }}
       />
+      <Select<BuildTriggerKind>
+        allowClear
+        aria-label={t.history.triggerFilter}
+        placeholder={t.history.triggerFilterPlaceholder}
+        style={{ width: 170 }}
+        value={filters.trigger}
+        options={triggerOptions}
+        onChange={(trigger) => onChange({ trigger })}
+        virtual={false}
+      />
+      <InputNumber<number>
+        aria-label={t.history.pullRequestFilter}
+        placeholder={t.history.pullRequestFilterPlaceholder}
+        prefix="#"
+        min={1}
+        max={999_999_999}
+        precision={0}
+        style={{ width: 150 }}
+        value={filters.pullRequest ?? null}
+        onChange={(value) => onChange({ pullRequest: value ?? undefined })}
+      />
       {filtered && (
-        <Button type="link" onClick={() => onChange({ status: [], branch: "" })}>
+        <Button
+          type="link"
+          onClick={() => onChange({ status: [], branch: "", trigger: undefined, pullRequest: undefined })}
+        >
           {t.history.clearFilters}
         </Button>
       )}

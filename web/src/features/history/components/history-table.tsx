@@ -3,14 +3,17 @@ import { Checkbox, Table, type TableColumnsType, Tooltip, Typography, theme } fr
 import TableMeasureRowContext from "antd/es/table/TableMeasureRowContext";
 import { createContext, type HTMLAttributes, memo, use, useMemo, useSyncExternalStore } from "react";
 import { Link } from "react-router";
+import { CommitSummary } from "../../../components/commit-summary.tsx";
 import { Duration } from "../../../components/duration.tsx";
 import { EmptyState } from "../../../components/query-states.tsx";
 import { RelativeTime } from "../../../components/relative-time.tsx";
 import { StatusTag } from "../../../components/status-tag.tsx";
+import { buildPath } from "../../../lib/build-path.ts";
 import { cancelNote } from "../../../lib/cancel-note.ts";
 import { shortCommit } from "../../../lib/format.ts";
 import type { Messages } from "../../../lib/i18n/en.ts";
 import { useI18n } from "../../../lib/i18n/i18n-provider.tsx";
+import { triggerText } from "../../../lib/trigger-text.ts";
 import { useWindowRows } from "../../../lib/use-window-rows.ts";
 import { isCancelable, rowAction } from "../hooks/use-build-selection.ts";
 import type { SelectionStore } from "../utils/selection-store.ts";
@@ -124,7 +127,7 @@ export const HistoryTable = memo(function HistoryTable({
             loading={loading}
             pagination={false}
             locale={{ emptyText: <EmptyState>{emptyText}</EmptyState> }}
-            scroll={{ x: 1000 }}
+            scroll={{ x: 1260 }}
             onRow={(_, index) => ({ "aria-rowindex": start + (index ?? 0) + 2 }) as HTMLAttributes<HTMLElement>}
           />
         </Spacers>
@@ -245,7 +248,7 @@ function buildColumns(t: Messages): TableColumnsType<Build> {
       width: 90,
       fixed: "left",
       shouldCellUpdate: sameRow,
-      render: (_, build) => <Link to={`/builds/${build.id}`}>#{build.number}</Link>,
+      render: (_, build) => <Link to={buildPath(build)}>#{build.number}</Link>,
     },
     {
       key: "status",
@@ -277,12 +280,19 @@ function buildColumns(t: Messages): TableColumnsType<Build> {
         ),
     },
     {
+      key: "message",
+      title: t.history.message,
+      width: 260,
+      shouldCellUpdate: sameRow,
+      render: (_, build) => <CommitSummary build={build} />,
+    },
+    {
       key: "triggeredBy",
       title: t.history.triggeredBy,
       width: 130,
       ellipsis: true,
       shouldCellUpdate: sameRow,
-      render: (_, build) => build.triggeredBy || t.common.none,
+      render: (_, build) => triggerText(build, t),
     },
     {
       key: "started",

@@ -16,6 +16,8 @@ type Props = {
   onCancelSelected: () => void;
   onRerunSelected: () => void;
   onCancelAll: () => void;
+  /** The same, leaving the newest build of each branch alone. */
+  onCancelAllButNewest: () => void;
 };
 
 export function HistoryToolbar({
@@ -28,6 +30,7 @@ export function HistoryToolbar({
   onCancelSelected,
   onRerunSelected,
   onCancelAll,
+  onCancelAllButNewest,
 }: Props) {
   const { t } = useI18n();
   const selectedWhy = !canCancel ? t.history.noPermission : cancelCount === 0 ? t.history.nothingSelected : null;
@@ -60,6 +63,11 @@ export function HistoryToolbar({
       <WhyDisabled why={allWhy}>
         <Button danger disabled={allWhy !== null} onClick={onCancelAll}>
           {t.history.cancelAllRunning(activeCount)}
+        </Button>
+      </WhyDisabled>
+      <WhyDisabled why={allWhy}>
+        <Button danger disabled={allWhy !== null} onClick={onCancelAllButNewest}>
+          {t.history.cancelAllButNewest}
         </Button>
       </WhyDisabled>
       {!canCancel && <Typography.Text type="secondary">{t.history.noPermission}</Typography.Text>}

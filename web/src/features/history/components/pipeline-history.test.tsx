@@ -1,16 +1,15 @@
 import type { HistoryResponse } from "@common/bff-api.ts";
-import { act, screen } from "@testing-library/react";
+import { act, screen, within } from "@testing-library/react";
 import userEvent from "@testing-library/user-event";
 import { beforeEach, describe, expect, it, vi } from "vitest";
 import type { BulkAction } from "../../../lib/bulk-action.ts";
-import { FakeEventSource } from "../../../test/fake-event-source.ts";
+import { openStream } from "../../../test/fake-stream.ts";
 import { build, change, historyPage, operation } from "../../../test/fixtures.ts";
 import { type ApiCall, jsonResponse, mockApi } from "../../../test/mock-api.ts";
 import { renderPage } from "../../../test/render.tsx";
 import { PipelineHistory } from "./pipeline-history.tsx";
 
 const HISTORY = "/api/projects/demo/pipelines/web-app/history";
-const EVENTS = "/api/projects/demo/pipelines/web-app/events";
 
 // Newest first. 40 builds are active across all pages (25 running, 15 queued); six rows are on screen.
 const rows = [
@@ -152,10 +151,11 @@ describe("the history page's selection", () => {
     const { user } = await show();
     await user.click(box(12));
     await user.click(box(11));
-    const stream = FakeEventSource.open(EVENTS);
+    const stream = await openStream("pipeline:demo/web-app");
     act(() => {
       stream.connect();
       stream.emit("builds", {
+        project: "demo",
         pipeline: "web-app",
         changes: [
           change(rows[0]!, "SUCCEEDED", { from: "RUNNING" }),
@@ -180,6 +180,45 @@ describe("the history page's rows and toolbar", () => {
     expect(row).toHaveTextContent("alice");
   });
 
+  it("shows a pushed build's commit line linked to the provider, its author and 'push by', a PR build's number, and 'by' for API builds", async () => {
+    const trigger = {
+      repository: "web",
+      commitMessage: "Fix the login form\n\nLonger body text",
+      commitAuthor: "Bob Smith",
+    };
+    serve({
+      builds: {
+        items: [
+          build(12, "RUNNING", {
+            triggeredBy: "alice",
+            trigger: {
+              ...trigger,
+              kind: "push",
+              pullRequest: null,
+              commitUrl: "https://git.example/acme/web/commit/abc",
+            },
+          }),
+          build(11, "QUEUED", { trigger: { ...trigger, kind: "pull_request", pullRequest: 12, commitUrl: null } }),
+          build(10, "SUCCEEDED", { triggeredBy: "dev" }),
+        ],
+        nextCursor: null,
+      },
+    });
+    await show();
+    const pushed = screen.getByRole("link", { name: "#12" }).closest("tr")!;
+    const line = within(pushed).getByRole("link", { name: "Fix the login form" });
+    expect(line).toHaveAttribute("href", "https://git.example/acme/web/commit/abc");
+    expect(pushed).not.toHaveTextContent("Longer body text");
+    expect(pushed).toHaveTextContent("by Bob Smith");
+    expect(pushed).toHaveTextContent("push by alice");
+    const pr = screen.getByRole("link", { name: "#11" }).closest("tr")!;
+    expect(pr).toHaveTextContent("PR #12");
+    expect(pr).toHaveTextContent("Fix the login form");
+    expect(within(pr).queryByRole("link", { name: "Fix the login form" })).not.toBeInTheDocument();
+    const api = screen.getByRole("link", { name: "#10" }).closest("tr")!;
+    expect(api).toHaveTextContent("by dev");
+  });
+
   it("offers Cancel all running with the server's count of active builds, and sends it as a filter", async () => {
     serve();
     const { user, onBulkAction } = await show();
@@ -190,12 +229,23 @@ describe("the history page's rows and toolbar", () => {
     );
   });
 
+  it("offers all but the newest per branch beside Cancel all running, and sends the filter with keepNewest", async () => {
+    serve();
+    const { user, onBulkAction } = await show();
+    await user.click(screen.getByRole("button", { name: "… all but the newest per branch" }));
+    expect(onBulkAction).toHaveBeenCalledWith(
+      { kind: "cancel", request: { filter: { ...ALL_ACTIVE, keepNewest: { per: "branch", count: 1 } } } },
+      expect.any(Function),
+    );
+  });
+
   it("lets someone who may not cancel or trigger tick nothing, and disables every bulk button, with the reason", async () => {
     serve({ permissions: { canRead: true, canTrigger: false, canCancel: false, canEdit: false, canAudit: false } });
     const { user } = await show();
     expect(screen.getByRole("button", { name: /Cancel selected/ })).toBeDisabled();
     expect(screen.getByRole("button", { name: /Re-run/ })).toBeDisabled();
     expect(screen.getByRole("button", { name: "Cancel all running (40)" })).toBeDisabled();
+    expect(screen.getByRole("button", { name: "… all but the newest per branch" })).toBeDisabled();
     expect(screen.getByText("You need the developer role in this project to cancel builds.")).toBeInTheDocument();
     await vi.waitFor(() => expect(box(12)).toBeDisabled());
     expect(box(11)).toBeDisabled();
@@ -279,6 +329,29 @@ describe("the history page's rows and toolbar", () => {
     await user.click(screen.getByRole("button", { name: "Clear filters" }));
     expect(router.state.location.search).toBe("");
     expect(screen.getByRole("combobox", { name: "Branch" })).toHaveValue("");
+  });
+
+  it("filters by what triggered the builds and by pull request number, in the URL and asked of the server; only ticked rows can then be canceled", async () => {
+    const api = serve();
+    const { user, router } = await show();
+    expect(screen.getByRole("button", { name: "Cancel all running (40)" })).toBeEnabled();
+    await user.click(screen.getByRole("combobox", { name: "Triggered by" }));
+    await user.click(await screen.findByRole("option", { name: "Push" }));
+    await vi.waitFor(() => expect(router.state.location.search).toBe("?trigger=push"));
+    await user.type(screen.getByRole("spinbutton", { name: "Pull request" }), "12");
+    await vi.waitFor(() => expect(router.state.location.search).toBe("?trigger=push&pr=12"));
+    await vi.waitFor(() =>
+      expect(
+        api
+          .callsTo("GET", HISTORY)
+          .some((c) => c.query.get("trigger") === "push" && c.query.get("pullRequest") === "12"),
+      ).toBe(true),
+    );
+    // The engine's cancel filter cannot say "pushes only": no cancel of everything matching.
+    expect(screen.getByRole("button", { name: "Cancel all running (0)" })).toBeDisabled();
+    await user.click(screen.getByRole("button", { name: "Clear filters" }));
+    expect(router.state.location.search).toBe("");
+    expect(screen.getByRole("spinbutton", { name: "Pull request" })).toHaveValue("");
   });
 
   it("hands the caller's running operations over once, so their toasts come back after a reload", async () => {

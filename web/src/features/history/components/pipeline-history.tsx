@@ -9,15 +9,17 @@ import { ErrorState } from "../../../components/query-states.tsx";
 import { StatusTag } from "../../../components/status-tag.tsx";
 import type { BulkAction } from "../../../lib/bulk-action.ts";
 import { useI18n } from "../../../lib/i18n/i18n-provider.tsx";
-import type { HistoryFilters as Filters } from "../../../lib/query-keys.ts";
+import { byTrigger, type HistoryFilters as Filters } from "../../../lib/query-keys.ts";
 import { useHistory, useHistorySummary } from "../api/get-history.ts";
 import { useBuildSelection } from "../hooks/use-build-selection.ts";
 import { useHistoryEvents } from "../hooks/use-history-events.ts";
 import { useHistoryFilters } from "../hooks/use-history-filters.ts";
 import { cancelFilterOf, cancelTargets, rerunTargets } from "../utils/bulk-targets.ts";
+import { GoToBuild } from "./go-to-build.tsx";
 import { HistoryFilters } from "./history-filters.tsx";
 import { HistoryTable } from "./history-table.tsx";
 import { HistoryToolbar } from "./history-toolbar.tsx";
+import { RunBuild } from "./run-build.tsx";
 import { SelectAllBar } from "./select-all-bar.tsx";
 
 type Props = {
@@ -42,15 +44,16 @@ export function PipelineHistory({ project, pipeline, onBulkAction, onRunningOper
 
   const builds = useMemo(() => rows.data?.pages.flatMap((page) => page.builds.items) ?? [], [rows.data]);
   const branches = useMemo(() => [...new Set(builds.map((b) => b.branch))], [builds]);
-  const filtered = filters.status.length > 0 || filters.branch !== "";
+  const filtered = filters.status.length > 0 || filters.branch !== "" || byTrigger(filters);
   const cancelFilter = useMemo(() => cancelFilterOf(filters), [filters]);
-  const totalMatching = activeMatching(summary.data, filters);
+  // Counts follow status and branch only: a view filtered by trigger offers its ticked rows, not "all matching".
+  const totalMatching = byTrigger(filters) ? 0 : activeMatching(summary.data, filters);
   const permissions = summary.data?.permissions;
   // Other filters show other rows: a selection made on the old ones would act on builds out of sight.
   const selection = useBuildSelection(builds, totalMatching, {
     canCancel: permissions?.canCancel ?? false,
     canTrigger: permissions?.canTrigger ?? false,
-    resetKey: `${filters.status.join(",")}|${filters.branch}`,
+    resetKey: `${filters.status.join(",")}|${filters.branch}|${filters.trigger ?? ""}|${filters.pullRequest ?? ""}`,
   });
 
   const offered = useRef(new Set<string>());
@@ -72,6 +75,11 @@ export function PipelineHistory({ project, pipeline, onBulkAction, onRunningOper
   const cancelAll = () => {
     if (cancelFilter) onBulkAction({ kind: "cancel", request: { filter: cancelFilter } }, selection.clear);
   };
+  const cancelAllButNewest = () => {
+    if (!cancelFilter) return;
+    const filter = { ...cancelFilter, keepNewest: { per: "branch" as const, count: 1 } };
+    onBulkAction({ kind: "cancel", request: { filter } }, selection.clear);
+  };
 
   // A failed refresh (the server briefly away) keeps the rows on screen; only a failed first load replaces them.
   if (rows.isError && !rows.data) return <ErrorState error={rows.error} onRetry={() => void rows.refetch()} />;
@@ -85,7 +93,16 @@ export function PipelineHistory({ project, pipeline, onBulkAction, onRunningOper
           </Typography.Title>
           <ActiveCounts summary={summary.data} />
         </Space>
-        <LiveBadge state={stream} />
+        <Flex align="center" gap={8} wrap>
+          <GoToBuild project={project} pipeline={pipeline} />
+          <RunBuild
+            project={project}
+            pipeline={pipeline}
+            params={summary.data?.pipeline.params ?? {}}
+            canTrigger={permissions?.canTrigger ?? false}
+          />
+          <LiveBadge state={stream} />
+        </Flex>
       </Flex>
       <Flex justify="space-between" align="center" wrap gap={8}>
         <HistoryFilters filters={filters} onChange={setFilters} counts={summary.data?.counts} branches={branches} />
@@ -100,6 +117,7 @@ export function PipelineHistory({ project, pipeline, onBulkAction, onRunningOper
           onCancelSelected={cancelSelected}
           onRerunSelected={rerunSelected}
           onCancelAll={cancelAll}
+          onCancelAllButNewest={cancelAllButNewest}
         />
       </Flex>
       <SelectAllBar

@@ -3,7 +3,7 @@ import { act, renderHook } from "@testing-library/react";
 import type { ReactNode } from "react";
 import { describe, expect, it, vi } from "vitest";
 import { queryKeys } from "../../../lib/query-keys.ts";
-import { FakeEventSource } from "../../../test/fake-event-source.ts";
+import { openStream } from "../../../test/fake-stream.ts";
 import { build, change, historyPage } from "../../../test/fixtures.ts";
 import { mockApi } from "../../../test/mock-api.ts";
 import { testQueryClient } from "../../../test/render.tsx";
@@ -12,10 +12,10 @@ import type { HistoryPages } from "../utils/apply-build-changes.ts";
 import { useHistoryEvents } from "./use-history-events.ts";
 
 const HISTORY = "/api/projects/demo/pipelines/web-app/history";
-const EVENTS = "/api/projects/demo/pipelines/web-app/events";
+const TOPIC = "pipeline:demo/web-app";
 const filters = { status: [], branch: "" };
 
-function setup() {
+async function setup() {
   const first = [build(12, "RUNNING"), build(11, "RUNNING")];
   const api = mockApi({ [`GET ${HISTORY}`]: () => historyPage([build(13, "QUEUED"), ...first]) });
   const queryClient = testQueryClient();
@@ -32,17 +32,18 @@ function setup() {
     { wrapper },
   );
   const rows = () => queryClient.getQueryData<HistoryPages>(key)!.pages.flatMap((p) => p.builds.items);
-  const stream = FakeEventSource.open(EVENTS);
+  const stream = await openStream(TOPIC);
   act(() => stream.connect());
   return { api, rows, stream, hook };
 }
 
-describe("the pipeline's event stream", () => {
+describe("the pipeline's topic of the page's stream", () => {
   it("applies a builds message to the cached rows without fetching them again", async () => {
-    const { api, rows, stream, hook } = setup();
+    const { api, rows, stream, hook } = await setup();
     expect(hook.result.current).toBe("live");
     act(() =>
       stream.emit("builds", {
+        project: "demo",
         pipeline: "web-app",
         changes: [
           change(build(12, "RUNNING"), "CANCELING", {
@@ -69,9 +70,10 @@ describe("the pipeline's event stream", () => {
   });
 
   it("shows a new build at once and completes it from one fetch of the newest page", async () => {
-    const { api, rows, stream } = setup();
+    const { api, rows, stream } = await setup();
     act(() =>
       stream.emit("builds", {
+        project: "demo",
         pipeline: "web-app",
         changes: [change(build(13, "QUEUED"), "QUEUED", { created: true, by: "bob" })],
       }),
@@ -84,7 +86,7 @@ describe("the pipeline's event stream", () => {
   });
 
   it("refetches once to catch up after the connection came back", async () => {
-    const { api, stream, hook } = setup();
+    const { api, stream, hook } = await setup();
     act(() => stream.fail());
     expect(hook.result.current).toBe("reconnecting");
     act(() => stream.connect());

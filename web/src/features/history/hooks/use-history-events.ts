@@ -1,19 +1,19 @@
-import type { BuildChange, BuildsStreamData, HistoryResponse, OperationStreamData } from "@common/bff-api.ts";
+import type { BuildChange, HistoryResponse, OperationResponse } from "@common/bff-api.ts";
+import { topicKey } from "@common/page-stream.ts";
 import { type Query, type QueryClient, useQueryClient } from "@tanstack/react-query";
-import type { StreamState } from "../../../lib/event-stream.ts";
 import { type HistoryFilters, queryKeys } from "../../../lib/query-keys.ts";
-import { useEventStream, useThrottled } from "../../../lib/use-event-stream.ts";
+import type { StreamState } from "../../../lib/stream/stream-client.ts";
+import { useStream } from "../../../lib/stream/use-stream.ts";
+import { useThrottled } from "../../../lib/use-throttled.ts";
 import { getHistory } from "../api/get-history.ts";
 import { applyBuildChanges, type HistoryPages, mergeNewestPage } from "../utils/apply-build-changes.ts";
-
-type PipelineEvents = { builds: BuildsStreamData; operation: OperationStreamData };
 
 /** Counts are aggregates the server computes: refreshed at most this often however busy the stream. */
 const SUMMARY_REFRESH_MS = 1000;
 const FILL_MS = 2000;
 
 /**
- * Follows the pipeline's event stream into the cache: `builds` messages patch the rows of every
+ * Follows the pipeline's topic of the page's stream into the cache: `builds` messages patch the rows of every
  * cached history view, counts are refreshed (throttled), and a reconnect refetches once to catch
  * up on whatever the stream could not replay.
  */
@@ -25,18 +25,17 @@ export function useHistoryEvents(project: string, pipeline: string): StreamState
   }, SUMMARY_REFRESH_MS);
   const fill = useThrottled(() => void fillNewestPages(queryClient, project, pipeline), FILL_MS);
 
-  const url = `/api/projects/${encodeURIComponent(project)}/pipelines/${encodeURIComponent(pipeline)}/events`;
-  return useEventStream<PipelineEvents>(
-    url,
+  return useStream(
+    topicKey.pipeline(project, pipeline),
     {
       builds: ({ changes }) => {
         if (applyToCachedViews(queryClient, project, pipeline, changes)) fill();
         refreshCounts();
       },
-      operation: (data) => {
+      operation: ({ operation }) => {
         // Only operations someone looks at (a toast, the operation page) are in the cache.
-        queryClient.setQueryData<OperationStreamData>(queryKeys.operation(data.operation.id), (old) =>
-          old ? data : undefined,
+        queryClient.setQueryData<OperationResponse>(queryKeys.operation(operation.id), (old) =>
+          old ? { operation } : undefined,
         );
       },
     },

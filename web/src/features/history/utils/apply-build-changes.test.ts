@@ -1,3 +1,4 @@
+import type { BuildStatus } from "@common/statuses.ts";
 import { describe, expect, it } from "vitest";
 import { build, change, historyPage } from "../../../test/fixtures.ts";
 import { applyBuildChanges, type HistoryPages, mergeNewestPage } from "./apply-build-changes.ts";
@@ -55,6 +56,30 @@ describe("applying build changes to cached history pages", () => {
     expect(next.pages[0]!.builds.items[1]).toBe(data.pages[0]!.builds.items[1]);
   });
 
+  it("a row whose new status the view's status filter excludes leaves the view (canceled under Queued + Running)", () => {
+    const data = pages([build(12, "RUNNING"), build(11, "QUEUED"), build(10, "RUNNING")], [build(9, "QUEUED")]);
+    const filters = { status: ["QUEUED", "RUNNING"] as BuildStatus[], branch: "" };
+    const { data: next } = applyBuildChanges(
+      data,
+      [
+        change(build(11, "QUEUED"), "CANCELED", { from: "QUEUED" }),
+        change(build(12, "QUEUED"), "RUNNING", { from: "RUNNING" }),
+        change(build(9, "QUEUED"), "CANCELED", { from: "QUEUED" }),
+      ],
+      filters,
+    );
+    expect(next.pages.map((p) => p.builds.items.map((b) => [b.number, b.status]))).toEqual([
+      [
+        [12, "RUNNING"],
+        [10, "RUNNING"],
+      ],
+      [],
+    ]);
+    // Without a status filter the row stays, now canceled.
+    const all = applyBuildChanges(data, [change(build(11, "QUEUED"), "CANCELED", { from: "QUEUED" })], noFilters);
+    expect(all.data.pages[0]!.builds.items.map((b) => b.status)).toEqual(["RUNNING", "CANCELED", "RUNNING"]);
+  });
+
   it("returns the same data when nothing it shows changed", () => {
     const data = pages([build(12, "RUNNING")]);
     expect(applyBuildChanges(data, [change(build(12, "RUNNING"), "RUNNING")], noFilters).data).toBe(data);
@@ -74,6 +99,19 @@ describe("applying build changes to cached history pages", () => {
     const created = change(build(13, "QUEUED"), "QUEUED", { created: true });
     expect(applyBuildChanges(data, [created], { status: ["RUNNING"], branch: "" }).data).toBe(data);
     expect(applyBuildChanges(data, [created], { status: [], branch: "release" }).data).toBe(data);
+  });
+
+  it("under a trigger filter leaves a new build out (a change does not say what triggered it) and asks for the newest page", () => {
+    const data = pages([build(12, "RUNNING")]);
+    const created = change(build(13, "QUEUED"), "QUEUED", { created: true });
+    for (const filters of [
+      { status: [], branch: "", trigger: "push" as const },
+      { status: [], branch: "", pullRequest: 12 },
+    ]) {
+      const result = applyBuildChanges(data, [created], filters);
+      expect(result.data).toBe(data);
+      expect(result.incomplete).toBe(true);
+    }
   });
 
   it("leaves out builds older than the loaded pages", () => {

@@ -1,15 +1,16 @@
 /**
  * Applies a pipeline stream's `BuildChange`s to the cached history pages, the way the server
  * would have answered: rows we hold change in place (same object for untouched rows, so the
- * table re-renders only what moved), and builds we do not hold but that belong on screen are
- * inserted as partial rows that a later fetch of the newest page completes.
+ * table re-renders only what moved) or, once their status leaves the view's status filter, leave
+ * it; builds we do not hold but that belong on screen are inserted as partial rows that a later
+ * fetch of the newest page completes.
  */
 
 import type { BuildChange, HistoryResponse } from "@common/bff-api.ts";
 import type { Build } from "@common/dto.ts";
 import { isTerminal } from "@common/statuses.ts";
 import type { InfiniteData } from "@tanstack/react-query";
-import type { HistoryFilters } from "../../../lib/query-keys.ts";
+import { byTrigger, type HistoryFilters } from "../../../lib/query-keys.ts";
 
 export type HistoryPages = InfiniteData<HistoryResponse, string | null>;
 
@@ -32,6 +33,8 @@ export function applyBuildChanges(
     });
   });
   let incomplete = false;
+  // Rows whose new status the view's filter excludes: dropped at the end, so positions stay valid meanwhile.
+  const gone = new Set<number>();
 
   for (const change of changes) {
     const at = where.get(change.id);
@@ -43,10 +46,16 @@ export function applyBuildChanges(
         if (!entry.changed) entry.items = [...entry.items];
         entry.items[at[1]] = after;
         entry.changed = true;
+        if (filters.status.length > 0 && !filters.status.includes(after.status)) gone.add(after.id);
       }
       continue;
     }
     if (!matches(change, filters) || !belongsToLoadedRange(change, data)) continue;
+    // A change does not say what triggered its build: the newest page, fetched with the filter, will.
+    if (byTrigger(filters)) {
+      incomplete = true;
+      continue;
+    }
     const p = pageFor(change.number, pages);
     const entry = pages[p]!;
     const items = [...entry.items, partialBuild(change, data)].sort((a, b) => b.number - a.number);
@@ -58,6 +67,11 @@ export function applyBuildChanges(
     incomplete = true;
   }
 
+  if (gone.size > 0) {
+    for (const entry of pages) {
+      if (entry.changed) entry.items = entry.items.filter((build) => !gone.has(build.id));
+    }
+  }
   if (!pages.some((entry) => entry.changed)) return { data, incomplete };
   return {
     data: {

@@ -1,8 +1,7 @@
 import type { CancellationRequest, CancellationResponse } from "@common/bff-api.ts";
 import { useMutation, useQueryClient } from "@tanstack/react-query";
-import { api } from "../../../lib/api-client.ts";
+import { callApi } from "../../../lib/api-client.ts";
 import { queryKeys } from "../../../lib/query-keys.ts";
-import { bulkPath } from "../utils/bulk-path.ts";
 import { refreshAfterBulkAction } from "./refresh-after-bulk-action.ts";
 
 export type CreateCancellationInput = {
@@ -15,11 +14,11 @@ export type CreateCancellationInput = {
 };
 
 export function createCancellation(input: CreateCancellationInput): Promise<CancellationResponse> {
-  return api<CancellationResponse>(bulkPath(input.project, input.pipeline, "cancellations"), {
-    method: "POST",
-    body: input.request,
-    headers: { "Idempotency-Key": input.idempotencyKey },
-  });
+  const { project, pipeline, request: body } = input;
+  const headers = { "Idempotency-Key": input.idempotencyKey };
+  return pipeline
+    ? callApi("cancel", { params: { project, pipeline }, body, headers })
+    : callApi("projectCancel", { params: { project }, body, headers });
 }
 
 export function useCreateCancellation({ onSuccess }: { onSuccess?: (response: CancellationResponse) => void } = {}) {

@@ -2,7 +2,7 @@ import type { OperationItemsResponse } from "@common/bff-api.ts";
 import type { ItemOutcome } from "@common/constants.ts";
 import type { OperationItem } from "@common/dto.ts";
 import { infiniteQueryOptions, queryOptions, useInfiniteQuery } from "@tanstack/react-query";
-import { api } from "../../../lib/api-client.ts";
+import { callApi } from "../../../lib/api-client.ts";
 import { queryKeys } from "../../../lib/query-keys.ts";
 
 const PAGE_SIZE = 100;
@@ -14,7 +14,8 @@ export function getOperationItems(
   params: { outcome?: ItemOutcome; cursor?: string | null; limit?: number },
   signal?: AbortSignal,
 ): Promise<OperationItemsResponse> {
-  return api<OperationItemsResponse>(`/api/operations/${encodeURIComponent(id)}/items`, {
+  return callApi("operationItems", {
+    params: { id },
     query: { outcome: params.outcome, cursor: params.cursor, limit: params.limit ?? PAGE_SIZE },
     signal,
   });

@@ -1,10 +1,10 @@
 import type { OperationResponse } from "@common/bff-api.ts";
 import { queryOptions, useQuery } from "@tanstack/react-query";
-import { api } from "../../../lib/api-client.ts";
+import { callApi } from "../../../lib/api-client.ts";
 import { queryKeys } from "../../../lib/query-keys.ts";
 
 export function getOperation(id: string, signal?: AbortSignal): Promise<OperationResponse> {
-  return api<OperationResponse>(`/api/operations/${encodeURIComponent(id)}`, { signal });
+  return callApi("operation", { params: { id }, signal });
 }
 
 export const operationQueryOptions = (id: string) =>

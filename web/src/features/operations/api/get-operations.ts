@@ -1,6 +1,6 @@
 import type { OperationsResponse } from "@common/bff-api.ts";
 import { infiniteQueryOptions, useInfiniteQuery } from "@tanstack/react-query";
-import { api } from "../../../lib/api-client.ts";
+import { callApi } from "../../../lib/api-client.ts";
 import { type OperationFilters, queryKeys } from "../../../lib/query-keys.ts";
 
 const PAGE_SIZE = 50;
@@ -11,7 +11,8 @@ export function getOperations(
   cursor: string | null,
   signal?: AbortSignal,
 ): Promise<OperationsResponse> {
-  return api<OperationsResponse>(`/api/projects/${encodeURIComponent(project)}/operations`, {
+  return callApi("operations", {
+    params: { project },
     query: {
       source: filters.source,
       requestedBy: filters.requestedBy,

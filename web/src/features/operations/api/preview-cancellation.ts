@@ -1,8 +1,7 @@
 import type { CancellationPreviewRequest, CancellationPreviewResponse } from "@common/bff-api.ts";
 import { queryOptions } from "@tanstack/react-query";
-import { api } from "../../../lib/api-client.ts";
+import { callApi } from "../../../lib/api-client.ts";
 import { queryKeys } from "../../../lib/query-keys.ts";
-import { bulkPath } from "../utils/bulk-path.ts";
 import { PREVIEW_QUERY_DEFAULTS } from "./preview-options.ts";
 
 export type PreviewCancellationInput = {
@@ -17,11 +16,9 @@ export function previewCancellation(
   { project, pipeline, request }: PreviewCancellationInput,
   signal?: AbortSignal,
 ): Promise<CancellationPreviewResponse> {
-  return api<CancellationPreviewResponse>(`${bulkPath(project, pipeline, "cancellations")}/preview`, {
-    method: "POST",
-    body: request,
-    signal,
-  });
+  return pipeline
+    ? callApi("previewCancel", { params: { project, pipeline }, body: request, signal })
+    : callApi("previewProjectCancel", { params: { project }, body: request, signal });
 }
 
 export const cancellationPreviewQueryOptions = (input: PreviewCancellationInput) =>

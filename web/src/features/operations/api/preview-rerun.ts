@@ -1,8 +1,7 @@
 import type { RerunPreviewRequest, RerunPreviewResponse } from "@common/bff-api.ts";
 import { queryOptions } from "@tanstack/react-query";
-import { api } from "../../../lib/api-client.ts";
+import { callApi } from "../../../lib/api-client.ts";
 import { queryKeys } from "../../../lib/query-keys.ts";
-import { bulkPath } from "../utils/bulk-path.ts";
 import { PREVIEW_QUERY_DEFAULTS } from "./preview-options.ts";
 
 export type PreviewRerunInput = {
@@ -14,11 +13,9 @@ export type PreviewRerunInput = {
 
 /** What a re-run would reach, changing nothing. */
 export function previewRerun({ project, pipeline, request }: PreviewRerunInput, signal?: AbortSignal) {
-  return api<RerunPreviewResponse>(`${bulkPath(project, pipeline, "reruns")}/preview`, {
-    method: "POST",
-    body: request,
-    signal,
-  });
+  return pipeline
+    ? callApi("previewRerun", { params: { project, pipeline }, body: request, signal })
+    : callApi("previewProjectRerun", { params: { project }, body: request, signal });
 }
 
 export const rerunPreviewQueryOptions = (input: PreviewRerunInput) =>

@@ -3,7 +3,7 @@ import userEvent from "@testing-library/user-event";
 import { describe, expect, it, vi } from "vitest";
 import type { BulkAction } from "../../../lib/bulk-action.ts";
 import type { Language } from "../../../lib/i18n/languages.ts";
-import { batchPreview, operation } from "../../../test/fixtures.ts";
+import { batchPreview, build, operation } from "../../../test/fixtures.ts";
 import { jsonResponse, mockApi } from "../../../test/mock-api.ts";
 import { findDialog, renderPage } from "../../../test/render.tsx";
 import { OperationTrackerContext } from "../hooks/use-operation-tracker.ts";
@@ -57,6 +57,129 @@ describe("the bulk action dialog", () => {
     await vi.waitFor(() => expect(screen.getByRole("button", { name: "Keep running" })).toHaveFocus());
   });
 
+  it("all but the newest per branch: lists what is kept next to what is canceled and confirms the filter with keepNewest", async () => {
+    const filter = {
+      status: ["QUEUED", "RUNNING"] as ("QUEUED" | "RUNNING")[],
+      keepNewest: { per: "branch" as const, count: 1 },
+    };
+    const keepNewest: BulkAction = { kind: "cancel", request: { filter } };
+    const kept = [build(300, "RUNNING", { branch: "main" }), build(299, "QUEUED", { branch: "dev" })];
+    const api = mockApi({
+      [`POST ${CANCELLATIONS}/preview`]: () =>
+        batchPreview({ RUNNING: 4, QUEUED: 5 }, { kept: 7, keptKeys: 7, keptBuilds: kept }),
+      [`POST ${CANCELLATIONS}`]: () => jsonResponse(202, { operation: operation({ id: "op-9", total: 9 }) }),
+    });
+    const { user, onAccepted } = await open(keepNewest);
+    const dialog = await titled("Cancel 9 builds?");
+    expect(dialog).toHaveTextContent("Kept: the newest build of each of 7 branches");
+    const list = within(dialog).getByRole("list", { name: "Kept builds" });
+    expect(
+      within(list)
+        .getAllByRole("listitem")
+        .map((li) => li.textContent),
+    ).toEqual(["#300 main", "#299 dev", "and 5 more"]);
+    await user.click(within(dialog).getByRole("button", { name: "Cancel 9 builds" }));
+    await vi.waitFor(() => expect(onAccepted).toHaveBeenCalled());
+    expect(api.callsTo("POST", CANCELLATIONS)[0]?.body).toMatchObject({
+      filter,
+      snapshot: "snapshot-1",
+    });
+  });
+
+  it("says how many builds protected branches leave out; ticking 'also cancel' previews again with them included and confirms that", async () => {
+    const api = mockApi({
+      [`POST ${CANCELLATIONS}/preview`]: (request) =>
+        (request.body as { filter: { includeProtectedBranches?: boolean } }).filter.includeProtectedBranches
+          ? batchPreview(
+              { QUEUED: 5 },
+              { snapshot: "snapshot-2", leftOut: { protectedBranches: 0, patterns: ["main"], included: true } },
+            )
+          : batchPreview({ QUEUED: 2 }, { leftOut: { protectedBranches: 3, patterns: ["main"], included: false } }),
+      [`POST ${CANCELLATIONS}`]: () => jsonResponse(202, { operation: operation({ id: "op-3", total: 5 }) }),
+    });
+    const { user, onAccepted } = await open({ kind: "cancel", request: { filter: { status: ["QUEUED"] } } });
+    const dialog = await titled("Cancel 2 builds?");
+    expect(dialog).toHaveTextContent("3 builds on protected branches (main) are left out.");
+    await user.click(within(dialog).getByRole("checkbox", { name: "Also cancel builds on protected branches" }));
+    const again = await titled("Cancel 5 builds?");
+    expect(again).toHaveTextContent("Protected branches (main) are included.");
+    await user.click(within(again).getByRole("button", { name: "Cancel 5 builds" }));
+    await vi.waitFor(() => expect(onAccepted).toHaveBeenCalled());
+    expect(api.callsTo("POST", CANCELLATIONS)[0]?.body).toMatchObject({
+      filter: { status: ["QUEUED"], includeProtectedBranches: true },
+      snapshot: "snapshot-2",
+    });
+  });
+
+  it("says what the cancel costs in plain lines, and in full behind Details", async () => {
+    const impact = {
+      runningByAgent: [
+        { agent: "agent-1", builds: 8 },
+        { agent: "agent-2", builds: 4 },
+      ],
+      workDoneSeconds: 15_000,
+      workAvoidedSeconds: 9_000,
+      unestimated: 0,
+      inFlight: [
+        { stage: "deploy", step: "kubectl apply", builds: 3 },
+        { stage: "test", step: "npm test", builds: 9 },
+      ],
+      protectedBuilds: 0,
+      pullRequests: [{ repository: "web", number: 42, builds: 2 }],
+    };
+    mockApi({ [`POST ${CANCELLATIONS}/preview`]: () => batchPreview({ RUNNING: 12, QUEUED: 30 }, { impact }) });
+    const { user } = await open(onMain);
+    const dialog = await titled("Cancel 42 builds?");
+    const group = within(dialog).getByRole("group", { name: "Impact" });
+    expect(group).toHaveTextContent(
+      "Stops 12 running builds on 2 agents (4h 10m of work done); 30 queued builds will not run (about 2h 30m of work avoided).",
+    );
+    expect(group).toHaveTextContent(
+      "In flight: 3 in stage deploy, step kubectl apply · 9 in stage test, step npm test",
+    );
+    expect(within(group).queryByText("agent-1: 8 · agent-2: 4")).not.toBeInTheDocument();
+    await user.click(within(group).getByRole("button", { name: /Details/ }));
+    expect(await within(group).findByText("agent-1: 8 · agent-2: 4")).toBeVisible();
+    expect(within(group).getByText("web#42")).toBeVisible();
+  });
+
+  it("above the project's threshold asks to type the number of builds, and confirms with it", async () => {
+    const api = mockApi({
+      [`POST ${CANCELLATIONS}/preview`]: () =>
+        batchPreview({ RUNNING: 50, QUEUED: 100 }, { confirmation: { required: true, above: 100, stages: [] } }),
+      [`POST ${CANCELLATIONS}`]: () => jsonResponse(202, { operation: operation({ id: "op-5", total: 150 }) }),
+    });
+    const { user, onAccepted } = await open(onMain);
+    const dialog = await titled("Cancel 150 builds?");
+    const confirm = within(dialog).getByRole("button", { name: "Cancel 150 builds" });
+    expect(confirm).toBeDisabled();
+    const field = within(dialog).getByLabelText("Type 150 to confirm");
+    await user.type(field, "15");
+    expect(confirm).toBeDisabled();
+    await user.type(field, "0");
+    expect(confirm).toBeEnabled();
+    await user.click(confirm);
+    await vi.waitFor(() => expect(onAccepted).toHaveBeenCalled());
+    expect(api.callsTo("POST", CANCELLATIONS)[0]?.body).toMatchObject({ snapshot: "snapshot-1", confirmCount: 150 });
+  });
+
+  it("says in Chinese what is kept and what protected branches leave out", async () => {
+    mockApi({
+      [`POST ${CANCELLATIONS}/preview`]: () =>
+        batchPreview(
+          { QUEUED: 3 },
+          { kept: 2, keptKeys: 2, leftOut: { protectedBranches: 4, patterns: ["main", "release/*"], included: false } },
+        ),
+    });
+    await open(
+      { kind: "cancel", request: { filter: { status: ["QUEUED"], keepNewest: { per: "branch", count: 1 } } } },
+      { language: "zh-CN" },
+    );
+    const dialog = await titled("取消 3 个构建？");
+    expect(dialog).toHaveTextContent("保留：2 个分支各自最新的构建");
+    expect(dialog).toHaveTextContent("受保护分支（main, release/*）上的 4 个构建不受影响。");
+  });
+
   it("confirms with the preview's snapshot, the rows left out and the reason, once however often it is clicked, and follows the operation", async () => {
     const accepted = operation({ id: "op-7", total: 137 });
     let answer: (r: Response) => void = () => {};
@@ -91,12 +214,22 @@ describe("the bulk action dialog", () => {
       [`POST ${CANCELLATIONS}`]: () => ({ operation: operation({ total: 3 }) }),
     });
     const { user } = await open({ kind: "cancel", request: { buildIds: [1, 2, 3] } });
-    const dialog = await titled("Cancel 3 builds?");
+    // Without force the two protected builds are left running: the dialog offers to cancel one.
+    const dialog = await titled("Cancel 1 build?");
+    // The headline says the same: one of the three is stopped.
+    expect(dialog).toHaveTextContent("Cancel 1 of 3 builds: 3 running, 0 queued");
     expect(dialog).toHaveTextContent(
       "2 of these builds run a protected job (interruptible: false) and are left running.",
     );
+    expect(within(dialog).getByRole("button", { name: "Cancel 1 build" })).toBeEnabled();
     expect(dialog).not.toHaveTextContent("Builds triggered after this preview");
     await user.click(within(dialog).getByRole("checkbox", { name: "Also stop protected builds" }));
+    await titled("Cancel 3 builds?");
+    expect(dialog).toHaveTextContent("Cancel 3 builds: 3 running, 0 queued");
+    expect(dialog).toHaveTextContent(
+      "2 of these builds run a protected job (interruptible: false); they are stopped too, by force.",
+    );
+    expect(dialog).not.toHaveTextContent("are left running");
     await user.click(within(dialog).getByRole("button", { name: "Cancel 3 builds" }));
     await vi.waitFor(() => expect(api.callsTo("POST", CANCELLATIONS)).toHaveLength(1));
     expect(api.callsTo("POST", CANCELLATIONS)[0]!.body).toEqual({
@@ -104,6 +237,16 @@ describe("the bulk action dialog", () => {
       snapshot: "snapshot-1",
       force: true,
     });
+  });
+
+  it("when every build is protected the confirm is off until “Also stop protected builds” is ticked", async () => {
+    mockApi({ [`POST ${CANCELLATIONS}/preview`]: () => batchPreview({ RUNNING: 2 }, { protected: 2 }) });
+    const { user } = await open({ kind: "cancel", request: { buildIds: [1, 2] } });
+    const dialog = await titled("Cancel 0 builds?");
+    expect(within(dialog).getByRole("button", { name: "Cancel 0 builds" })).toBeDisabled();
+    expect(dialog).toHaveTextContent("Every build here runs a protected job.");
+    await user.click(within(dialog).getByRole("checkbox", { name: "Also stop protected builds" }));
+    expect(within(dialog).getByRole("button", { name: "Cancel 2 builds" })).toBeEnabled();
   });
 
   it("a preview too old to confirm says so in the page's words and offers to preview again; the new one is confirmed with a new key", async () => {

@@ -3,10 +3,12 @@ import type { Operation } from "@common/dto.ts";
 import { useQuery } from "@tanstack/react-query";
 import { Alert, Button, Flex, Input, Modal, Spin, Typography } from "antd";
 import { type ReactNode, useRef, useState } from "react";
+import { useDialogFocus } from "../../../components/dialog-focus.tsx";
 import { isApiError } from "../../../lib/api-client.ts";
 import type { BulkAction } from "../../../lib/bulk-action.ts";
 import { errorMessage } from "../../../lib/error-message.ts";
 import { useI18n } from "../../../lib/i18n/i18n-provider.tsx";
+import { kindView, unknownKind } from "../../../lib/operation-kinds.ts";
 import { randomId } from "../../../lib/random-id.ts";
 import { useCreateCancellation } from "../api/create-cancellation.ts";
 import { useCreateRerun } from "../api/create-rerun.ts";
@@ -27,8 +29,20 @@ type Props = {
   onAccepted?: (operation: Operation) => void;
 };
 
+/** The preview of a bulk action, by its kind. */
+function previewQueryOptions(action: BulkAction, project: string, pipeline: string | null) {
+  switch (action.kind) {
+    case "cancel":
+      return cancellationPreviewQueryOptions({ project, pipeline, request: action.request });
+    case "rerun":
+      return rerunPreviewQueryOptions({ project, pipeline, request: action.request });
+    default:
+      return unknownKind(action);
+  }
+}
+
 /** A confirm answered with these needs a fresh look at the builds. */
-const STALE_PREVIEW = new Set(["preview_expired", "invalid_snapshot"]);
+const STALE_PREVIEW = new Set(["preview_expired", "preview_changed", "invalid_snapshot"]);
 
 /**
  * The confirmation of a bulk cancel or re-run, bound to a server preview: it shows what the
@@ -36,14 +50,13 @@ const STALE_PREVIEW = new Set(["preview_expired", "invalid_snapshot"]);
  * are left alone and the toast counts only what was shown. Mounted while open; focus starts on
  * the safe choice, so Enter does not confirm.
  */
-export function BulkActionDialog({ action, project, pipeline, choices, onClose, onAccepted }: Props) {
+export function BulkActionDialog({ action: asked, project, pipeline, choices, onClose, onAccepted }: Props) {
   const { t } = useI18n();
   const { track } = useOperationTracker();
-  const preview = useQuery(
-    action.kind === "cancel"
-      ? cancellationPreviewQueryOptions({ project, pipeline, request: action.request })
-      : rerunPreviewQueryOptions({ project, pipeline, request: action.request }),
-  );
+  // A filter skips the project's protected branches unless the person asks to include them: a new preview.
+  const [includeProtected, setIncludeProtected] = useState(false);
+  const action = withProtectedBranches(asked, includeProtected);
+  const preview = useQuery(previewQueryOptions(action, project, pipeline));
   const cancel = useCreateCancellation();
   const rerun = useCreateRerun();
   const [reason, setReason] = useState("");
@@ -51,11 +64,17 @@ export function BulkActionDialog({ action, project, pipeline, choices, onClose, 
   const [pending, setPending] = useState(false);
   const [error, setError] = useState<unknown>(null);
   const keepRef = useRef<HTMLButtonElement>(null);
+  const { modalRender } = useDialogFocus();
 
   // One idempotency key per preview: a retried click makes one operation; a new preview, a new one.
   const snapshot = preview.data?.snapshot;
   const [key, setKey] = useState({ snapshot, value: randomId() });
   if (key.snapshot !== snapshot) setKey({ snapshot, value: randomId() });
+  // A big or guarded cancel is confirmed by typing its number of builds (per preview).
+  const [typed, setTyped] = useState({ snapshot, value: "" });
+  if (typed.snapshot !== snapshot) setTyped({ snapshot, value: "" });
+  const view = kindView(action.kind);
+  const mustType = view.stops && preview.data?.confirmation?.required === true;
 
   const confirm = async () => {
     if (!snapshot) return;
@@ -63,14 +82,27 @@ export function BulkActionDialog({ action, project, pipeline, choices, onClose, 
     setError(null);
     const common = { project, pipeline, idempotencyKey: key.value };
     const why = reason.trim() || undefined;
+    const accept = () => {
+      switch (action.kind) {
+        case "cancel":
+          return cancel.mutateAsync({
+            ...common,
+            request: {
+              ...action.request,
+              snapshot,
+              reason: why,
+              ...(force ? { force: true } : {}),
+              ...(mustType ? { confirmCount: Number(typed.value) } : {}),
+            },
+          });
+        case "rerun":
+          return rerun.mutateAsync({ ...common, request: { ...action.request, snapshot, reason: why } });
+        default:
+          return unknownKind(action);
+      }
+    };
     try {
-      const { operation } =
-        action.kind === "cancel"
-          ? await cancel.mutateAsync({
-              ...common,
-              request: { ...action.request, snapshot, reason: why, ...(force ? { force: true } : {}) },
-            })
-          : await rerun.mutateAsync({ ...common, request: { ...action.request, snapshot, reason: why } });
+      const { operation } = await accept();
       track(operation);
       onAccepted?.(operation);
     } catch (err) {
@@ -85,23 +117,20 @@ export function BulkActionDialog({ action, project, pipeline, choices, onClose, 
   };
 
   const total = preview.data?.total ?? 0;
-  const texts =
-    action.kind === "cancel"
-      ? { title: t.dialog.title(total), confirm: t.dialog.confirm(total), keep: t.dialog.keep, failed: t.dialog.failed }
-      : {
-          title: t.rerunDialog.title(total),
-          confirm: t.rerunDialog.confirm(total),
-          keep: t.rerunDialog.keep,
-          failed: t.rerunDialog.failed,
-        };
+  // Builds running a protected job are left running unless forced: they are not counted as canceled.
+  const acting = view.stops && !force ? total - (preview.data?.protected ?? 0) : total;
+  const words = view.texts(t).dialog;
+  const texts = { title: words.title(acting), confirm: words.confirm(acting), keep: words.keep, failed: words.failed };
   const stale = isApiError(error) && STALE_PREVIEW.has(error.code);
-  const ready = preview.data !== undefined && total > 0 && !preview.isFetching && !stale;
+  const typedRight = !mustType || typed.value.trim() === String(total);
+  const ready = preview.data !== undefined && acting > 0 && !preview.isFetching && !stale && typedRight;
 
   return (
     <Modal
       open
       title={preview.data ? texts.title : preview.isError ? t.dialog.loadFailedTitle : t.dialog.resolving}
       onCancel={onClose}
+      modalRender={modalRender}
       closable={!pending}
       mask={{ closable: !pending }}
       keyboard={!pending}
@@ -115,13 +144,7 @@ export function BulkActionDialog({ action, project, pipeline, choices, onClose, 
           <Button ref={keepRef} autoFocus onClick={onClose} disabled={pending}>
             {texts.keep}
           </Button>
-          <Button
-            type="primary"
-            danger={action.kind === "cancel"}
-            loading={pending}
-            disabled={!ready}
-            onClick={confirm}
-          >
+          <Button type="primary" danger={view.stops} loading={pending} disabled={!ready} onClick={confirm}>
             {texts.confirm}
           </Button>
         </Flex>
@@ -137,6 +160,8 @@ export function BulkActionDialog({ action, project, pipeline, choices, onClose, 
             at={preview.dataUpdatedAt}
             force={force}
             onForceChange={setForce}
+            includeProtected={includeProtected}
+            onIncludeProtectedChange={pending ? undefined : setIncludeProtected}
           />
         ) : preview.isError ? (
           <Alert
@@ -156,6 +181,24 @@ export function BulkActionDialog({ action, project, pipeline, choices, onClose, 
             <Typography.Text style={{ marginInlineStart: 12 }}>{t.dialog.resolving}</Typography.Text>
           </Flex>
         )}
+        {mustType && total > 0 && (
+          <Flex vertical gap={4}>
+            <label htmlFor="bulk-confirm-count">
+              <Typography.Text strong>
+                {t.dialog.typeToConfirm(total, preview.data?.confirmation?.stages.join(", ") ?? "")}
+              </Typography.Text>
+            </label>
+            <Input
+              id="bulk-confirm-count"
+              inputMode="numeric"
+              autoComplete="off"
+              value={typed.value}
+              onChange={(event) => setTyped({ snapshot, value: event.target.value })}
+              disabled={pending}
+              style={{ maxWidth: 160 }}
+            />
+          </Flex>
+        )}
         <label htmlFor="bulk-reason">
           <Typography.Text>{t.dialog.reason}</Typography.Text>
         </label>
@@ -164,7 +207,7 @@ export function BulkActionDialog({ action, project, pipeline, choices, onClose, 
           value={reason}
           onChange={(event) => setReason(event.target.value)}
           maxLength={MAX_REASON_LENGTH}
-          placeholder={action.kind === "cancel" ? t.dialog.reasonPlaceholder : t.rerunDialog.reasonPlaceholder}
+          placeholder={words.reasonPlaceholder}
           rows={3}
           disabled={pending}
         />
@@ -186,4 +229,13 @@ export function BulkActionDialog({ action, project, pipeline, choices, onClose, 
       </Flex>
     </Modal>
   );
+}
+
+/** The action, its filter reaching protected branches too when `include` (ticked builds are never narrowed). */
+function withProtectedBranches(action: BulkAction, include: boolean): BulkAction {
+  if (!include || action.kind !== "cancel" || !("filter" in action.request)) return action;
+  return {
+    kind: "cancel",
+    request: { ...action.request, filter: { ...action.request.filter, includeProtectedBranches: true } },
+  };
 }

@@ -1,4 +1,5 @@
 import { RedoOutlined } from "@ant-design/icons";
+import type { Operation } from "@common/dto.ts";
 import { Button, Card, Descriptions, Flex, Progress, Statistic, Typography } from "antd";
 import dayjs from "dayjs";
 import { useState } from "react";
@@ -8,11 +9,18 @@ import { OperationStatusTag } from "../../../components/operation-status-tag.tsx
 import { ErrorState, LoadingState } from "../../../components/query-states.tsx";
 import { RelativeTime } from "../../../components/relative-time.tsx";
 import { WhyDisabled } from "../../../components/why-disabled.tsx";
+import { reasonText } from "../../../lib/cancel-note.ts";
 import { useI18n } from "../../../lib/i18n/i18n-provider.tsx";
-import { countKeys } from "../../../lib/operation-counts.ts";
+import { countKeys, kindView } from "../../../lib/operation-kinds.ts";
 import { useOperation } from "../api/get-operation.ts";
 import { useOperationStream } from "../hooks/use-operation-stream.ts";
-import { operationSelection, operationTitle, outcomeSummary } from "../utils/describe-operation.ts";
+import {
+  operationImpact,
+  operationSelection,
+  operationSource,
+  operationTitle,
+  outcomeSummary,
+} from "../utils/describe-operation.ts";
 import { progressPercent } from "../utils/operation-progress.ts";
 import { BulkActionDialog } from "./bulk-action-dialog.tsx";
 import { OperationItemsTable } from "./operation-items-table.tsx";
@@ -21,13 +29,15 @@ type Props = {
   id: string;
   /** The user may trigger builds in the operation's project (undefined until known). */
   canRerun: boolean | undefined;
+  /** The user may cancel builds in the operation's project: Force stop now on its stuck builds. */
+  canForce?: boolean | undefined;
 };
 
 /**
  * An operation's page: who asked, when and why, its counts (live while it runs), every build's
  * outcome, and for a cancel "Re-run what this canceled".
  */
-export function OperationDetails({ id, canRerun }: Props) {
+export function OperationDetails({ id, canRerun, canForce = false }: Props) {
   const { t } = useI18n();
   const query = useOperation(id);
   useOperationStream(query.data?.operation);
@@ -39,6 +49,7 @@ export function OperationDetails({ id, canRerun }: Props) {
   const op = query.data.operation;
   const keys = countKeys(op.kind);
   const preview = op.selection?.preview;
+  const impact = operationImpact(op, t);
 
   return (
     <Flex vertical gap={24}>
@@ -47,8 +58,13 @@ export function OperationDetails({ id, canRerun }: Props) {
           {operationTitle(op, t)}
         </Typography.Title>
         <Flex gap={12} align="center" wrap>
-          <OperationStatusTag status={op.status} counts={op.counts} />
-          {op.kind === "cancel" && (
+          <OperationStatusTag kind={op.kind} status={op.status} counts={op.counts} />
+          {kindView(op.kind).rerunnable && op.rerunBy !== null && (
+            <Link to={`/operations/${encodeURIComponent(op.rerunBy)}`}>
+              <RedoOutlined aria-hidden /> {t.operations.viewRerun}
+            </Link>
+          )}
+          {kindView(op.kind).rerunnable && op.rerunBy === null && (
             <RerunCanceledButton
               why={
                 canRerun === false
@@ -81,6 +97,7 @@ export function OperationDetails({ id, canRerun }: Props) {
             ),
           },
           { key: "scope", label: t.operations.scope, children: operationSelection(op, t) },
+          ...(impact ? [{ key: "impact", label: t.operations.impact, children: impact }] : []),
           ...(preview
             ? [
                 {
@@ -90,9 +107,29 @@ export function OperationDetails({ id, canRerun }: Props) {
                 },
               ]
             : []),
+          ...(op.rerunOf !== null
+            ? [
+                {
+                  key: "rerun-of",
+                  label: t.operations.rerunOf,
+                  children: (
+                    <Link to={`/operations/${encodeURIComponent(op.rerunOf)}`}>{t.operations.rerunOfLink}</Link>
+                  ),
+                },
+              ]
+            : []),
+          ...(op.rerunBy !== null
+            ? [
+                {
+                  key: "rerun-by",
+                  label: t.operations.rerunBy,
+                  children: <Link to={`/operations/${encodeURIComponent(op.rerunBy)}`}>{t.operations.rerunLink}</Link>,
+                },
+              ]
+            : []),
           { key: "by", label: t.operations.requestedBy, children: op.requestedBy },
-          { key: "source", label: t.operations.source, children: t.operations.sources[op.source] },
-          { key: "reason", label: t.operations.reason, children: op.reason || t.common.none },
+          { key: "source", label: t.operations.source, children: operationSource(op, t) },
+          { key: "reason", label: t.operations.reason, children: reasonText(op.reason, t) ?? t.common.none },
           { key: "created", label: t.operations.created, children: <RelativeTime value={op.createdAt} /> },
           {
             key: "completed",
@@ -116,13 +153,24 @@ export function OperationDetails({ id, canRerun }: Props) {
           </Flex>
           <Progress
             percent={progressPercent(op)}
-            status={op.status === "running" ? "active" : op.counts.failed > 0 ? "exception" : "success"}
-            aria-label={op.kind === "cancel" ? t.operations.progressLabel : t.operations.rerunProgressLabel}
+            status={progressStatus(op)}
+            aria-label={kindView(op.kind).texts(t).progressLabel}
           />
           <Typography.Text>{outcomeSummary(op, t)}</Typography.Text>
+          {(op.stuck ?? 0) > 0 && (
+            <Typography.Text type="warning" title={t.operations.slowToStopHint}>
+              {t.operations.slowToStop(op.stuck ?? 0)}
+            </Typography.Text>
+          )}
         </Flex>
       </Card>
-      <OperationItemsTable id={op.id} kind={op.kind} running={op.status === "running"} />
+      <OperationItemsTable
+        id={op.id}
+        project={op.project}
+        kind={op.kind}
+        running={op.status === "running"}
+        canForce={canForce}
+      />
       {rerunning && (
         <BulkActionDialog
           action={{ kind: "rerun", request: { fromOperation: op.id } }}
@@ -145,4 +193,11 @@ function RerunCanceledButton({ why, loading, onClick }: { why: string | null; lo
       </Button>
     </WhyDisabled>
   );
+}
+
+/** A cancel that canceled nothing (all protected, or finished first) is not shown as a success. */
+function progressStatus(op: Operation): "active" | "exception" | "success" | "normal" {
+  if (op.status === "running") return "active";
+  if (op.counts.failed > 0) return "exception";
+  return kindView(op.kind).didNothing(op.counts) ? "normal" : "success";
 }

@@ -8,14 +8,14 @@ import { describe, expect, it, vi } from "vitest";
 import { I18nProvider } from "../../../lib/i18n/i18n-provider.tsx";
 import { loadLanguage } from "../../../lib/i18n/languages.ts";
 import { NotificationsProvider } from "../../../lib/notifications.tsx";
-import { FakeEventSource } from "../../../test/fake-event-source.ts";
+import { followedTopics, openStream } from "../../../test/fake-stream.ts";
 import { operation } from "../../../test/fixtures.ts";
 import { mockApi } from "../../../test/mock-api.ts";
 import { testQueryClient } from "../../../test/render.tsx";
 import { useOperationTracker } from "../hooks/use-operation-tracker.ts";
 import { OperationTrackerProvider } from "./operation-tracker-provider.tsx";
 
-const STREAM = "/api/operations/op-1/events";
+const TOPIC = "operation:op-1";
 
 function StartButton({ op }: { op: Operation }) {
   const { track } = useOperationTracker();
@@ -27,7 +27,7 @@ function StartButton({ op }: { op: Operation }) {
 }
 
 /** The tracker at the root, as in the app, with two pages to move between. */
-async function renderApp(op: Operation) {
+async function renderApp(op: Operation, opts: { completeAtOnce?: Operation } = {}) {
   const english = await loadLanguage("en");
   const router = createMemoryRouter([
     {
@@ -53,8 +53,9 @@ async function renderApp(op: Operation) {
       ],
     },
   ]);
+  const queryClient = testQueryClient();
   render(
-    <QueryClientProvider client={testQueryClient()}>
+    <QueryClientProvider client={queryClient}>
       <I18nProvider initial={english}>
         <ConfigProvider theme={{ zeroRuntime: true }}>
           <RouterProvider router={router} />
@@ -64,7 +65,9 @@ async function renderApp(op: Operation) {
   );
   const user = userEvent.setup();
   await user.click(screen.getByRole("button", { name: "start" }));
-  return { user, router };
+  // The pipeline's stream may complete it before the toast is on screen.
+  if (opts.completeAtOnce) queryClient.setQueryData(["operation", op.id], { operation: opts.completeAtOnce });
+  return { user, router, queryClient };
 }
 
 const progress = (canceled: number, alreadyFinished: number, failed: number, pending: number) =>
@@ -82,20 +85,40 @@ describe("the cancellation progress toast", () => {
       "0",
     );
 
-    const stream = FakeEventSource.open(STREAM);
+    const stream = await openStream(TOPIC);
     act(() => {
       stream.connect();
-      stream.emit("progress", { operation: progress(18, 2, 0, 30) });
+      stream.emit("operation", { operation: progress(18, 2, 0, 30) });
     });
     await vi.waitFor(() => expect(within(toast).getByRole("progressbar")).toHaveAttribute("aria-valuenow", "40"));
     expect(toast).toHaveTextContent("20 of 50 done");
 
-    act(() => stream.emit("completed", { operation: { ...progress(48, 2, 0, 0), status: "completed" } }));
+    act(() => stream.emit("operation", { operation: { ...progress(48, 2, 0, 0), status: "completed" } }));
     expect(await screen.findByText("48 canceled · 2 had already finished · 0 failed")).toBeInTheDocument();
     expect(screen.getByText("Cancellation complete")).toBeInTheDocument();
-    expect(FakeEventSource.isOpen(STREAM)).toBe(false);
+    await vi.waitFor(() => expect(followedTopics()).not.toContain(TOPIC));
 
     await user.click(screen.getByRole("link", { name: "View operation" }));
+    expect(router.state.location.pathname).toBe("/operations/op-1");
+  });
+
+  it("says how many builds are slow to stop, with the link to the operation, while it has stuck ones", async () => {
+    const { user, router } = await renderApp(operation({ total: 3 }));
+    const toast = (await screen.findByText("Canceling 3 builds…")).closest(".ant-notification-notice") as HTMLElement;
+    expect(toast).not.toHaveTextContent("slow to stop");
+
+    const stream = await openStream(TOPIC);
+    act(() => {
+      stream.connect();
+      stream.emit("operation", { operation: { ...operation({ total: 3 }), stuck: 3 } });
+    });
+    expect(await within(toast).findByText("3 builds are slow to stop")).toBeInTheDocument();
+    act(() => stream.emit("operation", { operation: { ...operation({ total: 3 }), stuck: 1 } }));
+    expect(await within(toast).findByText("1 build is slow to stop")).toBeInTheDocument();
+    act(() => stream.emit("operation", { operation: { ...operation({ total: 3 }), stuck: 0 } }));
+    await vi.waitFor(() => expect(toast).not.toHaveTextContent("slow to stop"));
+
+    await user.click(within(toast).getByRole("link", { name: "View operation" }));
     expect(router.state.location.pathname).toBe("/operations/op-1");
   });
 
@@ -105,10 +128,10 @@ describe("the cancellation progress toast", () => {
     await user.click(screen.getByRole("link", { name: "elsewhere" }));
     expect(screen.getByText("another page")).toBeInTheDocument();
 
-    const stream = FakeEventSource.open(STREAM);
+    const stream = await openStream(TOPIC);
     act(() => {
       stream.connect();
-      stream.emit("progress", { operation: progress(40, 0, 0, 10) });
+      stream.emit("operation", { operation: progress(40, 0, 0, 10) });
     });
     await vi.waitFor(() => expect(screen.getByRole("progressbar")).toHaveAttribute("aria-valuenow", "80"));
     expect(screen.getByText("Canceling 50 builds…")).toBeInTheDocument();
@@ -121,12 +144,21 @@ describe("the cancellation progress toast", () => {
           {
             buildId: 1041,
             buildNumber: 41,
+            pipeline: "web-app",
             branch: "main",
             outcome: "failed",
             note: "agent_unresponsive",
             status: "CANCELING",
           },
-          { buildId: 1040, buildNumber: 40, branch: "main", outcome: "failed", note: null, status: "CANCELING" },
+          {
+            buildId: 1040,
+            buildNumber: 40,
+            pipeline: "web-app",
+            branch: "main",
+            outcome: "failed",
+            note: null,
+            status: "CANCELING",
+          },
         ],
         nextCursor: null,
       }),
@@ -136,10 +168,10 @@ describe("the cancellation progress toast", () => {
     });
     const { user } = await renderApp(operation({ total: 50 }));
     await screen.findByText("Canceling 50 builds…");
-    const stream = FakeEventSource.open(STREAM);
+    const stream = await openStream(TOPIC);
     act(() => {
       stream.connect();
-      stream.emit("completed", { operation: { ...progress(46, 2, 2, 0), status: "completed" } });
+      stream.emit("operation", { operation: { ...progress(46, 2, 2, 0), status: "completed" } });
     });
 
     expect(await screen.findByText("2 builds could not be stopped")).toBeInTheDocument();
@@ -170,5 +202,23 @@ describe("the cancellation progress toast", () => {
     expect(
       await screen.findByText("2 canceled · 0 had already finished · 0 failed · 1 protected, left running"),
     ).toBeInTheDocument();
+  });
+
+  it("a cancel that canceled nothing (every build protected) is a warning, not a green success", async () => {
+    const counts = { canceled: 0, alreadyFinished: 0, failed: 0, pending: 0, protected: 2, created: 0, skipped: 0 };
+    await renderApp(operation({ status: "completed", total: 2, counts }));
+    const title = await screen.findByText("Nothing was canceled");
+    const toast = title.closest(".ant-notification-notice") as HTMLElement;
+    expect(toast.className).toMatch(/warning/);
+    expect(toast).toHaveTextContent("0 canceled · 0 had already finished · 0 failed · 2 protected, left running");
+    expect(screen.queryByText("Cancellation complete")).not.toBeInTheDocument();
+  });
+
+  it("a cancel that ends at once, before its toast is up, still shows its progress first, then the summary", async () => {
+    const done = { ...progress(50, 0, 0, 0), status: "completed" as const };
+    await renderApp(operation({ total: 50 }), { completeAtOnce: done });
+    expect(await screen.findByText("Canceling 50 builds…")).toBeInTheDocument();
+    expect(await screen.findByText("Cancellation complete")).toBeInTheDocument();
+    expect(screen.getByText("50 canceled · 0 had already finished · 0 failed")).toBeInTheDocument();
   });
 });

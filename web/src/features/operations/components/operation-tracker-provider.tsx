@@ -1,11 +1,15 @@
 import type { Operation } from "@common/dto.ts";
 import { useQueryClient } from "@tanstack/react-query";
-import { lazy, type ReactNode, Suspense, useCallback, useMemo, useState } from "react";
+import { lazy, type ReactNode, Suspense, useCallback, useEffect, useMemo, useState } from "react";
 import { queryKeys } from "../../../lib/query-keys.ts";
 import { OperationTrackerContext } from "../hooks/use-operation-tracker.ts";
 
-// The toast's code (progress bar, failure list, retry) loads with the first operation, not with every page.
-const OperationToast = lazy(() => import("./operation-toast.tsx").then((m) => ({ default: m.OperationToast })));
+// The toast's code (progress bar, failure list, retry) is not part of every page's first load; it is
+// fetched once the page is up, so the first toast shows at once (a fast cancel's progress included).
+const loadToast = () => import("./operation-toast.tsx");
+const OperationToast = lazy(() => loadToast().then((m) => ({ default: m.OperationToast })));
+
+type Tracked = { id: string; startedRunning: boolean };
 
 /**
  * Lives at the app root so a toast keeps counting while the user moves to another page; each
@@ -13,7 +17,10 @@ const OperationToast = lazy(() => import("./operation-toast.tsx").then((m) => ({
  */
 export function OperationTrackerProvider({ children }: { children: ReactNode }) {
   const queryClient = useQueryClient();
-  const [tracked, setTracked] = useState<string[]>([]);
+  const [tracked, setTracked] = useState<Tracked[]>([]);
+  useEffect(() => {
+    void loadToast();
+  }, []);
 
   const track = useCallback(
     (operation: Operation) => {
@@ -21,19 +28,22 @@ export function OperationTrackerProvider({ children }: { children: ReactNode }) 
       const known = queryClient.getQueryData<{ operation: Operation }>(key)?.operation;
       // A stream may already have moved it further than the copy the caller holds.
       if (!known || progressOf(operation) >= progressOf(known)) queryClient.setQueryData(key, { operation });
-      setTracked((ids) => (ids.includes(operation.id) ? ids : [...ids, operation.id]));
+      const startedRunning = operation.status === "running";
+      setTracked((list) =>
+        list.some((x) => x.id === operation.id) ? list : [...list, { id: operation.id, startedRunning }],
+      );
     },
     [queryClient],
   );
-  const untrack = useCallback((id: string) => setTracked((ids) => ids.filter((x) => x !== id)), []);
+  const untrack = useCallback((id: string) => setTracked((list) => list.filter((x) => x.id !== id)), []);
   const value = useMemo(() => ({ track }), [track]);
 
   return (
     <OperationTrackerContext value={value}>
       {children}
       <Suspense>
-        {tracked.map((id) => (
-          <OperationToast key={id} id={id} onTrack={track} onDone={untrack} />
+        {tracked.map(({ id, startedRunning }) => (
+          <OperationToast key={id} id={id} startedRunning={startedRunning} onTrack={track} onDone={untrack} />
         ))}
       </Suspense>
     </OperationTrackerContext>

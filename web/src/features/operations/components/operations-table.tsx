@@ -6,9 +6,10 @@ import { CountsBar } from "../../../components/counts-bar.tsx";
 import { Duration } from "../../../components/duration.tsx";
 import { OperationStatusTag } from "../../../components/operation-status-tag.tsx";
 import { RelativeTime } from "../../../components/relative-time.tsx";
+import { reasonText } from "../../../lib/cancel-note.ts";
 import type { Messages } from "../../../lib/i18n/en.ts";
 import { useI18n } from "../../../lib/i18n/i18n-provider.tsx";
-import { operationSelection, operationTitle } from "../utils/describe-operation.ts";
+import { operationSelection, operationSource, operationTitle } from "../utils/describe-operation.ts";
 
 type Props = {
   operations: readonly Operation[];
@@ -30,7 +31,8 @@ export function OperationsTable({ operations, loading, emptyText }: Props) {
       loading={loading}
       pagination={false}
       locale={{ emptyText }}
-      scroll={{ x: 1400 }}
+      // Fits a 1366 px screen whole; narrower ones scroll the table, not the page.
+      scroll={{ x: 1280 }}
     />
   );
 }
@@ -47,7 +49,7 @@ function buildColumns(t: Messages): TableColumnsType<Operation> {
     {
       key: "scope",
       title: t.operations.scope,
-      width: 300,
+      width: 240,
       render: (_, op) => (
         <Flex vertical>
           {op.pipeline ? (
@@ -64,27 +66,27 @@ function buildColumns(t: Messages): TableColumnsType<Operation> {
     {
       key: "source",
       title: t.operations.source,
-      width: 150,
-      render: (_, op) => t.operations.sources[op.source],
+      width: 120,
+      render: (_, op) => operationSource(op, t),
     },
     {
       key: "reason",
       title: t.operations.reason,
-      width: 180,
+      width: 160,
       ellipsis: true,
-      render: (_, op) => op.reason || t.common.none,
+      render: (_, op) => reasonText(op.reason, t) ?? t.common.none,
     },
     {
       key: "progress",
       title: t.operations.progressColumn,
-      width: 170,
+      width: 150,
       render: (_, op) => <CountsBar kind={op.kind} counts={op.counts} total={op.total} />,
     },
     {
       key: "status",
       title: t.operations.status,
       width: 130,
-      render: (_, op) => <OperationStatusTag status={op.status} counts={op.counts} />,
+      render: (_, op) => <OperationStatusTag kind={op.kind} status={op.status} counts={op.counts} />,
     },
     {
       key: "started",

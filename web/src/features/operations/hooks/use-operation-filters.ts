@@ -1,11 +1,11 @@
 import { OPERATION_SOURCES, OPERATION_STATUSES, type OperationStatus } from "@common/constants.ts";
 import { useCallback, useMemo } from "react";
-import { useSearchParams } from "react-router";
 import type { OperationFilters } from "../../../lib/query-keys.ts";
+import { setOrDelete, useUrlParams } from "../../../lib/use-url-params.ts";
 
 /** The operations centre's filters live in the URL (`?source=user,api&requestedBy=dev&status=running`). */
 export function useOperationFilters(): [OperationFilters, (next: Partial<OperationFilters>) => void] {
-  const [params, setParams] = useSearchParams();
+  const [params, changeParams] = useUrlParams();
   const sourceParam = params.get("source") ?? "";
   const requestedBy = params.get("requestedBy") ?? "";
   const statusParam = params.get("status") ?? "";
@@ -20,23 +20,13 @@ export function useOperationFilters(): [OperationFilters, (next: Partial<Operati
 
   const setFilters = useCallback(
     (next: Partial<OperationFilters>) => {
-      setParams(
-        (current) => {
-          const out = new URLSearchParams(current);
-          if (next.source !== undefined) setOrDelete(out, "source", next.source.join(","));
-          if (next.requestedBy !== undefined) setOrDelete(out, "requestedBy", next.requestedBy.trim());
-          if (next.status !== undefined) setOrDelete(out, "status", next.status);
-          return out;
-        },
-        { replace: true },
-      );
+      changeParams((out) => {
+        if (next.source !== undefined) setOrDelete(out, "source", next.source.join(","));
+        if (next.requestedBy !== undefined) setOrDelete(out, "requestedBy", next.requestedBy);
+        if (next.status !== undefined) setOrDelete(out, "status", next.status);
+      });
     },
-    [setParams],
+    [changeParams],
   );
   return [filters, setFilters];
-}
-
-function setOrDelete(params: URLSearchParams, key: string, value: string): void {
-  if (value === "") params.delete(key);
-  else params.set(key, value);
 }

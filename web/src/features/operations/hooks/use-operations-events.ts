@@ -1,9 +1,11 @@
-import type { OperationsResponse, OperationsStreamEvents } from "@common/bff-api.ts";
+import type { OperationsResponse } from "@common/bff-api.ts";
 import type { Operation } from "@common/dto.ts";
+import { topicKey } from "@common/page-stream.ts";
 import { type InfiniteData, useQueryClient } from "@tanstack/react-query";
-import type { StreamState } from "../../../lib/event-stream.ts";
 import { queryKeys } from "../../../lib/query-keys.ts";
-import { useEventStream, useThrottled } from "../../../lib/use-event-stream.ts";
+import type { StreamState } from "../../../lib/stream/stream-client.ts";
+import { useStream } from "../../../lib/stream/use-stream.ts";
+import { useThrottled } from "../../../lib/use-throttled.ts";
 
 type OperationPages = InfiniteData<OperationsResponse, string | null>;
 
@@ -21,8 +23,8 @@ export function useOperationsEvents(project: string): StreamState {
     () => void queryClient.invalidateQueries({ queryKey: queryKeys.operations(project) }),
     REFETCH_MS,
   );
-  return useEventStream<OperationsStreamEvents>(
-    `/api/projects/${encodeURIComponent(project)}/operations/events`,
+  return useStream(
+    topicKey.operations(project),
     {
       operation: ({ operation }) => {
         queryClient.setQueryData(queryKeys.operation(operation.id), (old: unknown) => (old ? { operation } : old));

@@ -2,7 +2,10 @@
 
 import type { Operation, OperationSelection } from "@common/dto.ts";
 import dayjs from "dayjs";
+import { repositoryEvent } from "../../../lib/cancel-note.ts";
+import { formatDuration } from "../../../lib/format.ts";
 import type { Messages } from "../../../lib/i18n/en.ts";
+import { kindView } from "../../../lib/operation-kinds.ts";
 
 const SHOWN_NUMBERS = 5;
 
@@ -11,6 +14,14 @@ export function operationTitle(op: Pick<Operation, "kind" | "total" | "requested
 }
 
 /** How the builds were chosen: a filter in words, numbers, the concurrency policy, or one by one. */
+/** Where an operation came from: "Person", "API", … and for the repository its event ("Repository: push"). */
+export function operationSource(op: Pick<Operation, "source" | "reason">, t: Messages): string {
+  const source = t.operations.sources[op.source];
+  if (op.source !== "repository") return source;
+  const event = repositoryEvent(op.reason);
+  return event ? t.operations.sourceWithEvent(source, t.operations.repositoryEvents[event]) : source;
+}
+
 export function operationSelection(op: Pick<Operation, "selection" | "source" | "total">, t: Messages): string {
   const words = t.operations.scopes;
   const selection: OperationSelection = op.selection ?? {};
@@ -29,7 +40,12 @@ export function operationSelection(op: Pick<Operation, "selection" | "source" | 
       pipelines: f.pipelines ? words.statusJoin(f.pipelines) : null,
       before,
     });
-    return selection.excluded ? `${text}${words.except(selection.excluded)}` : text;
+    const judged = [
+      f.keepNewest ? words.keepNewest(selection.kept ?? 0, f.keepNewest.count, f.keepNewest.per) : null,
+      selection.leftOutProtected ? words.leftOutProtected(selection.leftOutProtected) : null,
+      f.includeProtectedBranches ? words.protectedIncluded : null,
+    ].filter((part) => part !== null);
+    return `${selection.excluded ? `${text}${words.except(selection.excluded)}` : text}${judged.map((part) => `, ${part}`).join("")}`;
   }
   if (selection.buildNumbers) {
     const shown = selection.buildNumbers.slice(0, SHOWN_NUMBERS).map((n) => `#${n}`);
@@ -53,5 +69,19 @@ export function operationScope(
 
 /** The outcome counts in a line: "3 canceled · 0 had already finished · 0 failed", "3 new builds · 0 skipped · 0 failed". */
 export function outcomeSummary(op: Pick<Operation, "kind" | "counts">, t: Messages): string {
-  return op.kind === "cancel" ? t.operations.summary(op.counts) : t.operations.rerunSummary(op.counts);
+  return kindView(op.kind).texts(t).summary(op.counts);
+}
+
+/** What the person saw of the impact when they confirmed: "12 running on 3 agents (4h 10m done), 30 queued (about 2h 30m avoided)". */
+export function operationImpact(op: Pick<Operation, "selection">, t: Messages): string | null {
+  const impact = op.selection?.impact;
+  if (!impact) return null;
+  const seconds = (n: number) => formatDuration(n * 1000, t);
+  return t.operations.impactSeen({
+    running: impact.running,
+    agents: impact.agents,
+    done: seconds(impact.workDoneSeconds),
+    queued: impact.queued,
+    avoided: impact.workAvoidedSeconds > 0 ? seconds(impact.workAvoidedSeconds) : null,
+  });
 }

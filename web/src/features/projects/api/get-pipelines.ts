@@ -1,10 +1,10 @@
 import type { PipelinesResponse } from "@common/bff-api.ts";
 import { queryOptions, useQuery } from "@tanstack/react-query";
-import { api } from "../../../lib/api-client.ts";
+import { callApi } from "../../../lib/api-client.ts";
 import { queryKeys } from "../../../lib/query-keys.ts";
 
 export function getPipelines(project: string, signal?: AbortSignal): Promise<PipelinesResponse> {
-  return api<PipelinesResponse>(`/api/projects/${encodeURIComponent(project)}/pipelines`, { signal });
+  return callApi("pipelines", { params: { project }, signal });
 }
 
 export const pipelinesQueryOptions = (project: string) =>

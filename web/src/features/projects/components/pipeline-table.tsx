@@ -5,6 +5,7 @@ import { Link } from "react-router";
 import { EmptyState } from "../../../components/query-states.tsx";
 import { RelativeTime } from "../../../components/relative-time.tsx";
 import { StatusTag } from "../../../components/status-tag.tsx";
+import { buildPath } from "../../../lib/build-path.ts";
 import type { Messages } from "../../../lib/i18n/en.ts";
 import { useI18n } from "../../../lib/i18n/i18n-provider.tsx";
 
@@ -58,7 +59,7 @@ function buildColumns(project: string, t: Messages): TableColumnsType<PipelineSu
         p.lastBuild ? (
           <Space size={8} wrap>
             <StatusTag status={p.lastBuild.status} />
-            <Link to={`/builds/${p.lastBuild.id}`}>#{p.lastBuild.number}</Link>
+            <Link to={buildPath(p.lastBuild)}>#{p.lastBuild.number}</Link>
             <Typography.Text type="secondary">{p.lastBuild.branch}</Typography.Text>
             <RelativeTime value={p.lastBuild.finishedAt ?? p.lastBuild.startedAt ?? p.lastBuild.createdAt} />
           </Space>

@@ -1,12 +1,12 @@
 import type { Webhook } from "@common/webhooks.ts";
 import { useMutation, useQueryClient } from "@tanstack/react-query";
-import { api } from "../../../lib/api-client.ts";
+import { callApi } from "../../../lib/api-client.ts";
 import { queryKeys } from "../../../lib/query-keys.ts";
 
 export type DeleteWebhookInput = { project: string; id: number };
 
 export function deleteWebhook(input: DeleteWebhookInput): Promise<void> {
-  return api<void>(`/api/projects/${encodeURIComponent(input.project)}/webhooks/${input.id}`, { method: "DELETE" });
+  return callApi("deleteWebhook", { params: { project: input.project, id: input.id } });
 }
 
 export function useDeleteWebhook({ onSuccess }: { onSuccess?: () => void } = {}) {

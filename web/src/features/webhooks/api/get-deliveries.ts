@@ -1,7 +1,7 @@
 import type { Page } from "@common/dto.ts";
 import type { WebhookDelivery } from "@common/webhooks.ts";
 import { infiniteQueryOptions, useInfiniteQuery } from "@tanstack/react-query";
-import { api } from "../../../lib/api-client.ts";
+import { callApi } from "../../../lib/api-client.ts";
 import { queryKeys } from "../../../lib/query-keys.ts";
 
 const PAGE = 20;
@@ -12,10 +12,7 @@ export function getDeliveries(
   cursor: string | null,
   signal?: AbortSignal,
 ): Promise<Page<WebhookDelivery>> {
-  return api<Page<WebhookDelivery>>(`/api/projects/${encodeURIComponent(project)}/webhooks/${id}/deliveries`, {
-    query: { cursor, limit: PAGE },
-    signal,
-  });
+  return callApi("deliveries", { params: { project, id }, query: { cursor, limit: PAGE }, signal });
 }
 
 export const deliveriesQueryOptions = (project: string, id: number) =>

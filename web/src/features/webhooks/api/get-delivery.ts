@@ -1,6 +1,6 @@
 import type { WebhookDeliveryDetail } from "@common/webhooks.ts";
 import { queryOptions, useQuery } from "@tanstack/react-query";
-import { api } from "../../../lib/api-client.ts";
+import { callApi } from "../../../lib/api-client.ts";
 import { queryKeys } from "../../../lib/query-keys.ts";
 
 export function getDelivery(
@@ -9,10 +9,7 @@ export function getDelivery(
   deliveryId: number,
   signal?: AbortSignal,
 ): Promise<WebhookDeliveryDetail> {
-  return api<WebhookDeliveryDetail>(
-    `/api/projects/${encodeURIComponent(project)}/webhooks/${id}/deliveries/${deliveryId}`,
-    { signal },
-  );
+  return callApi("delivery", { params: { project, id, delivery: deliveryId }, signal });
 }
 
 export const deliveryQueryOptions = (project: string, id: number, deliveryId: number) =>

@@ -1,10 +1,10 @@
 import type { Webhook } from "@common/webhooks.ts";
 import { queryOptions, useQuery } from "@tanstack/react-query";
-import { api } from "../../../lib/api-client.ts";
+import { callApi } from "../../../lib/api-client.ts";
 import { queryKeys } from "../../../lib/query-keys.ts";
 
 export function getWebhooks(project: string, signal?: AbortSignal): Promise<{ items: Webhook[] }> {
-  return api<{ items: Webhook[] }>(`/api/projects/${encodeURIComponent(project)}/webhooks`, { signal });
+  return callApi("webhooks", { params: { project }, signal });
 }
 
 export const webhooksQueryOptions = (project: string) =>

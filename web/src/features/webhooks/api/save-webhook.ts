@@ -1,6 +1,6 @@
 import type { CreateWebhookRequest, UpdateWebhookRequest, Webhook } from "@common/webhooks.ts";
 import { useMutation, useQueryClient } from "@tanstack/react-query";
-import { api } from "../../../lib/api-client.ts";
+import { callApi } from "../../../lib/api-client.ts";
 import { queryKeys } from "../../../lib/query-keys.ts";
 
 export type SaveWebhookInput =
@@ -9,10 +9,10 @@ export type SaveWebhookInput =
 
 /** Creates an endpoint (no `id`) or changes one. */
 export function saveWebhook(input: SaveWebhookInput): Promise<Webhook> {
-  const base = `/api/projects/${encodeURIComponent(input.project)}/webhooks`;
+  const { project } = input;
   return input.id === undefined
-    ? api<Webhook>(base, { method: "POST", body: input.request })
-    : api<Webhook>(`${base}/${input.id}`, { method: "PATCH", body: input.request });
+    ? callApi("createWebhook", { params: { project }, body: input.request })
+    : callApi("updateWebhook", { params: { project, id: input.id }, body: input.request });
 }
 
 export function useSaveWebhook({ onSuccess }: { onSuccess?: (hook: Webhook) => void } = {}) {

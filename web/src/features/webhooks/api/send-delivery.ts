@@ -1,15 +1,16 @@
 import type { WebhookDelivery } from "@common/webhooks.ts";
 import { useMutation, useQueryClient } from "@tanstack/react-query";
-import { api } from "../../../lib/api-client.ts";
+import { callApi } from "../../../lib/api-client.ts";
 import { queryKeys } from "../../../lib/query-keys.ts";
 
 /** A test `ping`, or a redelivery of an earlier delivery's payload. */
 export type SendDeliveryInput = { project: string; id: number; redeliver?: number };
 
 export function sendDelivery(input: SendDeliveryInput): Promise<WebhookDelivery> {
-  const base = `/api/projects/${encodeURIComponent(input.project)}/webhooks/${input.id}`;
-  const path = input.redeliver === undefined ? `${base}/pings` : `${base}/deliveries/${input.redeliver}/redeliver`;
-  return api<WebhookDelivery>(path, { method: "POST" });
+  const { project, id } = input;
+  return input.redeliver === undefined
+    ? callApi("pingWebhook", { params: { project, id } })
+    : callApi("redeliver", { params: { project, id, delivery: input.redeliver } });
 }
 
 export function useSendDelivery({ onSuccess }: { onSuccess?: (delivery: WebhookDelivery) => void } = {}) {

@@ -4,14 +4,21 @@ import { useMemo } from "react";
 import { LoadMore } from "../../../components/load-more.tsx";
 import { EmptyState, ErrorState, LoadingState } from "../../../components/query-states.tsx";
 import { RelativeTime } from "../../../components/relative-time.tsx";
+import { errorMessage } from "../../../lib/error-message.ts";
 import type { Messages } from "../../../lib/i18n/en.ts";
 import { useI18n } from "../../../lib/i18n/i18n-provider.tsx";
 import { useNotifications } from "../../../lib/notifications.tsx";
 import { useDeliveries } from "../api/get-deliveries.ts";
 import { useDelivery } from "../api/get-delivery.ts";
 import { useSendDelivery } from "../api/send-delivery.ts";
+import { deliveryErrorText } from "../utils/delivery-error.ts";
 
-const STATUS_COLOURS: Record<DeliveryStatus, string> = { pending: "processing", delivered: "success", failed: "error" };
+const STATUS_COLOURS: Record<DeliveryStatus, string> = {
+  pending: "processing",
+  delivered: "success",
+  failed: "error",
+  refused: "warning",
+};
 
 export function DeliveryStatusTag({ status }: { status: DeliveryStatus }) {
   const { t } = useI18n();
@@ -32,7 +39,7 @@ export function WebhookDeliveries({ project, webhook }: { project: string; webho
         onRedeliver: (delivery) =>
           send.mutate(
             { project, id: webhook.id, redeliver: delivery.id },
-            { onError: (err) => notifications.error({ title: t.webhooks.actionFailed(err.message) }) },
+            { onError: (err) => notifications.error({ title: t.webhooks.actionFailed(errorMessage(err, t)) }) },
           ),
       }),
     [t, webhook.active, webhook.id, project, send.mutate, notifications],
@@ -117,8 +124,12 @@ function buildColumns(
         d.responseStatus !== null ? (
           <Typography.Text code>{d.responseStatus}</Typography.Text>
         ) : d.error ? (
-          <Typography.Text type="danger" ellipsis={{ tooltip: d.error }} style={{ maxWidth: 240 }}>
-            {d.error}
+          <Typography.Text
+            type="danger"
+            ellipsis={{ tooltip: deliveryErrorText(d.error, t) }}
+            style={{ maxWidth: 240 }}
+          >
+            {deliveryErrorText(d.error, t)}
           </Typography.Text>
         ) : (
           <Typography.Text type="secondary">{t.common.none}</Typography.Text>
@@ -185,7 +196,8 @@ function DeliveryDetail({
                   {
                     key: "response",
                     label: t.webhooks.response,
-                    children: a.responseStatus ?? a.error ?? t.webhooks.noResponse,
+                    children:
+                      a.responseStatus ?? (a.error === null ? t.webhooks.noResponse : deliveryErrorText(a.error, t)),
                   },
                   { key: "duration", label: t.webhooks.duration, children: `${a.durationMs} ms` },
                   ...(a.responseBody

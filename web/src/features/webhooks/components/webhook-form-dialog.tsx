@@ -10,6 +10,7 @@ import {
 import { Alert, Button, Checkbox, Flex, Form, Input, Modal, Space, Switch, Typography } from "antd";
 import type { z } from "zod";
 import { isApiError } from "../../../lib/api-client.ts";
+import { errorMessage } from "../../../lib/error-message.ts";
 import { useI18n } from "../../../lib/i18n/i18n-provider.tsx";
 import { useSaveWebhook } from "../api/save-webhook.ts";
 
@@ -67,7 +68,7 @@ export function WebhookFormDialog({
     save.mutate(editing ? { project, id: webhook.id, request } : { project, request: request as Values });
   };
 
-  const urlError = isApiError(save.error) && URL_ERRORS.has(save.error.code) ? save.error.message : undefined;
+  const urlError = isApiError(save.error) && URL_ERRORS.has(save.error.code) ? errorMessage(save.error, t) : undefined;
   const otherError = save.error && !urlError ? save.error : null;
 
   return (
@@ -135,7 +136,9 @@ export function WebhookFormDialog({
         <Form.Item label={t.webhooks.activeLabel} name="active" valuePropName="checked">
           <Switch />
         </Form.Item>
-        {otherError ? <Alert type="error" showIcon role="alert" title={t.webhooks.failed(otherError.message)} /> : null}
+        {otherError ? (
+          <Alert type="error" showIcon role="alert" title={t.webhooks.failed(errorMessage(otherError, t))} />
+        ) : null}
       </Form>
     </Modal>
   );

@@ -121,8 +121,33 @@ describe("the webhook settings page", () => {
 
     await user.type(within(dialog).getByLabelText("Secret"), "-but-now-long-enough");
     await user.click(within(dialog).getByRole("button", { name: "Save" }));
-    expect(await within(dialog).findByText("url: 10.0.0.5 is a private or loopback address")).toBeInTheDocument();
+    // The page's words for the code, naming the setting that allows private addresses; never the server's English.
+    expect(await within(dialog).findByText(/SLUICE_WEBHOOK_ALLOW_PRIVATE=1/)).toHaveTextContent(
+      "Webhooks may only call public http(s) addresses",
+    );
+    expect(within(dialog).queryByText(/10\.0\.0\.5 is a private/)).not.toBeInTheDocument();
     expect(api.callsTo("POST", BASE)).toHaveLength(1);
+  });
+
+  it("in 简体中文 a refused address is refused in Chinese, by its code", async () => {
+    mockApi({
+      [`GET ${BASE}`]: () => ({ items: [] }),
+      [`POST ${BASE}`]: () =>
+        jsonResponse(400, {
+          error: { code: "webhook_url_not_allowed", message: "url: 10.0.0.5 is a private or loopback address" },
+        }),
+    });
+    await renderPage(<WebhookSettings project="acme" />, { language: "zh-CN" });
+    const user = userEvent.setup();
+    await user.click(await screen.findByRole("button", { name: "添加 Webhook" }));
+    const dialog = await findDialog("添加 Webhook");
+    await user.type(within(dialog).getByLabelText("接收地址"), "http://10.0.0.5/hook");
+    await user.type(within(dialog).getByLabelText("密钥"), "long-enough-secret-for-the-form-check");
+    await user.click(within(dialog).getByRole("button", { name: /保\s*存/ }));
+    expect(await within(dialog).findByText(/SLUICE_WEBHOOK_ALLOW_PRIVATE=1/)).toHaveTextContent(
+      "Webhook 只能调用公网 http(s) 地址",
+    );
+    expect(within(dialog).queryByText(/private or loopback/)).not.toBeInTheDocument();
   });
 
   it("shows the delivery log with each delivery's attempts and payload, and redelivers", async () => {
@@ -165,6 +190,38 @@ describe("the webhook settings page", () => {
 
     await user.click(within(first as HTMLElement).getByRole("button", { name: "Redeliver #31" }));
     await waitFor(() => expect(api.callsTo("POST", `${BASE}/1/deliveries/31/redeliver`)).toHaveLength(1));
+  });
+
+  it("in 简体中文 the delivery log's statuses and errors are Chinese, by the engine's codes", async () => {
+    mockApi({
+      [`GET ${BASE}`]: () => ({ items: [hook(1)] }),
+      [`GET ${BASE}/1/deliveries`]: () => ({
+        items: [
+          delivery(42, { status: "failed", responseStatus: null, error: "no answer within 5s" }),
+          delivery(41, {
+            status: "failed",
+            responseStatus: null,
+            error: "ECONNREFUSED: connect ECONNREFUSED 10.1.1.1:80",
+          }),
+          delivery(40, {
+            status: "refused",
+            responseStatus: null,
+            error: "webhook_url_not_allowed: 10.0.0.5 is private",
+          }),
+        ],
+        nextCursor: null,
+      }),
+    });
+    await renderPage(<WebhookSettings project="acme" />, { language: "zh-CN" });
+    const log = await screen.findByRole("table", { name: "最近的投递" });
+    await waitFor(() => expect(within(log).getAllByRole("row")).toHaveLength(4));
+    const [, timeout, refusedConnection, privateAddress] = within(log).getAllByRole("row") as HTMLElement[];
+    expect(timeout).toHaveTextContent("失败");
+    expect(timeout).toHaveTextContent("5 秒内无应答");
+    expect(refusedConnection).toHaveTextContent("连接被拒绝（ECONNREFUSED）");
+    expect(privateAddress).toHaveTextContent("已拒绝：私有地址");
+    expect(privateAddress).toHaveTextContent("SLUICE_WEBHOOK_ALLOW_PRIVATE=1");
+    expect(log).not.toHaveTextContent(/no answer|connect ECONNREFUSED|is private/);
   });
 
   it("tells someone who is not a maintainer that the settings are not theirs", async () => {

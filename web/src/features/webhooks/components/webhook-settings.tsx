@@ -5,6 +5,7 @@ import { useState } from "react";
 import { EmptyState, ErrorState } from "../../../components/query-states.tsx";
 import { RelativeTime } from "../../../components/relative-time.tsx";
 import { isApiError } from "../../../lib/api-client.ts";
+import { errorMessage } from "../../../lib/error-message.ts";
 import type { Messages } from "../../../lib/i18n/en.ts";
 import { useI18n } from "../../../lib/i18n/i18n-provider.tsx";
 import { useNotifications } from "../../../lib/notifications.tsx";
@@ -28,7 +29,7 @@ export function WebhookSettings({ project }: { project: string }) {
   const hooks = useWebhooks(project);
   const [editing, setEditing] = useState<Webhook | "new" | null>(null);
   const [selectedId, setSelectedId] = useState<number | null>(null);
-  const fail = (err: Error) => notifications.error({ title: t.webhooks.actionFailed(err.message) });
+  const fail = (err: Error) => notifications.error({ title: t.webhooks.actionFailed(errorMessage(err, t)) });
   const remove = useDeleteWebhook({ onSuccess: () => notifications.success({ title: t.webhooks.deleted }) });
   const enable = useSaveWebhook({ onSuccess: () => notifications.success({ title: t.webhooks.saved }) });
   const ping = useSendDelivery({ onSuccess: () => notifications.success({ title: t.webhooks.testSent }) });
