@@ -24,12 +24,13 @@ export const TabMessage = z.discriminatedUnion("type", [
 ]);
 export type TabMessage = z.infer<typeof TabMessage>;
 
-/** From the owner: a message of the stream, its status, that events may have been missed, or that it is new. */
+/**
+ * From the owner: a message of the stream, its status (a topic going live there tells the tab's
+ * subscribers to read again what they show), or that it is new.
+ */
 export const OwnerMessage = z.discriminatedUnion("type", [
   z.object({ type: z.literal("message"), message: StreamMessage }),
   z.object({ type: z.literal("status"), status: StreamStatus }),
-  /** The connection dropped and came back: what the stream could not replay is fetched again. */
-  z.object({ type: z.literal("missed") }),
   /** A new owner knows no tab yet: every tab says its topics again. */
   z.object({ type: z.literal("hello") }),
 ]);

@@ -30,9 +30,9 @@ function browser() {
 function recorder() {
   const seen: StreamMessage[] = [];
   const states: StreamState[] = [];
-  const missed = vi.fn();
-  const subscriber: Subscriber = { message: (m) => void seen.push(m), state: (s) => void states.push(s), missed };
-  return { subscriber, seen, states, missed, state: () => states.at(-1) };
+  const live = vi.fn();
+  const subscriber: Subscriber = { message: (m) => void seen.push(m), state: (s) => void states.push(s), live };
+  return { subscriber, seen, states, live, state: () => states.at(-1) };
 }
 
 const running = operation({ total: 5 });
@@ -138,9 +138,36 @@ describe("the browser's one stream", () => {
     stream.connect();
     stream.fail();
     expect(history.state()).toBe("reconnecting");
+    expect(history.live).toHaveBeenCalledTimes(1);
     stream.connect();
     expect(history.state()).toBe("live");
-    expect(history.missed).toHaveBeenCalledTimes(1);
+    expect(history.live).toHaveBeenCalledTimes(2);
+  });
+
+  it("a topic that goes live tells its subscribers to read again once; a topic already live does not, nor do others when a topic is added", async () => {
+    // What happened between the page's read and the topic going live is never sent: a new topic
+    // starts from now. Without this a build canceled in that moment stayed Running on the page.
+    const { openTab } = browser();
+    const tab = openTab();
+    const history = recorder();
+    tab.subscribe("pipeline:demo/web-app", history.subscriber);
+    const stream = await openStream("pipeline:demo/web-app");
+    expect(history.live).not.toHaveBeenCalled();
+    stream.connect();
+    expect(history.live).toHaveBeenCalledTimes(1);
+
+    const buildPage = recorder();
+    tab.subscribe("pipeline:demo/web-app", buildPage.subscriber);
+    expect(buildPage.state()).toBe("live");
+    expect(buildPage.live).not.toHaveBeenCalled();
+
+    const toast = recorder();
+    tab.subscribe("operation:op-1", toast.subscriber);
+    const replaced = await openStream("operation:op-1");
+    replaced.connect();
+    expect(toast.live).toHaveBeenCalledTimes(1);
+    expect(history.live).toHaveBeenCalledTimes(1);
+    expect(buildPage.live).not.toHaveBeenCalled();
   });
 
   it("a message that breaks the contract is dropped, not handed on", async () => {

@@ -14,11 +14,14 @@ export type StreamState = "connecting" | "live" | "reconnecting";
 export type Subscriber = {
   message: (message: StreamMessage) => void;
   state: (state: StreamState) => void;
-  /** The connection dropped and came back: what the stream could not replay should be fetched again. */
-  missed: () => void;
+  /**
+   * The topic went live: the stream carries its events from now on, not those before (it was just
+   * subscribed to, or came back after a drop), so what the page shows should be read again once.
+   */
+  live: () => void;
 };
 
-type Subscription = { topic: string; subscriber: Subscriber };
+type Subscription = { topic: string; subscriber: Subscriber; live: boolean };
 
 export class StreamClient {
   private readonly tab = randomId();
@@ -44,10 +47,12 @@ export class StreamClient {
 
   /** Follows `topic` until the returned function is called. */
   subscribe(topic: string, subscriber: Subscriber): () => void {
-    const subscription = { topic, subscriber };
+    // A topic live already carried every event since the subscriber's page read what it shows.
+    const state = stateOf(this.status, topic);
+    const subscription = { topic, subscriber, live: state === "live" };
     if (![...this.subscriptions].some((s) => s.topic === topic)) this.added.add(topic);
     this.subscriptions.add(subscription);
-    subscriber.state(stateOf(this.status, topic));
+    subscriber.state(state);
     this.sync();
     return () => {
       this.subscriptions.delete(subscription);
@@ -74,6 +79,19 @@ export class StreamClient {
     this.sync();
   }
 
+  /**
+   * Hands a subscription the topic's state. A topic that goes live was not carried before: events
+   * between the page's read and this moment were never sent (a new topic starts from now, and a
+   * stream back after a drop replays only what it still has), so the subscriber reads again.
+   */
+  private tell(subscription: Subscription): void {
+    const state = stateOf(this.status, subscription.topic);
+    const wasLive = subscription.live;
+    subscription.live = state === "live";
+    subscription.subscriber.state(state);
+    if (subscription.live && !wasLive) subscription.subscriber.live();
+  }
+
   private received(message: OwnerMessage): void {
     switch (message.type) {
       case "message":
@@ -83,10 +101,7 @@ export class StreamClient {
         return;
       case "status":
         this.status = message.status;
-        for (const { topic, subscriber } of this.subscriptions) subscriber.state(stateOf(message.status, topic));
-        return;
-      case "missed":
-        for (const { subscriber } of this.subscriptions) subscriber.missed();
+        for (const subscription of this.subscriptions) this.tell(subscription);
         return;
       case "hello":
         this.resync();

@@ -23,9 +23,8 @@ const MAX_RETRY_MS = 10_000;
 
 export type HubListener = {
   message: (message: StreamMessage) => void;
+  /** A topic that turns live after a drop (or when added) may have missed events: the tabs read again. */
   status: (status: StreamStatus) => void;
-  /** The connection dropped and came back: events may have been missed. */
-  missed: () => void;
 };
 
 export class StreamHub {
@@ -38,7 +37,6 @@ export class StreamHub {
   private topics: readonly string[] = [];
   private lastEventId = "";
   private status: StreamStatus = { connection: "connecting", live: [], refused: [] };
-  private missedSome = false;
   private retryMs = FIRST_RETRY_MS;
   private retryTimer: ReturnType<typeof setTimeout> | undefined;
   private changeTimer: ReturnType<typeof setTimeout> | undefined;
@@ -94,14 +92,9 @@ export class StreamHub {
         live: topics.filter((t) => !this.refused.has(t)),
         refused: [...this.refused],
       });
-      if (this.missedSome) {
-        this.missedSome = false;
-        this.listener.missed();
-      }
     };
     current.onerror = () => {
       if (current !== this.source) return;
-      this.missedSome = true;
       this.setStatus({ ...this.status, connection: "reconnecting", live: [] });
       if (current.readyState !== EventSource.CLOSED) return;
       current.close();

@@ -28,7 +28,6 @@ export class StreamOwner {
         this.status = status;
         deliver({ type: "status", status }, "all");
       },
-      missed: () => deliver({ type: "missed" }, "all"),
     });
   }
 

@@ -7,21 +7,22 @@ export type StreamHandlers = { [K in StreamEventName]?: (data: StreamData[K]) =>
 /**
  * The page's one way to follow something live: subscribes to `topic` on the browser's one stream
  * while mounted (nothing when `topic` is null) and answers how it is doing (connecting, live,
- * reconnecting). Handlers may change every render without subscribing again; `onReconnect` runs
- * when events may have been missed, so the caller catches up.
+ * reconnecting). Handlers may change every render without subscribing again; `onLive` runs each
+ * time the topic goes live (just subscribed, or back after a drop), when events before that moment
+ * were not sent, so the caller reads again what it shows.
  */
 export function useStream(
   topic: string | null,
   handlers: StreamHandlers,
-  options: { onReconnect?: () => void } = {},
+  options: { onLive?: () => void } = {},
 ): StreamState {
   const [state, setState] = useState<StreamState>("connecting");
   const onMessage = useEffectEvent((message: StreamMessage) => dispatch(handlers, message));
-  const onMissed = useEffectEvent(() => options.onReconnect?.());
+  const onLive = useEffectEvent(() => options.onLive?.());
 
   useEffect(() => {
     if (topic === null) return;
-    return streamClient().subscribe(topic, { message: onMessage, state: setState, missed: onMissed });
+    return streamClient().subscribe(topic, { message: onMessage, state: setState, live: onLive });
   }, [topic]);
   return state;
 }

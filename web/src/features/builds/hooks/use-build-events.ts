@@ -21,6 +21,6 @@ export function useBuildEvents(id: number, project: string | undefined, pipeline
         if (changes.some((change) => change.id === id)) refresh();
       },
     },
-    { onReconnect: refresh },
+    { onLive: refresh },
   );
 }

@@ -14,8 +14,9 @@ const FILL_MS = 2000;
 
 /**
  * Follows the pipeline's topic of the page's stream into the cache: `builds` messages patch the rows of every
- * cached history view, counts are refreshed (throttled), and a reconnect refetches once to catch
- * up on whatever the stream could not replay.
+ * cached history view, counts are refreshed (throttled), and each time the topic goes live (just
+ * subscribed, or back after a drop) the views are read again once: the stream does not carry what
+ * happened before that moment.
  */
 export function useHistoryEvents(project: string, pipeline: string): StreamState {
   const queryClient = useQueryClient();
@@ -39,7 +40,7 @@ export function useHistoryEvents(project: string, pipeline: string): StreamState
         );
       },
     },
-    { onReconnect: () => void queryClient.invalidateQueries({ queryKey: queryKeys.history(project, pipeline) }) },
+    { onLive: () => void queryClient.invalidateQueries({ queryKey: queryKeys.history(project, pipeline) }) },
   );
 }
 

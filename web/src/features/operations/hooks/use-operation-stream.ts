@@ -31,7 +31,7 @@ export function useOperationStream(operation: Operation | undefined): void {
       },
     },
     {
-      onReconnect: () => {
+      onLive: () => {
         if (id) void queryClient.invalidateQueries({ queryKey: queryKeys.operation(id), exact: true });
       },
     },

@@ -38,7 +38,7 @@ export function useOperationsEvents(project: string): StreamState {
         if (!listed) refetchLists();
       },
     },
-    { onReconnect: refetchLists },
+    { onLive: refetchLists },
   );
 }
 

@@ -17,5 +17,5 @@ export function useProjectEvents(project: string | null): StreamState {
   const refresh = useThrottled(() => {
     if (project !== null) void queryClient.invalidateQueries({ queryKey: queryKeys.pipelineList(project) });
   }, REFRESH_MS);
-  return useStream(project === null ? null : topicKey.project(project), { builds: refresh }, { onReconnect: refresh });
+  return useStream(project === null ? null : topicKey.project(project), { builds: refresh }, { onLive: refresh });
 }
