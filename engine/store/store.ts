@@ -2,7 +2,7 @@
  * The store: the engine's one door to the database. Services see repositories whose methods
  * take one options object; only the Kysely code behind them writes SQL.
  */
-import { sql, type Updateable } from "kysely";
+import { sql } from "kysely";
 import type { TransitionEvent } from "../domain/transitions.ts";
 import { AgentsRepo } from "./agents-repo.ts";
 import { type BuildRef, BuildsRepo, type BuildUpdates, type MovedBuild } from "./builds-repo.ts";
@@ -17,7 +17,7 @@ import { OperationsRepo } from "./operations-repo.ts";
 import { ProjectsRepo } from "./projects-repo.ts";
 import { QueueRepo } from "./queue-repo.ts";
 import { RepositoriesRepo } from "./repositories-repo.ts";
-import type { BuildsTable, Dialect, Executor } from "./schema.ts";
+import type { Dialect, Executor } from "./schema.ts";
 import { SecretsRepo } from "./secrets-repo.ts";
 import { StatsRepo } from "./stats-repo.ts";
 import { WebhooksRepo } from "./webhooks-repo.ts";

@@ -6,7 +6,7 @@
 import { validate } from "@readme/openapi-parser";
 import express, { type Express } from "express";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { expressPath, ROUTES } from "../../common/contract/routes.ts";
+import { ROUTES } from "../../common/contract/routes.ts";
 import { EngineClient, readEngineEvents } from "../../common/engine-client.ts";
 import type { EngineEvent } from "../../common/events.ts";
 import { createLogger } from "../../common/logger.ts";

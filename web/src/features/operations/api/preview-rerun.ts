@@ -1,4 +1,4 @@
-import type { RerunPreviewRequest, RerunPreviewResponse } from "@common/bff-api.ts";
+import type { RerunPreviewRequest } from "@common/bff-api.ts";
 import { queryOptions } from "@tanstack/react-query";
 import { callApi } from "../../../lib/api-client.ts";
 import { queryKeys } from "../../../lib/query-keys.ts";
