@@ -24,6 +24,22 @@ export function isTerminal(status: BuildStatus): boolean {
   return (TERMINAL_STATUSES as readonly BuildStatus[]).includes(status);
 }
 
+/** How far along a build is. A status only ever moves to a later stage (see the transition table), never back. */
+const STAGE: Record<BuildStatus, number> = {
+  QUEUED: 0,
+  RUNNING: 1,
+  CANCELING: 2,
+  SUCCEEDED: 3,
+  FAILED: 3,
+  CANCELED: 3,
+  TIMED_OUT: 3,
+};
+
+/** Whether `status` comes after `than`: news of an earlier status is old news. */
+export function isLaterStatus(status: BuildStatus, than: BuildStatus): boolean {
+  return STAGE[status] > STAGE[than];
+}
+
 export function isActive(status: BuildStatus): boolean {
   return !isTerminal(status);
 }

@@ -1,5 +1,5 @@
 import { describe, expect, it } from "vitest";
-import { BUILD_STATUSES, type BuildStatus, isTerminal } from "../../common/statuses.ts";
+import { BUILD_STATUSES, type BuildStatus, isLaterStatus, isTerminal } from "../../common/statuses.ts";
 import {
   canTransition,
   fromStatuses,
@@ -30,6 +30,14 @@ describe("build status transitions", () => {
       });
     }
   }
+
+  it("a status only moves on: every allowed transition leads to a later status (pages ignore news of an earlier one)", () => {
+    for (const from of BUILD_STATUSES) {
+      for (const to of BUILD_STATUSES) {
+        if (canTransition(from, to)) expect(isLaterStatus(to, from), `${from} -> ${to}`).toBe(true);
+      }
+    }
+  });
 
   it("a terminal build never changes again", () => {
     for (const from of BUILD_STATUSES.filter(isTerminal)) {

@@ -37,6 +37,8 @@ export const queryKeys = {
     branch === undefined
       ? (["history", project, pipeline, "summary"] as const)
       : (["history", project, pipeline, "summary", branch] as const),
+  /** Not fetched: the build changes the page's stream delivered lately (features/history/utils/streamed-changes.ts). */
+  streamedChanges: (project: string, pipeline: string) => ["streamed-changes", project, pipeline] as const,
   build: (id: number) => ["build", id] as const,
   /** Which build a number names in a pipeline (for good: numbers are never reused). */
   buildNumber: (project: string, pipeline: string, number: number) =>

@@ -2,6 +2,7 @@ import type { HistoryResponse } from "@common/bff-api.ts";
 import { infiniteQueryOptions, queryOptions, useInfiniteQuery, useQuery } from "@tanstack/react-query";
 import { callApi } from "../../../lib/api-client.ts";
 import { byTrigger, type HistoryFilters, queryKeys } from "../../../lib/query-keys.ts";
+import { withChangesSince } from "../utils/streamed-changes.ts";
 
 export const HISTORY_PAGE_SIZE = 50;
 
@@ -35,7 +36,8 @@ export const historyQueryOptions = (project: string, pipeline: string, filters: 
     queryKey: queryKeys.historyRows(project, pipeline, filters),
     queryFn: async ({ pageParam, signal, client }) => {
       const asked = Date.now();
-      const page = await getHistory({ project, pipeline, filters, cursor: pageParam }, signal);
+      const fetched = await getHistory({ project, pipeline, filters, cursor: pageParam }, signal);
+      const page = withChangesSince(client, { project, pipeline, filters, first: pageParam === null }, fetched, asked);
       const summaryKey = queryKeys.historySummary(project, pipeline, filters.branch);
       // Only over an older summary: one refreshed while this page was on its way is the newer
       // (a stale "Canceling 1" would otherwise stay until the next change).

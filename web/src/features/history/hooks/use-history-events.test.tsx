@@ -14,10 +14,10 @@ import { useHistoryEvents } from "./use-history-events.ts";
 const HISTORY = "/api/projects/demo/pipelines/web-app/history";
 const TOPIC = "pipeline:demo/web-app";
 const filters = { status: [], branch: "" };
+const first = [build(12, "RUNNING"), build(11, "RUNNING")];
 
-async function setup() {
-  const first = [build(12, "RUNNING"), build(11, "RUNNING")];
-  const api = mockApi({ [`GET ${HISTORY}`]: () => historyPage([build(13, "QUEUED"), ...first]) });
+async function setup(answer: () => unknown = () => historyPage([build(13, "QUEUED"), ...first])) {
+  const api = mockApi({ [`GET ${HISTORY}`]: answer });
   const queryClient = testQueryClient();
   const key = queryKeys.historyRows("demo", "web-app", filters);
   queryClient.setQueryData<HistoryPages>(key, { pages: [historyPage(first)], pageParams: [null] });
@@ -36,19 +36,47 @@ async function setup() {
   act(() => stream.connect());
   // Going live reads the rows once (what happened before is not on the stream); counted from here.
   await vi.waitFor(() => expect(api.callsTo("GET", HISTORY)).toHaveLength(1));
-  await vi.waitFor(() => expect(rows()).toHaveLength(3));
   const fetchesSince = () => api.callsTo("GET", HISTORY).slice(1);
-  return { api, rows, stream, hook, fetchesSince };
+  return { api, rows, stream, hook, fetchesSince, queryClient };
 }
 
 describe("the pipeline's topic of the page's stream", () => {
   it("reads the rows again once when the topic goes live: a build changed before that is not on the stream", async () => {
     const { rows } = await setup();
-    expect(rows().map((b) => b.number)).toEqual([13, 12, 11]);
+    await vi.waitFor(() => expect(rows().map((b) => b.number)).toEqual([13, 12, 11]));
+  });
+
+  it("an answer asked for before a change arrived does not put the row back: the change is applied to it again", async () => {
+    // The refetch on going live answers with #12 Canceling; the stream meanwhile said Canceled.
+    let answer: (page: unknown) => void = () => {};
+    const { rows, stream, queryClient } = await setup(() => new Promise((resolve) => (answer = resolve)));
+    const canceling = build(12, "CANCELING");
+    act(() =>
+      stream.emit("builds", {
+        project: "demo",
+        pipeline: "web-app",
+        changes: [
+          change(canceling, "CANCELED", {
+            from: "CANCELING",
+            by: "ci",
+            reason: "superseded by #13",
+            operationId: "op-1",
+          }),
+        ],
+      }),
+    );
+    expect(rows()[0]).toMatchObject({ number: 12, status: "CANCELED" });
+    await act(async () => answer(historyPage([canceling, build(11, "RUNNING")])));
+    await vi.waitFor(() => expect(queryClient.isFetching()).toBe(0));
+    expect(rows().map((b) => [b.number, b.status])).toEqual([
+      [12, "CANCELED"],
+      [11, "RUNNING"],
+    ]);
   });
 
   it("applies a builds message to the cached rows without fetching them again", async () => {
     const { rows, stream, hook, fetchesSince } = await setup();
+    await vi.waitFor(() => expect(rows()).toHaveLength(3));
     expect(hook.result.current).toBe("live");
     act(() =>
       stream.emit("builds", {

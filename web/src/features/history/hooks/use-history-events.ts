@@ -7,6 +7,7 @@ import { useStream } from "../../../lib/stream/use-stream.ts";
 import { useThrottled } from "../../../lib/use-throttled.ts";
 import { getHistory } from "../api/get-history.ts";
 import { applyBuildChanges, type HistoryPages, mergeNewestPage } from "../utils/apply-build-changes.ts";
+import { rememberChanges, withChangesSince } from "../utils/streamed-changes.ts";
 
 /** Counts are aggregates the server computes: refreshed at most this often however busy the stream. */
 const SUMMARY_REFRESH_MS = 1000;
@@ -30,6 +31,7 @@ export function useHistoryEvents(project: string, pipeline: string): StreamState
     topicKey.pipeline(project, pipeline),
     {
       builds: ({ changes }) => {
+        rememberChanges(queryClient, project, pipeline, changes);
         if (applyToCachedViews(queryClient, project, pipeline, changes)) fill();
         refreshCounts();
       },
@@ -77,12 +79,14 @@ async function fillNewestPages(queryClient: QueryClient, project: string, pipeli
     }
     const filters = query.queryKey[4] as HistoryFilters;
     let fetched: HistoryResponse;
+    const asked = Date.now();
     try {
       fetched = await getHistory({ project, pipeline, filters });
     } catch {
       // The next change or reconnect tries again; the partial rows stay meanwhile.
       continue;
     }
+    fetched = withChangesSince(queryClient, { project, pipeline, filters, first: true }, fetched, asked);
     queryClient.setQueryData<HistoryPages>(query.queryKey, (old) => (old ? mergeNewestPage(old, fetched) : old));
   }
 }

@@ -8,7 +8,7 @@
 
 import type { BuildChange, HistoryResponse } from "@common/bff-api.ts";
 import type { Build } from "@common/dto.ts";
-import { isTerminal } from "@common/statuses.ts";
+import { isLaterStatus, isTerminal } from "@common/statuses.ts";
 import type { InfiniteData } from "@tanstack/react-query";
 import { byTrigger, type HistoryFilters } from "../../../lib/query-keys.ts";
 
@@ -82,9 +82,9 @@ export function applyBuildChanges(
   };
 }
 
-/** A build as the change leaves it; a terminal build never changes again, so late news is ignored. */
+/** A build as the change leaves it; a status never goes back, so news of an earlier one is ignored. */
 export function patchBuild(build: Build, change: BuildChange): Build {
-  if (isTerminal(build.status) || build.status === change.status) return build;
+  if (!isLaterStatus(change.status, build.status)) return build;
   const next: Build = { ...build, status: change.status };
   if (change.status === "RUNNING" && next.startedAt === null) next.startedAt = change.at;
   if (isTerminal(change.status)) next.finishedAt = change.at;
@@ -103,7 +103,7 @@ export function patchBuild(build: Build, change: BuildChange): Build {
 
 /**
  * Fields a fetched page brings, merged into the cache: a fetched row replaces ours unless ours is
- * already terminal (the fetch may have started before the change that finished it arrived).
+ * further along (the fetch may have started before the change that moved it arrived).
  */
 export function mergeNewestPage(data: HistoryPages, fetched: HistoryResponse): HistoryPages {
   const fresh = new Map(fetched.builds.items.map((build) => [build.id, build]));
@@ -113,7 +113,7 @@ export function mergeNewestPage(data: HistoryPages, fetched: HistoryResponse): H
       const update = fresh.get(build.id);
       if (!update) return build;
       fresh.delete(build.id);
-      if (isTerminal(build.status) && !isTerminal(update.status)) return build;
+      if (isLaterStatus(build.status, update.status)) return build;
       changed = true;
       return update;
     });
