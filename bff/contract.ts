@@ -39,6 +39,13 @@ export function queryOf<N extends PageRouteName>(name: N, req: Request): z.input
   return req.query as z.input<Schema<PageRoutes[N], "query">>;
 }
 
+/** The path's parameters, checked with route `name`'s schema (400 `invalid_input` otherwise) and passed on as they came. */
+export function paramsOf<N extends PageRouteName>(name: N, req: Request): z.input<Schema<PageRoutes[N], "params">> {
+  const route: PageRouteDef = PAGE_ROUTES[name];
+  parseInput(route.params as Schema<PageRoutes[N], "params">, req.params);
+  return req.params as z.input<Schema<PageRoutes[N], "params">>;
+}
+
 /** Sends route `name`'s success answer, checked against its schema first. */
 export function answer<N extends PageRouteName>(res: Response, name: N, value: PageAnswer<N>): void {
   const route: PageRouteDef = PAGE_ROUTES[name];

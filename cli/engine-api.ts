@@ -102,6 +102,12 @@ export class EngineApi {
     );
   }
 
+  redeliverHook(project: string, repository: string, delivery: number): Promise<HookDelivery> {
+    return this.call(() =>
+      this.client.call("redeliverHook", { params: { project, repository, delivery: String(delivery) } }),
+    );
+  }
+
   rotateHookSecret(project: string, repository: string): Promise<RepositoryWithSecret> {
     return this.call(() => this.client.call("rotateHookSecret", { params: { project, repository } }));
   }

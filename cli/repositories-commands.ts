@@ -1,6 +1,7 @@
 /**
- * `sluice repositories list|show|deliveries` and `sluice hooks rotate-secret`: a project's
- * repositories, what their hooks delivered and did, and a new hook secret (shown once).
+ * `sluice repositories list|show|deliveries` and `sluice hooks rotate-secret|redeliver`: a
+ * project's repositories, what their hooks delivered and did, a new hook secret (shown once), and
+ * a delivery processed again.
  */
 import type { Command } from "commander";
 import type { HookDelivery } from "../common/contract/repositories.ts";
@@ -123,5 +124,24 @@ export function registerRepositoryCommands(program: Command, ctx: CliContext): v
     if (c.out.json) c.out.data(r);
     else
       c.out.say(`New hook secret for ${r.project}/${r.name} (shown once):\n  ${r.hookSecret}\nHook URL: ${r.hookUrl}`);
+  });
+
+  const redeliver = hooks
+    .command("redeliver")
+    .description(
+      "process a delivery again, as a new delivery of the same event (its ID from `repositories deliveries`)",
+    )
+    .argument("<repository>", "the repository")
+    .argument("<delivery>", "the delivery's ID", positiveInt(Number.MAX_SAFE_INTEGER))
+    .option("--project <name>", "the project (default: the config file's project)");
+  engineOption(jsonOption(redeliver));
+  redeliver.action(async (name: string, delivery: number, flags: ProjectFlags) => {
+    const c = connect(ctx, flags);
+    const d = await c.api.redeliverHook(projectOf(c), name, delivery);
+    if (c.out.json) c.out.data(d);
+    else
+      c.out.say(
+        `Delivery ${delivery} sent again as delivery ${d.id} (${d.status}); see \`sluice repositories deliveries ${name}\`.`,
+      );
   });
 }

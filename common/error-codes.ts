@@ -23,6 +23,7 @@ export const ERROR_CODES = [
   "csrf_failed",
   "database_unavailable",
   "delivery_not_found",
+  "delivery_pending",
   "engine_contract",
   "engine_error",
   "engine_unavailable",

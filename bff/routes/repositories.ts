@@ -1,12 +1,12 @@
 /**
  * A project's repositories for its page (maintainers; the engine checks): the hook URL, a new hook
- * secret shown once, and the inbound deliveries with what they did. The hook URL is the engine's
+ * secret shown once, the inbound deliveries with what they did, and sending one again. The hook URL is the engine's
  * (`/v1/hooks/…` on the engine's address as this BFF reaches it): providers post to the engine,
  * never to the BFF.
  */
 import { Router } from "express";
 import type { EngineClient } from "../../common/engine-client.ts";
-import { answer, queryOf } from "../contract.ts";
+import { answer, paramsOf, queryOf } from "../contract.ts";
 import { engineAs } from "../engine.ts";
 
 export function repositoryRoutes(engine: EngineClient): Router {
@@ -29,6 +29,11 @@ export function repositoryRoutes(engine: EngineClient): Router {
       query: { cursor, limit },
     });
     answer(res, "hookDeliveries", page);
+  });
+
+  r.post("/projects/:project/repositories/:repository/deliveries/:delivery/redeliver", async (req, res) => {
+    const params = paramsOf("redeliverHook", req);
+    answer(res, "redeliverHook", await engineAs(engine, res).call("redeliverHook", { params }));
   });
 
   return r;

@@ -14,6 +14,7 @@ import { afterAll, afterEach, beforeAll, describe, expect, it } from "vitest";
 import { loadConfig } from "../../common/config.ts";
 import { freePort } from "../../e2e/support/free-port.ts";
 import { databaseSnapshot } from "../../engine/test/db-snapshot.ts";
+import { githubPush, sendHook } from "../../engine/test/git-fixture.ts";
 import { DATABASE_FREE, DATABASES, startTestEngine, type TestEngine, waitFor } from "../../engine/test/harness.ts";
 import { userWithRoles } from "../../engine/test/security-helpers.ts";
 import { seedBuilds } from "../../engine/test/seed.ts";
@@ -527,6 +528,51 @@ describe.each(DATABASES)("sluice against an engine on $name", (db) => {
     const missing = await sluice(["operations", "show", "00000000-0000-4000-8000-000000000000"], env);
     expect(missing.code).toBe(3);
     expect(missing.stderr).toMatch(/^error: operation_not_found: /);
+  });
+
+  it("repositories list, show and deliveries; hooks rotate-secret shows the new secret once; hooks redeliver sends a delivery again", async () => {
+    await start();
+    await t.api.put("/v1/projects/acme", {});
+    const put = await t.api.put("/v1/projects/acme/repositories/app", {
+      url: "https://github.com/acme/app.git",
+      provider: "github",
+      credentials: { token: "ghp_cli-test-credentials-5d1e" },
+    });
+    expect(put.status).toBe(201);
+    const push = githubPush({ secret: put.body.hookSecret, branch: "main", after: "a".repeat(40) });
+    expect((await sendHook(t.engine.url, "acme", "app", push)).status).toBe(202);
+    const project = ["--project", "acme"];
+
+    const list = await sluice(["repositories", "list", ...project], env);
+    expect(list.code).toBe(0);
+    expect(list.stdout).toMatch(/app\s+github\s+https:\/\/github\.com\/acme\/app\.git/);
+    const shown = json(await sluice(["repositories", "show", "app", ...project, "--json"], env));
+    expect(shown).toMatchObject({ name: "app", credentialsSet: true, hookUrl: `${t.engine.url}/v1/hooks/acme/app` });
+    expect(JSON.stringify(shown)).not.toContain("ghp_cli-test-credentials-5d1e");
+
+    const page = json(await sluice(["repositories", "deliveries", "app", ...project, "--json"], env));
+    expect(page.items).toHaveLength(1);
+    const [first] = page.items;
+    expect(first).toMatchObject({ event: "push", status: "ignored", reason: "no pipeline follows pushes to main" });
+    const table = await sluice(["repositories", "deliveries", "app", ...project], env);
+    expect(table.stdout).toMatch(new RegExp(`^${first.id}\\s+push\\s+main\\s+alice\\s+ignored`, "m"));
+
+    const again = await sluice(["hooks", "redeliver", "app", String(first.id), ...project], env);
+    expect(again.code, again.stderr).toBe(0);
+    expect(again.stdout).toMatch(new RegExp(`^Delivery ${first.id} sent again as delivery \\d+`));
+    const after = json(await sluice(["repositories", "deliveries", "app", ...project, "--json"], env));
+    expect(after.items).toHaveLength(2);
+    expect(after.items[0]).toMatchObject({ redeliveryOf: first.id, redeliveredBy: "admin", event: "push" });
+    const missing = await sluice(["hooks", "redeliver", "app", "999999", ...project], env);
+    expect(missing.code).toBe(3);
+    expect(missing.stderr).toMatch(/^error: delivery_not_found: /);
+
+    const rotated = await sluice(["hooks", "rotate-secret", "app", ...project], env);
+    expect(rotated.code).toBe(0);
+    const secret = /shown once\):\n {2}(\S+)/.exec(rotated.stdout)?.[1];
+    expect(secret).toBeDefined();
+    expect(secret).not.toBe(put.body.hookSecret);
+    expect((await sluice(["repositories", "show", "app", ...project], env)).stdout).not.toContain(secret);
   });
 
   it("a refused token exits 4 without printing it, a viewer may not cancel (4), and no token at all is exit 4", async () => {

@@ -31,7 +31,7 @@ import { StreamQuery } from "../page-stream.ts";
 import { BuildHistoryQuery, CancelRequest, TriggerRequest } from "./builds.ts";
 import { SignInRequest } from "./identity.ts";
 import { AuditQuery, IdempotencyKey, OperationItemsQuery, OperationsQuery } from "./operations.ts";
-import { HookDeliveryPage, RepositoryList, RepositoryWithSecret } from "./repositories.ts";
+import { HookDelivery, HookDeliveryPage, RepositoryList, RepositoryWithSecret } from "./repositories.ts";
 import { Cursor, PathId, PathName, QueryText } from "./shared.ts";
 import {
   CreateWebhookRequest,
@@ -438,6 +438,15 @@ export const PAGE_ROUTES = {
     params: Repository_,
     query: DeliveriesQuery,
     responses: { 200: HookDeliveryPage },
+  }),
+  redeliverHook: route({
+    method: "post",
+    path: "/api/projects/{project}/repositories/{repository}/deliveries/{delivery}/redeliver",
+    summary: "Process a delivery again, as a new delivery of the same event (maintainers)",
+    tag: "repositories",
+    auth: "session",
+    params: Repository_.extend({ delivery: PathId }),
+    responses: { 202: HookDelivery },
   }),
   stream: route({
     method: "get",

@@ -130,6 +130,9 @@ export const HookDelivery = z.object({
   effects: HookEffects,
   receivedAt: Time,
   processedAt: Time.nullable(),
+  /** The delivery this one sends again (`redeliver`), and the user who asked; null for the provider's own. */
+  redeliveryOf: z.number().int().nullable(),
+  redeliveredBy: z.string().nullable(),
 });
 export type HookDelivery = z.infer<typeof HookDelivery>;
 

@@ -69,6 +69,7 @@ import {
 import {
   HookAccepted,
   HookDeliveriesQuery,
+  HookDelivery,
   HookDeliveryPage,
   PutRepositoryRequest,
   Repository,
@@ -129,6 +130,7 @@ const Webhook_ = Project_.extend({ id: PathId });
 const Delivery_ = Webhook_.extend({ delivery: PathId });
 const AgentId_ = z.object({ id: z.string().min(1).max(100) });
 const Repository_ = Project_.extend({ repository: PathName });
+const HookDelivery_ = Repository_.extend({ delivery: PathId });
 /** Each provider's own headers; which are needed depends on the provider (see `engine/domain/hooks/`). */
 const HookHeaders = z.object({
   "X-GitHub-Event": z.string().optional(),
@@ -713,6 +715,17 @@ export const ROUTES = {
     params: Repository_,
     query: HookDeliveriesQuery,
     responses: { 200: HookDeliveryPage },
+  }),
+  redeliverHook: route({
+    method: "post",
+    path: "/v1/projects/{project}/repositories/{repository}/deliveries/{delivery}/redeliver",
+    summary:
+      "Process a stored delivery again, as a new delivery of the same event (after fixing what made it fail or be ignored)",
+    tag: "repositories",
+    auth: "token",
+    params: HookDelivery_,
+    responses: { 202: HookDelivery },
+    errors: [409],
   }),
   receiveHook: route({
     method: "post",

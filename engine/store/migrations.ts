@@ -632,6 +632,14 @@ const operationStuck: Migration = {
   },
 };
 
+/** A delivery sent again from the log (`redeliver`): which one it repeats, and who asked. */
+const hookRedelivery: Migration = {
+  async up(db: Db) {
+    await db.schema.alterTable("hook_deliveries").addColumn("redelivery_of", "bigint").execute();
+    await db.schema.alterTable("hook_deliveries").addColumn("redelivered_by", "text").execute();
+  },
+};
+
 export function migrations(dialect: Dialect): MigrationProvider {
   return {
     async getMigrations() {
@@ -648,6 +656,7 @@ export function migrations(dialect: Dialect): MigrationProvider {
         "012_bulk_judgement": bulkJudgement,
         "013_rerun_links": rerunLinks,
         "014_operation_stuck": operationStuck,
+        "015_hook_redelivery": hookRedelivery,
       };
     },
   };

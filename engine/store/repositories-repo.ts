@@ -97,6 +97,15 @@ export class RepositoriesRepo {
       .executeTakeFirst();
   }
 
+  async deliveryById(opts: { repositoryId: number; id: number }): Promise<HookDeliveryRow | undefined> {
+    return this.db
+      .selectFrom("hook_deliveries")
+      .selectAll()
+      .where("repository_id", "=", opts.repositoryId)
+      .where("id", "=", opts.id)
+      .executeTakeFirst();
+  }
+
   /** A delivery, locked until the transaction ends (PostgreSQL), so one engine processes it. */
   async lockDelivery(opts: { id: number }): Promise<HookDeliveryRow | undefined> {
     let q = this.db.selectFrom("hook_deliveries").selectAll().where("id", "=", opts.id);

@@ -69,6 +69,9 @@ export interface HookDeliveriesTable {
   effects: string | null;
   received_at: number;
   processed_at: number | null;
+  /** The delivery this one sends again (`redeliver`), and who asked; null for the provider's own. */
+  redelivery_of: number | null;
+  redelivered_by: string | null;
 }
 
 /** The state owed to the provider for one commit and context; the newest (by outbox `seq`) wins. */

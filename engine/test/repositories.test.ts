@@ -21,6 +21,7 @@ import {
   sign,
 } from "./git-fixture.ts";
 import { DATABASES, startTestEngine, type TestEngine, waitFor } from "./harness.ts";
+import { expectRefusal, userWithRoles } from "./security-helpers.ts";
 
 const CREDENTIALS = "ghp_sluice-test-token-7f3a9c";
 
@@ -402,6 +403,64 @@ describe.each(DATABASES)("repositories on $name", (db) => {
     const unknown = await sendHook(t!.engine.url, "acme", "nope", good);
     expect(unknown.status).toBe(404);
     expect(await snapshot()).toEqual(before);
+  });
+
+  it("Redeliver processes a delivery again as a new one (after the pipeline was fixed to follow the branch); refusals change nothing", async () => {
+    const { repo, secret } = await setUp();
+    await t!.api.pipeline("acme", "ci", followPipeline({ branches: ["release/*"], sleep: 0 }));
+    const sha = repo.commitAndPush("main", { "hello.txt": "sent again\n" }, "fix");
+    const push = githubPush({ secret, branch: "main", after: sha });
+    await hook(push);
+    const ignored = await processed(push.headers["X-GitHub-Delivery"] as string);
+    expect(ignored).toMatchObject({ status: "ignored", reason: "no pipeline follows pushes to main" });
+    await t!.api.pipeline("acme", "ci", followPipeline({ sleep: 0 }));
+
+    const base = "/v1/projects/acme/repositories/app/deliveries";
+    const developer = await userWithRoles(t!, "dev", { acme: "developer" });
+    const before = await databaseSnapshot(t!, { except: ["agents", "sessions", "users", "memberships"] });
+    expectRefusal(await t!.api.as(developer).post(`${base}/${ignored.id}/redeliver`, {}), 403, "forbidden");
+    expectRefusal(await t!.api.post(`${base}/999999/redeliver`, {}), 404, "delivery_not_found");
+    expectRefusal(await t!.api.post(`${base}/nope/redeliver`, {}), 400, "invalid_id");
+    expectRefusal(
+      await t!.api.post(`/v1/projects/acme/repositories/other/deliveries/${ignored.id}/redeliver`, {}),
+      404,
+      "repository_not_found",
+    );
+    expect(await databaseSnapshot(t!, { except: ["agents", "sessions", "users", "memberships"] })).toEqual(before);
+
+    const sent = await t!.api.post(`${base}/${ignored.id}/redeliver`, {});
+    expect(sent.status, JSON.stringify(sent.body)).toBe(202);
+    expect(sent.body).toMatchObject({
+      event: "push",
+      branch: "main",
+      commit: sha,
+      redeliveryOf: ignored.id,
+      redeliveredBy: "admin",
+      deliveryId: expect.stringMatching(/^redelivery-/),
+    });
+    const again = await processed(sent.body.deliveryId);
+    expect(again.status).toBe("processed");
+    expect(again.effects.created.map((c: any) => c.pipeline)).toEqual(["ci"]);
+    const [build] = await builds("ci");
+    expect(build).toMatchObject({ commit: sha, triggeredBy: "alice" });
+    await t!.api.waitForStatus(build.id, "SUCCEEDED");
+    expect((await t!.api.get(`/v1/builds/${build.id}/log`)).body).toContain("sent again");
+    // The original stays as it was: the log keeps both.
+    const log = await deliveries();
+    expect(log.find((d) => d.id === ignored.id)).toEqual(ignored);
+    expect(log.map((d) => d.id)).toEqual([again.id, ignored.id]);
+
+    // One still being processed is not sent again.
+    const pending = await t!.engine.ctx.store.repositories.insertDelivery({
+      ...{ repository_id: (await t!.engine.ctx.store.repositories.findByNames({ project: "acme", name: "app" }))!.id },
+      delivery_id: "held",
+      provider: "github",
+      event: "push",
+      payload: "{}",
+      status: "pending",
+      received_at: Date.now(),
+    });
+    expectRefusal(await t!.api.post(`${base}/${pending!.id}/redeliver`, {}), 409, "delivery_pending");
   });
 
   it("GitLab's push and merge request hooks, with their token header, do the same", async () => {

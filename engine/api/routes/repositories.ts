@@ -3,6 +3,7 @@ import express, { type Request, Router } from "express";
 import { HookDeliveriesQuery, PutRepositoryRequest } from "../../../common/contract/repositories.ts";
 import type { EngineContext } from "../../context.ts";
 import { receiveHook } from "../../use-cases/repositories/receive-hook.ts";
+import { redeliverHook } from "../../use-cases/repositories/redeliver-hook.ts";
 import {
   getRepository,
   listHookDeliveries,
@@ -10,7 +11,7 @@ import {
   putRepository,
   rotateHookSecret,
 } from "../../use-cases/repositories/repositories.ts";
-import { actorOf, limitParam, parse } from "../http.ts";
+import { actorOf, idParam, limitParam, parse } from "../http.ts";
 
 /** The most an inbound hook may send: 1 MiB, as the rest of the API (413 beyond). */
 const HOOK_BODY_LIMIT = "1mb";
@@ -55,6 +56,11 @@ export function repositoryRoutes(ctx: EngineContext): Router {
         limit: limitParam(query.limit, 50, 200),
       }),
     );
+  });
+
+  r.post(`${base}/:repository/deliveries/:delivery/redeliver`, async (req, res) => {
+    const delivery = idParam(req.params.delivery, "delivery id");
+    res.status(202).json(await redeliverHook(ctx, actorOf(res), { ...req.params, delivery }));
   });
 
   return r;

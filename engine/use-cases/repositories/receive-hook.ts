@@ -10,7 +10,7 @@ import { NotFoundError, UnprocessableError } from "../../../common/errors.ts";
 import type { EngineContext } from "../../context.ts";
 import { claimMatches, type HookEvent, readHook } from "../../domain/hooks/providers.ts";
 import { TOPICS } from "../../ports/wakeups.ts";
-import type { NewHookDelivery } from "../../store/repositories-repo.ts";
+import type { HookDeliveryRow, NewHookDelivery } from "../../store/repositories-repo.ts";
 import { secretBox } from "../identity/secret-box.ts";
 import { HOOK_TASK } from "./process-delivery.ts";
 import { NO_EFFECTS, toHookDelivery } from "./repositories.ts";
@@ -49,16 +49,8 @@ export async function receiveHook(
     );
   }
 
-  const now = ctx.now();
-  const row = deliveryRow(repository.id, repository.provider, reading.deliveryId, reading.event, now);
-  const inserted = await ctx.store.transaction(async (tx) => {
-    const stored = await tx.repositories.insertDelivery(row);
-    if (stored?.status === "pending") {
-      await tx.queue.enqueue({ kind: HOOK_TASK, ref: String(stored.id), runAt: now, now });
-      tx.afterCommit(() => ctx.bus.publish(TOPICS.work));
-    }
-    return stored;
-  });
+  const row = deliveryRow(repository.id, repository.provider, reading.deliveryId, reading.event, ctx.now());
+  const inserted = await storeDelivery(ctx, row);
   // A delivery id seen before: the first delivery, as it stands now.
   const stored =
     inserted ??
@@ -67,8 +59,20 @@ export async function receiveHook(
   return { delivery: toHookDelivery(stored), repeated: inserted === undefined };
 }
 
+/** Stores a delivery once per delivery id and queues its processing; the new row, or undefined when seen before. */
+export async function storeDelivery(ctx: EngineContext, row: NewHookDelivery): Promise<HookDeliveryRow | undefined> {
+  return ctx.store.transaction(async (tx) => {
+    const stored = await tx.repositories.insertDelivery(row);
+    if (stored?.status === "pending") {
+      await tx.queue.enqueue({ kind: HOOK_TASK, ref: String(stored.id), runAt: row.received_at, now: row.received_at });
+      tx.afterCommit(() => ctx.bus.publish(TOPICS.work));
+    }
+    return stored;
+  });
+}
+
 /** The log's row: what the event is about; pings and events Sluice does not act on are ignored at once. */
-function deliveryRow(
+export function deliveryRow(
   repositoryId: number,
   provider: string,
   deliveryId: string,

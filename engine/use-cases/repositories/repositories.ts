@@ -134,7 +134,7 @@ export async function listHookDeliveries(
   };
 }
 
-async function resolveRepository(
+export async function resolveRepository(
   ctx: EngineContext,
   actor: Actor,
   names: { project: string; repository: string },
@@ -213,5 +213,7 @@ export function toHookDelivery(row: HookDeliveryRow): HookDelivery {
     effects: row.effects ? (JSON.parse(row.effects) as HookEffects) : NO_EFFECTS,
     receivedAt: iso(row.received_at) as string,
     processedAt: iso(row.processed_at),
+    redeliveryOf: row.redelivery_of,
+    redeliveredBy: row.redelivered_by,
   };
 }

@@ -72,7 +72,8 @@ export const en = {
     concurrency_group_busy: "The pipeline's concurrency group is busy and keeps no queue.",
     csrf_failed: "The page's security token is missing or stale. Reload the page.",
     database_unavailable: "The engine's database is not answering. Try again shortly.",
-    delivery_not_found: "This webhook delivery does not exist.",
+    delivery_not_found: "This delivery does not exist.",
+    delivery_pending: "This delivery is still being processed. Send it again once it is done.",
     engine_contract: "The build engine answered something this version does not understand. Try again, or update.",
     page_contract:
       "Sluice answered something this page does not understand. Reload the page; if it stays, update Sluice.",
@@ -639,8 +640,16 @@ export const en = {
     statuses: { pending: "Processing", processed: "Processed", ignored: "Ignored", failed: "Failed" },
     started: "Started",
     canceled: (n: number) => `canceled ${builds(n)}`,
-    noRedeliver:
-      "Deliveries cannot be sent again from here: the engine keeps no redelivery for inbound hooks; the provider can redeliver them.",
+    actions: "Actions",
+    redeliver: "Redeliver",
+    redeliverTitle: "Process this delivery again?",
+    redeliverConfirm:
+      "It is handled as a new delivery of the same event: a push starts its pipelines again (superseding the branch's older builds), a deleted branch or a closed pull request cancels its builds again.",
+    keep: "Keep it",
+    redelivered: "Queued again as a new delivery.",
+    redeliverFailed: (message: string) => `Could not redeliver: ${message}`,
+    pendingNoRedeliver: "Still being processed",
+    redeliveryOf: (id: number, by: string) => `Redelivery of #${id} by ${by}`,
   },
   webhooks: {
     title: "Webhooks",

@@ -41,6 +41,8 @@ function delivery(id: number, overrides: Partial<HookDelivery>): HookDelivery {
     effects: { created: [], operationId: null, canceled: 0 },
     receivedAt: "2024-05-01T10:00:00.000Z",
     processedAt: "2024-05-01T10:00:01.000Z",
+    redeliveryOf: null,
+    redeliveredBy: null,
     ...overrides,
   };
 }
@@ -104,7 +106,40 @@ describe("the project's repositories", () => {
     expect(closed).toHaveTextContent("#12 closed");
     expect(closed).toHaveTextContent("Ignored");
     expect(closed).toHaveTextContent("no active build");
-    expect(screen.getByText(/cannot be sent again from here/)).toBeInTheDocument();
+  });
+
+  it("redelivers a processed delivery after a confirmation, shows the new one as its redelivery, and offers none for one still processing", async () => {
+    const redelivery = delivery(4, {
+      deliveryId: "redelivery-1",
+      status: "pending",
+      processedAt: null,
+      redeliveryOf: 3,
+      redeliveredBy: "maria",
+    });
+    let log = deliveries;
+    const api = mockApi({
+      [`GET ${LIST}`]: () => ({ items: [repository] }),
+      [`GET ${DELIVERIES}`]: () => ({ items: log, nextCursor: null }),
+      [`POST ${DELIVERIES}/3/redeliver`]: () => {
+        log = [redelivery, ...deliveries];
+        return new Response(JSON.stringify(redelivery), {
+          status: 202,
+          headers: { "Content-Type": "application/json" },
+        });
+      },
+    });
+    const user = userEvent.setup();
+    await renderPage(<ProjectRepositories project="demo" />);
+    await user.click(await screen.findByRole("button", { name: "Redeliver #3" }));
+    expect(await screen.findByText("Process this delivery again?")).toBeInTheDocument();
+    expect(api.callsTo("POST", `${DELIVERIES}/3/redeliver`)).toHaveLength(0);
+    await user.click(screen.getByRole("button", { name: "Redeliver" }));
+    await vi.waitFor(() => expect(api.callsTo("POST", `${DELIVERIES}/3/redeliver`)).toHaveLength(1));
+    expect(await screen.findByText("Queued again as a new delivery.")).toBeInTheDocument();
+    const table = screen.getByRole("table", { name: "Recent deliveries of web" });
+    const row = (await within(table).findByText("Redelivery of #3 by maria")).closest("tr")!;
+    expect(within(row).getByText("Processing")).toBeInTheDocument();
+    expect(within(row).getByRole("button", { name: "Redeliver" })).toBeDisabled();
   });
 
   it("rotates the hook secret after a confirmation and shows the new one once, never keeping it in the list", async () => {

@@ -1,13 +1,16 @@
 import type { HookDelivery, HookDeliveryStatus, Repository } from "@common/contract/repositories.ts";
-import { Flex, Table, type TableColumnsType, Tag, Typography } from "antd";
+import { Button, Flex, Popconfirm, Table, type TableColumnsType, Tag, Typography } from "antd";
 import { useMemo } from "react";
 import { Link } from "react-router";
 import { EmptyState, ErrorState } from "../../../components/query-states.tsx";
 import { RelativeTime } from "../../../components/relative-time.tsx";
 import { buildPath } from "../../../lib/build-path.ts";
+import { errorMessage } from "../../../lib/error-message.ts";
 import type { Messages } from "../../../lib/i18n/en.ts";
 import { useI18n } from "../../../lib/i18n/i18n-provider.tsx";
+import { useNotifications } from "../../../lib/notifications.tsx";
 import { useHookDeliveries } from "../api/get-hook-deliveries.ts";
+import { useRedeliverHook } from "../api/redeliver-hook.ts";
 
 const STATUS_COLOURS: Record<HookDeliveryStatus, string> = {
   pending: "processing",
@@ -16,11 +19,25 @@ const STATUS_COLOURS: Record<HookDeliveryStatus, string> = {
   failed: "error",
 };
 
-/** A repository's recent inbound deliveries, each with what it did: builds started, builds canceled, or why it was ignored. */
+/**
+ * A repository's recent inbound deliveries, each with what it did: builds started, builds canceled,
+ * or why it was ignored; and Redeliver, which processes one again as a new delivery.
+ */
 export function RepositoryDeliveries({ repository }: { repository: Repository }) {
   const { t } = useI18n();
+  const notifications = useNotifications();
   const deliveries = useHookDeliveries(repository.project, repository.name);
-  const columns = useMemo(() => deliveryColumns(t, repository.project), [t, repository.project]);
+  const send = useRedeliverHook({ onSuccess: () => notifications.success({ title: t.repositories.redelivered }) });
+  const columns = useMemo(
+    () =>
+      deliveryColumns(t, repository.project, (delivery) =>
+        send.mutateAsync(
+          { project: repository.project, repository: repository.name, delivery: delivery.id },
+          { onError: (err) => notifications.error({ title: t.repositories.redeliverFailed(errorMessage(err, t)) }) },
+        ),
+      ),
+    [t, repository.project, repository.name, send.mutateAsync, notifications],
+  );
   const title = t.repositories.deliveries(repository.name);
   return (
     <Flex vertical gap={8}>
@@ -42,7 +59,6 @@ export function RepositoryDeliveries({ repository }: { repository: Repository })
           locale={{ emptyText: <EmptyState>{t.repositories.noDeliveries}</EmptyState> }}
         />
       )}
-      <Typography.Text type="secondary">{t.repositories.noRedeliver}</Typography.Text>
     </Flex>
   );
 }
@@ -52,7 +68,11 @@ function eventName(delivery: HookDelivery, t: Messages): string {
   return Object.hasOwn(names, delivery.event) ? names[delivery.event as keyof typeof names] : delivery.event;
 }
 
-function deliveryColumns(t: Messages, project: string): TableColumnsType<HookDelivery> {
+function deliveryColumns(
+  t: Messages,
+  project: string,
+  redeliver: (delivery: HookDelivery) => Promise<unknown>,
+): TableColumnsType<HookDelivery> {
   return [
     {
       key: "received",
@@ -80,6 +100,29 @@ function deliveryColumns(t: Messages, project: string): TableColumnsType<HookDel
       key: "effect",
       title: t.repositories.effect,
       render: (_, d) => <DeliveryEffect delivery={d} project={project} />,
+    },
+    {
+      key: "actions",
+      title: t.repositories.actions,
+      width: 130,
+      render: (_, d) =>
+        d.status === "pending" ? (
+          <Button size="small" disabled title={t.repositories.pendingNoRedeliver}>
+            {t.repositories.redeliver}
+          </Button>
+        ) : (
+          <Popconfirm
+            title={t.repositories.redeliverTitle}
+            description={<div style={{ maxWidth: 360 }}>{t.repositories.redeliverConfirm}</div>}
+            okText={t.repositories.redeliver}
+            cancelText={t.repositories.keep}
+            onConfirm={() => redeliver(d).catch(() => undefined)}
+          >
+            <Button size="small" aria-label={`${t.repositories.redeliver} #${d.id}`}>
+              {t.repositories.redeliver}
+            </Button>
+          </Popconfirm>
+        ),
     },
   ];
 }
@@ -109,6 +152,13 @@ function DeliveryEffect({ delivery, project }: { delivery: HookDelivery; project
       <Link key="canceled" to={`/operations/${encodeURIComponent(operationId)}`}>
         {t.repositories.canceled(canceled)}
       </Link>,
+    );
+  }
+  if (delivery.redeliveryOf !== null) {
+    parts.push(
+      <Typography.Text key="redelivery" type="secondary">
+        {t.repositories.redeliveryOf(delivery.redeliveryOf, delivery.redeliveredBy ?? "")}
+      </Typography.Text>,
     );
   }
   if (delivery.reason)
