@@ -67,6 +67,13 @@ export async function pruneEvents(ctx: EngineContext): Promise<number> {
   });
 }
 
+/** The inbound delivery log keeps 30 days, as the webhook delivery log does; one still pending stays. */
+export const HOOK_DELIVERY_RETENTION_MS = 30 * 24 * 3600_000;
+
+export async function pruneHookDeliveries(ctx: EngineContext): Promise<number> {
+  return ctx.store.repositories.pruneDeliveries({ before: ctx.now() - HOOK_DELIVERY_RETENTION_MS, limit: 10_000 });
+}
+
 export class Sweeper {
   private timer: NodeJS.Timeout | undefined;
   private busy = false;
@@ -93,7 +100,10 @@ export class Sweeper {
       await finalizeUnacknowledgedStops(this.ctx);
       await reportStuckOperations(this.ctx);
       await failSilentAgents(this.ctx);
-      if (++this.ticks % 60 === 1) await pruneEvents(this.ctx);
+      if (++this.ticks % 60 === 1) {
+        await pruneEvents(this.ctx);
+        await pruneHookDeliveries(this.ctx);
+      }
     } catch (err) {
       this.ctx.log.warn("sweep failed", { err });
     } finally {

@@ -127,6 +127,23 @@ export class RepositoriesRepo {
       .execute();
   }
 
+  /** Deletes processed deliveries received before `before`, at most `limit` of them; how many went. */
+  async pruneDeliveries(opts: { before: number; limit: number }): Promise<number> {
+    const ids = (
+      await this.db
+        .selectFrom("hook_deliveries")
+        .select("id")
+        .where("received_at", "<", opts.before)
+        .where("status", "<>", "pending")
+        .orderBy("id")
+        .limit(opts.limit)
+        .execute()
+    ).map((r) => r.id);
+    if (ids.length === 0) return 0;
+    await this.db.deleteFrom("hook_deliveries").where("id", "in", ids).execute();
+    return ids.length;
+  }
+
   /** A page of a repository's delivery log, newest first. */
   async deliveries(opts: { repositoryId: number; beforeId?: number; limit: number }): Promise<HookDeliveryRow[]> {
     let q = this.db.selectFrom("hook_deliveries").selectAll().where("repository_id", "=", opts.repositoryId);

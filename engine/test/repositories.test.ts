@@ -6,6 +6,7 @@
  */
 import path from "node:path";
 import { afterEach, describe, expect, it } from "vitest";
+import { pruneHookDeliveries } from "../scheduler/sweeper.ts";
 import { databaseSnapshot } from "./db-snapshot.ts";
 import {
   GitFixture,
@@ -461,6 +462,29 @@ describe.each(DATABASES)("repositories on $name", (db) => {
       received_at: Date.now(),
     });
     expectRefusal(await t!.api.post(`${base}/${pending!.id}/redeliver`, {}), 409, "delivery_pending");
+  });
+
+  it("the delivery log keeps 30 days: older processed deliveries are pruned, recent and pending ones stay", async () => {
+    await setUp();
+    const store = t!.engine.ctx.store.repositories;
+    const repositoryId = (await store.findByNames({ project: "acme", name: "app" }))!.id;
+    const now = t!.engine.ctx.now();
+    const day = 24 * 3600_000;
+    const row = (deliveryId: string, status: "processed" | "pending", received: number) =>
+      store.insertDelivery({
+        repository_id: repositoryId,
+        delivery_id: deliveryId,
+        provider: "github",
+        event: "push",
+        payload: "{}",
+        status,
+        received_at: received,
+      });
+    await row("old", "processed", now - 31 * day);
+    await row("old-pending", "pending", now - 31 * day);
+    await row("recent", "processed", now - 29 * day);
+    expect(await pruneHookDeliveries(t!.engine.ctx)).toBe(1);
+    expect((await deliveries()).map((d) => d.deliveryId).sort()).toEqual(["old-pending", "recent"]);
   });
 
   it("GitLab's push and merge request hooks, with their token header, do the same", async () => {
