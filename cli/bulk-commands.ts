@@ -5,6 +5,7 @@
  */
 import { type Command, Option } from "commander";
 import { KEEP_NEWEST_PER, type KeepNewestPer, type OperationKind } from "../common/constants.ts";
+import { BUILD_TRIGGER_KINDS, type BuildTriggerKind } from "../common/contract/builds.ts";
 import type { BatchPreview, Operation } from "../common/dto.ts";
 import { BUILD_STATUSES, CANCELABLE_STATUSES, TERMINAL_STATUSES } from "../common/statuses.ts";
 import {
@@ -41,6 +42,8 @@ type CancelFlags = BulkFlags & {
   force?: boolean;
   keepNewest?: number;
   per?: KeepNewestPer;
+  trigger?: BuildTriggerKind;
+  pullRequest?: number;
   includeProtectedBranches?: boolean;
   confirm?: number;
 };
@@ -54,6 +57,17 @@ export function registerBulkCommands(program: Command, ctx: CliContext): void {
     .option("--ids <ids>", "build ids (as the API and webhooks name them)", numberList("build id"))
     .option("--all-running", "every queued and running build")
     .option("--branch <name>", "queued and running builds of this branch")
+    .option(
+      "--pull-request <n>",
+      "queued and running builds of this pull request (its number)",
+      positiveInt(999_999_999),
+    )
+    .addOption(
+      new Option(
+        "--trigger <kind>",
+        "queued and running builds started by a push, a pull request or an API call",
+      ).choices(BUILD_TRIGGER_KINDS),
+    )
     .option("--status <statuses>", "only these: queued, running (default both)", statusList(CANCELABLE_STATUSES))
     .option(
       "--keep-newest <n>",
@@ -81,10 +95,11 @@ export function registerBulkCommands(program: Command, ctx: CliContext): void {
   cancel.addHelpText(
     "after",
     `
-Without --pipeline a filter (--all-running, --branch, --status) acts across every pipeline of the project.
+Without --pipeline a filter (--all-running, --branch, --pull-request, --trigger, --status) acts across every pipeline of the project.
 Examples:
   sluice cancel --project demo --pipeline web-app --builds 12,13 --reason "bad push"
   sluice cancel --project demo --branch release/2.4 --dry-run
+  sluice cancel --project demo --pull-request 12 --reason "closed without merging"
   sluice cancel --project demo --pipeline web-app --all-running --wait
   sluice cancel --project demo --pipeline web-app --keep-newest 1 --per branch --dry-run`,
   );
@@ -93,11 +108,16 @@ Examples:
       throw new UsageError("--per goes with --keep-newest");
     const c = connect(ctx, flags);
     const scope = scopeOf(c, flags, "optional");
+    const filtered = [flags.branch, flags.status, flags.keepNewest, flags.trigger, flags.pullRequest].some(
+      (f) => f !== undefined,
+    );
     const filter =
-      flags.allRunning || flags.branch !== undefined || flags.status !== undefined || flags.keepNewest !== undefined
+      flags.allRunning || filtered
         ? {
             status: flags.status ?? [...CANCELABLE_STATUSES],
             ...(flags.branch !== undefined ? { branch: flags.branch } : {}),
+            ...(flags.trigger !== undefined ? { trigger: flags.trigger } : {}),
+            ...(flags.pullRequest !== undefined ? { pullRequest: flags.pullRequest } : {}),
             ...(flags.keepNewest !== undefined
               ? { keepNewest: { per: flags.per ?? "branch", count: flags.keepNewest } }
               : {}),
@@ -110,7 +130,7 @@ Examples:
     const selection = oneSelection(
       flags,
       filter,
-      "--builds 12,13, --ids 381,382, or --all-running / --branch / --status",
+      "--builds 12,13, --ids 381,382, or --all-running / --branch / --pull-request / --trigger / --status",
     );
     ctx.exit(await runBulk("cancel", c, scope, selection, flags));
   });

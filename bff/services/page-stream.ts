@@ -55,7 +55,7 @@ export async function pageStream(engine: EngineClient, slots: StreamSlots, req: 
       checked.filter((c): c is Topic => !("error" in c)),
       operations,
     );
-    await openAll(engine, feeds, closedSignal(res));
+    if (!(await openAll(engine, feeds, closedSignal(res)))) return;
 
     const sse = browserStream(res);
     await sse.send(refused.map(({ key, error }) => ({ event: "refused", data: { topics: [key], error } })));
@@ -170,14 +170,20 @@ function feedsFor(engine: EngineClient, topics: Topic[], operations: OperationCa
   return [...[...groups.values()].map((g) => new EventFeed(g.source, g.after, g.topics, operations)), ...logs];
 }
 
-/** Opens every feed's engine stream before the browser's starts, so that a refusal is a plain JSON error. */
-async function openAll(engine: EngineClient, feeds: Feed[], closed: AbortSignal): Promise<void> {
+/**
+ * Opens every feed's engine stream before the browser's starts, so that a refusal is a plain JSON
+ * error. False when the browser left meanwhile (a page closed or moved on): nothing to answer, and
+ * nothing went wrong.
+ */
+async function openAll(engine: EngineClient, feeds: Feed[], closed: AbortSignal): Promise<boolean> {
   const failed = new AbortController();
   const signal = AbortSignal.any([closed, failed.signal]);
   try {
     await Promise.all(feeds.map((feed) => feed.open(engine, signal)));
+    return !closed.aborted;
   } catch (err) {
     failed.abort();
+    if (closed.aborted) return false;
     throw err;
   }
 }

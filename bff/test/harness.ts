@@ -26,6 +26,8 @@ export async function startStack(
     maxStreamsPerUser?: number;
     trustProxy?: false | number | string[];
     bffMetricsToken?: string;
+    /** Where the BFF finds the engine (a proxy in front of it, say); the engine's own URL by default. */
+    engineUrlFor?: (engineUrl: string) => string;
   },
 ): Promise<Stack> {
   const engine = await startTestEngine({ ...opts, settings: { bffKey: TEST_BFF_KEY, ...opts.settings } });
@@ -39,7 +41,7 @@ export async function startStack(
   // Every line the BFF writes, its request logs included, is kept for the test to read.
   const log = createLogger("warn", "bff", { write: (line: string) => void logged.push(line) });
   const bff = await startBff({
-    engineUrl: engine.engine.url,
+    engineUrl: opts.engineUrlFor?.(engine.engine.url) ?? engine.engine.url,
     webDist,
     log,
     host: "127.0.0.1",

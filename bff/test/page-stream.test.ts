@@ -2,12 +2,61 @@
  * The page's one event stream (`GET /api/stream?topics=…`): several topics on one connection,
  * each checked as the user, resumed per topic with Last-Event-ID, limited per user.
  */
+import http from "node:http";
 import { afterEach, describe, expect, it } from "vitest";
 import { DATABASES, sleepPipeline, waitFor } from "../../engine/test/harness.ts";
 import { expectRefusal } from "../../engine/test/security-helpers.ts";
 import { seedBuilds } from "../../engine/test/seed.ts";
 import { SimAgent } from "../../engine/test/sim-agent.ts";
 import { addUser, Browser, type Message, type Stack, startStack } from "./harness.ts";
+
+/** A proxy in front of the engine that holds its event streams until released; everything else passes. */
+class HeldStreams {
+  private server: http.Server | undefined;
+  private opened = () => {};
+  readonly waiting = new Promise<void>((resolve) => (this.opened = resolve));
+  private released = () => {};
+  private readonly gate = new Promise<void>((resolve) => (this.released = resolve));
+
+  private target: URL | undefined;
+
+  /** Listens on a free port; requests go on to the engine named by `forwardTo`. */
+  async listen(): Promise<string> {
+    this.server = http.createServer(async (req, res) => {
+      const target = this.target as URL;
+      if (req.url?.startsWith("/v1/events")) {
+        this.opened();
+        await this.gate;
+      }
+      const upstream = http.request(
+        { host: target.hostname, port: target.port, path: req.url, method: req.method, headers: req.headers },
+        (answer) => {
+          res.writeHead(answer.statusCode ?? 502, answer.headers);
+          answer.pipe(res);
+        },
+      );
+      upstream.on("error", () => res.destroy());
+      res.on("close", () => upstream.destroy());
+      req.pipe(upstream);
+    });
+    await new Promise<void>((resolve) => this.server?.listen(0, "127.0.0.1", resolve));
+    return `http://127.0.0.1:${(this.server.address() as { port: number }).port}`;
+  }
+
+  forwardTo(engineUrl: string): void {
+    this.target = new URL(engineUrl);
+  }
+
+  release(): void {
+    this.released();
+  }
+
+  async stop(): Promise<void> {
+    this.released();
+    this.server?.closeAllConnections();
+    await new Promise((resolve) => this.server?.close(resolve));
+  }
+}
 
 const stream = (...topics: string[]) => `/api/stream?topics=${encodeURIComponent(topics.join(","))}`;
 const WEB = "pipeline:acme/web";
@@ -244,6 +293,47 @@ describe.each(DATABASES)("the page's one stream on $name", (db) => {
     const text = messages.flatMap((m) => (m.event === "log" ? m.data.chunks.map((c: any) => c.text) : [])).join("");
     expect(text).toContain("[sluice] stopped: SIGKILL");
     expect(ended(messages)).toBe(true);
+  });
+
+  it("a browser that leaves while its stream is being opened is no error: nothing is logged", async () => {
+    // The engine's event streams wait at a proxy until the browser has left.
+    const held = new HeldStreams();
+    const proxy = await held.listen();
+    stack = await startStack({
+      db,
+      slots: 0,
+      maxStreamsPerUser: 1,
+      engineUrlFor: (url) => {
+        held.forwardTo(url);
+        return proxy;
+      },
+    });
+    await stack.engine.api.pipeline("acme", "web", sleepPipeline());
+    await addUser(stack, "dev", { acme: "developer" });
+    const dev = new Browser(stack.bff.url);
+    expect((await dev.signIn("dev")).status).toBe(200);
+    try {
+      const leave = new AbortController();
+      const streamed = dev.stream(stream(WEB), { signal: leave.signal });
+      await held.waiting;
+      leave.abort();
+      await streamed;
+      held.release();
+      // One stream a user: the next opens once the BFF has let the first go (and logged whatever it would).
+      const opens = async () => {
+        const abort = new AbortController();
+        const res = await fetch(stack.bff.url + stream(WEB), {
+          headers: { Cookie: dev.cookie ?? "" },
+          signal: abort.signal,
+        });
+        abort.abort();
+        return res.status === 200 || undefined;
+      };
+      await waitFor(opens, { what: "a stream in the place the first one left" });
+      expect(stack.logged.filter((line) => line.includes('"level":"error"'))).toEqual([]);
+    } finally {
+      await held.stop();
+    }
   });
 
   it("refuses what is not a stream: no topic, a bad one, too many, an id it did not write", async () => {

@@ -8,7 +8,7 @@ import {
   OPERATION_STATUSES,
 } from "../constants.ts";
 import { BUILD_STATUSES } from "../statuses.ts";
-import { Build, BuildStatusSchema } from "./builds.ts";
+import { BUILD_TRIGGER_KINDS, Build, BuildStatusSchema } from "./builds.ts";
 import {
   BuildId,
   BuildNumber,
@@ -35,6 +35,10 @@ export const CancelFilter = z.strictObject({
   branch: z.string().min(1).max(255).optional(),
   /** Builds triggered by this user. */
   triggeredBy: z.string().min(1).max(100).optional(),
+  /** Builds a push started, a pull request started, or an API call (the console's Run build too). */
+  trigger: z.enum(BUILD_TRIGGER_KINDS).optional(),
+  /** Builds of this pull request (its number, in any of the project's repositories). */
+  pullRequest: z.number().int().min(1).max(999_999_999).optional(),
   /** Only builds created before this instant (ISO 8601), or numbered below this build number (one pipeline). */
   before: z.union([z.iso.datetime({ offset: true }), z.number().int().positive()]).optional(),
   /** Project scope only: these pipelines (all of the project's when left out). */

@@ -43,6 +43,10 @@ export type BuildMatch = {
   excludeIds?: readonly number[];
   /** Builds of this pull request of this repository. */
   pullRequest?: { repositoryId: number; number: number };
+  /** What started them: a push, a pull request, or an API call (no repository event). */
+  trigger?: "push" | "pull_request" | "api";
+  /** Builds of a pull request with this number, in any of the project's repositories. */
+  pullRequestNumber?: number;
 };
 
 export type MovedBuild = { id: number; pipeline_id: number; from: BuildStatus; status: BuildStatus };
@@ -537,6 +541,9 @@ export class BuildsRepo {
         .where("repository_id", "=", opts.pullRequest.repositoryId)
         .where("pull_request", "=", opts.pullRequest.number);
     }
+    if (opts.trigger === "api") q = q.where("trigger_kind", "is", null);
+    else if (opts.trigger !== undefined) q = q.where("trigger_kind", "=", opts.trigger);
+    if (opts.pullRequestNumber !== undefined) q = q.where("pull_request", "=", opts.pullRequestNumber);
     return q;
   }
 

@@ -237,6 +237,8 @@ function matchOf(scope: Scope, filter: CancelFilter | RerunFilter): BuildMatch {
     statuses: filter.status,
     ...(filter.branch !== undefined ? { branch: filter.branch } : {}),
     ...(filter.triggeredBy !== undefined ? { triggeredBy: filter.triggeredBy } : {}),
+    ...(filter.trigger !== undefined ? { trigger: filter.trigger } : {}),
+    ...(filter.pullRequest !== undefined ? { pullRequestNumber: filter.pullRequest } : {}),
     ...(typeof before === "number" ? { beforeNumber: before } : {}),
     ...(typeof before === "string" ? { beforeTime: Date.parse(before) } : {}),
   };

@@ -247,6 +247,7 @@ export const en = {
     selectedCount: (n: number) => `${n} selected`,
     cancelSelected: (n: number) => `Cancel selected (${n})`,
     cancelAllRunning: (n: number) => `Cancel all running (${n})`,
+    cancelAllMatching: "Cancel all running that match",
     cancelAllButNewest: "… all but the newest per branch",
     rerunSelected: (n: number) => `Re-run (${n})`,
     noPermission: "You need the developer role in this project to cancel builds.",

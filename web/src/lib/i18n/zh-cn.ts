@@ -227,6 +227,7 @@ const messages: Messages = {
     selectedCount: (n) => `已选 ${n} 个`,
     cancelSelected: (n) => `取消所选（${n}）`,
     cancelAllRunning: (n) => `取消全部进行中（${n}）`,
+    cancelAllMatching: "取消所有匹配的进行中构建",
     cancelAllButNewest: "…… 但保留每个分支最新的构建",
     rerunSelected: (n) => `重新运行（${n}）`,
     noPermission: "需要该项目的开发者角色才能取消构建。",

@@ -9,8 +9,11 @@ type Props = {
   /** Of those, what a cancel would reach, and what a re-run would. */
   cancelCount: number;
   rerunCount: number;
-  /** Active builds matching the filters across all pages: the "Cancel all running (M)" number. */
-  activeCount: number;
+  /**
+   * Active builds matching the filters across all pages: the "Cancel all running (M)" number; null
+   * when the page cannot count them (a view filtered by trigger), the preview then counts them.
+   */
+  activeCount: number | null;
   canCancel: boolean;
   canTrigger: boolean;
   onCancelSelected: () => void;
@@ -36,6 +39,7 @@ export function HistoryToolbar({
   const selectedWhy = !canCancel ? t.history.noPermission : cancelCount === 0 ? t.history.nothingSelected : null;
   const rerunWhy = !canTrigger ? t.history.noRerunPermission : rerunCount === 0 ? t.history.nothingToRerun : null;
   const allWhy = !canCancel ? t.history.noPermission : activeCount === 0 ? t.history.nothingRunning : null;
+  const allLabel = activeCount === null ? t.history.cancelAllMatching : t.history.cancelAllRunning(activeCount);
 
   return (
     <Flex gap={8} align="center" wrap role="toolbar" aria-label={t.history.toolbar}>
@@ -62,7 +66,7 @@ export function HistoryToolbar({
       </WhyDisabled>
       <WhyDisabled why={allWhy}>
         <Button danger disabled={allWhy !== null} onClick={onCancelAll}>
-          {t.history.cancelAllRunning(activeCount)}
+          {allLabel}
         </Button>
       </WhyDisabled>
       <WhyDisabled why={allWhy}>

@@ -46,8 +46,10 @@ export function PipelineHistory({ project, pipeline, onBulkAction, onRunningOper
   const branches = useMemo(() => [...new Set(builds.map((b) => b.branch))], [builds]);
   const filtered = filters.status.length > 0 || filters.branch !== "" || byTrigger(filters);
   const cancelFilter = useMemo(() => cancelFilterOf(filters), [filters]);
-  // Counts follow status and branch only: a view filtered by trigger offers its ticked rows, not "all matching".
-  const totalMatching = byTrigger(filters) ? 0 : activeMatching(summary.data, filters);
+  // Counts follow status and branch only: a view filtered by trigger offers no "select all N matching"
+  // (N is not known here), but "Cancel all running" does act on all of them (its preview counts them).
+  const uncounted = byTrigger(filters);
+  const totalMatching = uncounted ? 0 : activeMatching(summary.data, filters);
   const permissions = summary.data?.permissions;
   // Other filters show other rows: a selection made on the old ones would act on builds out of sight.
   const selection = useBuildSelection(builds, totalMatching, {
@@ -110,7 +112,7 @@ export function PipelineHistory({ project, pipeline, onBulkAction, onRunningOper
           selectedCount={selection.view.count}
           cancelCount={selection.view.cancelCount}
           rerunCount={selection.view.rerunCount}
-          activeCount={totalMatching}
+          activeCount={uncounted ? null : totalMatching}
           // Until the summary arrives nothing is selectable anyway; do not claim a missing permission.
           canCancel={permissions?.canCancel ?? true}
           canTrigger={permissions?.canTrigger ?? true}

@@ -5,20 +5,23 @@
 import type { CancellationPreviewRequest, RerunPreviewRequest } from "@common/bff-api.ts";
 import type { CancelFilter } from "@common/dto.ts";
 import { CANCELABLE_STATUSES } from "@common/statuses.ts";
-import { byTrigger, type HistoryFilters } from "../../../lib/query-keys.ts";
+import type { HistoryFilters } from "../../../lib/query-keys.ts";
 import { type SelectableRow, type SelectionState, tickedFor } from "./selection.ts";
 
 /**
  * The cancel the page's filters stand for: the active statuses among those chosen (both, when
- * none is), on the chosen branch. Null when no chosen status can be canceled, or when the view is
- * filtered by trigger.
+ * none is), on the chosen branch, of the chosen trigger and pull request. Null when no chosen
+ * status can be canceled.
  */
 export function cancelFilterOf(filters: HistoryFilters): CancelFilter | null {
-  // The engine's cancel filter knows no trigger: such a view acts on ticked rows only.
-  if (byTrigger(filters)) return null;
   const status = CANCELABLE_STATUSES.filter((s) => filters.status.length === 0 || filters.status.includes(s));
   if (status.length === 0) return null;
-  return { status, ...(filters.branch ? { branch: filters.branch } : {}) };
+  return {
+    status,
+    ...(filters.branch ? { branch: filters.branch } : {}),
+    ...(filters.trigger !== undefined ? { trigger: filters.trigger } : {}),
+    ...(filters.pullRequest !== undefined ? { pullRequest: filters.pullRequest } : {}),
+  };
 }
 
 /** "Cancel selected": every matching build less the unticked ones, or the ticked active rows. */
