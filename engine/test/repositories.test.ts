@@ -81,6 +81,12 @@ describe.each(DATABASES)("repositories on $name", (db) => {
     );
   }
 
+  /** The builds an operation acted on, by id. */
+  async function itemIds(operation: string): Promise<number[]> {
+    const items = (await t!.api.get(`/v1/operations/${operation}/items?limit=200`)).body.items as any[];
+    return items.map((i) => i.buildId as number).sort((a, b) => a - b);
+  }
+
   async function builds(pipeline: string): Promise<any[]> {
     return (await t!.api.get(`/v1/projects/acme/pipelines/${pipeline}/builds`)).body.items;
   }
@@ -353,6 +359,53 @@ describe.each(DATABASES)("repositories on $name", (db) => {
     const c = await processed(closed.headers["X-GitHub-Delivery"] as string);
     expect(c.effects.canceled).toBe(1);
     expect((await t!.api.waitForStatus(build.id, "CANCELED")).cancel.reason).toBe("pull request #12 was closed");
+  });
+
+  it("a bulk cancel's filter reaches builds by what triggered them and by pull request, its preview counting the same", async () => {
+    const { repo, secret } = await setUp();
+    await t!.api.pipeline("acme", "ci", followPipeline({ branches: ["main"], pullRequest: true }));
+    const p = "/v1/projects/acme/pipelines/ci";
+    const start = async (request: HookRequest) => {
+      await hook(request);
+      return (await processed(request.headers["X-GitHub-Delivery"] as string)).effects.created[0].buildId as number;
+    };
+    const topic = repo.commitAndPush("topic", { "hello.txt": "12\n" }, "twelve");
+    const other = repo.commitAndPush("other", { "hello.txt": "13\n" }, "thirteen");
+    const main = repo.commitAndPush("main", { "hello.txt": "main\n" }, "main");
+    const pr12 = await start(
+      githubPullRequest({ secret, action: "opened", number: 12, head: "topic", sha: topic, base: "main" }),
+    );
+    const pr13 = await start(
+      githubPullRequest({ secret, action: "opened", number: 13, head: "other", sha: other, base: "main" }),
+    );
+    const pushed = await start(githubPush({ secret, branch: "main", after: main }));
+    const api = (await t!.api.post(`${p}/builds`, { branch: "manual" })).body.id as number;
+    const ACTIVE = ["QUEUED", "RUNNING"];
+    const status = async (id: number) => (await t!.api.build(id)).status as string;
+
+    for (const filter of [
+      { status: ACTIVE, trigger: "tag" },
+      { status: ACTIVE, pullRequest: 0 },
+      { status: ACTIVE, pullRequest: "12" },
+    ]) {
+      expectRefusal(await t!.api.post(`${p}/builds/batch-cancel`, { filter }), 400, "invalid_input");
+    }
+
+    const byPr = { status: ACTIVE, pullRequest: 12 };
+    const preview = await t!.api.post(`${p}/builds/batch-cancel/preview`, { filter: byPr });
+    expect(preview.body.total).toBe(1);
+    const canceled = await t!.api.post(`${p}/builds/batch-cancel`, { filter: byPr, snapshot: preview.body.snapshot });
+    expect(canceled.status, JSON.stringify(canceled.body)).toBe(202);
+    expect(await itemIds(canceled.body.id)).toEqual([pr12]);
+
+    const byApi = await t!.api.post(`${p}/builds/batch-cancel`, { filter: { status: ACTIVE, trigger: "api" } });
+    expect(await itemIds(byApi.body.id)).toEqual([api]);
+    const byPulls = await t!.api.post("/v1/projects/acme/builds/batch-cancel", {
+      filter: { status: ACTIVE, trigger: "pull_request" },
+    });
+    expect(await itemIds(byPulls.body.id)).toEqual([pr13]);
+    for (const id of [pr12, pr13, api]) await t!.api.waitForStatus(id, "CANCELED");
+    expect(ACTIVE).toContain(await status(pushed));
   });
 
   it("a bad signature, a replayed delivery, a 2 MiB body and another repository's payload change nothing", async () => {
