@@ -7,7 +7,8 @@
  * - accept: the HTTP batch-cancel call until its 202 (all N CANCELING in the database);
  * - settle: until all N are CANCELED and operation.completed reached an SSE subscriber;
  * - loop:   the old way, N single-cancel calls with 8 in flight, until all N are CANCELED;
- * - the SQL statements of accept (the engine's X-Sluice-Statements header).
+ * - the SQL statements of accept (the engine's X-Sluice-Statements header);
+ * - the RSS of this process (the engine runs in it) before the accept and at its peak until settled.
  * With `--keep-newest K --per branch`, also in the same run: N more builds over N/10 branches,
  * canceled by a filter that keeps the K newest per branch (preview, then confirm with its snapshot):
  * its accept and settle next to the plain cancel's.
@@ -19,7 +20,7 @@ import pg from "pg";
 import { collectEvents, startTestEngine, type TestEngine, waitFor } from "../engine/test/harness.ts";
 import { seedBuilds } from "../engine/test/seed.ts";
 import { SimAgent } from "../engine/test/sim-agent.ts";
-import { databaseOf, machine, table, time, writeResult } from "./lib.ts";
+import { databaseOf, machine, rssSampler, table, time, writeResult } from "./lib.ts";
 
 const AGENTS = 50;
 const PIPELINE = {
@@ -106,6 +107,7 @@ export async function benchBulkCancel(argv: string[]): Promise<number> {
       until: (events) => events.some((e) => e.data.operationId === operationId),
       timeoutMs: 600_000,
     });
+    const memory = rssSampler();
     const started = performance.now();
     const res = await t.api.post(`${bulkPath}/builds/batch-cancel`, { buildIds: bulkIds, reason: "benchmark" });
     const acceptMs = performance.now() - started;
@@ -117,6 +119,7 @@ export async function benchBulkCancel(argv: string[]): Promise<number> {
       throw new Error(`accept left ${JSON.stringify(afterAccept)}`);
     await completed;
     const settleMs = performance.now() - started;
+    const rss = memory.stop();
     if ((await countOf(t, bulkPath, "CANCELED")) !== n) throw new Error("settle did not cancel all builds");
 
     let keep: { acceptMs: number; settleMs: number; canceled: number; kept: number; branches: number } | undefined;
@@ -179,6 +182,7 @@ export async function benchBulkCancel(argv: string[]): Promise<number> {
       settleMs: round(settleMs),
       loopMs: round(loopMs),
       acceptStatements,
+      rss,
       ratios: { loopOverSettle: round(loopMs / settleMs), acceptOverFloor: round(acceptMs / floorMs) },
       ...(keep
         ? {
@@ -209,6 +213,7 @@ export async function benchBulkCancel(argv: string[]): Promise<number> {
           "loop/settle": result.ratios.loopOverSettle,
           "accept/floor": result.ratios.acceptOverFloor,
           statements: acceptStatements,
+          "RSS growth MiB": rss.growthMiB,
         },
       ])}\n`,
     );

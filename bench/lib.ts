@@ -94,3 +94,25 @@ export async function measureRequests<R>(
     ],
   };
 }
+
+/**
+ * This process's resident memory, sampled every `everyMs` from now until `stop()`: the benchmarks
+ * run the engine in this process, so its peak growth is the engine's (the simulated agents and the
+ * client included, which only make it larger).
+ */
+export function rssSampler(everyMs = 25) {
+  const mib = () => process.memoryUsage().rss / 1024 / 1024;
+  const before = mib();
+  let peak = before;
+  const timer = setInterval(() => {
+    peak = Math.max(peak, mib());
+  }, everyMs);
+  return {
+    stop() {
+      clearInterval(timer);
+      peak = Math.max(peak, mib());
+      const round = (x: number) => Math.round(x);
+      return { beforeMiB: round(before), peakMiB: round(peak), growthMiB: round(peak - before) };
+    },
+  };
+}
