@@ -29,6 +29,9 @@ export async function benchBffHistory(argv: string[]): Promise<number> {
     await seedBuilds(stack.engine, p, n, {
       status: (i) => (i % 50 === 0 ? "QUEUED" : (["SUCCEEDED", "FAILED", "CANCELED", "TIMED_OUT"] as const)[i % 4]!),
     });
+    // Seeding a million builds keeps this process busy for a while: the keep-alive connection
+    // opened before may have been closed by the server meanwhile. One request finds out.
+    await stack.engine.api.get("/healthz").catch(() => undefined);
     await addUser(stack, "dev", { bench: "developer" });
     const browser = new Browser(stack.bff.url);
     await browser.signIn("dev");
