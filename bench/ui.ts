@@ -148,6 +148,11 @@ async function confirmUntilSummary(page: Page, count: number): Promise<number> {
 async function benchCancelAll(stack: Stack, context: BrowserContext, sims: SimAgent[], n: number) {
   const path = await runningPipeline(stack, sims, "ui", n);
   const page = await context.newPage();
+  // The page's stream is the browser's one stream, held by a SharedWorker where there is one; its
+  // messages are counted on the page's own connection, as when no SharedWorker exists (a leader tab).
+  await page.addInitScript(() => {
+    delete (window as { SharedWorker?: unknown }).SharedWorker;
+  });
   const cdp = await context.newCDPSession(page);
   await cdp.send("Network.enable");
   let messages = 0;
