@@ -115,9 +115,8 @@ export async function startEngine(options: EngineOptions): Promise<EngineHandle>
     stopped ??= (async () => {
       shutdown.abort();
       await http.close();
-      sweeper.stop();
       progress.stop();
-      await Promise.all([worker.stop(), dispatcher.stop(), sender.stop(), statuses.stop()]);
+      await Promise.all([sweeper.stop(), worker.stop(), dispatcher.stop(), sender.stop(), statuses.stop()]);
       await bus.stop();
       await store.close();
     })();

@@ -74,9 +74,13 @@ export async function pruneHookDeliveries(ctx: EngineContext): Promise<number> {
   return ctx.store.repositories.pruneDeliveries({ before: ctx.now() - HOOK_DELIVERY_RETENTION_MS, limit: 10_000 });
 }
 
+/** How long a stop waits for a sweep under way. */
+const STOP_WAIT_MS = 5_000;
+
 export class Sweeper {
   private timer: NodeJS.Timeout | undefined;
-  private busy = false;
+  /** The sweep under way, if any: a stop waits for it, so it never runs on a closed database. */
+  private current: Promise<void> | undefined;
   private ticks = 0;
 
   constructor(
@@ -85,16 +89,29 @@ export class Sweeper {
   ) {}
 
   start(): void {
-    this.timer = setInterval(() => void this.tick(), this.intervalMs);
+    this.timer = setInterval(() => {
+      this.current ??= this.tick().finally(() => {
+        this.current = undefined;
+      });
+    }, this.intervalMs);
   }
 
-  stop(): void {
+  /**
+   * No sweep starts after this; one under way is waited for, at most `STOP_WAIT_MS` (a database
+   * that stopped answering must not hold the engine's stop).
+   */
+  async stop(): Promise<void> {
     clearInterval(this.timer);
+    if (!this.current) return;
+    let timer: NodeJS.Timeout | undefined;
+    const waited = new Promise<void>((resolve) => {
+      timer = setTimeout(resolve, STOP_WAIT_MS);
+    });
+    await Promise.race([this.current, waited]);
+    clearTimeout(timer);
   }
 
   private async tick(): Promise<void> {
-    if (this.busy) return;
-    this.busy = true;
     try {
       await timeOutQueuedBuilds(this.ctx);
       await finalizeUnacknowledgedStops(this.ctx);
@@ -106,8 +123,6 @@ export class Sweeper {
       }
     } catch (err) {
       this.ctx.log.warn("sweep failed", { err });
-    } finally {
-      this.busy = false;
     }
   }
 }
