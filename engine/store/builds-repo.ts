@@ -558,14 +558,31 @@ export class BuildsRepo {
     beforeId?: number;
     limit: number;
   }): Promise<BuildRow[]> {
-    let q = this.withNames().where("b.pipeline_id", "=", opts.pipelineId);
-    if (opts.statuses && opts.statuses.length > 0) q = q.where("b.status", "in", opts.statuses);
-    if (opts.branch !== undefined) q = q.where("b.branch", "=", opts.branch);
-    if (opts.trigger === "api") q = q.where("b.trigger_kind", "is", null);
-    else if (opts.trigger !== undefined) q = q.where("b.trigger_kind", "=", opts.trigger);
-    if (opts.pullRequest !== undefined) q = q.where("b.pull_request", "=", opts.pullRequest);
-    if (opts.beforeId !== undefined) q = q.where("b.id", "<", opts.beforeId);
-    return q.orderBy("b.id", "desc").limit(opts.limit).execute() as Promise<BuildRow[]>;
+    const statuses = opts.statuses ?? [];
+    const newest = (status: BuildStatus | undefined) => {
+      let q = this.db.selectFrom("builds").select("id").where("pipeline_id", "=", opts.pipelineId);
+      if (status !== undefined) q = q.where("status", "=", status);
+      if (opts.branch !== undefined) q = q.where("branch", "=", opts.branch);
+      if (opts.trigger === "api") q = q.where("trigger_kind", "is", null);
+      else if (opts.trigger !== undefined) q = q.where("trigger_kind", "=", opts.trigger);
+      if (opts.pullRequest !== undefined) q = q.where("pull_request", "=", opts.pullRequest);
+      if (opts.beforeId !== undefined) q = q.where("id", "<", opts.beforeId);
+      return q.orderBy("id", "desc").limit(opts.limit);
+    };
+    // Several statuses: the newest page of each status, each read in order from the status index,
+    // then merged — not every build of those statuses sorted (20,000 queued builds of a million
+    // took 70 ms on SQLite that way).
+    const ids =
+      statuses.length > 1
+        ? statuses
+            .map((status, i) => this.db.selectFrom(newest(status).as(`s${i}`)).select("id"))
+            .reduce((union, next) => union.unionAll(next))
+        : newest(statuses[0]);
+    return this.withNames()
+      .where("b.id", "in", ids)
+      .orderBy("b.id", "desc")
+      .limit(opts.limit)
+      .execute() as Promise<BuildRow[]>;
   }
 
   /** Builds per status: the running totals, or counted from the index for one branch. */
