@@ -578,11 +578,9 @@ export class BuildsRepo {
             .map((status, i) => this.db.selectFrom(newest(status).as(`s${i}`)).select("id"))
             .reduce((union, next) => union.unionAll(next))
         : newest(statuses[0]);
-    return this.withNames()
-      .where("b.id", "in", ids)
-      .orderBy("b.id", "desc")
-      .limit(opts.limit)
-      .execute() as Promise<BuildRow[]>;
+    return this.withNames().where("b.id", "in", ids).orderBy("b.id", "desc").limit(opts.limit).execute() as Promise<
+      BuildRow[]
+    >;
   }
 
   /** Builds per status: the running totals, or counted from the index for one branch. */
