@@ -640,6 +640,21 @@ const hookRedelivery: Migration = {
   },
 };
 
+/**
+ * Stop orders not yet delivered, by agent: every poll of an agent takes its own (`takeStops`), and
+ * read them through the agent's index before, that is through every job the agent ever ran.
+ */
+const pendingStops: Migration = {
+  async up(db: Db) {
+    await db.schema
+      .createIndex("jobs_pending_stops")
+      .on("jobs")
+      .column("agent_id")
+      .where(sql<boolean>`stop_requested_at IS NOT NULL AND stop_delivered_at IS NULL`)
+      .execute();
+  },
+};
+
 export function migrations(dialect: Dialect): MigrationProvider {
   return {
     async getMigrations() {
@@ -657,6 +672,7 @@ export function migrations(dialect: Dialect): MigrationProvider {
         "013_rerun_links": rerunLinks,
         "014_operation_stuck": operationStuck,
         "015_hook_redelivery": hookRedelivery,
+        "016_pending_stops": pendingStops,
       };
     },
   };
