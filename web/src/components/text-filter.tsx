@@ -18,22 +18,29 @@ const TYPING_PAUSE_MS = 400;
 export function TextFilter({ label, placeholder, value, onChange, suggestions, width = 200 }: Props) {
   const [text, setText] = useState(value);
   const sent = useRef(value);
+  const pause = useRef<ReturnType<typeof setTimeout> | undefined>(undefined);
   const apply = (next: string) => {
+    clearTimeout(pause.current);
     sent.current = next.trim();
     onChange(next.trim());
   };
-  const applyAfterPause = useEffectEvent((next: string) => apply(next));
+  // Applied already (Enter, a suggestion): the pause must not send it again — by then "Clear
+  // filters" may have emptied it, and a late second send brought the old value back.
+  const applyAfterPause = useEffectEvent((next: string) => {
+    if (next.trim() !== sent.current) apply(next);
+  });
 
   // The URL changed under us (back/forward, "Clear filters"), not through typing here.
   useEffect(() => {
     if (value === sent.current) return;
+    clearTimeout(pause.current);
     sent.current = value;
     setText(value);
   }, [value]);
   useEffect(() => {
     if (text.trim() === sent.current) return;
-    const timer = setTimeout(() => applyAfterPause(text), TYPING_PAUSE_MS);
-    return () => clearTimeout(timer);
+    pause.current = setTimeout(() => applyAfterPause(text), TYPING_PAUSE_MS);
+    return () => clearTimeout(pause.current);
   }, [text]);
 
   const options = useMemo(
