@@ -1,10 +1,19 @@
 /** Builds, their jobs and steps: inserts, history queries and conditional status transitions. */
-import { type Expression, type RawBuilder, type Selectable, sql, type Updateable } from "kysely";
+import {
+  type Expression,
+  type ExpressionBuilder,
+  type RawBuilder,
+  type Selectable,
+  type SqlBool,
+  sql,
+  type Updateable,
+} from "kysely";
 import { groupBy } from "../../common/collections.ts";
+import type { BuildTriggerKind } from "../../common/contract/builds.ts";
 import { type BuildStatus, isTerminal } from "../../common/statuses.ts";
 import { nextStatus, previousStatus, TRANSITIONS, type TransitionEvent } from "../domain/transitions.ts";
 import type { CountsRepo } from "./counts-repo.ts";
-import type { BuildsTable, Dialect, Executor } from "./schema.ts";
+import type { BuildsTable, Database, Dialect, Executor } from "./schema.ts";
 import { buildsWithIds, idsIn, rowsFromJson, textsIn } from "./sql.ts";
 
 export type BuildRow = Selectable<BuildsTable> & {
@@ -44,7 +53,7 @@ export type BuildMatch = {
   /** Builds of this pull request of this repository. */
   pullRequest?: { repositoryId: number; number: number };
   /** What started them: a push, a pull request, or an API call (no repository event). */
-  trigger?: "push" | "pull_request" | "api";
+  trigger?: BuildTriggerKind;
   /** Builds of a pull request with this number, in any of the project's repositories. */
   pullRequestNumber?: number;
 };
@@ -83,6 +92,12 @@ export type SeedBuild = {
   started_at: number | null;
   finished_at?: number | null;
 };
+
+/** Builds started by `trigger`: an API call is a build no push or pull request started. */
+function startedBy(trigger: BuildTriggerKind) {
+  return (eb: ExpressionBuilder<Database, "builds">): Expression<SqlBool> =>
+    trigger === "api" ? eb("trigger_kind", "is", null) : eb("trigger_kind", "=", trigger);
+}
 
 const REF_COLUMNS = ["id", "project_id", "pipeline_id", "number", "branch", "status"] as const;
 /** A ref and what a keep-newest filter keys on. */
@@ -541,8 +556,7 @@ export class BuildsRepo {
         .where("repository_id", "=", opts.pullRequest.repositoryId)
         .where("pull_request", "=", opts.pullRequest.number);
     }
-    if (opts.trigger === "api") q = q.where("trigger_kind", "is", null);
-    else if (opts.trigger !== undefined) q = q.where("trigger_kind", "=", opts.trigger);
+    if (opts.trigger !== undefined) q = q.where(startedBy(opts.trigger));
     if (opts.pullRequestNumber !== undefined) q = q.where("pull_request", "=", opts.pullRequestNumber);
     return q;
   }
@@ -553,7 +567,7 @@ export class BuildsRepo {
     statuses?: readonly BuildStatus[];
     branch?: string;
     /** `api`: builds no push or pull request started. */
-    trigger?: "push" | "pull_request" | "api";
+    trigger?: BuildTriggerKind;
     pullRequest?: number;
     beforeId?: number;
     limit: number;
@@ -563,8 +577,7 @@ export class BuildsRepo {
       let q = this.db.selectFrom("builds").select("id").where("pipeline_id", "=", opts.pipelineId);
       if (status !== undefined) q = q.where("status", "=", status);
       if (opts.branch !== undefined) q = q.where("branch", "=", opts.branch);
-      if (opts.trigger === "api") q = q.where("trigger_kind", "is", null);
-      else if (opts.trigger !== undefined) q = q.where("trigger_kind", "=", opts.trigger);
+      if (opts.trigger !== undefined) q = q.where(startedBy(opts.trigger));
       if (opts.pullRequest !== undefined) q = q.where("pull_request", "=", opts.pullRequest);
       if (opts.beforeId !== undefined) q = q.where("id", "<", opts.beforeId);
       return q.orderBy("id", "desc").limit(opts.limit);
