@@ -18,9 +18,7 @@ const TYPING_PAUSE_MS = 400;
 export function TextFilter({ label, placeholder, value, onChange, suggestions, width = 200 }: Props) {
   const [text, setText] = useState(value);
   const sent = useRef(value);
-  const pause = useRef<ReturnType<typeof setTimeout> | undefined>(undefined);
   const apply = (next: string) => {
-    clearTimeout(pause.current);
     sent.current = next.trim();
     onChange(next.trim());
   };
@@ -33,14 +31,13 @@ export function TextFilter({ label, placeholder, value, onChange, suggestions, w
   // The URL changed under us (back/forward, "Clear filters"), not through typing here.
   useEffect(() => {
     if (value === sent.current) return;
-    clearTimeout(pause.current);
     sent.current = value;
     setText(value);
   }, [value]);
   useEffect(() => {
     if (text.trim() === sent.current) return;
-    pause.current = setTimeout(() => applyAfterPause(text), TYPING_PAUSE_MS);
-    return () => clearTimeout(pause.current);
+    const timer = setTimeout(() => applyAfterPause(text), TYPING_PAUSE_MS);
+    return () => clearTimeout(timer);
   }, [text]);
 
   const options = useMemo(
