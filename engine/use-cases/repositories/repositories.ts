@@ -21,6 +21,7 @@ import { resolveProject } from "../catalog/catalog.ts";
 import type { Actor } from "../identity/identity.ts";
 import { secretBox } from "../identity/secret-box.ts";
 import { iso } from "../mappers.ts";
+import { cursorId, pageOf } from "../paging.ts";
 
 type PutRequest = Omit<PutRepositoryRequest, "statuses"> & { statuses: boolean };
 
@@ -127,11 +128,7 @@ export async function listHookDeliveries(
     ...(beforeId !== undefined ? { beforeId } : {}),
     limit: opts.limit + 1,
   });
-  const page = rows.slice(0, opts.limit);
-  return {
-    items: page.map(toHookDelivery),
-    nextCursor: rows.length > opts.limit ? String((page[page.length - 1] as HookDeliveryRow).id) : null,
-  };
+  return pageOf(rows, opts.limit, toHookDelivery);
 }
 
 export async function resolveRepository(
@@ -167,14 +164,6 @@ function defaultWebUrl(url: string, provider: RepositoryProvider): string | null
   const fullName = fullNameOf(url);
   const host = /^[^@\s]+@([^:\s]+):/.exec(url)?.[1] ?? (/^(https?|ssh):\/\//.test(url) ? new URL(url).hostname : null);
   return fullName && host ? `https://${host}/${fullName}` : null;
-}
-
-function cursorId(cursor: string): number {
-  const id = Number(cursor);
-  if (!/^\d{1,16}$/.test(cursor) || !Number.isSafeInteger(id)) {
-    throw new InputError("cursor must come from nextCursor", undefined, "invalid_cursor");
-  }
-  return id;
 }
 
 export function toRepository(project: ProjectRow, row: RepositoryRow, baseUrl: BaseUrl): Repository {

@@ -20,6 +20,7 @@ import type { DeliveryRow, WebhookRow } from "../../store/webhooks-repo.ts";
 import { resolveProject } from "../catalog/catalog.ts";
 import type { Actor } from "../identity/identity.ts";
 import { iso } from "../mappers.ts";
+import { cursorId, pageOf } from "../paging.ts";
 import { checkHost } from "./address-policy.ts";
 import { webhookSettings } from "./settings.ts";
 
@@ -110,11 +111,7 @@ export async function listDeliveries(
     ...(beforeId !== undefined ? { beforeId } : {}),
     limit: opts.limit + 1,
   });
-  const page = rows.slice(0, opts.limit);
-  return {
-    items: page.map(toDelivery),
-    nextCursor: rows.length > opts.limit ? String((page[page.length - 1] as DeliveryRow).id) : null,
-  };
+  return pageOf(rows, opts.limit, toDelivery);
 }
 
 export async function getDelivery(
@@ -242,14 +239,6 @@ async function checkUrl(ctx: EngineContext, url: string): Promise<void> {
     { field: "url", address: verdict.address },
     "webhook_url_not_allowed",
   );
-}
-
-function cursorId(cursor: string): number {
-  const id = Number(cursor);
-  if (!/^\d{1,16}$/.test(cursor) || !Number.isSafeInteger(id)) {
-    throw new InputError("cursor must come from nextCursor", undefined, "invalid_cursor");
-  }
-  return id;
 }
 
 function toWebhook(project: ProjectRow, row: WebhookRow, last: DeliveryRow | null): Webhook {
