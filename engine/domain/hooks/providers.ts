@@ -152,6 +152,13 @@ function malformed(what: string): InputError {
   return new InputError(`The hook's payload has no ${what}`, { field: what }, "hook_malformed");
 }
 
+/** A `delete` event (GitHub's, and Gitea's in the same shape): a deleted branch; a tag is ignored. */
+function deletedOf(event: string, p: Obj, sender: string): HookEvent {
+  if (str(p.ref_type) !== "branch")
+    return { kind: "other", event, why: `a ${str(p.ref_type) || "ref"} was deleted`, sender };
+  return { kind: "branch_deleted", branch: str(p.ref), sender };
+}
+
 /** A push (or a branch deleted by one), from `ref`, `before`/`after` and the head commit. */
 function pushOf(opts: {
   ref: string;
@@ -194,10 +201,7 @@ function github(event: string, p: Obj): { event: HookEvent; claim: RepositoryCla
       };
     }
     case "delete":
-      if (str(p.ref_type) !== "branch") {
-        return { claim, event: { kind: "other", event, why: `a ${str(p.ref_type) || "ref"} was deleted`, sender } };
-      }
-      return { claim, event: { kind: "branch_deleted", branch: str(p.ref), sender } };
+      return { claim, event: deletedOf(event, p, sender) };
     case "pull_request":
       return { claim, event: pullRequestOf(event, p, sender, { synchronize: "synchronize" }) };
     case "ping":
@@ -333,10 +337,7 @@ function gitea(event: string, p: Obj): { event: HookEvent; claim: RepositoryClai
       };
     }
     case "delete":
-      if (str(p.ref_type) !== "branch") {
-        return { claim, event: { kind: "other", event, why: `a ${str(p.ref_type) || "ref"} was deleted`, sender } };
-      }
-      return { claim, event: { kind: "branch_deleted", branch: str(p.ref), sender } };
+      return { claim, event: deletedOf(event, p, sender) };
     case "pull_request":
       return { claim, event: pullRequestOf(event, p, sender, { synchronize: "synchronized" }) };
     default:
